@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * slaguard - kernel-level security SLA monitor: generic netlink interface.
+ *
+ * This header is the only contract between the slaguard module and userspace.
+ * Append new values at the end of each enum; never renumber or reuse one.
+ *
+ * Family SLAGUARD_GENL_NAME, version SLAGUARD_GENL_VERSION, one multicast
+ * group SLAGUARD_MCGRP_EVENTS. Configuration and state are per network
+ * namespace; configuration commands need CAP_NET_ADMIN in the user namespace
+ * owning the caller's network namespace. Listeners in the initial network
+ * namespace also receive the events of every other namespace (a hypervisor
+ * sees its guests and containers); SLAGUARD_EV_NETNS tells them apart.
+ *
+ * Commands and their attribute trees:
+ *
+ * SLAGUARD_CMD_GET_STATS (do)
+ *   reply: SLAGUARD_A_STATS (nest, enum slaguard_stats_attr)
+ *
+ * SLAGUARD_CMD_GET_THRESHOLDS (do)
+ *   reply: SLAGUARD_A_THRESHOLDS (nest, enum slaguard_thr_attr), all values
+ *
+ * SLAGUARD_CMD_SET_THRESHOLDS (do, admin)
+ *   request: SLAGUARD_A_THRESHOLDS with any subset of the values; the rest
+ *   keep their value. Zero disables a detector (its threshold); windows and
+ *   hold-off must be within SLAGUARD_*_MIN/MAX.
+ *
+ * SLAGUARD_CMD_ADD_WATCH (do, admin)
+ *   request: SLAGUARD_A_WATCH (nest, enum slaguard_watch_attr). ID is
+ *   optional (0 or absent: the kernel picks one); an existing ID is EEXIST.
+ *   reply: SLAGUARD_A_WATCH with SLAGUARD_WATCH_ID.
+ *
+ * SLAGUARD_CMD_DEL_WATCH (do, admin)
+ *   request: SLAGUARD_A_WATCH with SLAGUARD_WATCH_ID; unknown is ENOENT.
+ *
+ * SLAGUARD_CMD_GET_WATCH (dump)
+ *   one message per watch: SLAGUARD_A_WATCH with every field and HITS.
+ *
+ * SLAGUARD_CMD_GET_SOURCES (dump)
+ *   one message per tracked source: SLAGUARD_A_SOURCE (nest, enum
+ *   slaguard_src_attr). From the initial namespace every source is listed,
+ *   elsewhere only the caller's namespace.
+ *
+ * SLAGUARD_CMD_EVENT (multicast on SLAGUARD_MCGRP_EVENTS)
+ *   SLAGUARD_A_EVENT (nest, enum slaguard_ev_attr).
+ */
+#ifndef _UAPI_LINUX_SLAGUARD_H
+#define _UAPI_LINUX_SLAGUARD_H
+
+#define SLAGUARD_GENL_NAME	"slaguard"
+#define SLAGUARD_GENL_VERSION	1
+#define SLAGUARD_MCGRP_EVENTS	"events"
+
+enum slaguard_cmd {
+	SLAGUARD_CMD_UNSPEC,
+	SLAGUARD_CMD_GET_STATS,
+	SLAGUARD_CMD_GET_THRESHOLDS,
+	SLAGUARD_CMD_SET_THRESHOLDS,
+	SLAGUARD_CMD_ADD_WATCH,
+	SLAGUARD_CMD_DEL_WATCH,
+	SLAGUARD_CMD_GET_WATCH,
+	SLAGUARD_CMD_GET_SOURCES,
+	SLAGUARD_CMD_EVENT,
+	__SLAGUARD_CMD_MAX
+};
+#define SLAGUARD_CMD_MAX (__SLAGUARD_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum slaguard_attr {
+	SLAGUARD_A_UNSPEC,
+	SLAGUARD_A_PAD,
+	SLAGUARD_A_STATS,		/* nest: enum slaguard_stats_attr */
+	SLAGUARD_A_THRESHOLDS,		/* nest: enum slaguard_thr_attr */
+	SLAGUARD_A_WATCH,		/* nest: enum slaguard_watch_attr */
+	SLAGUARD_A_SOURCE,		/* nest: enum slaguard_src_attr */
+	SLAGUARD_A_EVENT,		/* nest: enum slaguard_ev_attr */
+	__SLAGUARD_A_MAX
+};
+#define SLAGUARD_A_MAX (__SLAGUARD_A_MAX - 1)
+
+/* What an event reports (SLAGUARD_EV_KIND). */
+enum slaguard_event_kind {
+	SLAGUARD_EVENT_UNSPEC,
+	SLAGUARD_EVENT_PORTSCAN,	/* distinct destination ports per window */
+	SLAGUARD_EVENT_SYN_FLOOD,	/* half-open TCP connections per window */
+	SLAGUARD_EVENT_CONN_RATE,	/* new TCP connections (SYN) per second */
+	SLAGUARD_EVENT_BANDWIDTH,	/* bytes per second */
+	SLAGUARD_EVENT_ICMP_FLOOD,	/* ICMP packets per second */
+	SLAGUARD_EVENT_WATCH_HIT,	/* a packet matched a watch rule */
+	__SLAGUARD_EVENT_MAX
+};
+#define SLAGUARD_EVENT_MAX (__SLAGUARD_EVENT_MAX - 1)
+
+/* Netfilter hook an event or watch refers to. */
+enum slaguard_direction {
+	SLAGUARD_DIR_ANY,		/* watches only: every hook */
+	SLAGUARD_DIR_IN,		/* PRE_ROUTING: arriving, incl. to be forwarded */
+	SLAGUARD_DIR_FORWARD,		/* FORWARD: routed through this host */
+	SLAGUARD_DIR_OUT,		/* LOCAL_OUT: sent by this host */
+	__SLAGUARD_DIR_MAX
+};
+#define SLAGUARD_DIR_MAX (__SLAGUARD_DIR_MAX - 1)
+
+/* What a watch does with a matching packet (SLAGUARD_WATCH_ACTION). */
+enum slaguard_watch_action {
+	SLAGUARD_WATCH_REPORT_NEW,	/* report each new connection: TCP SYN
+					 * without ACK, or any UDP/ICMP packet */
+	SLAGUARD_WATCH_SAMPLE,		/* report one matching packet in N */
+	__SLAGUARD_WATCH_ACTION_MAX
+};
+#define SLAGUARD_WATCH_ACTION_MAX (__SLAGUARD_WATCH_ACTION_MAX - 1)
+
+/*
+ * Detector thresholds and timing, per network namespace. Rates are per
+ * second, estimated over a sliding window of WINDOW_MS. A detector fires
+ * when its estimate first reaches the threshold, then at most once per
+ * HOLDOFF_MS for the same (source, kind). 0 disables a detector.
+ */
+enum slaguard_thr_attr {
+	SLAGUARD_THR_UNSPEC,
+	SLAGUARD_THR_WINDOW_MS,		/* u32, estimation window */
+	SLAGUARD_THR_HOLDOFF_MS,	/* u32, min gap between equal events */
+	SLAGUARD_THR_PORTSCAN_PORTS,	/* u32, distinct dst ports per window */
+	SLAGUARD_THR_SYN_HALF_OPEN,	/* u32, half-open connections per window */
+	SLAGUARD_THR_CONN_RATE,		/* u32, new TCP connections per second */
+	SLAGUARD_THR_BANDWIDTH_BPS,	/* u64, bytes per second */
+	SLAGUARD_THR_ICMP_RATE,		/* u32, ICMP packets per second */
+	SLAGUARD_THR_WATCH_EVENTS,	/* u32, max WATCH_HIT events/s per watch */
+	SLAGUARD_THR_PAD,
+	__SLAGUARD_THR_MAX
+};
+#define SLAGUARD_THR_MAX (__SLAGUARD_THR_MAX - 1)
+
+#define SLAGUARD_WINDOW_MS_MIN		100
+#define SLAGUARD_WINDOW_MS_MAX		60000
+#define SLAGUARD_HOLDOFF_MS_MIN		100
+#define SLAGUARD_HOLDOFF_MS_MAX		3600000
+
+/*
+ * A watch rule. Every field given must match; absent fields match anything.
+ * Prefixes are in FAMILY's length (4 or 16 bytes) with a prefix length; the
+ * port range applies to TCP and UDP destination ports.
+ */
+enum slaguard_watch_attr {
+	SLAGUARD_WATCH_UNSPEC,
+	SLAGUARD_WATCH_ID,		/* u32, > 0 */
+	SLAGUARD_WATCH_FAMILY,		/* u8, AF_INET or AF_INET6 (required
+					 * with a prefix, else any family) */
+	SLAGUARD_WATCH_SRC_ADDR,	/* binary, 4 or 16 bytes */
+	SLAGUARD_WATCH_SRC_PLEN,	/* u8, prefix length, default full */
+	SLAGUARD_WATCH_DST_ADDR,	/* binary, 4 or 16 bytes */
+	SLAGUARD_WATCH_DST_PLEN,	/* u8 */
+	SLAGUARD_WATCH_PROTO,		/* u8, IPPROTO_*; 0 = any */
+	SLAGUARD_WATCH_PORT_MIN,	/* u16, destination port range */
+	SLAGUARD_WATCH_PORT_MAX,	/* u16, default PORT_MIN */
+	SLAGUARD_WATCH_DIRECTION,	/* u8, enum slaguard_direction */
+	SLAGUARD_WATCH_ACTION,		/* u8, enum slaguard_watch_action */
+	SLAGUARD_WATCH_SAMPLE_N,	/* u32, 1 in N for SAMPLE (>= 1) */
+	SLAGUARD_WATCH_HITS,		/* u64, dump only: matching packets */
+	SLAGUARD_WATCH_PAD,
+	__SLAGUARD_WATCH_MAX
+};
+#define SLAGUARD_WATCH_MAX (__SLAGUARD_WATCH_MAX - 1)
+
+/* Maximum number of watch rules per network namespace. */
+#define SLAGUARD_MAX_WATCHES	1024
+
+/* One tracked source in a SOURCES dump. */
+enum slaguard_src_attr {
+	SLAGUARD_SRC_UNSPEC,
+	SLAGUARD_SRC_NETNS,		/* u32, network namespace inode */
+	SLAGUARD_SRC_FAMILY,		/* u8 */
+	SLAGUARD_SRC_ADDR,		/* binary, 4 or 16 bytes */
+	SLAGUARD_SRC_PACKETS,		/* u64, since first seen */
+	SLAGUARD_SRC_BYTES,		/* u64 */
+	SLAGUARD_SRC_SYN,		/* u64, TCP SYN without ACK */
+	SLAGUARD_SRC_ICMP,		/* u64 */
+	SLAGUARD_SRC_UDP,		/* u64 */
+	SLAGUARD_SRC_PKT_RATE,		/* u64, packets/s, current estimate */
+	SLAGUARD_SRC_BYTE_RATE,		/* u64, bytes/s */
+	SLAGUARD_SRC_CONN_RATE,		/* u64, SYN/s */
+	SLAGUARD_SRC_HALF_OPEN,		/* u64, half-open in window */
+	SLAGUARD_SRC_PORTS,		/* u64, distinct dst ports in window */
+	SLAGUARD_SRC_AGE_MS,		/* u64, since first seen */
+	SLAGUARD_SRC_IDLE_MS,		/* u64, since last packet */
+	SLAGUARD_SRC_PAD,
+	__SLAGUARD_SRC_MAX
+};
+#define SLAGUARD_SRC_MAX (__SLAGUARD_SRC_MAX - 1)
+
+/* Module-wide counters (hook counters are summed over CPUs). */
+enum slaguard_stats_attr {
+	SLAGUARD_STATS_UNSPEC,
+	SLAGUARD_STATS_PKTS_IN,		/* u64, PRE_ROUTING packets seen */
+	SLAGUARD_STATS_PKTS_FORWARD,	/* u64 */
+	SLAGUARD_STATS_PKTS_OUT,	/* u64, LOCAL_OUT */
+	SLAGUARD_STATS_BYTES,		/* u64, all hooks */
+	SLAGUARD_STATS_EVENTS_SENT,	/* u64 */
+	SLAGUARD_STATS_EVENTS_LOST,	/* u64, allocation or delivery failed */
+	SLAGUARD_STATS_EVENTS_SUPPRESSED, /* u64, WATCH_HIT over rate limit */
+	SLAGUARD_STATS_SOURCES,		/* u64, tracked sources now */
+	SLAGUARD_STATS_CAPACITY,	/* u64, table capacity */
+	SLAGUARD_STATS_EVICTIONS,	/* u64, sources evicted when full */
+	SLAGUARD_STATS_INSERT_FAILED,	/* u64, sources not tracked */
+	SLAGUARD_STATS_EXPIRED,		/* u64, idle sources removed */
+	SLAGUARD_STATS_WATCH_HITS,	/* u64 */
+	SLAGUARD_STATS_MALFORMED,	/* u64, packets with bad headers */
+	SLAGUARD_STATS_LAST_SEQ,	/* u64, last event sequence number in
+					 * the caller's namespace */
+	SLAGUARD_STATS_PAD,
+	__SLAGUARD_STATS_MAX
+};
+#define SLAGUARD_STATS_MAX (__SLAGUARD_STATS_MAX - 1)
+
+/*
+ * An event. SEQ counts the events multicast in one network namespace,
+ * starting at 1 with no gaps: a listener that sees a gap lost events.
+ */
+enum slaguard_ev_attr {
+	SLAGUARD_EV_UNSPEC,
+	SLAGUARD_EV_SEQ,		/* u64 */
+	SLAGUARD_EV_KIND,		/* u32, enum slaguard_event_kind */
+	SLAGUARD_EV_TIME_NS,		/* u64, CLOCK_REALTIME */
+	SLAGUARD_EV_NETNS,		/* u32, namespace the event happened in */
+	SLAGUARD_EV_FAMILY,		/* u8, AF_INET or AF_INET6 */
+	SLAGUARD_EV_SRC_ADDR,		/* binary, 4 or 16 bytes */
+	SLAGUARD_EV_DST_ADDR,		/* binary, WATCH_HIT only */
+	SLAGUARD_EV_PROTO,		/* u8, WATCH_HIT only */
+	SLAGUARD_EV_SRC_PORT,		/* u16, WATCH_HIT only */
+	SLAGUARD_EV_DST_PORT,		/* u16, WATCH_HIT only */
+	SLAGUARD_EV_DIRECTION,		/* u8, enum slaguard_direction */
+	SLAGUARD_EV_VALUE,		/* u64, the estimate that crossed */
+	SLAGUARD_EV_THRESHOLD,		/* u64, the threshold it crossed */
+	SLAGUARD_EV_WATCH_ID,		/* u32, WATCH_HIT only */
+	SLAGUARD_EV_PACKETS,		/* u64, source totals since first seen */
+	SLAGUARD_EV_BYTES,		/* u64 */
+	SLAGUARD_EV_PKT_RATE,		/* u64, packets/s */
+	SLAGUARD_EV_BYTE_RATE,		/* u64, bytes/s */
+	SLAGUARD_EV_CONN_RATE,		/* u64, SYN/s */
+	SLAGUARD_EV_HALF_OPEN,		/* u64, half-open in window */
+	SLAGUARD_EV_PORTS,		/* u64, distinct dst ports in window */
+	SLAGUARD_EV_ICMP_RATE,		/* u64, ICMP packets/s */
+	SLAGUARD_EV_PAD,
+	__SLAGUARD_EV_MAX
+};
+#define SLAGUARD_EV_MAX (__SLAGUARD_EV_MAX - 1)
+
+#endif /* _UAPI_LINUX_SLAGUARD_H */
