@@ -1,0 +1,92 @@
+# slaguard - top-level build.
+#
+#   make              module for KVER (or KDIR) and the userspace programs
+#   make check        every test: build matrix, sparse, dkms, unit, KUnit, VM
+#   make demo         boot a VM and show detection and enforcement
+#   make install      userspace programs (PREFIX, DESTDIR)
+#   make dkms-install copy the module sources to /usr/src for dkms
+
+VERSION := 0.1.0
+
+# The kernel to build for: the running one if its headers are installed,
+# else the newest Debian 6.1 amd64 kernel whose headers are.
+KVER ?= $(shell v=$$(uname -r); \
+	if [ -d /lib/modules/$$v/build ]; then echo $$v; else \
+	ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V | tail -n1 | \
+	cut -d/ -f4; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+# A current kernel for the compatibility build in "make check".
+KVER_NEW ?= $(shell ls -d /lib/modules/6.12.*-amd64/build 2>/dev/null | \
+	grep -v -- '-rt-\|-cloud-' | sort -V | tail -n1 | cut -d/ -f4)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all module userspace clean install dkms-install deps check \
+	check-build check-sparse check-dkms check-unit check-kunit check-vm \
+	check-host bench demo
+
+all: module userspace
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@cp kmod/slaguard.ko . 2>/dev/null || true
+
+userspace:
+	$(MAKE) -C userspace
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C userspace clean
+	rm -rf build slaguard.ko
+
+install: userspace
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# Only the module's sources: dkms builds them with the Makefile below.
+dkms-install:
+	install -d $(DESTDIR)/usr/src/slaguard-$(VERSION)/kmod \
+		$(DESTDIR)/usr/src/slaguard-$(VERSION)/include/uapi/linux
+	install -m 644 Kbuild dkms.conf $(DESTDIR)/usr/src/slaguard-$(VERSION)/
+	install -m 644 kmod/Kbuild kmod/Kconfig kmod/*.c kmod/*.h \
+		$(DESTDIR)/usr/src/slaguard-$(VERSION)/kmod/
+	install -m 644 include/uapi/linux/slaguard.h \
+		$(DESTDIR)/usr/src/slaguard-$(VERSION)/include/uapi/linux/
+	printf 'KDIR ?= /lib/modules/$$(KVER)/build\nall:\n\t$$(MAKE) -C $$(KDIR) M=$$(CURDIR) modules\nclean:\n\t$$(MAKE) -C $$(KDIR) M=$$(CURDIR) clean\n' \
+		> $(DESTDIR)/usr/src/slaguard-$(VERSION)/Makefile
+
+deps:
+	./scripts/install-deps.sh
+
+# The README's test command: installs what it needs, then runs everything.
+check: deps
+	./tests/run-all.sh
+
+check-build:
+	./tests/build/matrix.sh "$(KVER)" "$(KVER_NEW)"
+
+check-sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | \
+		tee build/sparse.log
+	! grep -E 'warning:|error:' build/sparse.log
+
+check-dkms:
+	./tests/build/dkms.sh "$(VERSION)" "$(KVER)" "$(KVER_NEW)"
+
+check-unit:
+	$(MAKE) -C tests/unit check
+
+check-host:
+	$(MAKE) -C tests/host check
+
+check-kunit:
+	./tests/kunit/run.sh
+
+check-vm: module userspace
+	./tests/vm/run.sh
+
+bench: module userspace
+	./bench/run.sh
+
+demo: deps module userspace
+	./scripts/demo.sh

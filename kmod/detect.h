@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * slaguard - threshold detectors over a source's estimates.
+ */
+#ifndef _SLAGUARD_DETECT_H
+#define _SLAGUARD_DETECT_H
+
+#include "estimator.h"
+
+/* Detectors driven by the source table (not WATCH_HIT). */
+#define SLG_NR_DETECTORS	5
+
+struct slg_alarm {
+	u32 kind;		/* enum slaguard_event_kind */
+	u64 value;
+	u64 threshold;
+};
+
+/* When each (source, kind) last reported; 0 = never. */
+struct slg_holdoff {
+	u64 last_ms[__SLAGUARD_EVENT_MAX];
+};
+
+int slg_detect(const struct slg_rates *r, const struct slg_thresholds *thr,
+	      struct slg_holdoff *h, u64 now_ms,
+	      struct slg_alarm alarms[SLG_NR_DETECTORS]);
+
+#endif /* _SLAGUARD_DETECT_H */

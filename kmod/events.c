@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slaguard - events: encoding and multicast.
+ *
+ * Events are built and sent from the packet path, so they allocate
+ * atomically and are skipped entirely when nobody listens. Every event has
+ * the next sequence number of the namespace it is sent in; what could not
+ * be built or delivered is counted, so a listener can account for loss.
+ */
+#include <linux/ratelimit.h>
+
+#include "events.h"
+#include "netlink.h"
+
+static size_t addr_size(u8 family)
+{
+	return nla_total_size(family == AF_INET ? 4 : 16);
+}
+
+/* Payload size of ev's message, as genlmsg_new() takes it. */
+size_t slg_event_size(const struct slg_event *ev)
+{
+	size_t sz = nla_total_size(0)			/* SLAGUARD_A_EVENT */
+		  + nla_total_size_64bit(8) * 3		/* SEQ TIME VALUE */
+		  + nla_total_size(4) * 2		/* KIND NETNS */
+		  + nla_total_size(1) * 2		/* FAMILY DIRECTION */
+		  + addr_size(ev->family)
+		  + nla_total_size_64bit(8);		/* THRESHOLD */
+
+	if (ev->kind == SLAGUARD_EVENT_WATCH_HIT)
+		sz += addr_size(ev->family) + nla_total_size(1) +
+		      nla_total_size(2) * 2 + nla_total_size(4);
+	if (ev->has_rates)
+		sz += nla_total_size_64bit(8) * 8;
+	return sz;
+}
+
+static int put_addr(struct sk_buff *skb, int type, u8 family,
+		    const union slg_addr *a)
+{
+	return nla_put(skb, type, family == AF_INET ? 4 : 16, a);
+}
+
+static int put_u64(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, SLAGUARD_EV_PAD);
+}
+
+static int fill_nest(struct sk_buff *skb, const struct slg_event *ev, u64 seq)
+{
+	if (put_u64(skb, SLAGUARD_EV_SEQ, seq) ||
+	    nla_put_u32(skb, SLAGUARD_EV_KIND, ev->kind) ||
+	    put_u64(skb, SLAGUARD_EV_TIME_NS, ev->time_ns) ||
+	    nla_put_u32(skb, SLAGUARD_EV_NETNS, ev->netns_inum) ||
+	    nla_put_u8(skb, SLAGUARD_EV_FAMILY, ev->family) ||
+	    nla_put_u8(skb, SLAGUARD_EV_DIRECTION, ev->dir) ||
+	    put_addr(skb, SLAGUARD_EV_SRC_ADDR, ev->family, &ev->src) ||
+	    put_u64(skb, SLAGUARD_EV_VALUE, ev->value) ||
+	    put_u64(skb, SLAGUARD_EV_THRESHOLD, ev->threshold))
+		return -EMSGSIZE;
+
+	if (ev->kind == SLAGUARD_EVENT_WATCH_HIT &&
+	    (put_addr(skb, SLAGUARD_EV_DST_ADDR, ev->family, &ev->dst) ||
+	     nla_put_u8(skb, SLAGUARD_EV_PROTO, ev->proto) ||
+	     nla_put_u16(skb, SLAGUARD_EV_SRC_PORT, ev->sport) ||
+	     nla_put_u16(skb, SLAGUARD_EV_DST_PORT, ev->dport) ||
+	     nla_put_u32(skb, SLAGUARD_EV_WATCH_ID, ev->watch_id)))
+		return -EMSGSIZE;
+
+	if (ev->has_rates &&
+	    (put_u64(skb, SLAGUARD_EV_PACKETS, ev->packets) ||
+	     put_u64(skb, SLAGUARD_EV_BYTES, ev->bytes) ||
+	     put_u64(skb, SLAGUARD_EV_PKT_RATE, ev->rates.pkt_rate) ||
+	     put_u64(skb, SLAGUARD_EV_BYTE_RATE, ev->rates.byte_rate) ||
+	     put_u64(skb, SLAGUARD_EV_CONN_RATE, ev->rates.conn_rate) ||
+	     put_u64(skb, SLAGUARD_EV_HALF_OPEN, ev->rates.half_open) ||
+	     put_u64(skb, SLAGUARD_EV_PORTS, ev->rates.ports) ||
+	     put_u64(skb, SLAGUARD_EV_ICMP_RATE, ev->rates.icmp_rate)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* Append a complete SLAGUARD_CMD_EVENT message for ev to skb. */
+int slg_event_fill(struct sk_buff *skb, const struct slg_event *ev, u64 seq)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, 0, 0, &slg_genl_family, 0, SLAGUARD_CMD_EVENT);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, SLAGUARD_A_EVENT);
+	if (!nest)
+		goto cancel;
+	if (fill_nest(skb, ev, seq))
+		goto cancel_nest;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel_nest:
+	nla_nest_cancel(skb, nest);
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static void send_in(struct net *net, const struct slg_event *ev)
+{
+	struct slg_net *sn = slg_pernet(net);
+	struct sk_buff *skb;
+	int err;
+
+	if (!genl_has_listeners(&slg_genl_family, net, SLG_MCGRP_EVENTS))
+		return;
+
+	skb = genlmsg_new(slg_event_size(ev), GFP_ATOMIC);
+	if (!skb) {
+		slg_stat_inc(events_lost);
+		return;
+	}
+	/* The number is taken even if delivery fails: the gap shows the loss. */
+	err = slg_event_fill(skb, ev, atomic64_inc_return(&sn->seq));
+	if (err) {
+		nlmsg_free(skb);
+		slg_stat_inc(events_lost);
+		pr_err_ratelimited("event does not fit its message\n");
+		return;
+	}
+	err = genlmsg_multicast_netns(&slg_genl_family, net, skb, 0,
+				      SLG_MCGRP_EVENTS, GFP_ATOMIC);
+	if (err && err != -ESRCH)
+		slg_stat_inc(events_lost);
+	else
+		slg_stat_inc(events_sent);
+}
+
+/*
+ * Send ev to the listeners of the namespace it happened in (if local) and
+ * to those of the initial namespace, which oversee every namespace.
+ */
+void slg_event_emit(struct net *net, const struct slg_event *ev, bool local)
+{
+	if (local)
+		send_in(net, ev);
+	if (!net_eq(net, &init_net))
+		send_in(&init_net, ev);
+}

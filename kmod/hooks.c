@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slaguard - netfilter taps.
+ *
+ * The hooks only observe: they always return NF_ACCEPT, so enforcement
+ * stays with nftables where every countermeasure can be listed. They run
+ * in softirq or with preemption possible (LOCAL_OUT), never sleep, and do
+ * a bounded amount of work per packet.
+ */
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
+
+#include "detect.h"
+#include "events.h"
+#include "srctable.h"
+#include "watch.h"
+
+static u64 now_ms(void)
+{
+	return jiffies64_to_msecs(get_jiffies_64());
+}
+
+static int parse_l4(const struct sk_buff *skb, unsigned int thoff,
+		    struct slg_pkt *pkt)
+{
+	switch (pkt->proto) {
+	case IPPROTO_TCP: {
+		struct tcphdr _th;
+		const struct tcphdr *th;
+
+		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+		if (!th || th->doff < 5)
+			return -EINVAL;
+		pkt->sport = ntohs(th->source);
+		pkt->dport = ntohs(th->dest);
+		pkt->tcp_flags = tcp_flag_byte(th);
+		pkt->tcp_seq = ntohl(th->seq);
+		return 0;
+	}
+	case IPPROTO_UDP: {
+		struct udphdr _uh;
+		const struct udphdr *uh;
+
+		uh = skb_header_pointer(skb, thoff, sizeof(_uh), &_uh);
+		if (!uh)
+			return -EINVAL;
+		pkt->sport = ntohs(uh->source);
+		pkt->dport = ntohs(uh->dest);
+		return 0;
+	}
+	}
+	return 0;
+}
+
+static int parse_ipv4(const struct sk_buff *skb, struct slg_pkt *pkt)
+{
+	unsigned int off = skb_network_offset(skb);
+	const struct iphdr *iph;
+	struct iphdr _iph;
+
+	iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+	if (!iph || iph->ihl < 5 || iph->version != 4)
+		return -EINVAL;
+	pkt->family = AF_INET;
+	pkt->saddr.v4 = iph->saddr;
+	pkt->daddr.v4 = iph->daddr;
+	/* Later fragments carry no transport header to read. */
+	if (iph->frag_off & htons(IP_OFFSET))
+		return 0;
+	pkt->proto = iph->protocol;
+	return parse_l4(skb, off + iph->ihl * 4, pkt);
+}
+
+static int parse_ipv6(const struct sk_buff *skb, struct slg_pkt *pkt)
+{
+	unsigned int off = skb_network_offset(skb);
+	const struct ipv6hdr *ip6h;
+	struct ipv6hdr _ip6h;
+	unsigned int thoff = 0;
+	unsigned short frag = 0;
+	int proto;
+
+	ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6)
+		return -EINVAL;
+	pkt->family = AF_INET6;
+	pkt->saddr.v6 = ip6h->saddr;
+	pkt->daddr.v6 = ip6h->daddr;
+	proto = ipv6_find_hdr(skb, &thoff, -1, &frag, NULL);
+	if (proto < 0 || frag)
+		return 0;	/* no usable transport header */
+	pkt->proto = proto;
+	return parse_l4(skb, thoff, pkt);
+}
+
+/* Fill pkt from skb; -EINVAL when the headers are truncated or bogus. */
+int slg_parse_skb(const struct sk_buff *skb, u8 family, struct slg_pkt *pkt)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->len = skb->len;
+	pkt->segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
+	if (!pkt->segs)
+		pkt->segs = 1;
+	if (family == NFPROTO_IPV4)
+		return parse_ipv4(skb, pkt);
+	return parse_ipv6(skb, pkt);
+}
+
+static void report_watch(struct net *net, const struct slg_watch *w,
+			 const struct slg_pkt *pkt, bool local)
+{
+	struct slg_event ev = {
+		.kind = SLAGUARD_EVENT_WATCH_HIT,
+		.netns_inum = net->ns.inum,
+		.family = pkt->family,
+		.dir = pkt->dir,
+		.proto = pkt->proto,
+		.sport = pkt->sport,
+		.dport = pkt->dport,
+		.watch_id = w->id,
+		.src = pkt->saddr,
+		.dst = pkt->daddr,
+		.time_ns = ktime_get_real_ns(),
+		.value = 1,
+	};
+
+	slg_event_emit(net, &ev, local);
+}
+
+static void run_watches(struct net *net, struct slg_watchset *ws,
+			const struct slg_pkt *pkt,
+			const struct slg_thresholds *thr, bool local)
+{
+	u64 ms = 0;
+	unsigned int i;
+
+	for (i = 0; i < ws->n; i++) {
+		struct slg_watch *w = ws->w[i];
+
+		if (!slg_watch_match(w, pkt))
+			continue;
+		atomic64_inc(&w->hits);
+		slg_stat_inc(watch_hits);
+		if (!slg_watch_wants(w, pkt))
+			continue;
+		if (!ms)
+			ms = now_ms();
+		if (!slg_watch_budget(w, ms, thr->watch_events)) {
+			slg_stat_inc(events_suppressed);
+			continue;
+		}
+		report_watch(net, w, pkt, local);
+	}
+}
+
+static void watch_packet(struct net *net, struct slg_net *sn,
+			 const struct slg_pkt *pkt,
+			 const struct slg_thresholds *thr)
+{
+	struct slg_watchset *ws = rcu_dereference(sn->watches);
+
+	if (ws)
+		run_watches(net, ws, pkt, thr, true);
+	/* The initial namespace's rules oversee every namespace. */
+	if (!net_eq(net, &init_net)) {
+		ws = rcu_dereference(slg_pernet(&init_net)->watches);
+		if (ws)
+			run_watches(net, ws, pkt, thr, false);
+	}
+}
+
+static void report_alarm(struct net *net, const struct slg_pkt *pkt,
+			 const struct slg_alarm *a, u64 packets, u64 bytes,
+			 const struct slg_rates *r)
+{
+	struct slg_event ev = {
+		.kind = a->kind,
+		.netns_inum = net->ns.inum,
+		.family = pkt->family,
+		.dir = pkt->dir,
+		.src = pkt->saddr,
+		.time_ns = ktime_get_real_ns(),
+		.value = a->value,
+		.threshold = a->threshold,
+		.has_rates = true,
+		.packets = packets,
+		.bytes = bytes,
+		.rates = *r,
+	};
+
+	slg_event_emit(net, &ev, true);
+}
+
+static void account(struct net *net, const struct slg_pkt *pkt,
+		    const struct slg_thresholds *thr)
+{
+	struct slg_alarm alarms[SLG_NR_DETECTORS];
+	struct slg_source *src;
+	struct slg_rates rates;
+	struct slg_key key;
+	u64 ms = now_ms();
+	u64 packets, bytes;
+	int i, n;
+
+	slg_key_init(&key, net, pkt->family, &pkt->saddr);
+	src = slg_table_get(&slg_sources, &key, net->ns.inum, ms);
+	if (!src)
+		return;
+
+	spin_lock_bh(&src->lock);
+	src->last_ms = ms;
+	src->packets += pkt->segs;
+	src->bytes += pkt->len;
+	if (pkt->proto == IPPROTO_TCP &&
+	    (pkt->tcp_flags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN)
+		src->syn++;
+	else if (pkt->proto == IPPROTO_UDP)
+		src->udp += pkt->segs;
+	else if (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6)
+		src->icmp += pkt->segs;
+	slg_window_roll(&src->win, ms, thr->window_ms);
+	slg_window_add(&src->win, pkt);
+	slg_window_rates(&src->win, ms, thr->window_ms, &rates);
+	n = slg_detect(&rates, thr, &src->holdoff, ms, alarms);
+	packets = src->packets;
+	bytes = src->bytes;
+	spin_unlock_bh(&src->lock);
+
+	for (i = 0; i < n; i++)
+		report_alarm(net, pkt, &alarms[i], packets, bytes, &rates);
+}
+
+static const u8 hook_dir[NF_INET_NUMHOOKS] = {
+	[NF_INET_PRE_ROUTING] = SLAGUARD_DIR_IN,
+	[NF_INET_FORWARD] = SLAGUARD_DIR_FORWARD,
+	[NF_INET_LOCAL_OUT] = SLAGUARD_DIR_OUT,
+};
+
+static unsigned int slg_hook(void *priv, struct sk_buff *skb,
+			    const struct nf_hook_state *state)
+{
+	const struct slg_thresholds *thr;
+	struct slg_pkt pkt;
+	struct slg_net *sn;
+
+	if (slg_parse_skb(skb, state->pf, &pkt)) {
+		slg_stat_inc(malformed);
+		return NF_ACCEPT;
+	}
+	pkt.dir = hook_dir[state->hook];
+	slg_stat_inc(pkts[pkt.dir]);
+	slg_stat_add(bytes, pkt.len);
+
+	/* Hooks run under rcu_read_lock: thresholds and rules stay put. */
+	sn = slg_pernet(state->net);
+	thr = slg_thresholds_get(sn);
+	watch_packet(state->net, sn, &pkt, thr);
+	/*
+	 * Forwarded packets were already counted at PRE_ROUTING; counting
+	 * them again would double every rate.
+	 */
+	if (pkt.dir != SLAGUARD_DIR_FORWARD)
+		account(state->net, &pkt, thr);
+	return NF_ACCEPT;
+}
+
+/*
+ * Before defragmentation and conntrack would drop or merge anything, and
+ * before any nftables chain, so blocked sources stay visible.
+ */
+#define SLG_PRIO		(NF_IP_PRI_RAW_BEFORE_DEFRAG + 1)
+
+#define SLG_OPS(pf_, hook_) {			\
+	.hook = slg_hook,			\
+	.pf = (pf_),				\
+	.hooknum = (hook_),			\
+	.priority = SLG_PRIO,			\
+}
+
+static const struct nf_hook_ops slg_ops[] = {
+	SLG_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING),
+	SLG_OPS(NFPROTO_IPV4, NF_INET_FORWARD),
+	SLG_OPS(NFPROTO_IPV4, NF_INET_LOCAL_OUT),
+#if IS_ENABLED(CONFIG_IPV6)
+	SLG_OPS(NFPROTO_IPV6, NF_INET_PRE_ROUTING),
+	SLG_OPS(NFPROTO_IPV6, NF_INET_FORWARD),
+	SLG_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT),
+#endif
+};
+
+int slg_hooks_register(struct net *net)
+{
+	return nf_register_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
+}
+
+void slg_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
+}

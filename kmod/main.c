@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slaguard - kernel-level security SLA monitor.
+ *
+ * Module setup: per-namespace state, the source table and its garbage
+ * collector, the generic netlink family and the netfilter taps, brought up
+ * in that order and torn down in reverse, so a hook never runs without the
+ * state it uses.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+#include <net/netns/generic.h>
+
+#include "netlink.h"
+#include "srctable.h"
+#include "watch.h"
+
+static unsigned int capacity = 16384;
+module_param(capacity, uint, 0444);
+MODULE_PARM_DESC(capacity, "Maximum number of tracked sources (default 16384)");
+
+static unsigned int idle_timeout = 300;
+module_param(idle_timeout, uint, 0644);
+MODULE_PARM_DESC(idle_timeout, "Seconds after which an idle source is forgotten (default 300)");
+
+#define SLG_GC_INTERVAL	(5 * HZ)
+
+const struct slg_thresholds slg_default_thresholds = {
+	.window_ms = 1000,
+	.holdoff_ms = 10000,
+	.portscan_ports = 20,
+	.syn_half_open = 100,
+	.conn_rate = 200,
+	.icmp_rate = 100,
+	.watch_events = 100,
+	.bandwidth_bps = 0,	/* normal bandwidth differs too much per site */
+};
+
+struct slg_pcpu_stats __percpu *slg_stats;
+
+static unsigned int slg_net_id __read_mostly;
+
+struct slg_net *slg_pernet(const struct net *net)
+{
+	return net_generic(net, slg_net_id);
+}
+
+/* Call under rcu_read_lock; a namespace without its own follows init_net. */
+const struct slg_thresholds *slg_thresholds_get(const struct slg_net *sn)
+{
+	const struct slg_thresholds *t = rcu_dereference(sn->thr);
+
+	if (!t)
+		t = rcu_dereference(slg_pernet(&init_net)->thr);
+	return t ?: &slg_default_thresholds;
+}
+
+void slg_stats_sum(struct slg_pcpu_stats *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct slg_pcpu_stats *s = per_cpu_ptr(slg_stats, cpu);
+
+		for (i = 0; i < __SLAGUARD_DIR_MAX; i++)
+			sum->pkts[i] += READ_ONCE(s->pkts[i]);
+		sum->bytes += READ_ONCE(s->bytes);
+		sum->malformed += READ_ONCE(s->malformed);
+		sum->events_sent += READ_ONCE(s->events_sent);
+		sum->events_lost += READ_ONCE(s->events_lost);
+		sum->events_suppressed += READ_ONCE(s->events_suppressed);
+		sum->watch_hits += READ_ONCE(s->watch_hits);
+	}
+}
+
+static int __net_init slg_net_init(struct net *net)
+{
+	struct slg_net *sn = slg_pernet(net);
+
+	sn->net = net;
+	mutex_init(&sn->cfg_lock);
+	atomic64_set(&sn->seq, 0);
+	return 0;
+}
+
+/* Runs after every hook of every dying namespace is gone (see below). */
+static void __net_exit slg_net_exit(struct net *net)
+{
+	struct slg_net *sn = slg_pernet(net);
+
+	slg_table_flush_net(&slg_sources, net->net_cookie);
+	kfree(rcu_dereference_protected(sn->thr, 1));
+	slg_watchset_free_all(rcu_dereference_protected(sn->watches, 1));
+}
+
+static struct pernet_operations slg_net_ops = {
+	.init = slg_net_init,
+	.exit = slg_net_exit,
+	.id = &slg_net_id,
+	.size = sizeof(struct slg_net),
+};
+
+static int __net_init slg_hooks_net_init(struct net *net)
+{
+	return slg_hooks_register(net);
+}
+
+/*
+ * Hooks go in pre_exit: the namespace core waits for an RCU grace period
+ * between pre_exit and exit, so no packet is still inside slg_hook when the
+ * state it reads is freed.
+ */
+static void __net_exit slg_hooks_net_pre_exit(struct net *net)
+{
+	slg_hooks_unregister(net);
+}
+
+static struct pernet_operations slg_hooks_ops = {
+	.init = slg_hooks_net_init,
+	.pre_exit = slg_hooks_net_pre_exit,
+};
+
+static void slg_gc(struct work_struct *work);
+static DECLARE_DELAYED_WORK(slg_gc_work, slg_gc);
+
+static void slg_gc(struct work_struct *work)
+{
+	u64 now = jiffies64_to_msecs(get_jiffies_64());
+
+	slg_table_expire(&slg_sources, now, (u64)READ_ONCE(idle_timeout) * 1000);
+	schedule_delayed_work(&slg_gc_work, SLG_GC_INTERVAL);
+}
+
+static int __init slg_init(void)
+{
+	int err;
+
+	slg_stats = alloc_percpu(struct slg_pcpu_stats);
+	if (!slg_stats)
+		return -ENOMEM;
+	err = slg_table_init(&slg_sources, capacity);
+	if (err)
+		goto err_stats;
+	err = register_pernet_subsys(&slg_net_ops);
+	if (err)
+		goto err_table;
+	err = slg_genl_init();
+	if (err)
+		goto err_net;
+	err = register_pernet_subsys(&slg_hooks_ops);
+	if (err)
+		goto err_genl;
+	schedule_delayed_work(&slg_gc_work, SLG_GC_INTERVAL);
+	pr_info("loaded: capacity %u sources, %zu bytes each\n", capacity,
+		sizeof(struct slg_source));
+	return 0;
+
+err_genl:
+	slg_genl_exit();
+err_net:
+	unregister_pernet_subsys(&slg_net_ops);
+err_table:
+	slg_table_destroy(&slg_sources);
+err_stats:
+	free_percpu(slg_stats);
+	return err;
+}
+
+static void __exit slg_exit(void)
+{
+	unregister_pernet_subsys(&slg_hooks_ops);
+	slg_genl_exit();
+	cancel_delayed_work_sync(&slg_gc_work);
+	unregister_pernet_subsys(&slg_net_ops);
+	slg_table_destroy(&slg_sources);
+	free_percpu(slg_stats);
+}
+
+module_init(slg_init);
+module_exit(slg_exit);
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("slaguard developers");
+MODULE_DESCRIPTION("Kernel-level security SLA monitor: netfilter taps and events over generic netlink");
+MODULE_ALIAS_GENL_FAMILY(SLAGUARD_GENL_NAME);

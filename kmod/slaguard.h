@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * slaguard - internal declarations shared by the module's files.
+ */
+#ifndef _SLAGUARD_H
+#define _SLAGUARD_H
+
+#include <linux/in6.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/types.h>
+#include <net/net_namespace.h>
+#include <uapi/linux/slaguard.h>
+
+#include "compat.h"
+
+/* An IPv4 address lives in the first 4 bytes, the rest zero. */
+union slg_addr {
+	__be32 v4;
+	struct in6_addr v6;
+};
+
+/* What the hook extracted from one packet; no pointer into the skb. */
+struct slg_pkt {
+	union slg_addr saddr;
+	union slg_addr daddr;
+	u32 len;		/* bytes, all GSO segments together */
+	u32 segs;		/* packets, >= 1 */
+	u32 tcp_seq;
+	u16 sport;		/* host order; 0 when not TCP/UDP */
+	u16 dport;
+	u8 family;		/* AF_INET or AF_INET6 */
+	u8 proto;		/* IPPROTO_*, 0 for a non-first fragment */
+	u8 tcp_flags;		/* TCPHDR_* */
+	u8 dir;			/* enum slaguard_direction */
+};
+
+/* Detector settings of one network namespace; replaced whole under RCU. */
+struct slg_thresholds {
+	u32 window_ms;
+	u32 holdoff_ms;
+	u32 portscan_ports;
+	u32 syn_half_open;
+	u32 conn_rate;
+	u32 icmp_rate;
+	u32 watch_events;
+	u64 bandwidth_bps;
+	struct rcu_head rcu;
+};
+
+extern const struct slg_thresholds slg_default_thresholds;
+
+/* Module-wide counters, one copy per CPU, summed when read. */
+struct slg_pcpu_stats {
+	u64 pkts[__SLAGUARD_DIR_MAX];
+	u64 bytes;
+	u64 malformed;
+	u64 events_sent;
+	u64 events_lost;
+	u64 events_suppressed;
+	u64 evictions;
+	u64 insert_failed;
+	u64 expired;
+	u64 watch_hits;
+};
+
+extern struct slg_pcpu_stats __percpu *slg_stats;
+
+#define slg_stat_inc(field)	this_cpu_inc(slg_stats->field)
+#define slg_stat_add(field, n)	this_cpu_add(slg_stats->field, n)
+
+void slg_stats_sum(struct slg_pcpu_stats *sum);
+
+struct slg_watchset;
+
+/* Per network namespace state. */
+struct slg_net {
+	struct net *net;
+	/* NULL: follow the initial namespace's thresholds */
+	struct slg_thresholds __rcu *thr;
+	struct slg_watchset __rcu *watches;
+	struct mutex cfg_lock;		/* serialises writers of thr, watches */
+	u32 watch_next_id;
+	u32 watch_gen;			/* bumped on every watch change */
+	atomic64_t seq;			/* last event sequence number sent */
+};
+
+struct slg_net *slg_pernet(const struct net *net);
+const struct slg_thresholds *slg_thresholds_get(const struct slg_net *sn);
+
+/* Hooks (hooks.c) */
+int slg_hooks_register(struct net *net);
+void slg_hooks_unregister(struct net *net);
+int slg_parse_skb(const struct sk_buff *skb, u8 family, struct slg_pkt *pkt);
+
+/* Generic netlink family (netlink.c) */
+int slg_genl_init(void);
+void slg_genl_exit(void);
+
+#endif /* _SLAGUARD_H */
