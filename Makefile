@@ -12,18 +12,14 @@ VERSION := 0.1.0
 # else the newest Debian 6.1 amd64 kernel whose headers are.
 KVER ?= $(shell v=$$(uname -r); \
 	if [ -d /lib/modules/$$v/build ]; then echo $$v; else \
-	ls -d /lib/modules/6.1.*-amd64/build 2>/dev/null | sort -V | tail -n1 | \
-	cut -d/ -f4; fi)
+	. tests/kernels.sh; echo $$KVER; fi)
 KDIR ?= /lib/modules/$(KVER)/build
-# A current kernel for the compatibility build in "make check".
-KVER_NEW ?= $(shell ls -d /lib/modules/6.12.*-amd64/build 2>/dev/null | \
-	grep -v -- '-rt-\|-cloud-' | sort -V | tail -n1 | cut -d/ -f4)
 
 PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all module userspace clean install dkms-install deps check \
-	check-build check-sparse check-dkms check-unit check-kunit check-vm \
+	check-build check-dkms check-unit check-kunit check-vm \
 	check-host bench demo
 
 all: module userspace
@@ -62,16 +58,12 @@ deps:
 check: deps
 	./tests/run-all.sh
 
+# Single stages of "make check", for iterating.
 check-build:
-	./tests/build/matrix.sh "$(KVER)" "$(KVER_NEW)"
-
-check-sparse:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-D__CHECK_ENDIAN__" modules 2>&1 | \
-		tee build/sparse.log
-	! grep -E 'warning:|error:' build/sparse.log
+	. tests/kernels.sh; ./tests/build/matrix.sh "$$KVER" "$$KVER_NEW"
 
 check-dkms:
-	./tests/build/dkms.sh "$(VERSION)" "$(KVER)" "$(KVER_NEW)"
+	. tests/kernels.sh; ./tests/build/dkms.sh "$(VERSION)" "$$KVER" "$$KVER_NEW"
 
 check-unit:
 	$(MAKE) -C tests/unit check
@@ -83,7 +75,7 @@ check-kunit:
 	./tests/kunit/run.sh
 
 check-vm: module userspace
-	./tests/vm/run.sh
+	./tests/vm/run.sh --kver $(KVER)
 
 bench: module userspace
 	./bench/run.sh
