@@ -80,6 +80,7 @@ static int parse_ipv4(const struct sk_buff *skb, struct slg_pkt *pkt)
 
 static int parse_ipv6(const struct sk_buff *skb, struct slg_pkt *pkt)
 {
+#if IS_ENABLED(CONFIG_IPV6)
 	unsigned int off = skb_network_offset(skb);
 	const struct ipv6hdr *ip6h;
 	struct ipv6hdr _ip6h;
@@ -98,6 +99,9 @@ static int parse_ipv6(const struct sk_buff *skb, struct slg_pkt *pkt)
 		return 0;	/* no usable transport header */
 	pkt->proto = proto;
 	return parse_l4(skb, thoff, pkt);
+#else
+	return -EAFNOSUPPORT;
+#endif
 }
 
 /* Fill pkt from skb; -EINVAL when the headers are truncated or bogus. */

@@ -527,10 +527,10 @@ struct source_dump {
 	u64 now_ms;
 };
 
-static int fill_source(struct sk_buff *skb, const struct slg_source *src,
+static int fill_source(struct sk_buff *skb, struct slg_source *s,
 		       const struct source_dump *d)
 {
-	struct slg_source *s = (struct slg_source *)src;
+	const struct slg_source *src = s;
 	const int pad = SLAGUARD_SRC_PAD;
 	u64 packets, bytes, syn, icmp, udp, first, last;
 	struct slg_rates r;
@@ -575,7 +575,7 @@ static int fill_source(struct sk_buff *skb, const struct slg_source *src,
 	return 0;
 }
 
-static int visit_source(const struct slg_source *src, void *arg)
+static int visit_source(struct slg_source *src, void *arg)
 {
 	struct source_dump *d = arg;
 	void *hdr;

@@ -66,7 +66,7 @@ unsigned int slg_table_flush_net(struct slg_table *t, u64 net_cookie);
  * Walk sources from *bucket / *skip (a resumable cursor) under RCU; fn
  * returns nonzero to stop, and the cursor then names the entry it refused.
  */
-typedef int (*slg_table_visit_t)(const struct slg_source *src, void *arg);
+typedef int (*slg_table_visit_t)(struct slg_source *src, void *arg);
 int slg_table_walk(struct slg_table *t, unsigned long *bucket,
 		  unsigned long *skip, slg_table_visit_t fn, void *arg);
 

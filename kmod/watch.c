@@ -57,11 +57,15 @@ int slg_watch_check(const struct slg_watch *w, const char **why)
 
 static void mask_addr(union slg_addr *a, u8 family, u8 plen)
 {
+	struct in6_addr full;
+
 	if (family == AF_INET) {
 		a->v4 &= plen ? htonl(~0U << (32 - plen)) : 0;
 		return;
 	}
-	ipv6_addr_prefix(&a->v6, &a->v6, plen);
+	/* ipv6_addr_prefix() clears its output first: never in place */
+	full = a->v6;
+	ipv6_addr_prefix(&a->v6, &full, plen);
 }
 
 void slg_watch_mask(struct slg_watch *w)

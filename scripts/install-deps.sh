@@ -12,9 +12,9 @@ PKGS="build-essential pkg-config sparse dkms kmod cpio xz-utils bc flex bison
 libelf-dev libssl-dev python3
 linux-headers-amd64 linux-image-amd64 linux-source-6.1
 qemu-system-x86 busybox-static dash iproute2 procps
-nftables libnftables-dev libnl-3-dev libnl-genl-3-dev libmnl-dev
+nftables libnftables-dev libnftnl-dev libnl-3-dev libnl-genl-3-dev libmnl-dev
 libnetfilter-queue-dev libcmocka-dev libyaml-dev libjson-c-dev
-nmap hping3 iperf3 socat"
+nmap hping3 iperf3 socat jq"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,0 +1,144 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the Debian kernel in QEMU (TCG, no KVM needed) with the test initramfs
+# and run the end-to-end scenarios (tests/e2e) or the benchmarks (bench/)
+# inside it. The console is streamed here and saved to OUT/console.log.
+#
+# Usage: tests/vm/run.sh [options] [-- extra qemu arguments]
+#   --scenarios LIST  names or globs, comma or space separated, with or
+#                     without the NN- prefix; a bare word also selects
+#                     NN-word-*: "portscan", "10-*,watch", "harness"
+#                     (default: all); with --bench, bench script names
+#   --bench           run bench/*.sh instead of the scenarios
+#   --shell           interactive shell in the VM instead (no time limit)
+#   --kver V          kernel version (default: $KVER, else Debian's 6.1 amd64)
+#   --timeout S       limit for the whole boot (default 1200, bench 2400)
+#   --scenario-timeout S  limit per scenario inside the VM (default 240)
+#   --verbose         stream every scenario's output, not only failures'
+#   --rebuild         rebuild the initramfs even if it looks current
+#   --out DIR         build directory (default build/vm, or $SG_VM_OUT)
+#   --mem MB, --smp N memory and vCPUs (default 1024, 2)
+#   --append ARGS     extra kernel command line
+#
+# Exit status: 0 when every selected scenario passed, the summary line was
+# seen and the kernel printed no warning; 1 otherwise; 2 on usage errors.
+set -u
+
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${SG_VM_OUT:-$TOP/build/vm}
+KVER=${KVER:-}
+SCENARIOS=""
+MODE=scenarios
+TIMEOUT=""
+STIMEOUT=""
+VERBOSE=0
+REBUILD=0
+MEM=1024
+SMP=2
+APPEND=""
+
+usage() { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "run.sh: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--scenarios) [ $# -ge 2 ] || die "--scenarios needs a value"; SCENARIOS=$2; shift 2 ;;
+	--scenarios=*) SCENARIOS=${1#*=}; shift ;;
+	--bench) MODE=bench; shift ;;
+	--shell) MODE=shell; shift ;;
+	--kver) KVER=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--scenario-timeout) STIMEOUT=$2; shift 2 ;;
+	--verbose|-v) VERBOSE=1; shift ;;
+	--rebuild) REBUILD=1; shift ;;
+	--out) OUT=$2; shift 2 ;;
+	--mem) MEM=$2; shift 2 ;;
+	--smp) SMP=$2; shift 2 ;;
+	--append) APPEND=$2; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	--) shift; break ;;
+	*) usage >&2; die "unknown argument '$1'" ;;
+	esac
+done
+
+[ -n "$KVER" ] || KVER=$(ls /lib/modules 2>/dev/null | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$' | sort -V | tail -n 1)
+[ -n "$KVER" ] || die "no Debian 6.1 amd64 kernel in /lib/modules; pass --kver"
+KERNEL=/boot/vmlinuz-$KVER
+[ -r "$KERNEL" ] || die "$KERNEL is missing or unreadable"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing; run scripts/install-deps.sh"
+case $TIMEOUT in
+'') [ "$MODE" = bench ] && TIMEOUT=2400 || TIMEOUT=1200 ;;
+*[!0-9]*) die "--timeout wants seconds" ;;
+esac
+
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+if [ "$REBUILD" = 1 ]; then
+	IMG=$("$TOP/tests/vm/mkinitramfs.sh" --out "$OUT" --kver "$KVER") || exit 1
+else
+	IMG=$("$TOP/tests/vm/mkinitramfs.sh" --out "$OUT" --kver "$KVER" --if-needed) || exit 1
+fi
+
+sel=$(echo "$SCENARIOS" | tr ' ' ',' | sed 's/,,*/,/g; s/^,//; s/,$//')
+CMDLINE="console=ttyS0 panic=-1 loglevel=5 mitigations=off sgtest.mode=$MODE"
+[ -n "$sel" ] && CMDLINE="$CMDLINE sgtest.scenarios=$sel"
+[ -n "$STIMEOUT" ] && CMDLINE="$CMDLINE sgtest.timeout=$STIMEOUT"
+[ "$VERBOSE" = 1 ] && CMDLINE="$CMDLINE sgtest.verbose=1"
+[ -n "$APPEND" ] && CMDLINE="$CMDLINE $APPEND"
+
+LOG=$OUT/console.log
+RC=$OUT/qemu.rc
+rm -f "$RC"
+
+set -- qemu-system-x86_64 -nographic -no-reboot \
+	-machine pc -accel tcg,thread=multi -cpu max -m "$MEM" -smp "$SMP" \
+	-nic none -kernel "$KERNEL" -initrd "$IMG" -append "$CMDLINE" "$@"
+
+if [ "$MODE" = shell ]; then
+	exec "$@"
+fi
+
+echo "run.sh: booting $KVER ($MODE${sel:+: $sel}), limit ${TIMEOUT}s, console in $LOG"
+t0=$(date +%s)
+{
+	timeout -k 10 "$TIMEOUT" "$@" < /dev/null 2>&1
+	echo $? > "$RC"
+} | sed -u 's/\r$//; s/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$LOG"
+elapsed=$(( $(date +%s) - t0 ))
+qrc=$(cat "$RC" 2>/dev/null || echo 255)
+
+# Kernel messages that fail the run (kept in sync with tests/e2e/run-all.sh);
+# only kernel lines (with a printk timestamp) are considered.
+KERNEL_BAD='WARNING:|BUG:|kernel BUG|Oops|general protection|KASAN|UBSAN|KFENCE|unregister_netdevice: waiting|Kernel panic|soft lockup|hard LOCKUP|rcu.*detected stall|blocked for more than|refcount_t:|list_add corruption|list_del corruption|scheduling while atomic|sleeping function called from invalid context|possible circular locking|inconsistent lock state|Memory leak|kmemleak|stack-protector|double free|use-after-free'
+
+problems=""
+add_problem() { problems="${problems:+$problems; }$*"; }
+
+[ "$qrc" = 124 ] || [ "$qrc" = 137 ] && add_problem "VM timed out after ${TIMEOUT}s"
+[ "$qrc" = 124 ] || [ "$qrc" = 137 ] || [ "$qrc" = 0 ] || add_problem "qemu exited with status $qrc"
+grep -q '^SGTEST-BOOT ' "$LOG" || add_problem "the VM never reached /init"
+summary=$(grep '^SGTEST-SUMMARY ' "$LOG" | tail -n 1)
+passed=$(echo "$summary" | sed -n 's/.* passed=\([0-9]*\).*/\1/p')
+failed=$(echo "$summary" | sed -n 's/.* failed=\([0-9]*\).*/\1/p')
+total=$(echo "$summary" | sed -n 's/.* total=\([0-9]*\).*/\1/p')
+if [ -z "$summary" ]; then
+	add_problem "no summary line (the VM died or hung)"
+else
+	[ "${failed:-1}" = 0 ] || add_problem "$failed of $total failed"
+	[ "${total:-0}" -gt 0 ] || add_problem "no scenario matched '${sel:-*}'"
+fi
+kbad=$(grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$LOG" | grep -E "$KERNEL_BAD" | head -n 3)
+[ -z "$kbad" ] || add_problem "kernel: $(echo "$kbad" | head -n 1)"
+
+boot=$(sed -n 's/^SGTEST-BOOT .* uptime=\([0-9.]*\)s.*/\1/p' "$LOG" | head -n 1)
+up=$(sed -n 's/^SGTEST-POWEROFF uptime=\([0-9.]*\)s.*/\1/p' "$LOG" | tail -n 1)
+echo
+echo "run.sh: kernel to /init ${boot:-?}s, guest uptime at poweroff ${up:-?}s, wall time ${elapsed}s"
+grep -E '^(FAIL) ' "$LOG" | sed 's/^/run.sh:   /'
+if [ -n "$problems" ]; then
+	echo "run.sh: FAIL: $problems"
+	exit 1
+fi
+echo "run.sh: PASS: $passed passed, 0 failed"
+exit 0

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every slaguardctl object shares: the context a command runs in, the
+ * command tables, and the way kernel errors become messages.
+ */
+#ifndef SLAGUARDCTL_CTL_H
+#define SLAGUARDCTL_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <linux/slaguard.h>
+
+#include "genl.h"
+#include "parse.h"
+
+/* The kernel-installed copy of the header drops the _UAPI_ prefix. */
+#ifndef _UAPI_LINUX_SLAGUARD_H
+#error "build with -I include/uapi so the repository's linux/slaguard.h is used"
+#endif
+
+#define PROG	"slaguardctl"
+
+/*
+ * The family and group talked to. tests/unit/ctl builds a copy against the
+ * kernel's own "nlctrl" family to run the event loop without the module.
+ */
+#ifndef CTL_FAMILY
+#define CTL_FAMILY	SLAGUARD_GENL_NAME
+#endif
+#ifndef CTL_MCGRP
+#define CTL_MCGRP	SLAGUARD_MCGRP_EVENTS
+#endif
+
+struct ctl {
+	bool json;
+	bool open;
+	struct sg_genl nl;
+	struct sg_error err;	/* set by a failing command */
+};
+
+typedef int (*ctl_fn)(struct ctl *c, int argc, char **argv);
+
+struct ctl_cmd {
+	const char *name;
+	ctl_fn fn;
+	const char *help;
+};
+
+/*
+ * Run the command named by argv[0] (DFLT when there are no arguments;
+ * "help" prints USAGE). Each command gets its own arguments only.
+ */
+int ctl_dispatch(struct ctl *c, const char *object, const struct ctl_cmd *cmds,
+		 size_t ncmds, const char *dflt, const char *usage,
+		 int argc, char **argv);
+
+/* Open the family (and join nothing yet); MCGRP may be NULL. */
+int ctl_open(struct ctl *c, const char *mcgrp);
+void ctl_close(struct ctl *c);
+
+/*
+ * sg_genl_talk() with the failure described in c->err: WHAT names the
+ * command, e.g. "watch add". A callback that fails sets c->err itself and
+ * returns MNL_CB_ERROR.
+ */
+int ctl_talk(struct ctl *c, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
+	     const char *what);
+
+/* The command-line word for attribute TYPE in top-level NEST, or NULL. */
+const char *ctl_attr_word(uint16_t nest, uint16_t type);
+
+/* A reply that does not follow include/uapi/linux/slaguard.h. */
+int ctl_bad_reply(struct ctl *c, const char *what, const char *attr);
+
+int cmd_watch(struct ctl *c, int argc, char **argv);
+int cmd_threshold(struct ctl *c, int argc, char **argv);
+int cmd_sources(struct ctl *c, int argc, char **argv);
+int cmd_stats(struct ctl *c, int argc, char **argv);
+int cmd_events(struct ctl *c, int argc, char **argv);
+
+extern const char watch_usage[];
+extern const char threshold_usage[];
+extern const char sources_usage[];
+extern const char stats_usage[];
+extern const char events_usage[];
+
+#endif /* SLAGUARDCTL_CTL_H */

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slaguardctl - configure and query the slaguard kernel module over generic
+ * netlink. Commands return 0 or -errno and describe failures in ctl.err;
+ * only this file prints them and picks the exit status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+#ifndef SLAGUARD_VERSION_STR
+#define SLAGUARD_VERSION_STR "unknown"
+#endif
+
+enum { EXIT_USAGE = 2 };
+
+static const struct ctl_cmd objects[] = {
+	{ "watch", cmd_watch, "add, delete and list watch rules" },
+	{ "threshold", cmd_threshold, "show and set detector thresholds" },
+	{ "sources", cmd_sources, "list tracked traffic sources" },
+	{ "stats", cmd_stats, "show module counters" },
+	{ "events", cmd_events, "print events as they happen" },
+};
+
+#define NOBJECTS	(sizeof(objects) / sizeof(objects[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: " PROG " [-j|--json] [-h|--help] [-V|--version] OBJECT COMMAND [ARGS]\n"
+		"\n"
+		"Talks to the slaguard kernel module over generic netlink.\n"
+		"\n"
+		"Objects:\n");
+	for (i = 0; i < NOBJECTS; i++)
+		fprintf(f, "  %-10s %s\n", objects[i].name, objects[i].help);
+	fprintf(f,
+		"\n"
+		"Options:\n"
+		"  -j, --json     print JSON (one document per line) instead of text\n"
+		"  -h, --help     print this help\n"
+		"  -V, --version  print the version\n"
+		"\n"
+		"'" PROG " OBJECT help' describes one object.\n"
+		"\n");
+	fputs(watch_usage, f);
+	fputc('\n', f);
+	fputs(threshold_usage, f);
+	fputc('\n', f);
+	fputs(sources_usage, f);
+	fputc('\n', f);
+	fputs(stats_usage, f);
+	fputc('\n', f);
+	fputs(events_usage, f);
+	fprintf(f,
+		"\n"
+		"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n"
+		"Changing settings needs CAP_NET_ADMIN.\n");
+}
+
+static const struct ctl_cmd *find_object(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NOBJECTS; i++)
+		if (strcmp(name, objects[i].name) == 0)
+			return &objects[i];
+	return NULL;
+}
+
+static int run(struct ctl *c, int argc, char **argv)
+{
+	const char *name = argv[0];
+	const struct ctl_cmd *obj = find_object(name);
+
+	if (obj)
+		return obj->fn(c, argc - 1, argv + 1);
+	if (strcmp(name, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	return sg_usage(&c->err, "unknown object '%s'; objects: watch, threshold, sources, stats, events",
+			name);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl c = { 0 };
+	int opt, ret;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+jhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			c.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf(PROG " %s (generic netlink family \"%s\" version %d)\n",
+			       SLAGUARD_VERSION_STR, SLAGUARD_GENL_NAME,
+			       SLAGUARD_GENL_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, PROG ": unknown option '%s'; options are -j, -h and -V\n"
+				"Try '" PROG " --help'.\n", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, PROG ": missing OBJECT; objects: watch, threshold, sources, stats, events\n"
+			"Try '" PROG " --help'.\n");
+		return EXIT_USAGE;
+	}
+
+	ret = run(&c, argc - optind, argv + optind);
+	ctl_close(&c);
+	if (ret == 0)
+		return EXIT_SUCCESS;
+	if (c.err.usage) {
+		if (find_object(argv[optind]))
+			fprintf(stderr, PROG ": %s\nTry '" PROG " %s help'.\n",
+				c.err.msg, argv[optind]);
+		else
+			fprintf(stderr, PROG ": %s\nTry '" PROG " --help'.\n",
+				c.err.msg);
+		return EXIT_USAGE;
+	}
+	if (c.err.msg[0])
+		fprintf(stderr, PROG ": %s\n", c.err.msg);
+	else
+		fprintf(stderr, PROG ": %s\n", strerror(-ret));
+	return EXIT_FAILURE;
+}

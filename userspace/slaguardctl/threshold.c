@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "output.h"
+#include "threshold.h"
+
+const char threshold_usage[] =
+	"Usage: " PROG " [-j] threshold show\n"
+	"       " PROG " threshold set [window MS] [holdoff MS] [portscan PORTS]\n"
+	"                              [syn-half-open N] [conn-rate N]\n"
+	"                              [bandwidth BYTES_PER_S] [icmp-rate N]\n"
+	"                              [watch-events N]\n"
+	"\n"
+	"Rates are per second over a sliding window of 'window' ms (100-60000); an\n"
+	"event repeats at most once per 'holdoff' ms (100-3600000) for the same\n"
+	"source and kind. 0 turns a detector off. bandwidth takes k, M, G or T\n"
+	"(powers of 1000), e.g. 125M. Values not given keep their setting.\n";
+
+static const struct thr_field {
+	uint16_t attr;
+	const char *key;	/* command-line keyword */
+	const char *json;	/* JSON key */
+	const char *unit;	/* for people */
+	uint64_t min;
+	uint64_t max;
+} fields[] = {
+	{ SLAGUARD_THR_WINDOW_MS, "window", "window_ms", "ms",
+	  SLAGUARD_WINDOW_MS_MIN, SLAGUARD_WINDOW_MS_MAX },
+	{ SLAGUARD_THR_HOLDOFF_MS, "holdoff", "holdoff_ms", "ms",
+	  SLAGUARD_HOLDOFF_MS_MIN, SLAGUARD_HOLDOFF_MS_MAX },
+	{ SLAGUARD_THR_PORTSCAN_PORTS, "portscan", "portscan_ports",
+	  "ports per window", 0, UINT32_MAX },
+	{ SLAGUARD_THR_SYN_HALF_OPEN, "syn-half-open", "syn_half_open",
+	  "half-open per window", 0, UINT32_MAX },
+	{ SLAGUARD_THR_CONN_RATE, "conn-rate", "conn_rate", "SYN/s",
+	  0, UINT32_MAX },
+	{ SLAGUARD_THR_BANDWIDTH_BPS, "bandwidth", "bandwidth_bps", "bytes/s",
+	  0, UINT64_MAX },
+	{ SLAGUARD_THR_ICMP_RATE, "icmp-rate", "icmp_rate", "packets/s",
+	  0, UINT32_MAX },
+	{ SLAGUARD_THR_WATCH_EVENTS, "watch-events", "watch_events",
+	  "events/s per watch", 0, UINT32_MAX },
+};
+
+#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
+
+static const struct thr_field *find_field(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++)
+		if (strcmp(key, fields[i].key) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+static int parse_value(const struct thr_field *f, const char *s, uint64_t *v,
+		       struct sg_error *e)
+{
+	if (f->attr == SLAGUARD_THR_BANDWIDTH_BPS)
+		return sg_parse_bytes(f->key, s, v, e);
+	return sg_parse_u64(f->key, s, f->min, f->max, v, e);
+}
+
+int sg_thr_parse_set(int argc, char **argv, struct sg_thresholds *t,
+		     struct sg_error *e)
+{
+	int i, ret;
+
+	memset(t, 0, sizeof(*t));
+	if (argc == 0)
+		return sg_usage(e, "'threshold set' needs at least one KEY VALUE pair, e.g. threshold set conn-rate 200; keys: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate, watch-events");
+	for (i = 0; i < argc; i += 2) {
+		const struct thr_field *f = find_field(argv[i]);
+
+		if (!f)
+			return sg_usage(e, "unknown argument '%s' for 'threshold set'; expected: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate or watch-events",
+					argv[i]);
+		if (t->present & (1ULL << f->attr))
+			return sg_usage(e, "'%s' is given twice", f->key);
+		if (i + 1 >= argc)
+			return sg_usage(e, "'%s' needs a value (%s)", f->key,
+					f->unit);
+		ret = parse_value(f, argv[i + 1], &t->val[f->attr], e);
+		if (ret < 0)
+			return ret;
+		t->present |= 1ULL << f->attr;
+	}
+	return 0;
+}
+
+struct nlmsghdr *sg_thr_build_set(void *buf, uint16_t family_id,
+				  const struct sg_thresholds *t)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	size_t i;
+
+	nlh = sg_genl_msg(buf, family_id, SLAGUARD_GENL_VERSION,
+			  SLAGUARD_CMD_SET_THRESHOLDS, 0);
+	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_THRESHOLDS);
+	for (i = 0; i < NFIELDS; i++) {
+		uint16_t a = fields[i].attr;
+
+		if (!(t->present & (1ULL << a)))
+			continue;
+		if (a == SLAGUARD_THR_BANDWIDTH_BPS)
+			mnl_attr_put_u64(nlh, a, t->val[a]);
+		else
+			mnl_attr_put_u32(nlh, a, (uint32_t)t->val[a]);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+static const enum mnl_attr_data_type thr_types[SLAGUARD_THR_MAX + 1] = {
+	[SLAGUARD_THR_WINDOW_MS] = MNL_TYPE_U32,
+	[SLAGUARD_THR_HOLDOFF_MS] = MNL_TYPE_U32,
+	[SLAGUARD_THR_PORTSCAN_PORTS] = MNL_TYPE_U32,
+	[SLAGUARD_THR_SYN_HALF_OPEN] = MNL_TYPE_U32,
+	[SLAGUARD_THR_CONN_RATE] = MNL_TYPE_U32,
+	[SLAGUARD_THR_BANDWIDTH_BPS] = MNL_TYPE_U64,
+	[SLAGUARD_THR_ICMP_RATE] = MNL_TYPE_U32,
+	[SLAGUARD_THR_WATCH_EVENTS] = MNL_TYPE_U32,
+};
+
+int sg_thr_from_nest(const struct nlattr *nest, struct sg_thresholds *t,
+		     struct sg_error *e)
+{
+	struct sg_attrs a;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	if (sg_attrs_parse(nest, &a, thr_types, SLAGUARD_THR_MAX + 1) < 0)
+		return sg_fail(e, -EBADMSG,
+			       "malformed threshold attribute %u from the kernel",
+			       a.bad);
+	for (i = 0; i < NFIELDS; i++) {
+		uint16_t attr = fields[i].attr;
+
+		if (sg_attrs_has(&a, attr)) {
+			t->present |= 1ULL << attr;
+			t->val[attr] = a.val[attr];
+		}
+	}
+	return 0;
+}
+
+struct json_object *sg_thr_to_json(const struct sg_thresholds *t)
+{
+	struct json_object *o = json_object_new_object();
+	size_t i;
+
+	if (!o)
+		return NULL;
+	for (i = 0; i < NFIELDS; i++)
+		if (t->present & (1ULL << fields[i].attr))
+			sg_json_add_u64(o, fields[i].json,
+					t->val[fields[i].attr]);
+	return o;
+}
+
+static void print_text(const struct sg_thresholds *t)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++) {
+		const struct thr_field *f = &fields[i];
+		uint64_t v = t->val[f->attr];
+
+		if (!(t->present & (1ULL << f->attr)))
+			continue;
+		if (v == 0 && f->min == 0)
+			printf("%s: 0 (off)\n", f->key);
+		else
+			printf("%s: %" PRIu64 " %s\n", f->key, v, f->unit);
+	}
+}
+
+struct show_state {
+	struct ctl *c;
+	struct sg_thresholds t;
+	bool got;
+};
+
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct show_state *s = data;
+	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_THRESHOLDS);
+
+	if (!nest)
+		return MNL_CB_OK;
+	if (sg_thr_from_nest(nest, &s->t, &s->c->err) < 0) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	s->got = true;
+	return MNL_CB_OK;
+}
+
+static int thr_show(struct ctl *c, int argc, char **argv)
+{
+	char req[SG_GENL_REQSIZE];
+	struct show_state s = { .c = c };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (argc > 0)
+		return sg_usage(&c->err, "'threshold show' takes no arguments, not '%s'",
+				argv[0]);
+	ret = ctl_open(c, NULL);
+	if (ret < 0)
+		return ret;
+	nlh = sg_genl_msg(req, c->nl.family_id, SLAGUARD_GENL_VERSION,
+			  SLAGUARD_CMD_GET_THRESHOLDS, 0);
+	ret = ctl_talk(c, nlh, show_cb, &s, "threshold show");
+	if (ret < 0)
+		return ret;
+	if (!s.got)
+		return ctl_bad_reply(c, "threshold show",
+				     "reply without SLAGUARD_A_THRESHOLDS");
+	if (c->json) {
+		struct json_object *o = sg_thr_to_json(&s.t);
+
+		if (!o)
+			return sg_fail(&c->err, -ENOMEM, "out of memory");
+		ret = sg_json_print(o, stdout);
+		json_object_put(o);
+		return ret;
+	}
+	print_text(&s.t);
+	return 0;
+}
+
+static int thr_set(struct ctl *c, int argc, char **argv)
+{
+	char req[SG_GENL_REQSIZE];
+	struct sg_thresholds t;
+	int ret;
+
+	ret = sg_thr_parse_set(argc, argv, &t, &c->err);
+	if (ret < 0)
+		return ret;
+	ret = ctl_open(c, NULL);
+	if (ret < 0)
+		return ret;
+	return ctl_talk(c, sg_thr_build_set(req, c->nl.family_id, &t), NULL,
+			NULL, "threshold set");
+}
+
+static const struct ctl_cmd thr_cmds[] = {
+	{ "show", thr_show, "show thresholds" },
+	{ "set", thr_set, "change thresholds" },
+};
+
+int cmd_threshold(struct ctl *c, int argc, char **argv)
+{
+	return ctl_dispatch(c, "threshold", thr_cmds,
+			    sizeof(thr_cmds) / sizeof(thr_cmds[0]), "show",
+			    threshold_usage, argc, argv);
+}

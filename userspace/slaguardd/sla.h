@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * slaguard - the security SLA: typed model, loader and derivations.
+ *
+ * An SLA file (YAML, see docs/sla-reference.md) is parsed into a fresh
+ * struct sla; a file with any error is rejected whole and nothing of it is
+ * returned. Every other stage of the daemon reads this model only.
+ *
+ * Functions return 0 or a negative errno. Load errors are -EINVAL for a bad
+ * file (the message says FILE:LINE:COL, the field path and what was
+ * expected), -ENOMEM, or the errno of opening/reading the file.
+ */
+#ifndef SLAGUARDD_SLA_H
+#define SLAGUARDD_SLA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/slaguard.h>
+
+struct json_object;
+
+/* Longest id or component name; ids end up in nft comments. */
+#define SLA_NAME_MAX		63
+/* Longest process name the kernel keeps (TASK_COMM_LEN - 1). */
+#define SLA_PROCESS_NAME_MAX	15
+
+enum sla_severity {
+	SLA_SEV_LOW = 1,
+	SLA_SEV_MEDIUM,
+	SLA_SEV_HIGH,
+	SLA_SEV_CRITICAL,
+};
+
+enum sla_action {
+	SLA_ACT_NONE,
+	SLA_ACT_NOTIFY,
+	SLA_ACT_BLOCK_SOURCE,
+	SLA_ACT_RATE_LIMIT,
+	SLA_ACT_INSPECT,
+	SLA_ACT_RUN_HOOK,
+};
+
+enum sla_proto {
+	SLA_PROTO_ANY,
+	SLA_PROTO_TCP,
+	SLA_PROTO_UDP,
+	SLA_PROTO_ICMP,		/* ICMP for IPv4, ICMPv6 for IPv6 */
+};
+
+/* The closed set of metrics an SLO may bound; names in sla_metric_name(). */
+enum sla_metric {
+	SLA_METRIC_NET_PORTSCAN_PORTS,
+	SLA_METRIC_NET_SYN_HALF_OPEN,
+	SLA_METRIC_NET_CONN_RATE,
+	SLA_METRIC_NET_BANDWIDTH_BPS,
+	SLA_METRIC_NET_ICMP_RATE,
+	SLA_METRIC_NET_WATCH_HITS,
+	SLA_METRIC_SCHED_CPU_PERCENT,
+	SLA_METRIC_SCHED_RUNQ_DELAY_MS,
+	SLA_METRIC_SCHED_FORK_RATE,
+	SLA_METRIC_SCHED_RSS_BYTES,
+	SLA_METRIC_APP_ACCESS_VIOLATIONS,
+	SLA_METRIC_EVENTS_LOST,
+	SLA_METRIC_COUNT
+};
+
+/* What an SLO's value is aggregated over. */
+enum sla_per {
+	SLA_PER_NONE,		/* one value for the host (events.lost) */
+	SLA_PER_SOURCE,
+	SLA_PER_COMPONENT,
+	SLA_PER_PROCESS,
+};
+
+/* An address is a prefix of full length. */
+struct sla_prefix {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* network byte order, host bits zero */
+	uint8_t plen;
+};
+
+struct sla_port_range {
+	uint16_t min, max;	/* 1..65535, min <= max */
+};
+
+struct sla_component {
+	char *name;
+	unsigned int line;	/* where it is defined, for messages */
+	struct sla_prefix *addresses;
+	size_t n_addresses;
+	struct sla_port_range *ports;
+	size_t n_ports;
+	char **processes;
+	size_t n_processes;
+	char **cgroups;		/* absolute cgroup v2 paths */
+	size_t n_cgroups;
+};
+
+enum sla_peer_kind {
+	SLA_PEER_ANY,
+	SLA_PEER_PREFIX,
+	SLA_PEER_COMPONENT,
+};
+
+/* One entry of a network rule's "from". */
+struct sla_peer {
+	enum sla_peer_kind kind;
+	struct sla_prefix prefix;		/* SLA_PEER_PREFIX */
+	const struct sla_component *component;	/* SLA_PEER_COMPONENT */
+};
+
+enum sla_rule_kind {
+	SLA_RULE_NET,		/* who may reach which component and port */
+	SLA_RULE_DATA,		/* who may read which resource */
+};
+
+enum sla_subject_kind {
+	SLA_SUBJECT_USER,
+	SLA_SUBJECT_ROLE,
+};
+
+struct sla_rule {
+	char *id;
+	unsigned int line;
+	bool deny;			/* false: an allow rule */
+	enum sla_rule_kind kind;
+	enum sla_severity severity;	/* deny rules; 0 for allow rules */
+	char *description;		/* may be NULL */
+
+	/* SLA_RULE_NET */
+	struct sla_peer *from;		/* at least one entry */
+	size_t n_from;
+	const struct sla_component *to;
+	struct sla_port_range *ports;	/* none: every port */
+	size_t n_ports;
+	enum sla_proto proto;
+
+	/* SLA_RULE_DATA */
+	enum sla_subject_kind subject_kind;
+	char *subject;			/* user or role name */
+	char *resource;			/* fnmatch(3) pattern */
+	const struct sla_component *component;	/* NULL: any component */
+};
+
+struct sla_slo {
+	char *id;
+	unsigned int line;
+	enum sla_metric metric;
+	enum sla_per per;
+	const struct sla_component *component;	/* NULL: the whole host */
+	bool has_max, has_min;
+	double max, min;
+	uint64_t window_ms;	/* evaluation window (or sustain time) */
+	bool sustained;		/* "for": violated once out of bounds that long */
+	bool window_given;	/* false: window_ms is defaults.window */
+	enum sla_severity severity;
+	char *description;
+};
+
+enum sla_trigger {
+	SLA_WHEN_SEVERITY,	/* alerts of this severity and above */
+	SLA_WHEN_SLO,
+	SLA_WHEN_RULE,
+};
+
+enum sla_rate_unit {
+	SLA_RATE_SECOND,
+	SLA_RATE_MINUTE,
+	SLA_RATE_HOUR,
+};
+
+struct sla_rate {
+	uint64_t count;		/* >= 1 */
+	enum sla_rate_unit unit;
+};
+
+struct sla_countermeasure {
+	unsigned int line;
+	enum sla_trigger when;
+	enum sla_severity severity;		/* SLA_WHEN_SEVERITY */
+	const struct sla_slo *slo;		/* SLA_WHEN_SLO */
+	const struct sla_rule *rule;		/* SLA_WHEN_RULE (a deny rule) */
+	enum sla_action action;
+	uint64_t duration_ms;
+	struct sla_rate rate;			/* SLA_ACT_RATE_LIMIT */
+	char *hook;				/* SLA_ACT_RUN_HOOK, absolute */
+};
+
+struct sla_defaults {
+	uint64_t holdoff_ms;
+	uint64_t window_ms;
+	uint32_t max_actions;
+	bool dry_run;
+	struct {
+		enum sla_severity severity;
+		enum sla_action action;		/* notify, run-hook or none */
+		char *hook;
+	} lost_events;
+};
+
+struct sla {
+	char *name;
+	char *description;
+	char *source;		/* file name the SLA was loaded from */
+	struct sla_component *components;
+	size_t n_components;
+	struct sla_rule *rules;
+	size_t n_rules;
+	struct sla_slo *slos;
+	size_t n_slos;
+	struct sla_countermeasure *countermeasures;
+	size_t n_countermeasures;
+	struct sla_prefix *allowlist;
+	size_t n_allowlist;
+	struct sla_defaults defaults;
+};
+
+/* Defaults of the "defaults" section. */
+#define SLA_DEFAULT_HOLDOFF_MS		10000
+#define SLA_DEFAULT_WINDOW_MS		10000
+#define SLA_DEFAULT_MAX_ACTIONS		1000
+#define SLA_DEFAULT_ACTION_MS		600000	/* countermeasure "for": 10m */
+
+int sla_load_file(const char *path, struct sla **out, char *err, size_t errlen);
+/* NAME stands for the file in messages (NULL: "<string>"). */
+int sla_load_string(const char *text, size_t len, const char *name,
+		    struct sla **out, char *err, size_t errlen);
+void sla_free(struct sla *sla);
+
+const struct sla_component *sla_find_component(const struct sla *sla,
+					       const char *name);
+const struct sla_rule *sla_find_rule(const struct sla *sla, const char *id);
+const struct sla_slo *sla_find_slo(const struct sla *sla, const char *id);
+
+/*
+ * Rule semantics, shared by the inspector and the policy. Traffic matching
+ * a deny rule and no allow rule is a violation: *_violation() return the
+ * first such deny rule, or NULL. SRC and DST are 4 or 16 bytes of FAMILY;
+ * PROTO is an IPPROTO_*, DPORT is ignored unless TCP or UDP. Resource
+ * patterns are fnmatch(3) globs whose '*' also matches '/'.
+ */
+bool sla_net_rule_matches(const struct sla_rule *rule, int family,
+			  const void *src, const void *dst, uint8_t proto,
+			  uint16_t dport);
+const struct sla_rule *sla_net_violation(const struct sla *sla, int family,
+					 const void *src, const void *dst,
+					 uint8_t proto, uint16_t dport);
+bool sla_data_rule_matches(const struct sla_rule *rule, const char *user,
+			   const char *const *roles, size_t n_roles,
+			   const char *component, const char *resource);
+const struct sla_rule *sla_data_violation(const struct sla *sla,
+					  const char *user,
+					  const char *const *roles,
+					  size_t n_roles, const char *component,
+					  const char *resource);
+/* Whether an alert (its severity, and the SLO or rule it is about) triggers CM. */
+bool sla_countermeasure_applies(const struct sla_countermeasure *cm,
+				enum sla_severity severity,
+				const struct sla_slo *slo,
+				const struct sla_rule *rule);
+
+/*
+ * What the kernel module is configured with. thresholds[] is indexed by
+ * enum slaguard_thr_attr; only attributes whose bit (1 << attr) is set in
+ * thresholds_set are sent, the others keep the module's value.
+ */
+struct sla_watch {
+	uint32_t id;			/* 1..n, index + 1 */
+	const struct sla_rule *rule;	/* the deny rule it reports for */
+	uint8_t family;			/* 0: any family */
+	bool has_src, has_dst, has_ports;
+	uint8_t src_addr[16], src_plen;
+	uint8_t dst_addr[16], dst_plen;
+	uint8_t proto;			/* IPPROTO_*, 0 any */
+	uint16_t port_min, port_max;
+	uint8_t direction;		/* enum slaguard_direction */
+	uint8_t action;			/* enum slaguard_watch_action */
+};
+
+struct sla_module_config {
+	uint64_t thresholds[SLAGUARD_THR_MAX + 1];
+	uint32_t thresholds_set;
+	struct sla_watch watches[SLAGUARD_MAX_WATCHES];
+	size_t n_watches;
+};
+
+/*
+ * Derive thresholds and watches from SLA. -E2BIG if the deny rules need more
+ * than SLAGUARD_MAX_WATCHES watches (the loader already rejects such SLAs).
+ */
+int sla_to_module_config(const struct sla *sla, struct sla_module_config *cfg);
+/* The SLAGUARD_THR_* attribute that bounds METRIC in the module, 0 if none. */
+int sla_metric_threshold_attr(enum sla_metric metric);
+
+/*
+ * The model as JSON (caller puts the reference); NULL on ENOMEM. The dump is
+ * itself a valid SLA file, defaults made explicit, loading to the same model.
+ */
+struct json_object *sla_to_json(const struct sla *sla);
+/* What sla_to_module_config() derived: thresholds by name, watches. */
+struct json_object *sla_module_config_to_json(const struct sla_module_config *cfg);
+
+/* Value syntax shared with slaguardctl; see docs/sla-reference.md. */
+int sla_parse_duration(const char *text, uint64_t *ms);
+int sla_parse_number(const char *text, double *value);
+/*
+ * -EINVAL syntax, -ERANGE prefix length, -EDOM host bits set (then *prefix
+ * holds the network, host bits cleared, to suggest in a message).
+ */
+int sla_parse_prefix(const char *text, struct sla_prefix *prefix);
+/* -EINVAL syntax, -ERANGE port out of 1..65535, -EDOM min > max. */
+int sla_parse_port_range(const char *text, struct sla_port_range *range);
+int sla_parse_rate(const char *text, struct sla_rate *rate);
+int sla_format_prefix(const struct sla_prefix *prefix, char *buf, size_t len);
+int sla_format_duration(uint64_t ms, char *buf, size_t len);
+bool sla_prefix_contains(const struct sla_prefix *prefix, int family,
+			 const void *addr);
+
+const char *sla_severity_name(enum sla_severity severity);
+const char *sla_action_name(enum sla_action action);
+const char *sla_proto_name(enum sla_proto proto);
+const char *sla_metric_name(enum sla_metric metric);
+const char *sla_per_name(enum sla_per per);
+const char *sla_rate_unit_name(enum sla_rate_unit unit);
+/* -EINVAL for an unknown name. */
+int sla_metric_from_name(const char *name, enum sla_metric *metric);
+int sla_severity_from_name(const char *name, enum sla_severity *severity);
+
+#endif /* SLAGUARDD_SLA_H */
