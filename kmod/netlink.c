@@ -351,6 +351,15 @@ static void free_set_rcu(struct slg_watchset *ws)
 		kfree_rcu(ws, rcu);
 }
 
+static int parse_watch_nest(struct genl_info *info, struct nlattr **tb)
+{
+	if (GENL_REQ_ATTR_CHECK(info, SLAGUARD_A_WATCH))
+		return -EINVAL;
+	return nla_parse_nested(tb, SLAGUARD_WATCH_MAX,
+				info->attrs[SLAGUARD_A_WATCH], watch_policy,
+				info->extack);
+}
+
 static int slg_add_watch(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sn = slg_pernet(genl_info_net(info));
@@ -360,11 +369,7 @@ static int slg_add_watch(struct sk_buff *skb, struct genl_info *info)
 	u32 id;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, SLAGUARD_A_WATCH))
-		return -EINVAL;
-	err = nla_parse_nested(tb, SLAGUARD_WATCH_MAX,
-			       info->attrs[SLAGUARD_A_WATCH], watch_policy,
-			       info->extack);
+	err = parse_watch_nest(info, tb);
 	if (err)
 		return err;
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
@@ -420,11 +425,7 @@ static int slg_del_watch(struct sk_buff *skb, struct genl_info *info)
 	struct slg_watch *removed;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, SLAGUARD_A_WATCH))
-		return -EINVAL;
-	err = nla_parse_nested(tb, SLAGUARD_WATCH_MAX,
-			       info->attrs[SLAGUARD_A_WATCH], watch_policy,
-			       info->extack);
+	err = parse_watch_nest(info, tb);
 	if (err)
 		return err;
 	if (!tb[SLAGUARD_WATCH_ID]) {
