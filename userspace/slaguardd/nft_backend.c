@@ -128,9 +128,11 @@ void nftb_close(struct nftb *nb)
 {
 	if (!nb)
 		return;
+	/* closing must not restore anything on its way out */
+	nb->restore_pending = nb->verify_pending = false;
+	nftb_watch_close(nb);
 	if (nb->in_batch)
 		nftb_batch_abort(nb);
-	nftb_watch_close(nb);
 	nftb_nl_close(nb->nl);
 	if (nb->nft)
 		nft_ctx_free(nb->nft);

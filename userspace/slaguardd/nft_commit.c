@@ -157,8 +157,12 @@ int nftb_commit_journal(struct nftb *nb, const struct nftb_ops *extra_dels)
 static int add_entry_cb(struct nftb_ledger_entry *e, void *arg)
 {
 	void **a = arg;
+	uint64_t now = *(uint64_t *)a[1];
 
-	return push_entry(a[0], e, *(uint64_t *)a[1]);
+	/* over by the kernel's clock already, only the ledger's margin left */
+	if (e->expires_at_ms <= now + NFTB_LEDGER_SLACK_MS)
+		return 0;
+	return push_entry(a[0], e, now);
 }
 
 /* Adds for everything the ledger holds, to refill a freshly loaded table. */

@@ -35,7 +35,10 @@
 /* An element list attribute is at most 64 KiB (16-bit length); stay below. */
 #define MSG_PAYLOAD_MAX 60000
 #define ELEM_SIZE_MAX (NFTB_COMMENT_MAX + 128)
+#define MSG_ROOM (MSG_PAYLOAD_MAX + ELEM_SIZE_MAX + 1024)
 #define BATCH_PAGE_SIZE (256 * 1024)
+/* Past a page's end, room for one whole message (see nftnl_batch_update). */
+#define BATCH_OVERRUN (MSG_ROOM + 4096)
 #define RCVBUF_SIZE (1 << 16)
 
 struct nftb_nl {
@@ -201,6 +204,11 @@ static struct nlmsghdr *msg_start(struct commit_ctx *c, const struct nftb_op *op
 	uint16_t flags = op->type == NFTB_OP_ADD ? NLM_F_CREATE : 0;
 	struct nlmsghdr *nlh;
 
+	/*
+	 * This libmnl leaves attribute padding as it finds it: clear the
+	 * message's room so no stale heap bytes go to the kernel.
+	 */
+	memset(nftnl_batch_buffer(c->batch), 0, MSG_ROOM);
 	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(c->batch), type, NFPROTO_INET,
 				    flags, ++c->nl->seq);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, NFTB_TABLE_NAME);
@@ -385,7 +393,7 @@ int nftb_nl_commit(struct nftb_nl *nl, const struct nftb_ops *const *lists, size
 		c.total += lists[i]->len;
 	if (!c.total)
 		return 0;
-	c.batch = nftnl_batch_alloc(BATCH_PAGE_SIZE, 2 * MNL_SOCKET_BUFFER_SIZE + 65536);
+	c.batch = nftnl_batch_alloc(BATCH_PAGE_SIZE, BATCH_OVERRUN);
 	c.elem = nftnl_set_elem_alloc();
 	if (!c.batch || !c.elem)
 		goto out;

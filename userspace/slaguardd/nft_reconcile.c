@@ -69,6 +69,9 @@ static int adopt(struct nftb *nb, struct plan *p, enum nftb_set set, enum nftb_s
 		if (!ret)
 			ret = nftb_ledger_put_at(&nb->ledger, known, right, key, e->timeout_ms,
 						 expiry, e->comment);
+		known = nftb_ledger_find(&nb->ledger, right, key);
+		if (known)
+			known->seen = true;
 		if (!ret)
 			ret = clear_entry(nb, p, set, key, e, "misplaced; moved to its set");
 		return ret;
@@ -155,7 +158,7 @@ static int read_and_plan(struct nftb *nb, struct plan *p, bool present)
 
 int nftb_reconcile(struct nftb *nb, struct nftb_reconcile_stats *stats)
 {
-	struct nftb_reconcile_stats dummy;
+	struct nftb_reconcile_stats dummy = { 0 };
 	struct nftb_table_state st;
 	struct plan p;
 	int ret;

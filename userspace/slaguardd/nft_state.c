@@ -27,6 +27,9 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+/* A request here is a header and a name or two. */
+#define REQUEST_SIZE 1024
+
 static void mix(uint64_t *h, const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -118,7 +121,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 
 static int get_table(struct nftb_nl *nl, struct nftb_table_state *st)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQUEST_SIZE] = { 0 };	/* zeroed: this libmnl leaves attribute padding */
 	struct nftnl_table *t = nftnl_table_alloc();
 	struct nlmsghdr *nlh;
 	int ret;
@@ -135,7 +138,7 @@ static int get_table(struct nftb_nl *nl, struct nftb_table_state *st)
 
 static int dump_sets(struct nftb_nl *nl, struct nftb_table_state *st)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQUEST_SIZE] = { 0 };	/* zeroed: this libmnl leaves attribute padding */
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
 
@@ -150,7 +153,7 @@ static int dump_sets(struct nftb_nl *nl, struct nftb_table_state *st)
 
 static int dump_chains(struct nftb_nl *nl, struct nftb_table_state *st)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQUEST_SIZE] = { 0 };	/* zeroed: this libmnl leaves attribute padding */
 	struct nlmsghdr *nlh;
 
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_DUMP, 0);
@@ -159,7 +162,7 @@ static int dump_chains(struct nftb_nl *nl, struct nftb_table_state *st)
 
 static int dump_rules(struct nftb_nl *nl, struct nftb_table_state *st)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[REQUEST_SIZE] = { 0 };	/* zeroed: this libmnl leaves attribute padding */
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct nlmsghdr *nlh;
 

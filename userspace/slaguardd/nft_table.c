@@ -143,7 +143,8 @@ static int load_definition(struct nftb *nb)
 	free(text);
 	if (!ret)
 		return 0;
-	snprintf(first_err, sizeof(first_err), "%s", nb->err);
+	/* the first line says why; the rest points into the concatenated text */
+	snprintf(first_err, sizeof(first_err), "%.*s", (int)strcspn(nb->err, "\n"), nb->err);
 	ret = nftb_nft_run(nb, nb->table_text, false);
 	if (ret)
 		return ret;
