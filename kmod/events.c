@@ -127,12 +127,16 @@ static void send_in(struct net *net, const struct slg_event *ev)
 		pr_err_ratelimited("event does not fit its message\n");
 		return;
 	}
+	/*
+	 * The listener check above is per protocol, not per namespace:
+	 * -ESRCH means nobody in this namespace listens, which is no loss.
+	 */
 	err = genlmsg_multicast_netns(&slg_genl_family, net, skb, 0,
 				      SLG_MCGRP_EVENTS, GFP_ATOMIC);
-	if (err && err != -ESRCH)
-		slg_stat_inc(events_lost);
-	else
+	if (!err)
 		slg_stat_inc(events_sent);
+	else if (err != -ESRCH)
+		slg_stat_inc(events_lost);
 }
 
 /*
