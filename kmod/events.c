@@ -11,16 +11,39 @@
 
 #include "events.h"
 #include "netlink.h"
+#include "sched.h"
 
 static size_t addr_size(u8 family)
 {
 	return nla_total_size(family == AF_INET ? 4 : 16);
 }
 
+static size_t str_size(const char *s)
+{
+	return s ? nla_total_size(strlen(s) + 1) : 0;
+}
+
+static size_t task_nest_size(const struct slg_task_ev *t)
+{
+	size_t sz = nla_total_size(0)			/* SLAGUARD_EV_TASK */
+		  + nla_total_size(4) * 5		/* PID PPID UID WATCH EXIT */
+		  + str_size(t->comm) + str_size(t->filename)
+		  + str_size(t->cgroup);
+
+	if (t->sample)
+		sz += nla_total_size(4) * 4 + nla_total_size_64bit(8) * 6;
+	return sz;
+}
+
 /* Payload size of ev's message, as genlmsg_new() takes it. */
 size_t slg_event_size(const struct slg_event *ev)
 {
-	size_t sz = nla_total_size(0)			/* SLAGUARD_A_EVENT */
+	size_t sz;
+
+	if (ev->task)
+		return nla_total_size(0) + nla_total_size_64bit(8) * 4 +
+		       nla_total_size(4) * 2 + task_nest_size(ev->task);
+	sz = nla_total_size(0)				/* SLAGUARD_A_EVENT */
 		  + nla_total_size_64bit(8) * 3		/* SEQ TIME VALUE */
 		  + nla_total_size(4) * 2		/* KIND NETNS */
 		  + nla_total_size(1) * 2		/* FAMILY DIRECTION */
@@ -46,8 +69,76 @@ static int put_u64(struct sk_buff *skb, int type, u64 v)
 	return nla_put_u64_64bit(skb, type, v, SLAGUARD_EV_PAD);
 }
 
+static int put_task_u64(struct sk_buff *skb, int type, u64 v)
+{
+	return nla_put_u64_64bit(skb, type, v, SLAGUARD_TASK_PAD);
+}
+
+static int fill_sample(struct sk_buff *skb, const struct slg_task_sample *s)
+{
+	if (nla_put_u32(skb, SLAGUARD_TASK_PERIOD_MS, s->period_ms) ||
+	    nla_put_u32(skb, SLAGUARD_TASK_CPU_PCT, s->cpu_pct) ||
+	    nla_put_u32(skb, SLAGUARD_TASK_RUN_DELAY_MS, s->run_delay_ms) ||
+	    nla_put_u32(skb, SLAGUARD_TASK_THREADS, s->threads) ||
+	    put_task_u64(skb, SLAGUARD_TASK_CPU_NS, s->cpu_ns) ||
+	    put_task_u64(skb, SLAGUARD_TASK_RUN_DELAY_NS, s->run_delay_ns) ||
+	    put_task_u64(skb, SLAGUARD_TASK_NVCSW, s->nvcsw) ||
+	    put_task_u64(skb, SLAGUARD_TASK_NIVCSW, s->nivcsw) ||
+	    put_task_u64(skb, SLAGUARD_TASK_CSW_RATE, s->csw_rate) ||
+	    put_task_u64(skb, SLAGUARD_TASK_RSS, s->rss))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* The body of a SLAGUARD_A_TASK or SLAGUARD_EV_TASK nest. */
+int slg_task_fill(struct sk_buff *skb, const struct slg_task_ev *t)
+{
+	if (t->pid &&
+	    (nla_put_u32(skb, SLAGUARD_TASK_PID, t->pid) ||
+	     nla_put_u32(skb, SLAGUARD_TASK_PPID, t->ppid) ||
+	     nla_put_u32(skb, SLAGUARD_TASK_UID, t->uid)))
+		return -EMSGSIZE;
+	if ((t->watch_id &&
+	     nla_put_u32(skb, SLAGUARD_TASK_WATCH_ID, t->watch_id)) ||
+	    (t->comm && nla_put_string(skb, SLAGUARD_TASK_COMM, t->comm)) ||
+	    (t->filename &&
+	     nla_put_string(skb, SLAGUARD_TASK_FILENAME, t->filename)) ||
+	    (t->cgroup && nla_put_string(skb, SLAGUARD_TASK_CGROUP, t->cgroup)) ||
+	    (t->has_exit &&
+	     nla_put_u32(skb, SLAGUARD_TASK_EXIT_CODE, t->exit_code)))
+		return -EMSGSIZE;
+	if (t->sample)
+		return fill_sample(skb, t->sample);
+	return 0;
+}
+
+static int fill_task_event(struct sk_buff *skb, const struct slg_event *ev,
+			   u64 seq)
+{
+	struct nlattr *nest;
+
+	if (put_u64(skb, SLAGUARD_EV_SEQ, seq) ||
+	    nla_put_u32(skb, SLAGUARD_EV_KIND, ev->kind) ||
+	    put_u64(skb, SLAGUARD_EV_TIME_NS, ev->time_ns) ||
+	    nla_put_u32(skb, SLAGUARD_EV_NETNS, ev->netns_inum) ||
+	    put_u64(skb, SLAGUARD_EV_VALUE, ev->value) ||
+	    put_u64(skb, SLAGUARD_EV_THRESHOLD, ev->threshold))
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, SLAGUARD_EV_TASK);
+	if (!nest)
+		return -EMSGSIZE;
+	if (slg_task_fill(skb, ev->task)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int fill_nest(struct sk_buff *skb, const struct slg_event *ev, u64 seq)
 {
+	if (ev->task)
+		return fill_task_event(skb, ev, seq);
 	if (put_u64(skb, SLAGUARD_EV_SEQ, seq) ||
 	    nla_put_u32(skb, SLAGUARD_EV_KIND, ev->kind) ||
 	    put_u64(skb, SLAGUARD_EV_TIME_NS, ev->time_ns) ||
@@ -149,4 +240,81 @@ void slg_event_emit(struct net *net, const struct slg_event *ev, bool local)
 		send_in(net, ev);
 	if (!net_eq(net, &init_net))
 		send_in(&init_net, ev);
+}
+
+/* Room a message for ev takes in a multi-message skb. */
+static unsigned int msg_room(const struct slg_event *ev)
+{
+	return nlmsg_total_size(genlmsg_total_size(slg_event_size(ev)));
+}
+
+/*
+ * Append ev to the batch's skb, sending the skb first when ev does not
+ * fit: a period's samples of many processes leave in a few datagrams
+ * rather than one each. Process context only (GFP_KERNEL).
+ */
+void slg_evbatch_add(struct slg_evbatch *b, const struct slg_event *ev)
+{
+	struct nlattr *nest, *seq;
+	struct nlmsghdr *nlh;
+	unsigned int off;
+
+	if (!genl_has_listeners(&slg_genl_family, b->net, SLG_MCGRP_EVENTS))
+		return;
+	if (b->skb && (skb_tailroom(b->skb) < msg_room(ev) ||
+		       b->n == SLG_EVBATCH_MAX))
+		slg_evbatch_flush(b);
+	if (!b->skb) {
+		b->skb = nlmsg_new(max_t(size_t, NLMSG_GOODSIZE, msg_room(ev)),
+				   GFP_KERNEL);
+		if (!b->skb) {
+			slg_stat_inc(events_lost);
+			return;
+		}
+	}
+	off = b->skb->len;
+	if (slg_event_fill(b->skb, ev, 0)) {
+		slg_stat_inc(events_lost);
+		pr_err_ratelimited("event does not fit its message\n");
+		return;
+	}
+	nlh = (struct nlmsghdr *)(b->skb->data + off);
+	nest = nlmsg_find_attr(nlh, GENL_HDRLEN, SLAGUARD_A_EVENT);
+	seq = nest ? nla_find_nested(nest, SLAGUARD_EV_SEQ) : NULL;
+	if (WARN_ON_ONCE(!seq)) {
+		nlmsg_trim(b->skb, nlh);
+		return;
+	}
+	b->seq[b->n++] = nla_data(seq);
+}
+
+void slg_evbatch_flush(struct slg_evbatch *b)
+{
+	struct slg_net *sn = slg_pernet(b->net);
+	unsigned int i;
+	u64 first;
+	int err;
+
+	if (!b->skb)
+		return;
+	if (!b->n) {
+		nlmsg_free(b->skb);
+		b->skb = NULL;
+		return;
+	}
+	/* Numbers in sending order: the batch's, then whoever comes next. */
+	first = atomic64_add_return(b->n, &sn->seq) - b->n + 1;
+	for (i = 0; i < b->n; i++) {
+		u64 seq = first + i;
+
+		memcpy(b->seq[i], &seq, sizeof(seq));	/* maybe unaligned */
+	}
+	err = genlmsg_multicast_netns(&slg_genl_family, b->net, b->skb, 0,
+				      SLG_MCGRP_EVENTS, GFP_KERNEL);
+	if (err && err != -ESRCH)
+		slg_stat_add(events_lost, b->n);
+	else
+		slg_stat_add(events_sent, b->n);
+	b->skb = NULL;
+	b->n = 0;
 }

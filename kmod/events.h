@@ -9,6 +9,22 @@
 
 #include "estimator.h"
 
+struct slg_task_sample;
+
+/* Payload of the task event kinds (SLAGUARD_EV_TASK); NULL strings are left out. */
+struct slg_task_ev {
+	u32 pid;		/* 0: no process (FORK_RATE) */
+	u32 ppid;
+	u32 uid;
+	u32 watch_id;		/* 0: none */
+	const char *comm;
+	const char *filename;	/* PROC_EXEC */
+	const char *cgroup;	/* FORK_RATE */
+	bool has_exit;
+	u32 exit_code;		/* PROC_EXIT */
+	const struct slg_task_sample *sample;	/* figures, or NULL */
+};
+
 struct slg_event {
 	u32 kind;		/* enum slaguard_event_kind */
 	u32 netns_inum;
@@ -27,10 +43,29 @@ struct slg_event {
 	u64 packets;
 	u64 bytes;
 	struct slg_rates rates;
+	const struct slg_task_ev *task;	/* task kinds: no address, family, dir */
 };
 
 size_t slg_event_size(const struct slg_event *ev);
 int slg_event_fill(struct sk_buff *skb, const struct slg_event *ev, u64 seq);
 void slg_event_emit(struct net *net, const struct slg_event *ev, bool local);
+int slg_task_fill(struct sk_buff *skb, const struct slg_task_ev *t);
+
+#define SLG_EVBATCH_MAX	32
+
+/*
+ * Several events in as few datagrams as fit, from process context. The
+ * sequence numbers are taken when the datagram is sent, so events sent
+ * meanwhile by others never arrive out of order.
+ */
+struct slg_evbatch {
+	struct net *net;
+	struct sk_buff *skb;
+	unsigned int n;
+	void *seq[SLG_EVBATCH_MAX];	/* where each event's SEQ goes */
+};
+
+void slg_evbatch_add(struct slg_evbatch *b, const struct slg_event *ev);
+void slg_evbatch_flush(struct slg_evbatch *b);
 
 #endif /* _SLAGUARD_EVENTS_H */

@@ -15,6 +15,7 @@
 #include <net/netns/generic.h>
 
 #include "netlink.h"
+#include "sched.h"
 #include "srctable.h"
 #include "watch.h"
 
@@ -37,6 +38,12 @@ const struct slg_thresholds slg_default_thresholds = {
 	.icmp_rate = 100,
 	.watch_events = 100,
 	.bandwidth_bps = 0,	/* normal bandwidth differs too much per site */
+	.cpu_pct = 90,
+	.cpu_samples = 3,
+	.runq_delay_ms = 200,	/* waiting a fifth of the time to run */
+	.fork_rate = 50,
+	.proc_events = 100,
+	.mem_rss = 0,		/* normal memory use differs too much per site */
 };
 
 struct slg_pcpu_stats __percpu *slg_stats;
@@ -151,14 +158,19 @@ static int __init slg_init(void)
 	err = slg_genl_init();
 	if (err)
 		goto err_net;
-	err = register_pernet_subsys(&slg_hooks_ops);
+	err = slg_sched_init();
 	if (err)
 		goto err_genl;
+	err = register_pernet_subsys(&slg_hooks_ops);
+	if (err)
+		goto err_sched;
 	schedule_delayed_work(&slg_gc_work, SLG_GC_INTERVAL);
 	pr_info("loaded: capacity %u sources, %zu bytes each\n", capacity,
 		sizeof(struct slg_source));
 	return 0;
 
+err_sched:
+	slg_sched_exit();
 err_genl:
 	slg_genl_exit();
 err_net:
@@ -173,6 +185,7 @@ err_stats:
 static void __exit slg_exit(void)
 {
 	unregister_pernet_subsys(&slg_hooks_ops);
+	slg_sched_exit();
 	slg_genl_exit();
 	cancel_delayed_work_sync(&slg_gc_work);
 	unregister_pernet_subsys(&slg_net_ops);

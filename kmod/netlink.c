@@ -12,6 +12,7 @@
 
 #include "events.h"
 #include "netlink.h"
+#include "sched.h"
 #include "srctable.h"
 #include "watch.h"
 
@@ -36,6 +37,12 @@ static const struct nla_policy thr_policy[SLAGUARD_THR_MAX + 1] = {
 	[SLAGUARD_THR_ICMP_RATE] = { .type = NLA_U32 },
 	[SLAGUARD_THR_WATCH_EVENTS] = { .type = NLA_U32 },
 	[SLAGUARD_THR_PAD] = { .type = NLA_REJECT },
+	[SLAGUARD_THR_CPU_PCT] = { .type = NLA_U32 },
+	[SLAGUARD_THR_CPU_SAMPLES] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SLAGUARD_THR_RUNQ_DELAY_MS] = { .type = NLA_U32 },
+	[SLAGUARD_THR_FORK_RATE] = { .type = NLA_U32 },
+	[SLAGUARD_THR_MEM_RSS] = { .type = NLA_U64 },
+	[SLAGUARD_THR_PROC_EVENTS] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy watch_policy[SLAGUARD_WATCH_MAX + 1] = {
@@ -63,6 +70,10 @@ static const struct nla_policy slg_policy[SLAGUARD_A_MAX + 1] = {
 	[SLAGUARD_A_WATCH] = NLA_POLICY_NESTED(watch_policy),
 	[SLAGUARD_A_SOURCE] = { .type = NLA_REJECT },
 	[SLAGUARD_A_EVENT] = { .type = NLA_REJECT },
+	[SLAGUARD_A_TASK_WATCH] = NLA_POLICY_NESTED(slg_twatch_policy),
+	[SLAGUARD_A_TASK] = { .type = NLA_REJECT },
+	[SLAGUARD_A_SYSTEM] = { .type = NLA_REJECT },
+	[SLAGUARD_A_SCHED] = NLA_POLICY_NESTED(slg_sched_policy),
 };
 
 static struct net *caller_net(const struct sk_buff *skb)
@@ -182,7 +193,13 @@ static int fill_thresholds(struct sk_buff *skb, struct net *net, void *arg)
 	    put_u64(skb, SLAGUARD_THR_BANDWIDTH_BPS, t->bandwidth_bps,
 		    SLAGUARD_THR_PAD) ||
 	    nla_put_u32(skb, SLAGUARD_THR_ICMP_RATE, t->icmp_rate) ||
-	    nla_put_u32(skb, SLAGUARD_THR_WATCH_EVENTS, t->watch_events))
+	    nla_put_u32(skb, SLAGUARD_THR_WATCH_EVENTS, t->watch_events) ||
+	    nla_put_u32(skb, SLAGUARD_THR_CPU_PCT, t->cpu_pct) ||
+	    nla_put_u32(skb, SLAGUARD_THR_CPU_SAMPLES, t->cpu_samples) ||
+	    nla_put_u32(skb, SLAGUARD_THR_RUNQ_DELAY_MS, t->runq_delay_ms) ||
+	    nla_put_u32(skb, SLAGUARD_THR_FORK_RATE, t->fork_rate) ||
+	    put_u64(skb, SLAGUARD_THR_MEM_RSS, t->mem_rss, SLAGUARD_THR_PAD) ||
+	    nla_put_u32(skb, SLAGUARD_THR_PROC_EVENTS, t->proc_events))
 		goto out;
 	err = 0;
 out:
@@ -235,6 +252,13 @@ static int slg_set_thresholds(struct sk_buff *skb, struct genl_info *info)
 	get_u32(tb, SLAGUARD_THR_CONN_RATE, &t->conn_rate);
 	get_u32(tb, SLAGUARD_THR_ICMP_RATE, &t->icmp_rate);
 	get_u32(tb, SLAGUARD_THR_WATCH_EVENTS, &t->watch_events);
+	get_u32(tb, SLAGUARD_THR_CPU_PCT, &t->cpu_pct);
+	get_u32(tb, SLAGUARD_THR_CPU_SAMPLES, &t->cpu_samples);
+	get_u32(tb, SLAGUARD_THR_RUNQ_DELAY_MS, &t->runq_delay_ms);
+	get_u32(tb, SLAGUARD_THR_FORK_RATE, &t->fork_rate);
+	get_u32(tb, SLAGUARD_THR_PROC_EVENTS, &t->proc_events);
+	if (tb[SLAGUARD_THR_MEM_RSS])
+		t->mem_rss = nla_get_u64(tb[SLAGUARD_THR_MEM_RSS]);
 	if (tb[SLAGUARD_THR_BANDWIDTH_BPS])
 		t->bandwidth_bps = nla_get_u64(tb[SLAGUARD_THR_BANDWIDTH_BPS]);
 	old = rcu_replace_pointer(sn->thr, t, lockdep_is_held(&sn->cfg_lock));
@@ -647,6 +671,33 @@ static const struct genl_ops slg_genl_ops[] = {
 	{
 		.cmd = SLAGUARD_CMD_GET_SOURCES,
 		.dumpit = slg_dump_sources,
+	},
+	{
+		.cmd = SLAGUARD_CMD_ADD_TASK_WATCH,
+		.doit = slg_add_task_watch,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SLAGUARD_CMD_DEL_TASK_WATCH,
+		.doit = slg_del_task_watch,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SLAGUARD_CMD_GET_TASK_WATCH,
+		.dumpit = slg_dump_task_watches,
+	},
+	{
+		.cmd = SLAGUARD_CMD_GET_TASKS,
+		.dumpit = slg_dump_tasks,
+	},
+	{
+		.cmd = SLAGUARD_CMD_GET_SYSTEM,
+		.doit = slg_get_system,
+	},
+	{
+		.cmd = SLAGUARD_CMD_SET_SCHED,
+		.doit = slg_set_sched,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

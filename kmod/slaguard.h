@@ -46,6 +46,13 @@ struct slg_thresholds {
 	u32 icmp_rate;
 	u32 watch_events;
 	u64 bandwidth_bps;
+	/* system monitoring agent (sched.c); the initial namespace's apply */
+	u32 cpu_pct;
+	u32 cpu_samples;
+	u32 runq_delay_ms;
+	u32 fork_rate;
+	u32 proc_events;
+	u64 mem_rss;
 	struct rcu_head rcu;
 };
 

@@ -37,6 +37,8 @@ struct ctl {
 	bool open;
 	struct sg_genl nl;
 	struct sg_error err;	/* set by a failing command */
+	const char *control;	/* --control PATH of slaguardd's socket, or NULL */
+	bool reported;		/* the failing command printed its own message */
 };
 
 typedef int (*ctl_fn)(struct ctl *c, int argc, char **argv);
@@ -78,11 +80,21 @@ int cmd_threshold(struct ctl *c, int argc, char **argv);
 int cmd_sources(struct ctl *c, int argc, char **argv);
 int cmd_stats(struct ctl *c, int argc, char **argv);
 int cmd_events(struct ctl *c, int argc, char **argv);
+int cmd_sla(struct ctl *c, int argc, char **argv);
+int cmd_alerts(struct ctl *c, int argc, char **argv);
+int cmd_countermeasures(struct ctl *c, int argc, char **argv);
+int cmd_tasks(struct ctl *c, int argc, char **argv);
+int cmd_system(struct ctl *c, int argc, char **argv);
 
 extern const char watch_usage[];
 extern const char threshold_usage[];
 extern const char sources_usage[];
 extern const char stats_usage[];
 extern const char events_usage[];
+extern const char sla_usage[];
+extern const char alerts_usage[];
+extern const char countermeasures_usage[];
+extern const char tasks_usage[];
+extern const char system_usage[];
 
 #endif /* SLAGUARDCTL_CTL_H */

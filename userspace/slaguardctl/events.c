@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "events.h"
 #include "output.h"
+#include "tasks.h"
 
 const char events_usage[] =
 	"Usage: " PROG " [-j] events [--follow] [--count N] [--timeout SECONDS]\n"
@@ -25,31 +26,6 @@ const char events_usage[] =
 
 /* Several seconds of a flood's worth of events. */
 #define RCVBUF_SIZE	(8 * 1024 * 1024)
-
-static const enum mnl_attr_data_type ev_types[SLAGUARD_EV_MAX + 1] = {
-	[SLAGUARD_EV_SEQ] = MNL_TYPE_U64,
-	[SLAGUARD_EV_KIND] = MNL_TYPE_U32,
-	[SLAGUARD_EV_TIME_NS] = MNL_TYPE_U64,
-	[SLAGUARD_EV_NETNS] = MNL_TYPE_U32,
-	[SLAGUARD_EV_FAMILY] = MNL_TYPE_U8,
-	[SLAGUARD_EV_SRC_ADDR] = MNL_TYPE_BINARY,
-	[SLAGUARD_EV_DST_ADDR] = MNL_TYPE_BINARY,
-	[SLAGUARD_EV_PROTO] = MNL_TYPE_U8,
-	[SLAGUARD_EV_SRC_PORT] = MNL_TYPE_U16,
-	[SLAGUARD_EV_DST_PORT] = MNL_TYPE_U16,
-	[SLAGUARD_EV_DIRECTION] = MNL_TYPE_U8,
-	[SLAGUARD_EV_VALUE] = MNL_TYPE_U64,
-	[SLAGUARD_EV_THRESHOLD] = MNL_TYPE_U64,
-	[SLAGUARD_EV_WATCH_ID] = MNL_TYPE_U32,
-	[SLAGUARD_EV_PACKETS] = MNL_TYPE_U64,
-	[SLAGUARD_EV_BYTES] = MNL_TYPE_U64,
-	[SLAGUARD_EV_PKT_RATE] = MNL_TYPE_U64,
-	[SLAGUARD_EV_BYTE_RATE] = MNL_TYPE_U64,
-	[SLAGUARD_EV_CONN_RATE] = MNL_TYPE_U64,
-	[SLAGUARD_EV_HALF_OPEN] = MNL_TYPE_U64,
-	[SLAGUARD_EV_PORTS] = MNL_TYPE_U64,
-	[SLAGUARD_EV_ICMP_RATE] = MNL_TYPE_U64,
-};
 
 /* Optional measurements, printed when present, in this order. */
 static const struct {
@@ -70,57 +46,19 @@ static const struct {
 
 #define NMEASURES	(sizeof(measures) / sizeof(measures[0]))
 
-static int copy_addr(const struct sg_attrs *a, uint16_t attr, uint8_t family,
-		     uint8_t *dst, uint8_t *len)
-{
-	size_t n;
-
-	if (!sg_attrs_has(a, attr))
-		return 0;
-	n = mnl_attr_get_payload_len(a->raw[attr]);
-	if (n != 4 && n != 16)
-		return -EBADMSG;
-	if (sg_attrs_has(a, SLAGUARD_EV_FAMILY) && sg_addr_len(family) != n)
-		return -EBADMSG;
-	memcpy(dst, mnl_attr_get_payload(a->raw[attr]), n);
-	*len = (uint8_t)n;
-	return 0;
-}
-
 int sg_event_parse(const struct nlmsghdr *nlh, struct sg_event *ev,
 		   struct sg_error *e)
 {
-	const struct nlattr *nest;
-	struct sg_attrs a;
-	uint8_t family;
-	unsigned int i;
+	const char *why;
+	unsigned int attr;
+	int ret = sg_event_decode(nlh, ev, &why, &attr);
 
-	memset(ev, 0, sizeof(*ev));
-	if (nlh->nlmsg_type < NLMSG_MIN_TYPE ||
-	    sg_genl_cmd(nlh) != SLAGUARD_CMD_EVENT)
-		return -ENOMSG;
-	nest = sg_genl_nest(nlh, SLAGUARD_A_EVENT);
-	if (!nest)
-		return sg_fail(e, -EBADMSG, "event without SLAGUARD_A_EVENT");
-	if (sg_attrs_parse(nest, &a, ev_types, SLAGUARD_EV_MAX + 1) < 0)
-		return sg_fail(e, -EBADMSG,
-			       "event attribute %u has a bad length", a.bad);
-	family = (uint8_t)a.val[SLAGUARD_EV_FAMILY];
-	if (copy_addr(&a, SLAGUARD_EV_SRC_ADDR, family, ev->src,
-		      &ev->src_len) < 0)
-		return sg_fail(e, -EBADMSG,
-			       "event source address does not fit its family");
-	if (copy_addr(&a, SLAGUARD_EV_DST_ADDR, family, ev->dst,
-		      &ev->dst_len) < 0)
-		return sg_fail(e, -EBADMSG,
-			       "event destination address does not fit its family");
-	for (i = 0; i <= SLAGUARD_EV_MAX; i++) {
-		if (!sg_attrs_has(&a, (uint16_t)i))
-			continue;
-		ev->present |= 1ULL << i;
-		ev->val[i] = a.val[i];
-	}
-	return 0;
+	if (ret == -EBADMSG && attr && strstr(why, "bad length"))
+		return sg_fail(e, ret, "event attribute %u has a bad length",
+			       attr);
+	if (ret == -EBADMSG)
+		return sg_fail(e, ret, "%s", why);
+	return ret;
 }
 
 static const char *event_family(const struct sg_event *ev)
@@ -223,6 +161,7 @@ struct json_object *sg_event_to_json(const struct sg_event *ev)
 		sg_json_add_u64(o, "sport", ev->val[SLAGUARD_EV_SRC_PORT]);
 	if (sg_event_has(ev, SLAGUARD_EV_DST_PORT))
 		sg_json_add_u64(o, "dport", ev->val[SLAGUARD_EV_DST_PORT]);
+	sg_task_json_add(o, ev);
 	return o;
 }
 
@@ -296,27 +235,7 @@ void sg_event_format(const struct sg_event *ev, char *buf, size_t size)
 		if (sg_event_has(ev, measures[i].attr))
 			append(buf, size, &pos, " %s=%" PRIu64, measures[i].key,
 			       (uint64_t)ev->val[measures[i].attr]);
-}
-
-enum sg_seq_result sg_seq_track(struct sg_seq *s, uint64_t seq,
-				uint64_t *missing, uint64_t *after)
-{
-	uint64_t last = s->last;
-	bool started = s->started;
-
-	s->started = true;
-	s->last = seq;
-	*missing = 0;
-	*after = last;
-	if (!started)
-		return SG_SEQ_FIRST;
-	if (seq == last + 1)
-		return SG_SEQ_NEXT;
-	if (seq > last) {
-		*missing = seq - last - 1;
-		return SG_SEQ_GAP;
-	}
-	return SG_SEQ_BACK;
+	sg_task_format(ev, buf, size);
 }
 
 struct json_object *sg_lost_to_json(const uint64_t *missing,

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control_client.h"
 #include "ctl.h"
 
 #ifndef SLAGUARD_VERSION_STR
@@ -17,6 +18,7 @@
 #endif
 
 enum { EXIT_USAGE = 2 };
+enum { OPT_CONTROL = 256 };
 
 static const struct ctl_cmd objects[] = {
 	{ "watch", cmd_watch, "add, delete and list watch rules" },
@@ -24,6 +26,11 @@ static const struct ctl_cmd objects[] = {
 	{ "sources", cmd_sources, "list tracked traffic sources" },
 	{ "stats", cmd_stats, "show module counters" },
 	{ "events", cmd_events, "print events as they happen" },
+	{ "sla", cmd_sla, "check an SLA file; slaguardd's SLA status, reload" },
+	{ "alerts", cmd_alerts, "slaguardd's alerts" },
+	{ "countermeasures", cmd_countermeasures, "slaguardd's active countermeasures" },
+	{ "tasks", cmd_tasks, "watched processes, top-like" },
+	{ "system", cmd_system, "system figures of the module's sampler" },
 };
 
 #define NOBJECTS	(sizeof(objects) / sizeof(objects[0]))
@@ -33,19 +40,22 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-		"Usage: " PROG " [-j|--json] [-h|--help] [-V|--version] OBJECT COMMAND [ARGS]\n"
+		"Usage: " PROG " [-j|--json] [-h|--help] [-V|--version] [--control PATH] OBJECT COMMAND [ARGS]\n"
 		"\n"
-		"Talks to the slaguard kernel module over generic netlink.\n"
+		"Talks to the slaguard kernel module over generic netlink, and to the\n"
+		"slaguardd daemon over its control socket (sla, alerts, countermeasures).\n"
 		"\n"
 		"Objects:\n");
 	for (i = 0; i < NOBJECTS; i++)
-		fprintf(f, "  %-10s %s\n", objects[i].name, objects[i].help);
+		fprintf(f, "  %-16s %s\n", objects[i].name, objects[i].help);
 	fprintf(f,
 		"\n"
 		"Options:\n"
 		"  -j, --json     print JSON (one document per line) instead of text\n"
 		"  -h, --help     print this help\n"
 		"  -V, --version  print the version\n"
+		"  --control PATH slaguardd's control socket (default $" CC_PATH_ENV ",\n"
+		"                 else " CC_DEFAULT_PATH ")\n"
 		"\n"
 		"'" PROG " OBJECT help' describes one object.\n"
 		"\n");
@@ -58,6 +68,16 @@ static void usage(FILE *f)
 	fputs(stats_usage, f);
 	fputc('\n', f);
 	fputs(events_usage, f);
+	fputc('\n', f);
+	fputs(sla_usage, f);
+	fputc('\n', f);
+	fputs(alerts_usage, f);
+	fputc('\n', f);
+	fputs(countermeasures_usage, f);
+	fputc('\n', f);
+	fputs(tasks_usage, f);
+	fputc('\n', f);
+	fputs(system_usage, f);
 	fprintf(f,
 		"\n"
 		"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n"
@@ -85,7 +105,7 @@ static int run(struct ctl *c, int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	return sg_usage(&c->err, "unknown object '%s'; objects: watch, threshold, sources, stats, events",
+	return sg_usage(&c->err, "unknown object '%s'; objects: watch, threshold, sources, stats, events, sla, alerts, countermeasures, tasks, system",
 			name);
 }
 
@@ -95,6 +115,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "control", required_argument, NULL, OPT_CONTROL },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl c = { 0 };
@@ -109,19 +130,27 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;
+		case OPT_CONTROL:
+			c.control = optarg;
+			break;
 		case 'V':
 			printf(PROG " %s (generic netlink family \"%s\" version %d)\n",
 			       SLAGUARD_VERSION_STR, SLAGUARD_GENL_NAME,
 			       SLAGUARD_GENL_VERSION);
 			return EXIT_SUCCESS;
 		default:
-			fprintf(stderr, PROG ": unknown option '%s'; options are -j, -h and -V\n"
+			if (optopt == OPT_CONTROL) {
+				fprintf(stderr, PROG ": --control needs the PATH of slaguardd's control socket\n"
+					"Try '" PROG " --help'.\n");
+				return EXIT_USAGE;
+			}
+			fprintf(stderr, PROG ": unknown option '%s'; options are -j, -h, -V and --control PATH\n"
 				"Try '" PROG " --help'.\n", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, PROG ": missing OBJECT; objects: watch, threshold, sources, stats, events\n"
+		fprintf(stderr, PROG ": missing OBJECT; objects: watch, threshold, sources, stats, events, sla, alerts, countermeasures, tasks, system\n"
 			"Try '" PROG " --help'.\n");
 		return EXIT_USAGE;
 	}
@@ -139,6 +168,8 @@ int main(int argc, char **argv)
 				c.err.msg);
 		return EXIT_USAGE;
 	}
+	if (c.reported)
+		return EXIT_FAILURE;
 	if (c.err.msg[0])
 		fprintf(stderr, PROG ": %s\n", c.err.msg);
 	else

@@ -13,12 +13,21 @@ const char threshold_usage[] =
 	"       " PROG " threshold set [window MS] [holdoff MS] [portscan PORTS]\n"
 	"                              [syn-half-open N] [conn-rate N]\n"
 	"                              [bandwidth BYTES_PER_S] [icmp-rate N]\n"
-	"                              [watch-events N]\n"
+	"                              [watch-events N] [cpu PERCENT]\n"
+	"                              [cpu-samples N] [runq-delay MS_PER_S]\n"
+	"                              [fork-rate N] [mem-rss BYTES]\n"
+	"                              [proc-events N]\n"
 	"\n"
 	"Rates are per second over a sliding window of 'window' ms (100-60000); an\n"
 	"event repeats at most once per 'holdoff' ms (100-3600000) for the same\n"
 	"source and kind. 0 turns a detector off. bandwidth takes k, M, G or T\n"
-	"(powers of 1000), e.g. 125M. Values not given keep their setting.\n";
+	"(powers of 1000), e.g. 125M. Values not given keep their setting.\n"
+	"\n"
+	"The system monitor's detectors (watched processes, see 'watch add task';\n"
+	"the initial network namespace's values apply): cpu (%% of one CPU) for\n"
+	"cpu-samples samples in a row, runq-delay (ms per second spent waiting to\n"
+	"run), fork-rate (processes/s per cgroup watch), mem-rss (resident bytes,\n"
+	"k/M/G/T), proc-events (PROC_EXEC/PROC_EXIT events per second).\n";
 
 static const struct thr_field {
 	uint16_t attr;
@@ -44,6 +53,17 @@ static const struct thr_field {
 	  0, UINT32_MAX },
 	{ SLAGUARD_THR_WATCH_EVENTS, "watch-events", "watch_events",
 	  "events/s per watch", 0, UINT32_MAX },
+	{ SLAGUARD_THR_CPU_PCT, "cpu", "cpu_pct", "% of one CPU",
+	  0, UINT32_MAX },
+	{ SLAGUARD_THR_CPU_SAMPLES, "cpu-samples", "cpu_samples",
+	  "samples in a row", 1, UINT32_MAX },
+	{ SLAGUARD_THR_RUNQ_DELAY_MS, "runq-delay", "runq_delay_ms",
+	  "ms per second", 0, UINT32_MAX },
+	{ SLAGUARD_THR_FORK_RATE, "fork-rate", "fork_rate",
+	  "processes/s per cgroup", 0, UINT32_MAX },
+	{ SLAGUARD_THR_MEM_RSS, "mem-rss", "mem_rss", "bytes", 0, UINT64_MAX },
+	{ SLAGUARD_THR_PROC_EVENTS, "proc-events", "proc_events",
+	  "events/s", 0, UINT32_MAX },
 };
 
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
@@ -61,7 +81,8 @@ static const struct thr_field *find_field(const char *key)
 static int parse_value(const struct thr_field *f, const char *s, uint64_t *v,
 		       struct sg_error *e)
 {
-	if (f->attr == SLAGUARD_THR_BANDWIDTH_BPS)
+	if (f->attr == SLAGUARD_THR_BANDWIDTH_BPS ||
+	    f->attr == SLAGUARD_THR_MEM_RSS)
 		return sg_parse_bytes(f->key, s, v, e);
 	return sg_parse_u64(f->key, s, f->min, f->max, v, e);
 }
@@ -73,12 +94,12 @@ int sg_thr_parse_set(int argc, char **argv, struct sg_thresholds *t,
 
 	memset(t, 0, sizeof(*t));
 	if (argc == 0)
-		return sg_usage(e, "'threshold set' needs at least one KEY VALUE pair, e.g. threshold set conn-rate 200; keys: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate, watch-events");
+		return sg_usage(e, "'threshold set' needs at least one KEY VALUE pair, e.g. threshold set conn-rate 200; keys: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate, watch-events, cpu, cpu-samples, runq-delay, fork-rate, mem-rss, proc-events");
 	for (i = 0; i < argc; i += 2) {
 		const struct thr_field *f = find_field(argv[i]);
 
 		if (!f)
-			return sg_usage(e, "unknown argument '%s' for 'threshold set'; expected: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate or watch-events",
+			return sg_usage(e, "unknown argument '%s' for 'threshold set'; expected: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate, watch-events, cpu, cpu-samples, runq-delay, fork-rate, mem-rss or proc-events",
 					argv[i]);
 		if (t->present & (1ULL << f->attr))
 			return sg_usage(e, "'%s' is given twice", f->key);
@@ -108,7 +129,8 @@ struct nlmsghdr *sg_thr_build_set(void *buf, uint16_t family_id,
 
 		if (!(t->present & (1ULL << a)))
 			continue;
-		if (a == SLAGUARD_THR_BANDWIDTH_BPS)
+		if (a == SLAGUARD_THR_BANDWIDTH_BPS ||
+		    a == SLAGUARD_THR_MEM_RSS)
 			mnl_attr_put_u64(nlh, a, t->val[a]);
 		else
 			mnl_attr_put_u32(nlh, a, (uint32_t)t->val[a]);
@@ -126,6 +148,12 @@ static const enum mnl_attr_data_type thr_types[SLAGUARD_THR_MAX + 1] = {
 	[SLAGUARD_THR_BANDWIDTH_BPS] = MNL_TYPE_U64,
 	[SLAGUARD_THR_ICMP_RATE] = MNL_TYPE_U32,
 	[SLAGUARD_THR_WATCH_EVENTS] = MNL_TYPE_U32,
+	[SLAGUARD_THR_CPU_PCT] = MNL_TYPE_U32,
+	[SLAGUARD_THR_CPU_SAMPLES] = MNL_TYPE_U32,
+	[SLAGUARD_THR_RUNQ_DELAY_MS] = MNL_TYPE_U32,
+	[SLAGUARD_THR_FORK_RATE] = MNL_TYPE_U32,
+	[SLAGUARD_THR_MEM_RSS] = MNL_TYPE_U64,
+	[SLAGUARD_THR_PROC_EVENTS] = MNL_TYPE_U32,
 };
 
 int sg_thr_from_nest(const struct nlattr *nest, struct sg_thresholds *t,

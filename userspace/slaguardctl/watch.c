@@ -7,6 +7,7 @@
 
 #include "ctl.h"
 #include "output.h"
+#include "tasks.h"
 #include "watch.h"
 
 const char watch_usage[] =
@@ -15,13 +16,21 @@ const char watch_usage[] =
 	"                          [dir in|out|forward|any] [action new|sample N]\n"
 	"       " PROG " watch del [id] ID\n"
 	"       " PROG " [-j] watch list\n"
+	"       " PROG " [-j] watch add task [id N] pid N|comm NAME|cgroup PATH\n"
+	"       " PROG " watch del task ID\n"
+	"       " PROG " [-j] watch list task\n"
 	"\n"
 	"A watch reports packets that match every field given (absent fields match\n"
 	"anything) as WATCH_HIT events. PREFIX is ADDRESS[/LEN] with zero host bits;\n"
 	"the address family follows from the prefixes. port P-Q is a destination port\n"
 	"range for tcp and udp. action new (default) reports each new connection,\n"
 	"action sample N one matching packet in N. dir defaults to any.\n"
-	"'watch add' prints the id of the new watch.\n";
+	"'watch add' prints the id of the new watch.\n"
+	"\n"
+	"A task watch selects processes for the system monitor (see 'tasks'):\n"
+	"a process id, a command name (exact, at most 15 characters; it also covers\n"
+	"processes started later), or a cgroup v2 directory and those below it\n"
+	"(PATH below /sys/fs/cgroup). Task watches have their own ids.\n";
 
 enum add_key { K_ID, K_FAMILY, K_SRC, K_DST, K_PROTO, K_PORT, K_DIR, K_ACTION };
 
@@ -484,6 +493,8 @@ static int watch_add(struct ctl *c, int argc, char **argv)
 	struct nlmsghdr *nlh;
 	int ret;
 
+	if (argc > 0 && strcmp(argv[0], "task") == 0)
+		return ctl_twatch_add(c, argc - 1, argv + 1);
 	ret = sg_watch_parse_add(argc, argv, &w, &c->err);
 	if (ret < 0)
 		return ret;
@@ -525,6 +536,8 @@ static int watch_del(struct ctl *c, int argc, char **argv)
 	uint32_t id;
 	int ret;
 
+	if (argc > 0 && strcmp(argv[0], "task") == 0)
+		return ctl_twatch_del(c, argc - 1, argv + 1);
 	ret = sg_watch_parse_del(argc, argv, &id, &c->err);
 	if (ret < 0)
 		return ret;
@@ -615,8 +628,10 @@ static int watch_list(struct ctl *c, int argc, char **argv)
 	struct nlmsghdr *nlh;
 	int ret;
 
+	if (argc == 1 && strcmp(argv[0], "task") == 0)
+		return ctl_twatch_list(c, false);
 	if (argc > 0)
-		return sg_usage(&c->err, "'watch list' takes no arguments, not '%s'",
+		return sg_usage(&c->err, "'watch list' takes no arguments or 'task', not '%s'",
 				argv[0]);
 	ret = ctl_open(c, NULL);
 	if (ret < 0)
@@ -638,6 +653,9 @@ static int watch_list(struct ctl *c, int argc, char **argv)
 		sg_table_print(s.table, stdout);
 	json_object_put(s.array);
 	sg_table_free(s.table);
+	/* People see the task watches too; -j keeps one array of one kind. */
+	if (ret == 0 && !c->json)
+		ret = ctl_twatch_list(c, true);
 	return ret;
 }
 

@@ -43,6 +43,41 @@
  *
  * SLAGUARD_CMD_EVENT (multicast on SLAGUARD_MCGRP_EVENTS)
  *   SLAGUARD_A_EVENT (nest, enum slaguard_ev_attr).
+ *
+ * The system monitoring agent (scheduler sampler, process events). Tasks
+ * are system-wide, not per network namespace: these commands are answered
+ * in the initial network namespace only (elsewhere EPERM), their events go
+ * to the initial namespace's listeners, and the detectors use the initial
+ * namespace's thresholds. Pids are in the initial pid namespace.
+ *
+ * SLAGUARD_CMD_ADD_TASK_WATCH (do, admin)
+ *   request: SLAGUARD_A_TASK_WATCH (nest, enum slaguard_twatch_attr) with
+ *   exactly one of PID, COMM, CGROUP; ID optional as for ADD_WATCH.
+ *   reply: SLAGUARD_A_TASK_WATCH with SLAGUARD_TWATCH_ID.
+ *
+ * SLAGUARD_CMD_DEL_TASK_WATCH (do, admin)
+ *   request: SLAGUARD_A_TASK_WATCH with SLAGUARD_TWATCH_ID; unknown is ENOENT.
+ *
+ * SLAGUARD_CMD_GET_TASK_WATCH (dump)
+ *   one message per task watch: SLAGUARD_A_TASK_WATCH, every field.
+ *
+ * SLAGUARD_CMD_GET_TASKS (dump)
+ *   one message per watched (tracked) process: SLAGUARD_A_TASK (nest, enum
+ *   slaguard_task_attr) with the figures of the last sampling pass.
+ *
+ * SLAGUARD_CMD_GET_SYSTEM (do)
+ *   reply: SLAGUARD_A_SYSTEM (nest, enum slaguard_sys_attr).
+ *
+ * SLAGUARD_CMD_SET_SCHED (do, admin)
+ *   request: SLAGUARD_A_SCHED (nest, enum slaguard_sched_attr).
+ *
+ * Event kinds SCHED_SAMPLE, PROC_EXEC, PROC_EXIT, CPU_HIGH, RUNQ_DELAY,
+ * FORK_RATE and MEM_HIGH carry no address, family or direction; their
+ * payload is SLAGUARD_EV_TASK (nest, enum slaguard_task_attr) beside SEQ,
+ * KIND, TIME_NS, NETNS, VALUE and THRESHOLD (detectors: the figure and the
+ * threshold it reached, in the threshold's unit; SCHED_SAMPLE: VALUE is
+ * CPU_PCT, THRESHOLD 0). One SCHED_SAMPLE per watched process and period;
+ * a period's samples may share a datagram (several netlink messages).
  */
 #ifndef _UAPI_LINUX_SLAGUARD_H
 #define _UAPI_LINUX_SLAGUARD_H
@@ -61,6 +96,12 @@ enum slaguard_cmd {
 	SLAGUARD_CMD_GET_WATCH,
 	SLAGUARD_CMD_GET_SOURCES,
 	SLAGUARD_CMD_EVENT,
+	SLAGUARD_CMD_ADD_TASK_WATCH,
+	SLAGUARD_CMD_DEL_TASK_WATCH,
+	SLAGUARD_CMD_GET_TASK_WATCH,
+	SLAGUARD_CMD_GET_TASKS,
+	SLAGUARD_CMD_GET_SYSTEM,
+	SLAGUARD_CMD_SET_SCHED,
 	__SLAGUARD_CMD_MAX
 };
 #define SLAGUARD_CMD_MAX (__SLAGUARD_CMD_MAX - 1)
@@ -74,6 +115,10 @@ enum slaguard_attr {
 	SLAGUARD_A_WATCH,		/* nest: enum slaguard_watch_attr */
 	SLAGUARD_A_SOURCE,		/* nest: enum slaguard_src_attr */
 	SLAGUARD_A_EVENT,		/* nest: enum slaguard_ev_attr */
+	SLAGUARD_A_TASK_WATCH,		/* nest: enum slaguard_twatch_attr */
+	SLAGUARD_A_TASK,		/* nest: enum slaguard_task_attr */
+	SLAGUARD_A_SYSTEM,		/* nest: enum slaguard_sys_attr */
+	SLAGUARD_A_SCHED,		/* nest: enum slaguard_sched_attr */
 	__SLAGUARD_A_MAX
 };
 #define SLAGUARD_A_MAX (__SLAGUARD_A_MAX - 1)
@@ -87,6 +132,13 @@ enum slaguard_event_kind {
 	SLAGUARD_EVENT_BANDWIDTH,	/* bytes per second */
 	SLAGUARD_EVENT_ICMP_FLOOD,	/* ICMP packets per second */
 	SLAGUARD_EVENT_WATCH_HIT,	/* a packet matched a watch rule */
+	SLAGUARD_EVENT_SCHED_SAMPLE,	/* one watched process, one period */
+	SLAGUARD_EVENT_PROC_EXEC,	/* a watched process called execve */
+	SLAGUARD_EVENT_PROC_EXIT,	/* a watched process ended */
+	SLAGUARD_EVENT_CPU_HIGH,	/* CPU % of one CPU, M samples in a row */
+	SLAGUARD_EVENT_RUNQ_DELAY,	/* run-queue wait, ms per second */
+	SLAGUARD_EVENT_FORK_RATE,	/* processes created/s in a cgroup */
+	SLAGUARD_EVENT_MEM_HIGH,	/* resident set size, bytes */
 	__SLAGUARD_EVENT_MAX
 };
 #define SLAGUARD_EVENT_MAX (__SLAGUARD_EVENT_MAX - 1)
@@ -127,6 +179,13 @@ enum slaguard_thr_attr {
 	SLAGUARD_THR_ICMP_RATE,		/* u32, ICMP packets per second */
 	SLAGUARD_THR_WATCH_EVENTS,	/* u32, max WATCH_HIT events/s per watch */
 	SLAGUARD_THR_PAD,
+	/* System monitoring agent; per watched process unless noted. */
+	SLAGUARD_THR_CPU_PCT,		/* u32, % of one CPU (may exceed 100) */
+	SLAGUARD_THR_CPU_SAMPLES,	/* u32, consecutive samples above, >= 1 */
+	SLAGUARD_THR_RUNQ_DELAY_MS,	/* u32, run-queue wait in ms per second */
+	SLAGUARD_THR_FORK_RATE,		/* u32, processes/s per cgroup watch */
+	SLAGUARD_THR_MEM_RSS,		/* u64, resident bytes */
+	SLAGUARD_THR_PROC_EVENTS,	/* u32, max PROC_EXEC+EXIT events/s */
 	__SLAGUARD_THR_MAX
 };
 #define SLAGUARD_THR_MAX (__SLAGUARD_THR_MAX - 1)
@@ -241,8 +300,120 @@ enum slaguard_ev_attr {
 	SLAGUARD_EV_PORTS,		/* u64, distinct dst ports in window */
 	SLAGUARD_EV_ICMP_RATE,		/* u64, ICMP packets/s */
 	SLAGUARD_EV_PAD,
+	SLAGUARD_EV_TASK,		/* nest, enum slaguard_task_attr: task kinds */
 	__SLAGUARD_EV_MAX
 };
 #define SLAGUARD_EV_MAX (__SLAGUARD_EV_MAX - 1)
+
+/*
+ * A task watch selects processes by pid, by command name (the 15-character
+ * comm, exact; it also covers processes started later, from fork or exec)
+ * or by cgroup v2 path (the cgroup and its descendants, as
+ * /sys/fs/cgroup/PATH names it). Threads count with their process.
+ */
+enum slaguard_twatch_attr {
+	SLAGUARD_TWATCH_UNSPEC,
+	SLAGUARD_TWATCH_ID,		/* u32, > 0 */
+	SLAGUARD_TWATCH_PID,		/* u32, a process (thread group) id */
+	SLAGUARD_TWATCH_COMM,		/* string, 1-15 characters */
+	SLAGUARD_TWATCH_CGROUP,		/* string, path below the cgroup2 root */
+	SLAGUARD_TWATCH_TASKS,		/* u32, dump only: processes tracked now */
+	SLAGUARD_TWATCH_FORKS,		/* u64, dump only: forks into the cgroup */
+	SLAGUARD_TWATCH_PAD,
+	__SLAGUARD_TWATCH_MAX
+};
+#define SLAGUARD_TWATCH_MAX (__SLAGUARD_TWATCH_MAX - 1)
+
+/* Maximum number of task watches. */
+#define SLAGUARD_MAX_TASK_WATCHES	256
+#define SLAGUARD_COMM_LEN		16	/* with the NUL */
+
+/*
+ * One process: a GET_TASKS entry, the payload of SCHED_SAMPLE and of the
+ * process events and task detectors. Percentages are in hundredths
+ * (10000 = one CPU fully busy); rates are per second over the last
+ * sampling period (PERIOD_MS, as measured). FORK_RATE events name a cgroup
+ * watch (WATCH_ID, CGROUP) and no process.
+ */
+enum slaguard_task_attr {
+	SLAGUARD_TASK_UNSPEC,
+	SLAGUARD_TASK_PID,		/* u32, process id (tgid) */
+	SLAGUARD_TASK_PPID,		/* u32 */
+	SLAGUARD_TASK_UID,		/* u32, real uid */
+	SLAGUARD_TASK_COMM,		/* string */
+	SLAGUARD_TASK_FILENAME,		/* string, PROC_EXEC: as passed to execve */
+	SLAGUARD_TASK_EXIT_CODE,	/* u32, PROC_EXIT: wait(2) status */
+	SLAGUARD_TASK_WATCH_ID,		/* u32, the task watch that selected it */
+	SLAGUARD_TASK_CGROUP,		/* string, FORK_RATE: the watch's path */
+	SLAGUARD_TASK_PERIOD_MS,	/* u32, length of the sampled period */
+	SLAGUARD_TASK_CPU_PCT,		/* u32, hundredths of % of one CPU */
+	SLAGUARD_TASK_CPU_NS,		/* u64, CPU time used, all threads */
+	SLAGUARD_TASK_RUN_DELAY_MS,	/* u32, run-queue wait, ms per second */
+	SLAGUARD_TASK_RUN_DELAY_NS,	/* u64, run-queue wait, total */
+	SLAGUARD_TASK_NVCSW,		/* u64, voluntary switches, total */
+	SLAGUARD_TASK_NIVCSW,		/* u64, involuntary switches, total */
+	SLAGUARD_TASK_CSW_RATE,		/* u64, switches/s (both kinds) */
+	SLAGUARD_TASK_RSS,		/* u64, resident bytes */
+	SLAGUARD_TASK_THREADS,		/* u32 */
+	SLAGUARD_TASK_PAD,
+	__SLAGUARD_TASK_MAX
+};
+#define SLAGUARD_TASK_MAX (__SLAGUARD_TASK_MAX - 1)
+
+/* One CPU in SLAGUARD_SYS_CPU. */
+enum slaguard_cpu_attr {
+	SLAGUARD_CPU_UNSPEC,
+	SLAGUARD_CPU_ID,		/* u32 */
+	SLAGUARD_CPU_BUSY_PCT,		/* u32, hundredths of %, last period */
+	SLAGUARD_CPU_CTXT_RATE,		/* u64, context switches/s */
+	SLAGUARD_CPU_PREEMPT_RATE,	/* u64, switches away from a runnable task/s */
+	SLAGUARD_CPU_PAD,
+	__SLAGUARD_CPU_MAX
+};
+#define SLAGUARD_CPU_MAX (__SLAGUARD_CPU_MAX - 1)
+
+/*
+ * The system as the last sampling pass saw it. Process and thread counts
+ * and RUNNABLE are kept by the module's fork/exit and scheduler probes from
+ * a count taken at load, so they can be off by the few tasks that were
+ * created while the module was loading.
+ */
+enum slaguard_sys_attr {
+	SLAGUARD_SYS_UNSPEC,
+	SLAGUARD_SYS_PERIOD_MS,		/* u32, sampling period */
+	SLAGUARD_SYS_LOAD1,		/* u32, load average x 100 */
+	SLAGUARD_SYS_LOAD5,		/* u32 */
+	SLAGUARD_SYS_LOAD15,		/* u32 */
+	SLAGUARD_SYS_RUNNABLE,		/* u32, runnable tasks, all CPUs */
+	SLAGUARD_SYS_PROCESSES,		/* u32 */
+	SLAGUARD_SYS_THREADS,		/* u32 */
+	SLAGUARD_SYS_FORKS,		/* u64, since the module loaded */
+	SLAGUARD_SYS_FORK_RATE,		/* u64, per second */
+	SLAGUARD_SYS_CTXT,		/* u64, context switches since load */
+	SLAGUARD_SYS_CTXT_RATE,		/* u64, per second */
+	SLAGUARD_SYS_BUSY_PCT,		/* u32, hundredths of %, mean of CPUs */
+	SLAGUARD_SYS_CPU,		/* nest, enum slaguard_cpu_attr; repeated */
+	SLAGUARD_SYS_TASKS,		/* u32, processes tracked now */
+	SLAGUARD_SYS_TASKS_MAX,		/* u32, tracking capacity */
+	SLAGUARD_SYS_TASKS_DROPPED,	/* u64, not tracked: capacity reached */
+	SLAGUARD_SYS_PASSES,		/* u64, sampling passes run */
+	SLAGUARD_SYS_PASS_NS,		/* u64, duration of the last pass */
+	SLAGUARD_SYS_PASS_NS_MAX,	/* u64, longest pass */
+	SLAGUARD_SYS_PROC_SUPPRESSED,	/* u64, process events over the limit */
+	SLAGUARD_SYS_PAD,
+	__SLAGUARD_SYS_MAX
+};
+#define SLAGUARD_SYS_MAX (__SLAGUARD_SYS_MAX - 1)
+
+/* Sampler settings (SET_SCHED). */
+enum slaguard_sched_attr {
+	SLAGUARD_SCHED_UNSPEC,
+	SLAGUARD_SCHED_PERIOD_MS,	/* u32, SLAGUARD_PERIOD_MS_MIN..MAX */
+	__SLAGUARD_SCHED_MAX
+};
+#define SLAGUARD_SCHED_MAX (__SLAGUARD_SCHED_MAX - 1)
+
+#define SLAGUARD_PERIOD_MS_MIN		100
+#define SLAGUARD_PERIOD_MS_MAX		60000
 
 #endif /* _UAPI_LINUX_SLAGUARD_H */

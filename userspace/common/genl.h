@@ -2,10 +2,11 @@
 /*
  * A small generic netlink client on top of libmnl: one socket, one family,
  * requests answered by a callback per reply, extended-ack messages kept for
- * the caller to show. Shared by slaguardctl and tests/tools/sgnl-raw.
+ * the caller to show. Shared by slaguardctl, slaguardd and
+ * tests/tools/sgnl-raw.
  */
-#ifndef SLAGUARDCTL_GENL_H
-#define SLAGUARDCTL_GENL_H
+#ifndef SLAGUARD_COMMON_GENL_H
+#define SLAGUARD_COMMON_GENL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -106,4 +107,4 @@ static inline bool sg_attrs_has(const struct sg_attrs *a, uint16_t type)
 	return type <= SG_ATTRS_MAX && (a->present & (1ULL << type));
 }
 
-#endif /* SLAGUARDCTL_GENL_H */
+#endif /* SLAGUARD_COMMON_GENL_H */

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slaguard - scheduler tracepoint probes: process lifecycle, counts and
+ * PROC_EXEC / PROC_EXIT events.
+ *
+ * The scheduler's tracepoints are not exported to modules by name, so they
+ * are looked up with for_each_kernel_tracepoint() and attached with
+ * tracepoint_probe_register(), as out-of-tree tracers do. The probes run
+ * in the traced task's context with preemption disabled: they only count
+ * per CPU, update the tracked set (taskwatch.c) and send events with
+ * atomic allocations, and they never sleep.
+ *
+ * Process and thread counts and the number of runnable tasks are not
+ * exported to modules either; they are counted here from a walk at load
+ * plus what the probes see since.
+ */
+#include <linux/binfmts.h>
+#include <linux/cred.h>
+#include <linux/ktime.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+#include <linux/tracepoint.h>
+
+#include "events.h"
+#include "netlink.h"
+#include "procev.h"
+#include "taskwatch.h"
+
+struct slg_sched_pcpu __percpu *slg_sched_pcpu;
+
+/* What the walk at load counted; the probes count changes from there. */
+static struct slg_sched_totals seed;
+
+static atomic64_t budget_sec;
+static atomic_t budget_used;
+static atomic64_t suppressed;
+
+/* Is anything watched at all? The probes' fast path. */
+static bool watching(void)
+{
+	return rcu_access_pointer(slg_twatches) || slg_tracked_count();
+}
+
+/* A per-second budget of process events, racy like the watch budget. */
+static bool budget_ok(u32 per_second)
+{
+	s64 sec = ktime_get_seconds();
+
+	if (!per_second)
+		return true;
+	if (atomic64_read(&budget_sec) != sec) {
+		atomic64_set(&budget_sec, sec);
+		atomic_set(&budget_used, 0);
+	}
+	return atomic_inc_return(&budget_used) <= per_second;
+}
+
+static void proc_event(u32 kind, struct task_struct *p, u32 watch_id,
+		       const char *filename, bool has_exit, u32 exit_code)
+{
+	char comm[TASK_COMM_LEN];
+	struct slg_task_ev t = {
+		.pid = p->tgid,
+		.watch_id = watch_id,
+		.comm = comm,
+		.filename = filename,
+		.has_exit = has_exit,
+		.exit_code = exit_code,
+	};
+	struct slg_event ev = {
+		.kind = kind,
+		.netns_inum = init_net.ns.inum,
+		.task = &t,
+	};
+	u32 limit;
+
+	if (!genl_has_listeners(&slg_genl_family, &init_net, SLG_MCGRP_EVENTS))
+		return;
+	rcu_read_lock();
+	limit = slg_thresholds_get(slg_pernet(&init_net))->proc_events;
+	t.ppid = rcu_dereference(p->real_parent)->tgid;
+	t.uid = from_kuid_munged(&init_user_ns, task_uid(p));
+	rcu_read_unlock();
+	if (!budget_ok(limit)) {
+		atomic64_inc(&suppressed);
+		slg_stat_inc(events_suppressed);
+		return;
+	}
+	/* comm can change under us (prctl); a torn name is still a name. */
+	memcpy(comm, p->comm, sizeof(comm));
+	comm[sizeof(comm) - 1] = '\0';
+	ev.time_ns = ktime_get_real_ns();
+	slg_event_emit(&init_net, &ev, true);
+}
+
+static void probe_fork(void *data, struct task_struct *parent,
+		       struct task_struct *child)
+{
+	const struct slg_twatchset *ws;
+	struct slg_twatch *first = NULL;
+	struct slg_task_id id;
+	unsigned int i;
+
+	this_cpu_inc(slg_sched_pcpu->threads);
+	if (child->pid != child->tgid)
+		return;		/* a thread: counted with its process */
+	this_cpu_inc(slg_sched_pcpu->processes);
+	this_cpu_inc(slg_sched_pcpu->forks);
+	if (!rcu_access_pointer(slg_twatches))
+		return;
+
+	rcu_read_lock();
+	ws = rcu_dereference(slg_twatches);
+	slg_task_id_of(child, &id);
+	for (i = 0; ws && i < ws->n; i++) {
+		struct slg_twatch *w = ws->w[i];
+
+		if (!slg_twatch_match(w, &id))
+			continue;
+		if (w->type == SLG_TW_CGROUP)
+			atomic64_inc(&w->forks);
+		if (!first)
+			first = w;
+	}
+	if (first)
+		slg_track(child, first->id, GFP_NOWAIT);
+	rcu_read_unlock();
+}
+
+/* exec changes the name: the process may start or stop being watched. */
+static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+		       struct linux_binprm *bprm)
+{
+	struct slg_twatch *w;
+	struct slg_task_id id;
+	bool was;
+
+	if (!watching())
+		return;
+	rcu_read_lock();
+	slg_task_id_of(p, &id);
+	w = slg_twatch_first(rcu_dereference(slg_twatches), &id);
+	was = slg_is_tracked(p->tgid);
+	if (w && !was)
+		slg_track(p, w->id, GFP_NOWAIT);
+	else if (!w && was)
+		slg_untrack(p->tgid);
+	if (w || was)
+		proc_event(SLAGUARD_EVENT_PROC_EXEC, p, w ? w->id : 0,
+			   bprm->filename, false, 0);
+	rcu_read_unlock();
+}
+
+/* Runs for every thread; the process ends with its last thread. */
+static void probe_exit(void *data, struct task_struct *p)
+{
+	struct slg_twatch *w;
+	struct slg_task_id id;
+	bool was;
+
+	this_cpu_dec(slg_sched_pcpu->threads);
+	if (atomic_read(&p->signal->live))
+		return;
+	this_cpu_dec(slg_sched_pcpu->processes);
+	if (!watching())
+		return;
+	was = slg_untrack(p->tgid);
+	rcu_read_lock();
+	slg_task_id_of(p, &id);
+	w = slg_twatch_first(rcu_dereference(slg_twatches), &id);
+	if (w || was)
+		proc_event(SLAGUARD_EVENT_PROC_EXIT, p, w ? w->id : 0, NULL,
+			   true, p->exit_code);
+	rcu_read_unlock();
+}
+
+static void probe_switch(void *data, bool preempt, struct task_struct *prev,
+			 struct task_struct *next, unsigned int prev_state)
+{
+	this_cpu_inc(slg_sched_pcpu->ctxt);
+	if (preempt || prev_state == TASK_RUNNING)
+		this_cpu_inc(slg_sched_pcpu->preempted);
+}
+
+struct rq;
+
+/* rq may be another CPU's: only the sum over CPUs means something. */
+static void probe_nr_running(void *data, struct rq *rq, int change)
+{
+	this_cpu_add(slg_sched_pcpu->runnable, change);
+}
+
+static struct slg_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+	bool registered;
+} tps[] = {
+	{ "sched_process_fork", probe_fork },
+	{ "sched_process_exec", probe_exec },
+	{ "sched_process_exit", probe_exit },
+	{ "sched_switch", probe_switch },
+	{ "sched_update_nr_running_tp", probe_nr_running },
+};
+
+static void find_tp(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tps); i++)
+		if (!tps[i].tp && strcmp(tp->name, tps[i].name) == 0)
+			tps[i].tp = tp;
+}
+
+void slg_procev_totals(struct slg_sched_totals *t)
+{
+	int cpu;
+
+	*t = seed;
+	for_each_possible_cpu(cpu) {
+		const struct slg_sched_pcpu *c = per_cpu_ptr(slg_sched_pcpu, cpu);
+
+		t->runnable += READ_ONCE(c->runnable);
+		t->threads += READ_ONCE(c->threads);
+		t->processes += READ_ONCE(c->processes);
+		t->forks += READ_ONCE(c->forks);
+		t->ctxt += READ_ONCE(c->ctxt);
+	}
+	t->runnable = max_t(s64, t->runnable, 0);
+	t->threads = max_t(s64, t->threads, 0);
+	t->processes = max_t(s64, t->processes, 0);
+}
+
+u64 slg_procev_suppressed(void)
+{
+	return atomic64_read(&suppressed);
+}
+
+/* The one walk over every thread, at load, after the probes are on. */
+static void count_tasks(void)
+{
+	struct task_struct *g, *t;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		seed.threads++;
+		if (t == g)
+			seed.processes++;
+		if (READ_ONCE(t->on_rq))
+			seed.runnable++;
+	}
+	rcu_read_unlock();
+}
+
+static void unregister_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tps); i++) {
+		if (!tps[i].registered)
+			continue;
+		tracepoint_probe_unregister(tps[i].tp, tps[i].probe, NULL);
+		tps[i].registered = false;
+	}
+	/* No probe still runs, or sends an event, when this returns. */
+	tracepoint_synchronize_unregister();
+}
+
+int slg_procev_init(void)
+{
+	unsigned int i;
+	int err;
+
+	slg_sched_pcpu = alloc_percpu(struct slg_sched_pcpu);
+	if (!slg_sched_pcpu)
+		return -ENOMEM;
+	for_each_kernel_tracepoint(find_tp, NULL);
+	for (i = 0; i < ARRAY_SIZE(tps); i++) {
+		if (!tps[i].tp) {
+			pr_err("tracepoint %s not found\n", tps[i].name);
+			err = -ENOENT;
+			goto err;
+		}
+		err = tracepoint_probe_register(tps[i].tp, tps[i].probe, NULL);
+		if (err) {
+			pr_err("cannot attach to tracepoint %s: %d\n",
+			       tps[i].name, err);
+			goto err;
+		}
+		tps[i].registered = true;
+	}
+	count_tasks();
+	return 0;
+
+err:
+	unregister_all();
+	free_percpu(slg_sched_pcpu);
+	return err;
+}
+
+void slg_procev_exit(void)
+{
+	unregister_all();
+	free_percpu(slg_sched_pcpu);
+}

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slaguard - generic netlink commands of the system monitoring agent.
+ *
+ * Processes are not per network namespace, so these commands are answered
+ * in the initial namespace only: elsewhere an admin of a container's
+ * namespace could watch, and read about, the host's processes.
+ */
+#include <linux/cgroup.h>
+#include <linux/limits.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "events.h"
+#include "netlink.h"
+#include "taskwatch.h"
+
+static struct netlink_range_validation period_range = {
+	.min = SLAGUARD_PERIOD_MS_MIN,
+	.max = SLAGUARD_PERIOD_MS_MAX,
+};
+
+const struct nla_policy slg_twatch_policy[SLAGUARD_TWATCH_MAX + 1] = {
+	[SLAGUARD_TWATCH_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SLAGUARD_TWATCH_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SLAGUARD_TWATCH_COMM] = { .type = NLA_NUL_STRING,
+				   .len = TASK_COMM_LEN - 1 },
+	[SLAGUARD_TWATCH_CGROUP] = { .type = NLA_NUL_STRING,
+				     .len = PATH_MAX - 1 },
+	[SLAGUARD_TWATCH_TASKS] = { .type = NLA_REJECT },
+	[SLAGUARD_TWATCH_FORKS] = { .type = NLA_REJECT },
+	[SLAGUARD_TWATCH_PAD] = { .type = NLA_REJECT },
+};
+
+const struct nla_policy slg_sched_policy[SLAGUARD_SCHED_MAX + 1] = {
+	[SLAGUARD_SCHED_PERIOD_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &period_range),
+};
+
+static u32 tw_next_id;
+
+static int need_init_net(struct net *net, struct netlink_ext_ack *extack)
+{
+	if (net_eq(net, &init_net))
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "processes are system-wide: use the initial network namespace");
+	return -EPERM;
+}
+
+/* Call with slg_tw_mutex held. */
+static int need_running(struct netlink_ext_ack *extack)
+{
+	if (slg_sched_running())
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "the system monitor is not running (see the kernel log)");
+	return -EOPNOTSUPP;
+}
+
+static int reply_with(struct genl_info *info, u8 cmd,
+		      int (*fill)(struct sk_buff *skb, void *arg), void *arg)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	hdr = genlmsg_put(skb, info->snd_portid, info->snd_seq,
+			  &slg_genl_family, 0, cmd);
+	err = hdr ? fill(skb, arg) : -EMSGSIZE;
+	if (err) {
+		nlmsg_free(skb);
+		return err;
+	}
+	genlmsg_end(skb, hdr);
+	return genlmsg_reply(skb, info);
+}
+
+/* ---- task watches ---- */
+
+static int parse_twatch(struct genl_info *info, struct nlattr **tb,
+			struct slg_twatch *w)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct cgroup *cgrp;
+	int n;
+
+	n = !!tb[SLAGUARD_TWATCH_PID] + !!tb[SLAGUARD_TWATCH_COMM] +
+	    !!tb[SLAGUARD_TWATCH_CGROUP];
+	if (n != 1) {
+		NL_SET_ERR_MSG(extack,
+			       "a task watch needs exactly one of pid, comm and cgroup");
+		return -EINVAL;
+	}
+	if (tb[SLAGUARD_TWATCH_ID])
+		w->id = nla_get_u32(tb[SLAGUARD_TWATCH_ID]);
+	if (tb[SLAGUARD_TWATCH_PID]) {
+		w->type = SLG_TW_PID;
+		w->pid = nla_get_u32(tb[SLAGUARD_TWATCH_PID]);
+		return 0;
+	}
+	if (tb[SLAGUARD_TWATCH_COMM]) {
+		w->type = SLG_TW_COMM;
+		nla_strscpy(w->comm, tb[SLAGUARD_TWATCH_COMM], sizeof(w->comm));
+		if (!w->comm[0]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SLAGUARD_TWATCH_COMM],
+					    "command name is empty");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	w->type = SLG_TW_CGROUP;
+	w->path = nla_strdup(tb[SLAGUARD_TWATCH_CGROUP], GFP_KERNEL);
+	if (!w->path)
+		return -ENOMEM;
+	if (!w->path[0]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SLAGUARD_TWATCH_CGROUP],
+				    "cgroup path is empty");
+		return -EINVAL;
+	}
+	cgrp = cgroup_get_from_path(w->path);
+	if (IS_ERR(cgrp)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SLAGUARD_TWATCH_CGROUP],
+				    "no such cgroup v2 directory (a path below the cgroup2 mount)");
+		return PTR_ERR(cgrp);
+	}
+	w->cgrp = cgrp;
+	return 0;
+}
+
+static u32 pick_id(const struct slg_twatchset *ws)
+{
+	do {
+		if (++tw_next_id == 0)
+			tw_next_id = 1;
+	} while (slg_twatchset_find(ws, tw_next_id));
+	return tw_next_id;
+}
+
+static int fill_twatch_id(struct sk_buff *skb, void *arg)
+{
+	struct nlattr *nest = nla_nest_start(skb, SLAGUARD_A_TASK_WATCH);
+
+	if (!nest || nla_put_u32(skb, SLAGUARD_TWATCH_ID, *(u32 *)arg))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int parse_nest(struct genl_info *info, struct nlattr **tb)
+{
+	int err = need_init_net(genl_info_net(info), info->extack);
+
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, SLAGUARD_A_TASK_WATCH))
+		return -EINVAL;
+	return nla_parse_nested(tb, SLAGUARD_TWATCH_MAX,
+				info->attrs[SLAGUARD_A_TASK_WATCH],
+				slg_twatch_policy, info->extack);
+}
+
+int slg_add_task_watch(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLAGUARD_TWATCH_MAX + 1];
+	struct slg_twatchset *old, *ws;
+	struct slg_twatch *w;
+	u32 id;
+	int err;
+
+	err = parse_nest(info, tb);
+	if (err)
+		return err;
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	err = parse_twatch(info, tb, w);
+	if (err)
+		goto err_free;
+
+	mutex_lock(&slg_tw_mutex);
+	err = need_running(info->extack);
+	if (err)
+		goto err_unlock;
+	old = rcu_dereference_protected(slg_twatches,
+					lockdep_is_held(&slg_tw_mutex));
+	if (old && old->n >= SLAGUARD_MAX_TASK_WATCHES) {
+		NL_SET_ERR_MSG(info->extack,
+			       "task watch table full: delete a task watch first");
+		err = -ENOSPC;
+		goto err_unlock;
+	}
+	if (w->id && slg_twatchset_find(old, w->id)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SLAGUARD_TWATCH_ID],
+				    "a task watch with this id exists");
+		err = -EEXIST;
+		goto err_unlock;
+	}
+	if (!w->id)
+		w->id = pick_id(old);
+	ws = slg_twatchset_add(old, w);
+	if (!ws) {
+		err = -ENOMEM;
+		goto err_unlock;
+	}
+	rcu_assign_pointer(slg_twatches, ws);
+	slg_tw_gen++;
+	id = w->id;
+	/* From here fork and exec keep the set current; seed it once. */
+	slg_twatch_seed(w);
+	mutex_unlock(&slg_tw_mutex);
+	if (old)
+		kfree_rcu(old, rcu);
+	return reply_with(info, SLAGUARD_CMD_ADD_TASK_WATCH, fill_twatch_id,
+			  &id);
+
+err_unlock:
+	mutex_unlock(&slg_tw_mutex);
+err_free:
+	slg_twatch_free(w);
+	return err;
+}
+
+int slg_del_task_watch(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLAGUARD_TWATCH_MAX + 1];
+	struct slg_twatchset *old, *ws;
+	struct slg_twatch *removed;
+	u32 id;
+	int err;
+
+	err = parse_nest(info, tb);
+	if (err)
+		return err;
+	if (!tb[SLAGUARD_TWATCH_ID]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "deleting needs SLAGUARD_TWATCH_ID");
+		return -EINVAL;
+	}
+	id = nla_get_u32(tb[SLAGUARD_TWATCH_ID]);
+
+	mutex_lock(&slg_tw_mutex);
+	err = need_running(info->extack);
+	if (err)
+		goto out;
+	old = rcu_dereference_protected(slg_twatches,
+					lockdep_is_held(&slg_tw_mutex));
+	ws = slg_twatchset_del(old, id, &removed);
+	if (IS_ERR(ws)) {
+		err = PTR_ERR(ws);
+		if (err == -ENOENT)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[SLAGUARD_TWATCH_ID],
+					    "no task watch with this id");
+		goto out;
+	}
+	rcu_assign_pointer(slg_twatches, ws->n ? ws : NULL);
+	slg_tw_gen++;
+	/* No probe still tracks a process for the old watch after this. */
+	synchronize_rcu();
+	slg_twatch_forget(id);
+	if (!ws->n)
+		kfree(ws);
+	kfree(old);
+	slg_twatch_free_rcu(removed);
+out:
+	mutex_unlock(&slg_tw_mutex);
+	return err;
+}
+
+static int fill_twatch(struct sk_buff *skb, struct slg_twatch *w)
+{
+	struct nlattr *nest = nla_nest_start(skb, SLAGUARD_A_TASK_WATCH);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, SLAGUARD_TWATCH_ID, w->id) ||
+	    (w->type == SLG_TW_PID &&
+	     nla_put_u32(skb, SLAGUARD_TWATCH_PID, w->pid)) ||
+	    (w->type == SLG_TW_COMM &&
+	     nla_put_string(skb, SLAGUARD_TWATCH_COMM, w->comm)) ||
+	    (w->type == SLG_TW_CGROUP &&
+	     (nla_put_string(skb, SLAGUARD_TWATCH_CGROUP, w->path) ||
+	      nla_put_u64_64bit(skb, SLAGUARD_TWATCH_FORKS,
+				atomic64_read(&w->forks),
+				SLAGUARD_TWATCH_PAD))) ||
+	    nla_put_u32(skb, SLAGUARD_TWATCH_TASKS,
+			max(atomic_read(&w->tasks), 0))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static void *dump_header(struct sk_buff *skb, struct netlink_callback *cb,
+			 u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &slg_genl_family, NLM_F_MULTI, cmd);
+}
+
+/* cb->args[0]: index of the next watch to send. */
+int slg_dump_task_watches(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct slg_twatchset *ws;
+	unsigned long i;
+	int err;
+
+	err = need_init_net(sock_net(cb->skb->sk), cb->extack);
+	if (err)
+		return err;
+	rcu_read_lock();
+	ws = rcu_dereference(slg_twatches);
+	cb->seq = READ_ONCE(slg_tw_gen);
+	for (i = cb->args[0]; ws && i < ws->n; i++) {
+		void *hdr = dump_header(skb, cb, SLAGUARD_CMD_GET_TASK_WATCH);
+
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (fill_twatch(skb, ws->w[i])) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+	cb->args[0] = i;
+	return skb->len;
+}
+
+static int fill_tracked(struct sk_buff *skb, const struct slg_tracked *e)
+{
+	struct slg_task_ev t = {
+		.pid = e->tgid,
+		.watch_id = e->watch_id,
+	};
+	struct nlattr *nest;
+
+	if (e->has_sample) {
+		t.ppid = e->last.ppid;
+		t.uid = e->last.uid;
+		t.comm = e->last.comm;
+		t.sample = &e->last;
+	}
+	nest = nla_nest_start(skb, SLAGUARD_A_TASK);
+	if (!nest)
+		return -EMSGSIZE;
+	if (slg_task_fill(skb, &t)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* cb->args[0]: hash bucket, cb->args[1]: entries of it already sent. */
+int slg_dump_tasks(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long bkt, skip = cb->args[1], i;
+	struct slg_tracked *e;
+	int err;
+
+	err = need_init_net(sock_net(cb->skb->sk), cb->extack);
+	if (err)
+		return err;
+	spin_lock(&slg_tasks_lock);
+	for (bkt = cb->args[0]; bkt < HASH_SIZE(slg_tasks_hash); bkt++) {
+		i = 0;
+		hlist_for_each_entry(e, &slg_tasks_hash[bkt], node) {
+			void *hdr;
+
+			if (i++ < skip)
+				continue;
+			hdr = dump_header(skb, cb, SLAGUARD_CMD_GET_TASKS);
+			if (!hdr || fill_tracked(skb, e)) {
+				if (hdr)
+					genlmsg_cancel(skb, hdr);
+				skip = i - 1;
+				goto out;
+			}
+			genlmsg_end(skb, hdr);
+		}
+		skip = 0;
+	}
+out:
+	spin_unlock(&slg_tasks_lock);
+	cb->args[0] = bkt;
+	cb->args[1] = skip;
+	return skb->len;
+}
+
+/* ---- system and settings ---- */
+
+static int fill_system(struct sk_buff *skb, void *arg)
+{
+	return slg_sched_fill_system(skb);
+}
+
+int slg_get_system(struct sk_buff *skb, struct genl_info *info)
+{
+	int err = need_init_net(genl_info_net(info), info->extack);
+
+	if (err)
+		return err;
+	mutex_lock(&slg_tw_mutex);
+	err = need_running(info->extack);
+	if (!err)
+		err = reply_with(info, SLAGUARD_CMD_GET_SYSTEM, fill_system,
+				 NULL);
+	mutex_unlock(&slg_tw_mutex);
+	return err;
+}
+
+int slg_set_sched(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[SLAGUARD_SCHED_MAX + 1];
+	int err = need_init_net(genl_info_net(info), info->extack);
+
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, SLAGUARD_A_SCHED))
+		return -EINVAL;
+	err = nla_parse_nested(tb, SLAGUARD_SCHED_MAX,
+			       info->attrs[SLAGUARD_A_SCHED], slg_sched_policy,
+			       info->extack);
+	if (err)
+		return err;
+	mutex_lock(&slg_tw_mutex);
+	err = need_running(info->extack);
+	if (!err && tb[SLAGUARD_SCHED_PERIOD_MS])
+		slg_sched_set_period(nla_get_u32(tb[SLAGUARD_SCHED_PERIOD_MS]));
+	mutex_unlock(&slg_tw_mutex);
+	return err;
+}

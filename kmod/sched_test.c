@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for slaguard's system monitor: the per-period arithmetic of
+ * the sampler, the consecutive-sample logic of CPU_HIGH, hold-off, and task
+ * watch matching.
+ */
+#include <kunit/test.h>
+#include <linux/cgroup.h>
+#include <linux/slab.h>
+
+#include "taskwatch.h"
+
+#define MS	NSEC_PER_MSEC
+#define SEC	NSEC_PER_SEC
+
+static void counter_delta(struct kunit *test)
+{
+	u64 d = 42;
+
+	KUNIT_EXPECT_TRUE(test, slg_counter_delta(100, 350, &d));
+	KUNIT_EXPECT_EQ(test, d, 250ULL);
+	KUNIT_EXPECT_TRUE(test, slg_counter_delta(7, 7, &d));
+	KUNIT_EXPECT_EQ(test, d, 0ULL);
+	/* up to the very top of the range */
+	KUNIT_EXPECT_TRUE(test, slg_counter_delta(U64_MAX - 5, U64_MAX, &d));
+	KUNIT_EXPECT_EQ(test, d, 5ULL);
+	/* went back (restarted, or a thread took its share away): no growth */
+	KUNIT_EXPECT_FALSE(test, slg_counter_delta(1000, 10, &d));
+	KUNIT_EXPECT_EQ(test, d, 0ULL);
+	KUNIT_EXPECT_FALSE(test, slg_counter_delta(U64_MAX, 3, &d));
+	KUNIT_EXPECT_EQ(test, d, 0ULL);
+}
+
+static void scale_per(struct kunit *test)
+{
+	/* half a CPU second in one second: 50.00% */
+	KUNIT_EXPECT_EQ(test, slg_scale_per(500 * MS, 10000, SEC), 5000ULL);
+	/* 120 events in 2 s: 60/s */
+	KUNIT_EXPECT_EQ(test, slg_scale_per(120, NSEC_PER_SEC, 2 * SEC), 60ULL);
+	/* no time: no rate, no division by zero */
+	KUNIT_EXPECT_EQ(test, slg_scale_per(1000, 10000, 0), 0ULL);
+	KUNIT_EXPECT_EQ(test, slg_scale_per(0, 10000, SEC), 0ULL);
+	/* a delta too big to multiply is still scaled, not wrapped */
+	KUNIT_EXPECT_EQ(test, slg_scale_per(U64_MAX, 10000, 10000),
+			U64_MAX);
+	KUNIT_EXPECT_GT(test, slg_scale_per(U64_MAX / 2, NSEC_PER_SEC, SEC),
+			U64_MAX / 4);
+}
+
+static struct slg_task_counters ctr(u64 t, u64 cpu, u64 delay, u64 nv,
+				    u64 niv)
+{
+	return (struct slg_task_counters){ t, cpu, delay, nv, niv };
+}
+
+static void task_delta_one_second(struct kunit *test)
+{
+	struct slg_task_counters a = ctr(10 * SEC, 3 * SEC, 100 * MS, 50, 7);
+	struct slg_task_counters b = ctr(11 * SEC, 3 * SEC + 250 * MS,
+					 400 * MS, 60, 17);
+	struct slg_task_sample s = {};
+
+	KUNIT_ASSERT_TRUE(test, slg_task_delta(&a, &b, &s));
+	KUNIT_EXPECT_EQ(test, s.period_ms, 1000U);
+	KUNIT_EXPECT_EQ(test, s.cpu_pct, 2500U);	/* 25.00% */
+	KUNIT_EXPECT_EQ(test, s.run_delay_ms, 300U);	/* ms per second */
+	KUNIT_EXPECT_EQ(test, s.csw_rate, 20ULL);
+	KUNIT_EXPECT_EQ(test, s.cpu_ns, 3 * SEC + 250 * MS);
+	KUNIT_EXPECT_EQ(test, s.nvcsw, 60ULL);
+	KUNIT_EXPECT_EQ(test, s.nivcsw, 17ULL);
+}
+
+/* The same use over a longer period is the same percentage. */
+static void task_delta_period_change(struct kunit *test)
+{
+	struct slg_task_counters a = ctr(SEC, 0, 0, 0, 0);
+	struct slg_task_counters b = ctr(SEC + 250 * MS, 125 * MS, 25 * MS, 5, 0);
+	struct slg_task_counters c = ctr(SEC + 250 * MS + 4 * SEC,
+					 125 * MS + 2 * SEC, 25 * MS + 400 * MS,
+					 5 + 40, 0);
+	struct slg_task_sample s = {};
+
+	KUNIT_ASSERT_TRUE(test, slg_task_delta(&a, &b, &s));
+	KUNIT_EXPECT_EQ(test, s.period_ms, 250U);
+	KUNIT_EXPECT_EQ(test, s.cpu_pct, 5000U);
+	KUNIT_EXPECT_EQ(test, s.run_delay_ms, 100U);
+	KUNIT_EXPECT_EQ(test, s.csw_rate, 20ULL);
+	KUNIT_ASSERT_TRUE(test, slg_task_delta(&b, &c, &s));
+	KUNIT_EXPECT_EQ(test, s.period_ms, 4000U);
+	KUNIT_EXPECT_EQ(test, s.cpu_pct, 5000U);
+	KUNIT_EXPECT_EQ(test, s.run_delay_ms, 100U);
+	KUNIT_EXPECT_EQ(test, s.csw_rate, 10ULL);
+}
+
+/* Several threads busy at once: more than one CPU. */
+static void task_delta_threads(struct kunit *test)
+{
+	struct slg_task_counters a = ctr(0, 0, 0, 0, 0);
+	struct slg_task_counters b = ctr(SEC, 3 * SEC, 0, 0, 0);
+	struct slg_task_sample s = {};
+
+	KUNIT_ASSERT_TRUE(test, slg_task_delta(&a, &b, &s));
+	KUNIT_EXPECT_EQ(test, s.cpu_pct, 30000U);
+}
+
+/*
+ * A thread exiting between two samples takes its run delay (and maybe a
+ * moment of CPU time) with it: the sums go back. That is no growth, not
+ * a wrapped counter's enormous one.
+ */
+static void task_delta_thread_exited(struct kunit *test)
+{
+	struct slg_task_counters a = ctr(SEC, 5 * SEC, 900 * MS, 1000, 500);
+	struct slg_task_counters b = ctr(2 * SEC, 5 * SEC + 100 * MS, 200 * MS,
+					 400, 600);
+	struct slg_task_sample s = {};
+
+	KUNIT_ASSERT_TRUE(test, slg_task_delta(&a, &b, &s));
+	KUNIT_EXPECT_EQ(test, s.cpu_pct, 1000U);
+	KUNIT_EXPECT_EQ(test, s.run_delay_ms, 0U);
+	/* nvcsw went back: only the involuntary ones count */
+	KUNIT_EXPECT_EQ(test, s.csw_rate, 100ULL);
+	KUNIT_EXPECT_EQ(test, s.run_delay_ns, 200 * MS);
+}
+
+/* Two reads at the same time (or the clock going back) give no sample. */
+static void task_delta_no_time(struct kunit *test)
+{
+	struct slg_task_counters a = ctr(5 * SEC, SEC, 0, 0, 0);
+	struct slg_task_counters b = ctr(5 * SEC, 2 * SEC, 0, 0, 0);
+	struct slg_task_counters c = ctr(4 * SEC, 2 * SEC, 0, 0, 0);
+	struct slg_task_sample s = {};
+
+	KUNIT_EXPECT_FALSE(test, slg_task_delta(&a, &b, &s));
+	KUNIT_EXPECT_FALSE(test, slg_task_delta(&a, &c, &s));
+}
+
+static void cpu_high_consecutive(struct kunit *test)
+{
+	u32 run = 0;
+
+	KUNIT_EXPECT_FALSE(test, slg_cpu_high_step(&run, 40, 90, 3));
+	KUNIT_EXPECT_FALSE(test, slg_cpu_high_step(&run, 95, 90, 3));
+	KUNIT_EXPECT_FALSE(test, slg_cpu_high_step(&run, 90, 90, 3));
+	KUNIT_EXPECT_TRUE(test, slg_cpu_high_step(&run, 100, 90, 3));
+	/* still above: still true (hold-off decides about repeats) */
+	KUNIT_EXPECT_TRUE(test, slg_cpu_high_step(&run, 99, 90, 3));
+	/* one sample below starts the count again */
+	KUNIT_EXPECT_FALSE(test, slg_cpu_high_step(&run, 89, 90, 3));
+	KUNIT_EXPECT_EQ(test, run, 0U);
+	KUNIT_EXPECT_FALSE(test, slg_cpu_high_step(&run, 100, 90, 3));
+	KUNIT_EXPECT_FALSE(test, slg_cpu_high_step(&run, 100, 90, 3));
+	KUNIT_EXPECT_TRUE(test, slg_cpu_high_step(&run, 100, 90, 3));
+}
+
+static void cpu_high_edges(struct kunit *test)
+{
+	u32 run = 0;
+
+	/* threshold 0: off, however busy */
+	KUNIT_EXPECT_FALSE(test, slg_cpu_high_step(&run, 400, 0, 1));
+	/* 0 or 1 samples: the first one above fires */
+	KUNIT_EXPECT_TRUE(test, slg_cpu_high_step(&run, 50, 50, 0));
+	run = 0;
+	KUNIT_EXPECT_TRUE(test, slg_cpu_high_step(&run, 50, 50, 1));
+	/* the run count saturates */
+	run = U32_MAX;
+	KUNIT_EXPECT_TRUE(test, slg_cpu_high_step(&run, 50, 50, 3));
+	KUNIT_EXPECT_EQ(test, run, U32_MAX);
+}
+
+static void holdoff(struct kunit *test)
+{
+	u64 last = 0;
+
+	KUNIT_EXPECT_TRUE(test, slg_holdoff_ok(&last, 5000, 1000));
+	KUNIT_EXPECT_FALSE(test, slg_holdoff_ok(&last, 5999, 1000));
+	KUNIT_EXPECT_TRUE(test, slg_holdoff_ok(&last, 6000, 1000));
+	/* a clock of 0 is not mistaken for "never" */
+	last = 0;
+	KUNIT_EXPECT_TRUE(test, slg_holdoff_ok(&last, 0, 1000));
+	KUNIT_EXPECT_FALSE(test, slg_holdoff_ok(&last, 500, 1000));
+}
+
+static struct slg_twatch *new_watch(struct kunit *test, u32 id, u8 type)
+{
+	struct slg_twatch *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->id = id;
+	w->type = type;
+	return w;
+}
+
+static void match_pid_comm(struct kunit *test)
+{
+	struct slg_twatch *p = new_watch(test, 1, SLG_TW_PID);
+	struct slg_twatch *c = new_watch(test, 2, SLG_TW_COMM);
+	struct slg_task_id t = { .tgid = 1234, .comm = "nginx" };
+
+	p->pid = 1234;
+	strscpy(c->comm, "nginx", sizeof(c->comm));
+	KUNIT_EXPECT_TRUE(test, slg_twatch_match(p, &t));
+	KUNIT_EXPECT_TRUE(test, slg_twatch_match(c, &t));
+	t.tgid = 1235;
+	KUNIT_EXPECT_FALSE(test, slg_twatch_match(p, &t));
+	/* names match exactly: no prefixes, no case folding */
+	t.comm = "nginx-worker";
+	KUNIT_EXPECT_FALSE(test, slg_twatch_match(c, &t));
+	t.comm = "ngin";
+	KUNIT_EXPECT_FALSE(test, slg_twatch_match(c, &t));
+	t.comm = "NGINX";
+	KUNIT_EXPECT_FALSE(test, slg_twatch_match(c, &t));
+	t.comm = NULL;
+	KUNIT_EXPECT_FALSE(test, slg_twatch_match(c, &t));
+	/* a 15-character name, as the kernel cuts it */
+	strscpy(c->comm, "abcdefghijklmno", sizeof(c->comm));
+	t.comm = "abcdefghijklmno";
+	KUNIT_EXPECT_TRUE(test, slg_twatch_match(c, &t));
+}
+
+static void match_cgroup(struct kunit *test)
+{
+	struct slg_twatch *root = new_watch(test, 3, SLG_TW_CGROUP);
+	struct slg_twatch *none = new_watch(test, 4, SLG_TW_CGROUP);
+	struct slg_task_id t = { .tgid = 1, .comm = "x" };
+
+	/* every cgroup is below the root of the hierarchy */
+	root->cgrp = &cgrp_dfl_root.cgrp;
+	rcu_read_lock();
+	slg_task_id_of(current, &t);
+	KUNIT_EXPECT_TRUE(test, slg_twatch_match(root, &t));
+	/* a watch whose cgroup went away matches nothing */
+	KUNIT_EXPECT_FALSE(test, slg_twatch_match(none, &t));
+	rcu_read_unlock();
+	/* nor does a process without a cgroup */
+	t.cgrp = NULL;
+	KUNIT_EXPECT_FALSE(test, slg_twatch_match(root, &t));
+}
+
+static void watchset_first_add_del(struct kunit *test)
+{
+	struct slg_twatch *a = new_watch(test, 10, SLG_TW_COMM);
+	struct slg_twatch *b = new_watch(test, 11, SLG_TW_PID);
+	struct slg_task_id t = { .tgid = 77, .comm = "sshd" };
+	struct slg_twatchset *s1, *s2, *s3;
+	struct slg_twatch *removed;
+
+	strscpy(a->comm, "sshd", sizeof(a->comm));
+	b->pid = 77;
+	KUNIT_EXPECT_NULL(test, slg_twatch_first(NULL, &t));
+	s1 = slg_twatchset_add(NULL, a);
+	KUNIT_ASSERT_NOT_NULL(test, s1);
+	s2 = slg_twatchset_add(s1, b);
+	KUNIT_ASSERT_NOT_NULL(test, s2);
+	KUNIT_EXPECT_EQ(test, s2->n, 2U);
+	/* the first watch added wins */
+	KUNIT_EXPECT_PTR_EQ(test, slg_twatch_first(s2, &t), a);
+	KUNIT_EXPECT_PTR_EQ(test, slg_twatchset_find(s2, 11), b);
+	s3 = slg_twatchset_del(s2, 10, &removed);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(s3));
+	KUNIT_EXPECT_PTR_EQ(test, removed, a);
+	KUNIT_EXPECT_PTR_EQ(test, slg_twatch_first(s3, &t), b);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(slg_twatchset_del(s3, 10, &removed)),
+			-ENOENT);
+	kfree(s1);
+	kfree(s2);
+	kfree(s3);
+}
+
+static struct kunit_case slaguard_sched_cases[] = {
+	KUNIT_CASE(counter_delta),
+	KUNIT_CASE(scale_per),
+	KUNIT_CASE(task_delta_one_second),
+	KUNIT_CASE(task_delta_period_change),
+	KUNIT_CASE(task_delta_threads),
+	KUNIT_CASE(task_delta_thread_exited),
+	KUNIT_CASE(task_delta_no_time),
+	KUNIT_CASE(cpu_high_consecutive),
+	KUNIT_CASE(cpu_high_edges),
+	KUNIT_CASE(holdoff),
+	KUNIT_CASE(match_pid_comm),
+	KUNIT_CASE(match_cgroup),
+	KUNIT_CASE(watchset_first_add_del),
+	{}
+};
+
+static struct kunit_suite slaguard_sched_suite = {
+	.name = "slaguard_sched",
+	.test_cases = slaguard_sched_cases,
+};
+
+kunit_test_suite(slaguard_sched_suite);

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slaguard - task watches and the bounded set of processes they select.
+ *
+ * Why a tracked set and not a walk of every task each period: a walk costs
+ * time in proportion to every process on the machine, under RCU, every
+ * period, for the few processes anyone watches. Instead the set of watched
+ * processes is kept up to date by the fork, exec and exit tracepoints
+ * (procev.c), which see every process start, change name and end, and is
+ * seeded by one walk when a watch is added. A sampling pass then costs
+ * time in proportion to the watched processes only, and the set is capped
+ * (module parameter max_tasks); processes over the cap are counted.
+ *
+ * The set is a hash by process id under one spinlock, taken from the
+ * tracepoints (process context, preemption off) and by the sampler and
+ * netlink; every holder does a bounded amount of work under it. Entries
+ * are reference counted so the sampler can work on them without the lock
+ * (reading a process's memory size may sleep).
+ */
+#include <linux/cgroup.h>
+#include <linux/pid.h>
+#include <linux/rculist.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "taskwatch.h"
+
+struct slg_twatchset __rcu *slg_twatches;
+DEFINE_MUTEX(slg_tw_mutex);
+u32 slg_tw_gen;
+
+DEFINE_SPINLOCK(slg_tasks_lock);
+DEFINE_HASHTABLE(slg_tasks_hash, SLG_TASKS_HASH_BITS);
+static unsigned int tracked_count;
+static unsigned int tracked_cap;
+static atomic64_t tracked_dropped;
+static struct kmem_cache *tracked_cache;
+
+/* ---- watches ---- */
+
+bool slg_twatch_match(const struct slg_twatch *w, const struct slg_task_id *t)
+{
+	switch (w->type) {
+	case SLG_TW_PID:
+		return t->tgid == w->pid;
+	case SLG_TW_COMM:
+		return t->comm && strncmp(t->comm, w->comm, TASK_COMM_LEN) == 0;
+	case SLG_TW_CGROUP:
+		return t->cgrp && w->cgrp && cgroup_is_descendant(t->cgrp, w->cgrp);
+	}
+	return false;
+}
+
+struct slg_twatch *slg_twatch_first(const struct slg_twatchset *ws,
+				    const struct slg_task_id *t)
+{
+	unsigned int i;
+
+	for (i = 0; ws && i < ws->n; i++)
+		if (slg_twatch_match(ws->w[i], t))
+			return ws->w[i];
+	return NULL;
+}
+
+static struct slg_twatchset *alloc_set(unsigned int n)
+{
+	struct slg_twatchset *ws = kzalloc(struct_size(ws, w, n), GFP_KERNEL);
+
+	if (ws)
+		ws->n = n;
+	return ws;
+}
+
+struct slg_twatch *slg_twatchset_find(const struct slg_twatchset *ws, u32 id)
+{
+	unsigned int i;
+
+	for (i = 0; ws && i < ws->n; i++)
+		if (ws->w[i]->id == id)
+			return ws->w[i];
+	return NULL;
+}
+
+struct slg_twatchset *slg_twatchset_add(const struct slg_twatchset *old,
+					struct slg_twatch *w)
+{
+	unsigned int n = old ? old->n : 0;
+	struct slg_twatchset *ws = alloc_set(n + 1);
+
+	if (!ws)
+		return NULL;
+	if (n)
+		memcpy(ws->w, old->w, n * sizeof(ws->w[0]));
+	ws->w[n] = w;
+	return ws;
+}
+
+struct slg_twatchset *slg_twatchset_del(const struct slg_twatchset *old,
+					u32 id, struct slg_twatch **removed)
+{
+	struct slg_twatchset *ws;
+	unsigned int i, j = 0;
+
+	*removed = slg_twatchset_find(old, id);
+	if (!*removed)
+		return ERR_PTR(-ENOENT);
+	ws = alloc_set(old->n - 1);
+	if (!ws)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < old->n; i++)
+		if (old->w[i] != *removed)
+			ws->w[j++] = old->w[i];
+	return ws;
+}
+
+void slg_twatch_free(struct slg_twatch *w)
+{
+	if (!w)
+		return;
+	if (w->cgrp)
+		cgroup_put(w->cgrp);
+	kfree(w->path);
+	kfree(w);
+}
+
+static void twatch_free_rcu(struct rcu_head *head)
+{
+	slg_twatch_free(container_of(head, struct slg_twatch, rcu));
+}
+
+void slg_twatch_free_rcu(struct slg_twatch *w)
+{
+	call_rcu(&w->rcu, twatch_free_rcu);
+}
+
+/* ---- tracked processes ---- */
+
+/* Call under rcu_read_lock; p's cgroup is only valid inside it. */
+void slg_task_id_of(struct task_struct *p, struct slg_task_id *id)
+{
+	id->tgid = p->tgid;
+	id->comm = p->comm;
+	id->cgrp = task_dfl_cgroup(p);
+}
+
+static struct slg_tracked *find_locked(pid_t tgid)
+{
+	struct slg_tracked *e;
+
+	hash_for_each_possible(slg_tasks_hash, e, node, tgid)
+		if (e->tgid == tgid)
+			return e;
+	return NULL;
+}
+
+static void tracked_free_rcu(struct rcu_head *head)
+{
+	struct slg_tracked *e = container_of(head, struct slg_tracked, rcu);
+
+	put_pid(e->pid);
+	kmem_cache_free(tracked_cache, e);
+}
+
+void slg_tracked_put(struct slg_tracked *e)
+{
+	if (refcount_dec_and_test(&e->ref))
+		call_rcu(&e->rcu, tracked_free_rcu);
+}
+
+static void watch_tasks_add(u32 watch_id, int n)
+{
+	struct slg_twatch *w;
+
+	rcu_read_lock();
+	w = slg_twatchset_find(rcu_dereference(slg_twatches), watch_id);
+	if (w)
+		atomic_add(n, &w->tasks);
+	rcu_read_unlock();
+}
+
+/*
+ * Track p's process for watch watch_id. Returns 0, -EEXIST when it is
+ * tracked already, -ENOSPC at the cap (counted) or -ENOMEM.
+ */
+int slg_track(struct task_struct *p, u32 watch_id, gfp_t gfp)
+{
+	struct slg_tracked *e;
+	pid_t tgid = p->tgid;
+
+	e = kmem_cache_zalloc(tracked_cache, gfp);
+	if (!e) {
+		atomic64_inc(&tracked_dropped);
+		return -ENOMEM;
+	}
+	e->tgid = tgid;
+	e->watch_id = watch_id;
+	refcount_set(&e->ref, 1);
+
+	spin_lock(&slg_tasks_lock);
+	if (find_locked(tgid)) {
+		spin_unlock(&slg_tasks_lock);
+		kmem_cache_free(tracked_cache, e);
+		return -EEXIST;
+	}
+	if (tracked_count >= READ_ONCE(tracked_cap)) {
+		spin_unlock(&slg_tasks_lock);
+		kmem_cache_free(tracked_cache, e);
+		atomic64_inc(&tracked_dropped);
+		return -ENOSPC;
+	}
+	e->pid = get_pid(task_tgid(p));
+	e->linked = true;
+	hash_add(slg_tasks_hash, &e->node, tgid);
+	tracked_count++;
+	spin_unlock(&slg_tasks_lock);
+	watch_tasks_add(watch_id, 1);
+	return 0;
+}
+
+static void unlink_locked(struct slg_tracked *e)
+{
+	hash_del(&e->node);
+	e->linked = false;
+	tracked_count--;
+}
+
+/* Stop tracking process tgid; returns whether it was tracked. */
+bool slg_untrack(pid_t tgid)
+{
+	struct slg_tracked *e;
+	u32 watch_id = 0;
+
+	spin_lock(&slg_tasks_lock);
+	e = find_locked(tgid);
+	if (e) {
+		unlink_locked(e);
+		watch_id = e->watch_id;
+	}
+	spin_unlock(&slg_tasks_lock);
+	if (!e)
+		return false;
+	watch_tasks_add(watch_id, -1);
+	slg_tracked_put(e);
+	return true;
+}
+
+bool slg_is_tracked(pid_t tgid)
+{
+	bool ret;
+
+	spin_lock(&slg_tasks_lock);
+	ret = find_locked(tgid);
+	spin_unlock(&slg_tasks_lock);
+	return ret;
+}
+
+unsigned int slg_tracked_count(void)
+{
+	return READ_ONCE(tracked_count);
+}
+
+unsigned int slg_tracked_cap(void)
+{
+	return READ_ONCE(tracked_cap);
+}
+
+u64 slg_tracked_dropped(void)
+{
+	return atomic64_read(&tracked_dropped);
+}
+
+/* Up to max tracked processes, each with a reference for the caller. */
+unsigned int slg_tracked_snapshot(struct slg_tracked **arr, unsigned int max)
+{
+	struct slg_tracked *e;
+	unsigned int n = 0;
+	int bkt;
+
+	spin_lock(&slg_tasks_lock);
+	hash_for_each(slg_tasks_hash, bkt, e, node) {
+		if (n >= max)
+			break;
+		refcount_inc(&e->ref);
+		arr[n++] = e;
+	}
+	spin_unlock(&slg_tasks_lock);
+	return n;
+}
+
+void slg_tracked_flush(void)
+{
+	struct hlist_node *tmp;
+	struct slg_tracked *e;
+	int bkt;
+
+	spin_lock(&slg_tasks_lock);
+	hash_for_each_safe(slg_tasks_hash, bkt, tmp, e, node) {
+		unlink_locked(e);
+		slg_tracked_put(e);
+	}
+	spin_unlock(&slg_tasks_lock);
+}
+
+/*
+ * One walk over the processes (not threads) under RCU, when a watch is
+ * added: the tracepoints keep the set current from then on.
+ */
+void slg_twatch_seed(const struct slg_twatch *w)
+{
+	struct slg_task_id id;
+	struct task_struct *p;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (p->flags & PF_EXITING)
+			continue;
+		slg_task_id_of(p, &id);
+		if (slg_twatch_match(w, &id))
+			slg_track(p, w->id, GFP_ATOMIC);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * Watch id is gone (slg_twatches no longer has it): processes it selected
+ * move to another watch that matches them, or are no longer tracked.
+ */
+void slg_twatch_forget(u32 id)
+{
+	const struct slg_twatchset *ws;
+	struct slg_twatch *other;
+	struct slg_task_id tid;
+	struct task_struct *p;
+	struct hlist_node *tmp;
+	struct slg_tracked *e;
+	int bkt;
+
+	rcu_read_lock();
+	ws = rcu_dereference(slg_twatches);
+	spin_lock(&slg_tasks_lock);
+	hash_for_each_safe(slg_tasks_hash, bkt, tmp, e, node) {
+		if (e->watch_id != id)
+			continue;
+		p = pid_task(e->pid, PIDTYPE_TGID);
+		other = NULL;
+		if (p) {
+			slg_task_id_of(p, &tid);
+			other = slg_twatch_first(ws, &tid);
+		}
+		if (other) {
+			e->watch_id = other->id;
+			atomic_inc(&other->tasks);
+			continue;
+		}
+		unlink_locked(e);
+		slg_tracked_put(e);
+	}
+	spin_unlock(&slg_tasks_lock);
+	rcu_read_unlock();
+}
+
+int slg_taskwatch_init(unsigned int cap)
+{
+	tracked_cap = cap;
+	tracked_cache = KMEM_CACHE(slg_tracked, 0);
+	return tracked_cache ? 0 : -ENOMEM;
+}
+
+/* After the probes and the sampler stopped. */
+void slg_taskwatch_exit(void)
+{
+	struct slg_twatchset *ws;
+	unsigned int i;
+
+	mutex_lock(&slg_tw_mutex);
+	ws = rcu_replace_pointer(slg_twatches, NULL,
+				 lockdep_is_held(&slg_tw_mutex));
+	mutex_unlock(&slg_tw_mutex);
+	slg_tracked_flush();
+	synchronize_rcu();
+	if (ws) {
+		for (i = 0; i < ws->n; i++)
+			slg_twatch_free(ws->w[i]);
+		kfree(ws);
+	}
+	rcu_barrier();		/* the entries' and watches' callbacks */
+	kmem_cache_destroy(tracked_cache);
+}

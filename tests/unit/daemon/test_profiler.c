@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The profiler learns normal, flags attacks and never learns them. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "analyze_profiler.h"
+#include "helpers.h"
+#include "preprocess.h"
+
+static struct profiler *trained(void)
+{
+	struct profiler *p;
+
+	assert_int_equal(profiler_new(&p, NULL), 0);
+	/* 100 packets/s give or take 10: a steady, normal host. */
+	for (int i = 0; i < 200; i++)
+		profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host",
+				 100 + (i % 5 - 2) * 5, false, NULL);
+	return p;
+}
+
+static void learns_normal(void **state)
+{
+	struct profiler *p = trained();
+	const struct baseline *b = profiler_baseline(p, SAMPLE_HOST_PKT_RATE, "host");
+	struct profile_result r;
+
+	(void)state;
+	assert_non_null(b);
+	assert_int_equal(b->n, 200);
+	assert_true(fabs(b->mean - 100) < 3);
+	assert_true(b->var > 0);
+	assert_int_equal(profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 108, false, &r),
+			 PROFILE_NORMAL);
+	assert_true(r.learned);
+	profiler_free(p);
+}
+
+static void young_baseline_does_not_judge(void **state)
+{
+	struct profiler *p;
+	struct profile_result r;
+
+	(void)state;
+	assert_int_equal(profiler_new(&p, NULL), 0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 100, false, &r),
+				 PROFILE_LEARNING);
+	profiler_free(p);
+}
+
+/* The baseline after an attack equals the baseline before it. */
+static void attack_is_flagged_and_not_learned(void **state)
+{
+	struct profiler *p = trained();
+	const struct baseline *b = profiler_baseline(p, SAMPLE_HOST_PKT_RATE, "host");
+	struct baseline before = *b;
+	struct profile_result r;
+
+	(void)state;
+	for (int i = 0; i < 50; i++) {
+		assert_int_equal(profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 50000,
+						  false, &r), PROFILE_ANOMALY);
+		assert_false(r.learned);
+		assert_true(r.z > 4);
+	}
+	assert_true(b->mean == before.mean);
+	assert_true(b->var == before.var);
+	assert_int_equal(b->n, before.n);
+	assert_int_equal(b->rejected, 50);
+	/* Still an anomaly after the long attack: it was never learned. */
+	assert_int_equal(profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 50000, false, &r),
+			 PROFILE_ANOMALY);
+	profiler_free(p);
+}
+
+/* What the caller knows to be an attack is not learned, even when young. */
+static void known_attack_not_learned(void **state)
+{
+	struct profiler *p;
+	struct profile_result r;
+	const struct baseline *b;
+
+	(void)state;
+	assert_int_equal(profiler_new(&p, NULL), 0);
+	profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 100, false, &r);
+	profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 90000, true, &r);
+	assert_false(r.learned);
+	b = profiler_baseline(p, SAMPLE_HOST_PKT_RATE, "host");
+	assert_true(b->mean == 100);
+	assert_int_equal(b->n, 1);
+	profiler_free(p);
+}
+
+static void labels_are_separate(void **state)
+{
+	struct profiler *p = trained();
+
+	(void)state;
+	assert_null(profiler_baseline(p, SAMPLE_HOST_PKT_RATE, "web"));
+	assert_null(profiler_baseline(p, SAMPLE_HOST_BYTE_RATE, "host"));
+	profiler_free(p);
+}
+
+static void features_of_json(struct json_object *o, struct rec_features *f)
+{
+	memset(f, 0, sizeof(*f));
+	json_object_object_foreach(o, key, val) {
+		int i = rec_feature_from_name(key);
+
+		assert_true(i >= 0);
+		f->present |= 1u << i;
+		f->v[i] = json_object_get_double(val);
+	}
+}
+
+/* The shipped shapes label every labelled example of the data file. */
+static void shipped_shapes_label_examples(void **state)
+{
+	struct profiler *p;
+	struct json_object *root = json_object_from_file(SGD_SHAPES_FILE), *ex;
+	char err[256];
+	size_t n;
+
+	(void)state;
+	assert_non_null(root);
+	assert_int_equal(profiler_new(&p, NULL), 0);
+	assert_int_equal(profiler_load_shapes(p, SGD_SHAPES_FILE, err, sizeof(err)), 0);
+	assert_true(profiler_shape_count(p) >= 3);
+	assert_true(json_object_object_get_ex(root, "examples", &ex));
+	n = json_object_array_length(ex);
+	assert_true(n >= 6);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(ex, i), *label, *feat;
+		const struct attack_shape *s;
+		struct rec_features f;
+
+		json_object_object_get_ex(e, "label", &label);
+		json_object_object_get_ex(e, "features", &feat);
+		features_of_json(feat, &f);
+		s = profiler_classify(p, &f);
+		if (!label) {
+			if (s)
+				fail_msg("example %zu is benign but labelled %s", i, s->name);
+			continue;
+		}
+		if (!s || strcmp(s->name, json_object_get_string(label)))
+			fail_msg("example %zu: expected %s, got %s", i,
+				 json_object_get_string(label), s ? s->name : "nothing");
+	}
+	json_object_put(root);
+	profiler_free(p);
+}
+
+static void bad_shapes(void **state)
+{
+	struct profiler *p;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(profiler_new(&p, NULL), 0);
+	assert_int_equal(profiler_load_shapes_string(p, "[]", "x.json", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "x.json"));
+	assert_int_equal(profiler_load_shapes_string(p,
+		"{\"shapes\":[{\"name\":\"a\",\"features\":{\"bogus\":{\"min\":1}}}]}",
+		"x.json", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "shapes[0]"));
+	assert_int_equal(profiler_load_shapes_string(p,
+		"{\"shapes\":[{\"name\":\"a\",\"features\":{\"ports\":{}}}]}",
+		"x.json", err, sizeof(err)), -EINVAL);
+	assert_int_equal(profiler_load_shapes(p, "/nonexistent/shapes.json", err, sizeof(err)),
+			 -ENOENT);
+	assert_int_equal(profiler_shape_count(p), 0);
+	profiler_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(learns_normal),
+		cmocka_unit_test(young_baseline_does_not_judge),
+		cmocka_unit_test(attack_is_flagged_and_not_learned),
+		cmocka_unit_test(known_attack_not_learned),
+		cmocka_unit_test(labels_are_separate),
+		cmocka_unit_test(shipped_shapes_label_examples),
+		cmocka_unit_test(bad_shapes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

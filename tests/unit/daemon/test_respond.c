@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The countermeasure policy, against a fake nftables backend. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <json-c/json.h>
+
+#include "alert.h"
+#include "helpers.h"
+#include "respond.h"
+#include "util.h"
+
+struct fixture {
+	struct sla *sla;
+	struct alerts *am;
+	struct respond *r;
+	struct fake_backend fb;
+	uint64_t now;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct alert_opts o = { .holdoff_ms = 1, .rate = 1000, .burst = 1000 };
+
+	f->sla = load_test_sla();
+	assert_int_equal(alerts_new(&f->am, &o), 0);
+	assert_int_equal(respond_new(&f->r, &fake_ops, &f->fb), 0);
+	f->now = 1000;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	respond_free(f->r);
+	alerts_free(f->am);
+	sla_free(f->sla);
+	free(f);
+	return 0;
+}
+
+/* An alert of KIND about REF (an SLO or rule id) from SOURCE. */
+static struct alert *alert_for(struct fixture *f, enum finding_kind kind,
+			       const char *ref, enum sla_severity sev,
+			       const char *source)
+{
+	struct finding fd = { .kind = kind, .severity = sev };
+	struct alert *a;
+
+	snprintf(fd.ref, sizeof(fd.ref), "%s", ref);
+	if (kind == FINDING_SLO)
+		fd.slo = sla_find_slo(f->sla, ref);
+	if (kind == FINDING_RULE)
+		fd.rule = sla_find_rule(f->sla, ref);
+	if (source) {
+		fd.has_source = true;
+		fd.family = AF_INET;
+		inet_pton(AF_INET, source, fd.src);
+		snprintf(fd.source, sizeof(fd.source), "%s", source);
+	}
+	f->now += 10;	/* past the 1 ms hold-off */
+	a = alerts_raise(f->am, &fd, f->now);
+	assert_non_null(a);
+	return a;
+}
+
+static size_t nactions(const struct alert *a)
+{
+	return json_object_array_length(a->actions);
+}
+
+static const char *response(const struct alert *a, size_t i, const char *key)
+{
+	struct json_object *arr, *v;
+
+	if (!json_object_object_get_ex(a->evidence, "responses", &arr) ||
+	    i >= json_object_array_length(arr) ||
+	    !json_object_object_get_ex(json_object_array_get_idx(arr, i), key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Severity high triggers "severity: high and above"; the SLO's own too. */
+static void severity_and_slo_policy(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_SLO, "scan", SLA_SEV_HIGH, "192.0.2.7");
+
+	respond_on_alert(f->r, f->sla, a, f->now);
+	/* block (severity high) + rate-limit (slo scan) + notify (severity low+) */
+	assert_int_equal(f->fb.applies, 2);
+	assert_int_equal(nactions(a), 2);
+	assert_int_equal(respond_active(f->r), 2);
+	assert_string_equal(f->fb.last_target, "192.0.2.7");
+	assert_int_equal(f->fb.last_kind, NFTB_RATELIMIT);
+	assert_int_equal(f->fb.last_timeout, 60);
+	assert_string_equal(f->fb.last_comment, "slaguard rule=scan alert=A1");
+	assert_string_equal(response(a, 0, "action"), "block-source");
+	assert_string_equal(response(a, 0, "result"), "C1");
+	assert_string_equal(response(a, 2, "action"), "notify");
+}
+
+static void low_severity_only_notifies(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_ANOMALY, "host.pkt_rate", SLA_SEV_LOW,
+				    "192.0.2.7");
+
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 0);
+	assert_int_equal(nactions(a), 0);
+	assert_string_equal(response(a, 0, "action"), "notify");
+}
+
+static void allowlist_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_SLO, "scan", SLA_SEV_HIGH, "10.0.9.5");
+
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 0);
+	assert_int_equal(nactions(a), 0);
+	assert_int_equal(respond_active(f->r), 0);
+	assert_string_equal(response(a, 0, "result"), "refused");
+	assert_non_null(strstr(response(a, 0, "detail"), "allowlist"));
+}
+
+/* max_actions is 2: a third target is refused, the known ones extended. */
+static void cap(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a;
+
+	a = alert_for(f, FINDING_RULE, "db-deny", SLA_SEV_CRITICAL, "192.0.2.1");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	a = alert_for(f, FINDING_RULE, "db-deny", SLA_SEV_CRITICAL, "192.0.2.2");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(respond_active(f->r), 2);
+	assert_int_equal(f->fb.applies, 2);
+	a = alert_for(f, FINDING_RULE, "db-deny", SLA_SEV_CRITICAL, "192.0.2.3");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 2);
+	assert_int_equal(respond_active(f->r), 2);
+	assert_non_null(strstr(response(a, 0, "detail"), "cap"));
+	/* A source already under the countermeasure keeps its id, extended. */
+	a = alert_for(f, FINDING_RULE, "db-deny", SLA_SEV_CRITICAL, "192.0.2.1");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 3);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(a->actions, 0)), "C1");
+	assert_int_equal(respond_active(f->r), 2);
+}
+
+static void dry_run_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_RULE, "no-telnet", SLA_SEV_HIGH, "192.0.2.7");
+	struct json_object *list, *v;
+
+	respond_set_dry_run(f->r, true);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 0);
+	assert_int_equal(f->fb.hooks, 0);
+	assert_int_equal(nactions(a), 1);
+	list = respond_list_json(f->r, f->now);
+	assert_int_equal(json_object_array_length(list), 1);
+	json_object_object_get_ex(json_object_array_get_idx(list, 0), "dry_run", &v);
+	assert_true(json_object_get_boolean(v));
+	json_object_put(list);
+}
+
+/* A deny rule's own countermeasure: run-hook with the alert in env. */
+static void rule_hook(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_RULE, "no-telnet", SLA_SEV_HIGH, "192.0.2.7");
+
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.hooks, 1);
+	assert_string_equal(f->fb.last_hook, "/bin/true");
+	assert_string_equal(f->fb.last_env_alert, a->id);
+	assert_int_equal(f->fb.applies, 1);	/* block, severity high */
+}
+
+static void backend_refusal_is_recorded(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_RULE, "db-deny", SLA_SEV_CRITICAL, "192.0.2.7");
+
+	f->fb.apply_ret = -EPERM;	/* e.g. the host's own address */
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 1);
+	assert_int_equal(respond_active(f->r), 0);
+	assert_string_equal(response(a, 0, "result"), "refused");
+	assert_string_equal(response(a, 0, "detail"), "fake backend refused");
+}
+
+static void no_source_no_firewall(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_SLO, "scan", SLA_SEV_HIGH, NULL);
+
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 0);
+	assert_non_null(strstr(response(a, 0, "detail"), "no source"));
+}
+
+static void lost_events_own_action(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_LOST_EVENTS, "events.lost", SLA_SEV_HIGH, NULL);
+
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 0);
+	assert_string_equal(response(a, 0, "action"), "notify");
+	assert_null(response(a, 1, "action"));
+}
+
+static void revoke_and_expire(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_RULE, "db-deny", SLA_SEV_CRITICAL, "192.0.2.7");
+	char err[128];
+
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_non_null(respond_find(f->r, "C1"));
+	assert_int_equal(respond_revoke(f->r, "C9", err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "no countermeasure C9");
+	assert_int_equal(respond_revoke(f->r, "C1", err, sizeof(err)), 0);
+	assert_int_equal(f->fb.revokes, 1);
+	assert_int_equal(respond_active(f->r), 0);
+
+	a = alert_for(f, FINDING_RULE, "db-deny", SLA_SEV_CRITICAL, "192.0.2.8");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(respond_active(f->r), 1);
+	respond_expire(f->r, f->now + 600000 - 1);	/* "for: 10m" */
+	assert_int_equal(respond_active(f->r), 1);
+	respond_expire(f->r, f->now + 600000);
+	assert_int_equal(respond_active(f->r), 0);
+}
+
+static void adopt(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *list, *v;
+
+	assert_int_equal(respond_adopt(f->r, NFTB_BLOCK, "192.0.2.9", 30000,
+				       "slaguard rule=scan alert=A41", f->now), 0);
+	list = respond_list_json(f->r, f->now);
+	json_object_object_get_ex(json_object_array_get_idx(list, 0), "alert", &v);
+	assert_string_equal(json_object_get_string(v), "A41");
+	json_object_object_get_ex(json_object_array_get_idx(list, 0), "remaining_s", &v);
+	assert_int_equal(json_object_get_int(v), 30);
+	json_object_object_get_ex(json_object_array_get_idx(list, 0), "action", &v);
+	assert_string_equal(json_object_get_string(v), "block-source");
+	json_object_put(list);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(severity_and_slo_policy),
+		T(low_severity_only_notifies),
+		T(allowlist_refused),
+		T(cap),
+		T(dry_run_changes_nothing),
+		T(rule_hook),
+		T(backend_refusal_is_recorded),
+		T(no_source_no_firewall),
+		T(lost_events_own_action),
+		T(revoke_and_expire),
+		T(adopt),
+	};
+
+	sgd_log_setup(false, false, LOG_ERR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "alert.h"
+
+#define NBUCKETS	1024
+/* De-duplication keys kept at most; beyond it alerts are not de-duplicated
+ * (rate limiting still holds), rather than growing without bound. */
+#define MAX_KEYS	65536
+
+struct dedup {
+	struct dedup *next;
+	uint64_t last;
+	char key[];
+};
+
+struct alerts {
+	struct alert_opts o;
+	uint64_t next_num;
+	struct alert **ring;
+	size_t ring_head, ring_len;
+	struct dedup *buckets[NBUCKETS];
+	size_t nkeys;
+	double tokens;
+	uint64_t tokens_at;
+	alert_listener_fn listener;
+	void *listener_arg;
+	struct alert_counters cnt;
+};
+
+const char *finding_kind_name(enum finding_kind kind)
+{
+	switch (kind) {
+	case FINDING_SLO:
+		return "slo";
+	case FINDING_RULE:
+		return "rule";
+	case FINDING_ANOMALY:
+		return "anomaly";
+	default:
+		return "lost_events";
+	}
+}
+
+void finding_release(struct finding *f)
+{
+	json_object_put(f->evidence);
+	f->evidence = NULL;
+}
+
+int alerts_new(struct alerts **out, const struct alert_opts *opts)
+{
+	struct alerts *am = calloc(1, sizeof(*am));
+
+	*out = NULL;
+	if (!am)
+		return -ENOMEM;
+	am->o = *opts;
+	if (am->o.rate <= 0)
+		am->o.rate = 20;
+	if (am->o.burst < 1)
+		am->o.burst = 100;
+	if (!am->o.keep)
+		am->o.keep = 1000;
+	am->ring = calloc(am->o.keep, sizeof(*am->ring));
+	if (!am->ring) {
+		free(am);
+		return -ENOMEM;
+	}
+	am->tokens = am->o.burst;
+	am->next_num = 1;
+	*out = am;
+	return 0;
+}
+
+static void alert_free(struct alert *a)
+{
+	if (!a)
+		return;
+	json_object_put(a->evidence);
+	json_object_put(a->actions);
+	free(a);
+}
+
+void alerts_free(struct alerts *am)
+{
+	if (!am)
+		return;
+	for (size_t i = 0; i < am->ring_len; i++)
+		alert_free(am->ring[(am->ring_head + i) % am->o.keep]);
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct dedup *d = am->buckets[i], *next;
+
+		for (; d; d = next) {
+			next = d->next;
+			free(d);
+		}
+	}
+	free(am->ring);
+	free(am);
+}
+
+void alerts_set_holdoff(struct alerts *am, uint64_t holdoff_ms)
+{
+	am->o.holdoff_ms = holdoff_ms;
+}
+
+void alerts_set_listener(struct alerts *am, alert_listener_fn fn, void *arg)
+{
+	am->listener = fn;
+	am->listener_arg = arg;
+}
+
+static size_t hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+	return (size_t)(h % NBUCKETS);
+}
+
+/* True if KEY was alerted within the hold-off; records it now if not. */
+static bool duplicate(struct alerts *am, const char *key, uint64_t now)
+{
+	struct dedup **b = &am->buckets[hash(key)], *d;
+
+	for (d = *b; d; d = d->next) {
+		if (strcmp(d->key, key))
+			continue;
+		if (now - d->last < am->o.holdoff_ms)
+			return true;
+		d->last = now;
+		return false;
+	}
+	if (am->nkeys >= MAX_KEYS || !(d = malloc(sizeof(*d) + strlen(key) + 1)))
+		return false;
+	strcpy(d->key, key);
+	d->last = now;
+	d->next = *b;
+	*b = d;
+	am->nkeys++;
+	return false;
+}
+
+/* Token bucket: RATE per second, up to BURST at once. */
+static bool rate_ok(struct alerts *am, uint64_t now)
+{
+	if (am->tokens_at && now > am->tokens_at) {
+		am->tokens += (double)(now - am->tokens_at) * am->o.rate / 1000.0;
+		if (am->tokens > am->o.burst)
+			am->tokens = am->o.burst;
+	}
+	am->tokens_at = now;
+	if (am->tokens < 1)
+		return false;
+	am->tokens -= 1;
+	return true;
+}
+
+static void ring_push(struct alerts *am, struct alert *a)
+{
+	if (am->ring_len == am->o.keep) {
+		alert_free(am->ring[am->ring_head]);
+		am->ring[am->ring_head] = a;
+		am->ring_head = (am->ring_head + 1) % am->o.keep;
+		return;
+	}
+	am->ring[(am->ring_head + am->ring_len++) % am->o.keep] = a;
+}
+
+static struct alert *alert_from(struct alerts *am, struct finding *f)
+{
+	struct alert *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->num = am->next_num++;
+	snprintf(a->id, sizeof(a->id), "A%llu", (unsigned long long)a->num);
+	a->real_ms = f->real_ms ? f->real_ms : sgd_real_ms();
+	a->severity = f->severity;
+	a->kind = f->kind;
+	memcpy(a->ref, f->ref, sizeof(a->ref));
+	a->has_source = f->has_source;
+	a->family = f->family;
+	memcpy(a->src, f->src, sizeof(a->src));
+	memcpy(a->source, f->source, sizeof(a->source));
+	snprintf(a->component, sizeof(a->component), "%s",
+		 f->component ? f->component : "");
+	memcpy(a->summary, f->summary, sizeof(a->summary));
+	a->evidence = f->evidence ? f->evidence : json_object_new_object();
+	f->evidence = NULL;
+	a->actions = json_object_new_array();
+	a->slo = f->slo;
+	a->rule = f->rule;
+	return a;
+}
+
+struct alert *alerts_raise(struct alerts *am, struct finding *f, uint64_t now)
+{
+	char key[FINDING_REF_MAX + SGD_ADDR_MAX + 16];
+	struct alert *a;
+
+	snprintf(key, sizeof(key), "%s|%s|%s", finding_kind_name(f->kind),
+		 f->ref, f->has_source ? f->source : "");
+	if (duplicate(am, key, now)) {
+		am->cnt.deduplicated++;
+		finding_release(f);
+		return NULL;
+	}
+	if (!rate_ok(am, now)) {
+		am->cnt.rate_limited++;
+		finding_release(f);
+		return NULL;
+	}
+	a = alert_from(am, f);
+	finding_release(f);
+	if (!a)
+		return NULL;
+	am->cnt.raised++;
+	ring_push(am, a);
+	return a;
+}
+
+void alert_add_action(struct alert *a, const char *cm_id)
+{
+	json_object_array_add(a->actions, json_object_new_string(cm_id));
+}
+
+static void add_str_or_null(struct json_object *o, const char *key,
+			    const char *v)
+{
+	json_object_object_add(o, key, v && *v ? json_object_new_string(v) : NULL);
+}
+
+struct json_object *alert_to_json(const struct alert *a)
+{
+	struct json_object *o = json_object_new_object();
+	char when[SGD_TIME_MAX];
+
+	if (!o)
+		return NULL;
+	sgd_format_time(a->real_ms, when, sizeof(when));
+	json_object_object_add(o, "id", json_object_new_string(a->id));
+	json_object_object_add(o, "time", json_object_new_string(when));
+	json_object_object_add(o, "severity",
+			       json_object_new_string(sla_severity_name(a->severity)));
+	json_object_object_add(o, "kind",
+			       json_object_new_string(finding_kind_name(a->kind)));
+	json_object_object_add(o, "ref", json_object_new_string(a->ref));
+	add_str_or_null(o, "source", a->has_source ? a->source : NULL);
+	add_str_or_null(o, "component", a->component);
+	json_object_object_add(o, "summary", json_object_new_string(a->summary));
+	json_object_object_add(o, "evidence", json_object_get(a->evidence));
+	json_object_object_add(o, "actions", json_object_get(a->actions));
+	return o;
+}
+
+static int syslog_level(enum sla_severity s)
+{
+	switch (s) {
+	case SLA_SEV_CRITICAL:
+		return LOG_CRIT;
+	case SLA_SEV_HIGH:
+		return LOG_ERR;
+	case SLA_SEV_MEDIUM:
+		return LOG_WARNING;
+	default:
+		return LOG_NOTICE;
+	}
+}
+
+void alerts_emit(struct alerts *am, struct alert *a)
+{
+	struct json_object *o = alert_to_json(a);
+
+	if (o && am->o.out) {
+		fprintf(am->o.out, "%s\n",
+			json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		fflush(am->o.out);
+	}
+	json_object_put(o);
+	if (am->o.syslog)
+		syslog(syslog_level(a->severity), "alert %s [%s] %s",
+		       a->id, sla_severity_name(a->severity), a->summary);
+	if (am->listener)
+		am->listener(a, am->listener_arg);
+	a->slo = NULL;
+	a->rule = NULL;
+}
+
+struct json_object *alerts_recent_json(const struct alerts *am, size_t limit)
+{
+	struct json_object *arr = json_object_new_array();
+	size_t n = am->ring_len < limit ? am->ring_len : limit;
+
+	for (size_t i = am->ring_len - n; arr && i < am->ring_len; i++)
+		json_object_array_add(arr, alert_to_json(
+			am->ring[(am->ring_head + i) % am->o.keep]));
+	return arr;
+}
+
+void alerts_expire(struct alerts *am, uint64_t now)
+{
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct dedup **pd = &am->buckets[i];
+
+		while (*pd) {
+			struct dedup *d = *pd;
+
+			if (now - d->last < am->o.holdoff_ms) {
+				pd = &d->next;
+				continue;
+			}
+			*pd = d->next;
+			free(d);
+			am->nkeys--;
+		}
+	}
+}
+
+const struct alert_counters *alerts_counters(const struct alerts *am)
+{
+	return &am->cnt;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * slaguardd - the alert stage: a finding becomes an alert with an id (A1,
+ * A2, ...) unless the same (kind, SLO/rule, source) was alerted within the
+ * hold-off (de-duplication) or alerts come faster than the rate limit (a
+ * flood of findings must not become a flood of alerts). Alerts go out as
+ * JSON lines (file or stdout), to syslog, and to control-socket followers;
+ * the most recent are kept for the "alerts" command.
+ */
+#ifndef SLAGUARDD_ALERT_H
+#define SLAGUARDD_ALERT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "finding.h"
+
+struct json_object;
+
+struct alert {
+	uint64_t num;
+	char id[24];			/* "A<num>" */
+	uint64_t real_ms;
+	enum sla_severity severity;
+	enum finding_kind kind;
+	char ref[FINDING_REF_MAX];
+	bool has_source;
+	int family;
+	uint8_t src[16];
+	char source[SGD_ADDR_MAX];
+	char component[FINDING_REF_MAX];
+	char summary[FINDING_SUMMARY_MAX];
+	struct json_object *evidence;	/* owned, never NULL */
+	struct json_object *actions;	/* owned array of countermeasure ids */
+	/* Valid while the alert is being dispatched only (SLA may reload). */
+	const struct sla_slo *slo;
+	const struct sla_rule *rule;
+};
+
+struct alert_opts {
+	uint64_t holdoff_ms;		/* de-duplication window */
+	double rate;			/* alerts per second; default 20 */
+	double burst;			/* default 100 */
+	size_t keep;			/* recent alerts kept; default 1000 */
+	FILE *out;			/* JSON lines; NULL none */
+	bool syslog;
+};
+
+typedef void (*alert_listener_fn)(const struct alert *a, void *arg);
+
+struct alerts;
+
+int alerts_new(struct alerts **out, const struct alert_opts *opts);
+void alerts_free(struct alerts *am);
+void alerts_set_holdoff(struct alerts *am, uint64_t holdoff_ms);
+void alerts_set_listener(struct alerts *am, alert_listener_fn fn, void *arg);
+
+/*
+ * A new alert for F (taking its evidence), or NULL when F repeats an alert
+ * within the hold-off or the rate limit is exhausted. NOW: CLOCK_MONOTONIC.
+ * The alert is kept; call alerts_emit() once its actions are known.
+ */
+struct alert *alerts_raise(struct alerts *am, struct finding *f, uint64_t now);
+void alerts_emit(struct alerts *am, struct alert *a);
+void alert_add_action(struct alert *a, const char *cm_id);
+
+struct json_object *alert_to_json(const struct alert *a);
+/* The newest LIMIT alerts, oldest first. */
+struct json_object *alerts_recent_json(const struct alerts *am, size_t limit);
+
+/* Forget de-duplication entries older than the hold-off. */
+void alerts_expire(struct alerts *am, uint64_t now);
+
+struct alert_counters {
+	uint64_t raised, deduplicated, rate_limited;
+};
+const struct alert_counters *alerts_counters(const struct alerts *am);
+
+#endif /* SLAGUARDD_ALERT_H */

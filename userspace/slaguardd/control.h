@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * slaguardd - the control socket (root only): one JSON object per line in,
+ * one JSON object per line out; "alerts" with "follow":true keeps the
+ * connection and streams one line per new alert. Commands: status, alerts,
+ * countermeasures, revoke, reload. The protocol is in README.md here.
+ */
+#ifndef SLAGUARDD_CONTROL_H
+#define SLAGUARDD_CONTROL_H
+
+#include "engine.h"
+#include "loop.h"
+
+#define CONTROL_DEFAULT_PATH	"/run/slaguard/control.sock"
+
+struct control;
+
+int control_new(struct control **out, struct loop *l, const char *path,
+		struct engine *e);
+void control_free(struct control *c);
+
+/*
+ * One request line to one response object (the caller puts it); FOLLOW is
+ * set when the client asked to follow alerts. Exposed for the unit tests.
+ */
+struct json_object *control_handle(struct engine *e, const char *line,
+				   bool *follow);
+
+#endif /* SLAGUARDD_CONTROL_H */

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * slaguardd - the pipeline: records from intake flow through preprocess,
+ * analyze (inspector, profiler) and the SLO stage to alerts and responses.
+ * The engine owns the running SLA and every stage built from it, so a
+ * reload builds a complete new set first and swaps only when all of it
+ * succeeded: a bad file leaves the running SLA untouched.
+ */
+#ifndef SLAGUARDD_ENGINE_H
+#define SLAGUARDD_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alert.h"
+#include "analyze_inspector.h"
+#include "analyze_profiler.h"
+#include "preprocess.h"
+#include "record.h"
+#include "respond.h"
+#include "sla.h"
+#include "slo.h"
+
+struct intake_genl;
+struct json_object;
+
+struct engine {
+	struct sla *sla;
+	char *sla_path;
+	bool dry_run_forced;		/* --dry-run: regardless of the SLA */
+	bool dry_run;
+	struct sla_module_config *modcfg;
+	struct preprocess *pp;
+	struct inspector insp;
+	struct profiler *prof;
+	struct slo_set *slos;
+	struct alerts *alerts;
+	struct respond *resp;
+	struct intake_genl *genl;	/* NULL: no kernel intake (tests) */
+	uint64_t started_real_ms;
+	uint64_t app_events;
+	uint64_t last_attack_ms;	/* CLOCK_MONOTONIC of the last attack seen */
+	const struct attack_shape *last_shape;
+	const struct attack_shape *cur_shape;	/* of the sample being handled */
+	unsigned int anomaly_run[SAMPLE_METRIC_COUNT];	/* consecutive anomalies */
+};
+
+struct engine_opts {
+	bool dry_run;
+	struct alert_opts alerts;
+	const struct respond_ops *ops;
+	void *ops_ctx;
+	struct profiler_opts profiler;
+	const char *shapes_path;	/* NULL: no attack shapes */
+};
+
+/* Takes SLA (loaded from PATH) on success. */
+int engine_init(struct engine *e, struct sla *sla, const char *path,
+		const struct engine_opts *opts);
+void engine_fini(struct engine *e);
+
+/* The intake stages' sink (rec_sink_fn). */
+void engine_on_record(const struct rec *r, void *arg);
+/* Every second. NOW: CLOCK_MONOTONIC ms. */
+void engine_tick(struct engine *e, uint64_t now);
+
+/*
+ * Load PATH (NULL: the current file), and swap it in only if it is valid
+ * and every stage could be built. ERR gets FILE:LINE:COL: ... on failure.
+ */
+int engine_reload(struct engine *e, const char *path, char *err,
+		  size_t errlen);
+
+/* The "status" response of the control protocol (without "ok"). */
+struct json_object *engine_status_json(const struct engine *e);
+
+#endif /* SLAGUARDD_ENGINE_H */

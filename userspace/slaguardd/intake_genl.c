@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <linux/slaguard.h>
+
+#include "genl.h"
+#include "genl_event.h"
+#include "intake_genl.h"
+#include "sla.h"
+#include "util.h"
+
+/* Several seconds of a flood's worth of events. */
+#define RCVBUF_SIZE	(8 * 1024 * 1024)
+/* Datagrams read per wake-up, so one flood cannot starve the other fds. */
+#define READ_BUDGET	64
+/* Sequence numbers are per network namespace; this many are tracked. */
+#define MAX_NETNS	256
+
+struct netns_seq {
+	uint32_t netns;
+	struct sg_seq seq;
+};
+
+struct intake_genl {
+	struct intake_genl_opts o;
+	struct loop *loop;
+	struct sg_genl req;		/* requests: stats, configuration */
+	struct sg_genl ev;		/* the events group only */
+	struct loop_handler h;
+	bool connected;
+	bool warned_missing;
+	uint64_t covered_since;
+	struct sla_module_config *cfg;	/* NULL: nothing to apply */
+	bool cfg_applied;
+	struct netns_seq seqs[MAX_NETNS];
+	size_t nseqs;
+	bool have_stats;
+	uint64_t last_pull_ms;
+	uint64_t last_pkts, last_bytes, last_sent, last_lost;
+	struct intake_genl_counters cnt;
+};
+
+uint32_t intake_watch_sla_id(uint32_t module_id)
+{
+	if (module_id <= INTAKE_WATCH_BASE ||
+	    module_id > INTAKE_WATCH_BASE + SLAGUARD_MAX_WATCHES)
+		return 0;
+	return module_id - INTAKE_WATCH_BASE;
+}
+
+static void emit(struct intake_genl *g, struct rec *r)
+{
+	if (!r->mono_ms)
+		r->mono_ms = sgd_mono_ms();
+	if (!r->real_ms)
+		r->real_ms = sgd_real_ms();
+	g->o.sink(r, g->o.arg);
+}
+
+static void emit_lost(struct intake_genl *g, bool known, uint64_t count,
+		      uint64_t after, uint32_t netns, const char *reason)
+{
+	struct rec r = { .kind = REC_LOST };
+
+	r.lost.count_known = known;
+	r.lost.count = count;
+	r.lost.after_seq = after;
+	r.lost.netns = netns;
+	r.lost.reason = reason;
+	if (known)
+		g->cnt.lost += count;
+	else
+		g->cnt.overruns++;
+	emit(g, &r);
+}
+
+static struct sg_seq *seq_of(struct intake_genl *g, uint32_t netns)
+{
+	for (size_t i = 0; i < g->nseqs; i++)
+		if (g->seqs[i].netns == netns)
+			return &g->seqs[i].seq;
+	if (g->nseqs == MAX_NETNS)
+		return NULL;
+	g->seqs[g->nseqs].netns = netns;
+	return &g->seqs[g->nseqs++].seq;
+}
+
+static void track_seq(struct intake_genl *g, const struct sg_event *ev)
+{
+	uint32_t netns = (uint32_t)ev->val[SLAGUARD_EV_NETNS];
+	struct sg_seq *s;
+	uint64_t missing, after;
+
+	if (!sg_event_has(ev, SLAGUARD_EV_SEQ) || !(s = seq_of(g, netns)))
+		return;
+	switch (sg_seq_track(s, ev->val[SLAGUARD_EV_SEQ], &missing, &after)) {
+	case SG_SEQ_GAP:
+		emit_lost(g, true, missing, after, netns, "gap");
+		break;
+	case SG_SEQ_BACK:
+		sgd_log(LOG_NOTICE, "event sequence of netns %u went back from %llu to %llu (module reloaded?)",
+			netns, (unsigned long long)after,
+			(unsigned long long)ev->val[SLAGUARD_EV_SEQ]);
+		break;
+	default:
+		break;
+	}
+}
+
+static void features_of(const struct sg_event *ev, struct rec_features *f)
+{
+	static const uint16_t attr[REC_F_COUNT] = {
+		[REC_F_PKT_RATE] = SLAGUARD_EV_PKT_RATE,
+		[REC_F_BYTE_RATE] = SLAGUARD_EV_BYTE_RATE,
+		[REC_F_CONN_RATE] = SLAGUARD_EV_CONN_RATE,
+		[REC_F_HALF_OPEN] = SLAGUARD_EV_HALF_OPEN,
+		[REC_F_PORTS] = SLAGUARD_EV_PORTS,
+		[REC_F_ICMP_RATE] = SLAGUARD_EV_ICMP_RATE,
+	};
+
+	for (int i = 0; i < REC_F_COUNT; i++) {
+		if (!sg_event_has(ev, attr[i]))
+			continue;
+		f->present |= 1u << i;
+		f->v[i] = (double)ev->val[attr[i]];
+	}
+}
+
+static void rec_from_event(const struct sg_event *ev, struct rec *r)
+{
+	struct rec_net *n = &r->net;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = REC_NET;
+	if (sg_event_has(ev, SLAGUARD_EV_TIME_NS))
+		r->real_ms = ev->val[SLAGUARD_EV_TIME_NS] / 1000000;
+	n->event = (uint32_t)ev->val[SLAGUARD_EV_KIND];
+	n->seq = ev->val[SLAGUARD_EV_SEQ];
+	n->netns = (uint32_t)ev->val[SLAGUARD_EV_NETNS];
+	n->direction = (uint8_t)ev->val[SLAGUARD_EV_DIRECTION];
+	n->family = ev->src_len == 16 || ev->dst_len == 16 ? AF_INET6 :
+		    ev->src_len == 4 || ev->dst_len == 4 ? AF_INET : 0;
+	n->has_src = ev->src_len != 0;
+	n->has_dst = ev->dst_len != 0;
+	memcpy(n->src, ev->src, ev->src_len);
+	memcpy(n->dst, ev->dst, ev->dst_len);
+	n->proto = (uint8_t)ev->val[SLAGUARD_EV_PROTO];
+	n->sport = (uint16_t)ev->val[SLAGUARD_EV_SRC_PORT];
+	n->dport = (uint16_t)ev->val[SLAGUARD_EV_DST_PORT];
+	n->watch_id = (uint32_t)ev->val[SLAGUARD_EV_WATCH_ID];
+	n->has_value = sg_event_has(ev, SLAGUARD_EV_VALUE);
+	n->value = ev->val[SLAGUARD_EV_VALUE];
+	n->threshold = ev->val[SLAGUARD_EV_THRESHOLD];
+	features_of(ev, &n->features);
+}
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct intake_genl *g = data;
+	struct sg_event ev;
+	struct rec r;
+	const char *why;
+	unsigned int attr;
+	int ret = sg_event_decode(nlh, &ev, &why, &attr);
+
+	if (ret == -ENOMSG)
+		return MNL_CB_OK;
+	if (ret < 0) {
+		g->cnt.malformed++;
+		sgd_log(LOG_WARNING, "ignoring a malformed event: %s (attribute %u)",
+			why, attr);
+		return MNL_CB_OK;
+	}
+	g->cnt.received++;
+	track_seq(g, &ev);
+	rec_from_event(&ev, &r);
+	emit(g, &r);
+	return MNL_CB_OK;
+}
+
+static void disconnect(struct intake_genl *g, const char *why)
+{
+	if (g->connected)
+		sgd_log(LOG_WARNING, "kernel module gone (%s); events are not monitored until it is back",
+			why);
+	if (g->ev.nl) {
+		loop_del(g->loop, &g->h);
+		sg_genl_close(&g->ev);
+	}
+	sg_genl_close(&g->req);
+	g->connected = false;
+	g->covered_since = 0;
+	g->cfg_applied = false;
+	g->have_stats = false;
+	g->nseqs = 0;
+}
+
+static void on_events(struct loop_handler *h, uint32_t events)
+{
+	struct intake_genl *g = h->arg;
+
+	(void)events;
+	for (int i = 0; i < READ_BUDGET; i++) {
+		ssize_t n = recv(g->h.fd, g->ev.buf, SG_GENL_BUFSIZE,
+				 MSG_DONTWAIT);
+
+		if (n < 0 && errno == ENOBUFS) {
+			emit_lost(g, false, 0, 0, 0, "overrun");
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			disconnect(g, n < 0 ? strerror(errno) : "socket closed");
+			return;
+		}
+		mnl_cb_run(g->ev.buf, (size_t)n, 0, 0, event_cb, g);
+	}
+}
+
+static void tune_event_socket(struct sg_genl *ev)
+{
+	int fd = mnl_socket_get_fd(ev->nl), one = 1, size = RCVBUF_SIZE;
+
+	/* Let the kernel count events it could not deliver to us. */
+	mnl_socket_setsockopt(ev->nl, NETLINK_BROADCAST_ERROR, &one,
+			      sizeof(one));
+	/* FORCE ignores rmem_max but needs CAP_NET_ADMIN. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+static int open_events(struct intake_genl *g)
+{
+	int ret = sg_genl_open(&g->ev, g->o.family, g->o.group);
+
+	if (ret < 0)
+		return ret;
+	tune_event_socket(&g->ev);
+	ret = sg_genl_join(&g->ev);
+	if (ret == 0) {
+		g->h = (struct loop_handler){
+			.fd = mnl_socket_get_fd(g->ev.nl),
+			.fn = on_events, .arg = g,
+		};
+		ret = loop_add(g->loop, &g->h, EPOLLIN);
+	}
+	if (ret < 0)
+		sg_genl_close(&g->ev);
+	return ret;
+}
+
+static void apply_config(struct intake_genl *g);
+
+static int connect_module(struct intake_genl *g)
+{
+	int ret = sg_genl_open(&g->req, g->o.family, NULL);
+
+	if (ret == 0 && (ret = open_events(g)) < 0)
+		sg_genl_close(&g->req);
+	if (ret < 0) {
+		if (!g->warned_missing)
+			sgd_log(LOG_WARNING, "generic netlink family \"%s\" (group \"%s\") not available: %s; is the slaguard module loaded? Retrying every second",
+				g->o.family, g->o.group, strerror(-ret));
+		g->warned_missing = true;
+		return ret;
+	}
+	sgd_log(LOG_NOTICE, "listening to family \"%s\" (id %u, version %u), group \"%s\"",
+		g->o.family, g->req.family_id, g->req.family_version,
+		g->o.group);
+	g->warned_missing = false;
+	g->connected = true;
+	g->covered_since = sgd_mono_ms();
+	apply_config(g);
+	return 0;
+}
+
+int intake_genl_new(struct intake_genl **out, struct loop *l,
+		    const struct intake_genl_opts *opts)
+{
+	struct intake_genl *g = calloc(1, sizeof(*g));
+
+	*out = NULL;
+	if (!g)
+		return -ENOMEM;
+	g->o = *opts;
+	g->loop = l;
+	connect_module(g);
+	*out = g;
+	return 0;
+}
+
+void intake_genl_free(struct intake_genl *g)
+{
+	if (!g)
+		return;
+	disconnect(g, "shutting down");
+	free(g->cfg);
+	free(g);
+}
+
+/* ---- configuration ---- */
+
+static void log_kernel_error(struct intake_genl *g, const char *what, int ret)
+{
+	sgd_log(LOG_ERR, "module: %s: %s%s%s", what, strerror(-ret),
+		g->req.extack[0] ? ": " : "", g->req.extack);
+}
+
+static int set_thresholds(struct intake_genl *g,
+			  const struct sla_module_config *cfg)
+{
+	char buf[SG_GENL_REQSIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	int ret;
+
+	if (!cfg->thresholds_set)
+		return 0;
+	nlh = sg_genl_msg(buf, g->req.family_id, SLAGUARD_GENL_VERSION,
+			  SLAGUARD_CMD_SET_THRESHOLDS, 0);
+	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_THRESHOLDS);
+	for (int a = 1; a <= SLAGUARD_THR_MAX; a++) {
+		if (!(cfg->thresholds_set & (1u << a)))
+			continue;
+		if (a == SLAGUARD_THR_BANDWIDTH_BPS)
+			mnl_attr_put_u64(nlh, (uint16_t)a, cfg->thresholds[a]);
+		else
+			mnl_attr_put_u32(nlh, (uint16_t)a,
+					 (uint32_t)cfg->thresholds[a]);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	ret = sg_genl_talk(&g->req, nlh, NULL, NULL);
+	if (ret < 0)
+		log_kernel_error(g, "setting thresholds", ret);
+	return ret;
+}
+
+struct watch_ids {
+	uint32_t ids[SLAGUARD_MAX_WATCHES];
+	size_t n;
+};
+
+static int watch_id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	static const enum mnl_attr_data_type types[SLAGUARD_WATCH_ID + 1] = {
+		[SLAGUARD_WATCH_ID] = MNL_TYPE_U32,
+	};
+	struct watch_ids *w = data;
+	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_WATCH);
+	struct sg_attrs a;
+	uint32_t id;
+
+	if (!nest || sg_attrs_parse(nest, &a, types, SLAGUARD_WATCH_ID + 1) < 0)
+		return MNL_CB_OK;
+	id = (uint32_t)a.val[SLAGUARD_WATCH_ID];
+	if (intake_watch_sla_id(id) && w->n < SLAGUARD_MAX_WATCHES)
+		w->ids[w->n++] = id;
+	return MNL_CB_OK;
+}
+
+static int watch_request(struct intake_genl *g, uint8_t cmd,
+			 const struct sla_watch *w, uint32_t id)
+{
+	char buf[SG_GENL_REQSIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	size_t alen = w && w->family == AF_INET6 ? 16 : 4;
+
+	nlh = sg_genl_msg(buf, g->req.family_id, SLAGUARD_GENL_VERSION, cmd, 0);
+	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_WATCH);
+	mnl_attr_put_u32(nlh, SLAGUARD_WATCH_ID, id);
+	if (w) {
+		if (w->family)
+			mnl_attr_put_u8(nlh, SLAGUARD_WATCH_FAMILY, w->family);
+		if (w->has_src) {
+			mnl_attr_put(nlh, SLAGUARD_WATCH_SRC_ADDR, alen, w->src_addr);
+			mnl_attr_put_u8(nlh, SLAGUARD_WATCH_SRC_PLEN, w->src_plen);
+		}
+		if (w->has_dst) {
+			mnl_attr_put(nlh, SLAGUARD_WATCH_DST_ADDR, alen, w->dst_addr);
+			mnl_attr_put_u8(nlh, SLAGUARD_WATCH_DST_PLEN, w->dst_plen);
+		}
+		if (w->proto)
+			mnl_attr_put_u8(nlh, SLAGUARD_WATCH_PROTO, w->proto);
+		if (w->has_ports) {
+			mnl_attr_put_u16(nlh, SLAGUARD_WATCH_PORT_MIN, w->port_min);
+			mnl_attr_put_u16(nlh, SLAGUARD_WATCH_PORT_MAX, w->port_max);
+		}
+		mnl_attr_put_u8(nlh, SLAGUARD_WATCH_DIRECTION, w->direction);
+		mnl_attr_put_u8(nlh, SLAGUARD_WATCH_ACTION, w->action);
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return sg_genl_talk(&g->req, nlh, NULL, NULL);
+}
+
+/*
+ * Replace the daemon's watches: delete every watch in its id range, then
+ * add the SLA's. The module swaps one watch at a time, so for a moment
+ * neither set is complete; the daemon's own ids keep hand-made watches.
+ */
+static int replace_watches(struct intake_genl *g,
+			   const struct sla_module_config *cfg)
+{
+	char buf[SG_GENL_REQSIZE];
+	struct watch_ids *old = calloc(1, sizeof(*old));
+	struct nlmsghdr *nlh;
+	int ret, first = 0;
+
+	if (!old)
+		return -ENOMEM;
+	nlh = sg_genl_msg(buf, g->req.family_id, SLAGUARD_GENL_VERSION,
+			  SLAGUARD_CMD_GET_WATCH, NLM_F_DUMP);
+	ret = sg_genl_talk(&g->req, nlh, watch_id_cb, old);
+	if (ret < 0)
+		log_kernel_error(g, "listing watches", ret);
+	for (size_t i = 0; i < old->n; i++) {
+		ret = watch_request(g, SLAGUARD_CMD_DEL_WATCH, NULL, old->ids[i]);
+		if (ret < 0 && ret != -ENOENT)
+			log_kernel_error(g, "deleting an old watch", ret);
+	}
+	free(old);
+	for (size_t i = 0; i < cfg->n_watches; i++) {
+		const struct sla_watch *w = &cfg->watches[i];
+
+		ret = watch_request(g, SLAGUARD_CMD_ADD_WATCH, w,
+				    INTAKE_WATCH_BASE + w->id);
+		if (ret < 0) {
+			log_kernel_error(g, w->rule ? w->rule->id : "adding a watch", ret);
+			first = first ? first : ret;
+		}
+	}
+	return first;
+}
+
+static void apply_config(struct intake_genl *g)
+{
+	int ret;
+
+	if (!g->connected || !g->cfg || g->cfg_applied || g->o.listen_only)
+		return;
+	ret = set_thresholds(g, g->cfg);
+	if (replace_watches(g, g->cfg) < 0 && !ret)
+		ret = -EIO;
+	g->cfg_applied = true;
+	if (ret == 0)
+		sgd_log(LOG_INFO, "module configured: %zu watches, thresholds from the SLA",
+			g->cfg->n_watches);
+}
+
+int intake_genl_configure(struct intake_genl *g,
+			  const struct sla_module_config *cfg)
+{
+	if (!g->cfg && !(g->cfg = malloc(sizeof(*g->cfg))))
+		return -ENOMEM;
+	memcpy(g->cfg, cfg, sizeof(*cfg));
+	g->cfg_applied = false;
+	apply_config(g);
+	return 0;
+}
+
+/* ---- periodic stats pull ---- */
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	static const enum mnl_attr_data_type types[SLAGUARD_STATS_MAX + 1] = {
+		[SLAGUARD_STATS_PKTS_IN] = MNL_TYPE_U64,
+		[SLAGUARD_STATS_PKTS_FORWARD] = MNL_TYPE_U64,
+		[SLAGUARD_STATS_PKTS_OUT] = MNL_TYPE_U64,
+		[SLAGUARD_STATS_BYTES] = MNL_TYPE_U64,
+		[SLAGUARD_STATS_EVENTS_SENT] = MNL_TYPE_U64,
+		[SLAGUARD_STATS_EVENTS_LOST] = MNL_TYPE_U64,
+	};
+	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_STATS);
+	struct sg_attrs *a = data;
+
+	if (!nest || sg_attrs_parse(nest, a, types, SLAGUARD_STATS_MAX + 1) < 0)
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+static void pull_stats(struct intake_genl *g)
+{
+	char buf[SG_GENL_REQSIZE];
+	struct sg_attrs a;
+	struct rec r = { .kind = REC_STATS };
+	uint64_t now = sgd_mono_ms(), pkts, lost;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = sg_genl_msg(buf, g->req.family_id, SLAGUARD_GENL_VERSION,
+			  SLAGUARD_CMD_GET_STATS, 0);
+	ret = sg_genl_talk(&g->req, nlh, stats_cb, &a);
+	if (ret < 0) {
+		disconnect(g, strerror(-ret));
+		return;
+	}
+	pkts = a.val[SLAGUARD_STATS_PKTS_IN] + a.val[SLAGUARD_STATS_PKTS_FORWARD] +
+	       a.val[SLAGUARD_STATS_PKTS_OUT];
+	lost = a.val[SLAGUARD_STATS_EVENTS_LOST];
+	if (g->have_stats && lost > g->last_lost)
+		emit_lost(g, true, lost - g->last_lost, 0, 0, "module");
+	if (g->have_stats && pkts >= g->last_pkts) {
+		r.stats.interval_ms = now - g->last_pull_ms;
+		r.stats.packets = pkts - g->last_pkts;
+		r.stats.bytes = a.val[SLAGUARD_STATS_BYTES] - g->last_bytes;
+		r.stats.events_sent = a.val[SLAGUARD_STATS_EVENTS_SENT] - g->last_sent;
+		r.stats.events_lost = lost - g->last_lost;
+		emit(g, &r);
+	}
+	g->have_stats = true;
+	g->last_pull_ms = now;
+	g->last_pkts = pkts;
+	g->last_bytes = a.val[SLAGUARD_STATS_BYTES];
+	g->last_sent = a.val[SLAGUARD_STATS_EVENTS_SENT];
+	g->last_lost = lost;
+}
+
+void intake_genl_tick(struct intake_genl *g)
+{
+	if (!g->connected && connect_module(g) < 0)
+		return;
+	if (!g->o.listen_only)
+		pull_stats(g);
+}
+
+bool intake_genl_connected(const struct intake_genl *g)
+{
+	return g->connected;
+}
+
+uint64_t intake_genl_covered_since(const struct intake_genl *g)
+{
+	return g->connected ? g->covered_since : 0;
+}
+
+const struct intake_genl_counters *intake_genl_counters(const struct intake_genl *g)
+{
+	return &g->cnt;
+}

@@ -1,0 +1,515 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * slaguardd - the security SLA engine. Reads an SLA, configures the kernel
+ * module from it, turns the module's and the applications' events into SLO
+ * verdicts, alerts and nftables countermeasures, and answers on a control
+ * socket. main() parses arguments, wires the stages to one epoll loop and
+ * owns the process: signals, the 1 s tick, the nftables backend.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "engine.h"
+#include "intake_app.h"
+#include "intake_genl.h"
+#include "loop.h"
+#include "nft_backend.h"
+#include "util.h"
+
+#define PROG "slaguardd"
+
+#ifndef SLAGUARD_VERSION_STR
+#define SLAGUARD_VERSION_STR "0.1.0"
+#endif
+#define DEFAULT_SHAPES_FILE	"/usr/share/slaguard/attack-shapes.json"
+
+enum { EXIT_USAGE = 2 };
+
+struct args {
+	const char *sla_file;
+	bool dry_run, foreground, syslog, verbose;
+	const char *alerts;		/* NULL: none; "-": stdout */
+	const char *control;
+	const char *app;
+	const char *nft_table;
+	const char *shapes;
+	const char *family, *group;	/* generic netlink, for tests */
+	bool no_nft;
+};
+
+struct daemon {
+	struct args a;
+	struct loop loop;
+	struct loop_handler sig_h, tick_h, nft_h;
+	struct engine e;
+	struct nftb *nft;
+	struct intake_genl *genl;
+	struct intake_app *app;
+	struct control *ctl;
+	FILE *alerts_out;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: " PROG " -c SLA_FILE [OPTIONS]\n"
+		"\n"
+		"The slaguard SLA engine: kernel events and application events in,\n"
+		"SLO verdicts, alerts and nftables countermeasures out.\n"
+		"\n"
+		"  -c, --config FILE        the SLA (YAML, see docs/sla-reference.md); required\n"
+		"  -n, --dry-run            only log what would be done (also defaults.dry_run)\n"
+		"  -f, --foreground         do not detach; log to stderr too\n"
+		"  -a, --alerts FILE        alerts as JSON lines to FILE ('-': stdout)\n"
+		"      --control PATH       control socket [" CONTROL_DEFAULT_PATH "]\n"
+		"      --app-socket PATH    application events socket [" INTAKE_APP_DEFAULT_PATH "]\n"
+		"      --no-syslog          do not log or alert to syslog\n"
+		"      --nft-table-file PATH  table definition [" NFTB_DEFAULT_TABLE_FILE ",\n"
+		"                           else nft/slaguard.nft of the source tree]\n"
+		"      --no-nft             no nftables backend (firewall actions fail)\n"
+		"      --attack-shapes PATH attack shapes [" DEFAULT_SHAPES_FILE ",\n"
+		"                           else data/attack-shapes.json of the source tree]\n"
+		"      --genl-family NAME, --genl-group NAME\n"
+		"                           listen to another family (tests only: no stats, no config)\n"
+		"  -v, --verbose            debug messages\n"
+		"  -h, --help, -V, --version\n"
+		"\n"
+		"Signals: SIGTERM/SIGINT stop, SIGHUP reloads the SLA file.\n");
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	enum { O_CONTROL = 256, O_APP, O_NOSYSLOG, O_NFT, O_NONFT, O_SHAPES,
+	       O_FAMILY, O_GROUP };
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "alerts", required_argument, NULL, 'a' },
+		{ "control", required_argument, NULL, O_CONTROL },
+		{ "app-socket", required_argument, NULL, O_APP },
+		{ "no-syslog", no_argument, NULL, O_NOSYSLOG },
+		{ "nft-table-file", required_argument, NULL, O_NFT },
+		{ "no-nft", no_argument, NULL, O_NONFT },
+		{ "attack-shapes", required_argument, NULL, O_SHAPES },
+		{ "genl-family", required_argument, NULL, O_FAMILY },
+		{ "genl-group", required_argument, NULL, O_GROUP },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	*a = (struct args){ .syslog = true, .control = CONTROL_DEFAULT_PATH,
+			    .app = INTAKE_APP_DEFAULT_PATH,
+			    .family = SLAGUARD_GENL_NAME,
+			    .group = SLAGUARD_MCGRP_EVENTS };
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "c:nfa:vhV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': a->sla_file = optarg; break;
+		case 'n': a->dry_run = true; break;
+		case 'f': a->foreground = true; break;
+		case 'a': a->alerts = optarg; break;
+		case 'v': a->verbose = true; break;
+		case O_CONTROL: a->control = optarg; break;
+		case O_APP: a->app = optarg; break;
+		case O_NOSYSLOG: a->syslog = false; break;
+		case O_NFT: a->nft_table = optarg; break;
+		case O_NONFT: a->no_nft = true; break;
+		case O_SHAPES: a->shapes = optarg; break;
+		case O_FAMILY: a->family = optarg; break;
+		case O_GROUP: a->group = optarg; break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf(PROG " %s\n", SLAGUARD_VERSION_STR);
+			exit(0);
+		default:
+			fprintf(stderr, PROG ": unknown option or missing value: '%s'\nTry '" PROG " --help'.\n",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\nTry '" PROG " --help'.\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	if (!a->sla_file) {
+		fprintf(stderr, PROG ": missing -c SLA_FILE: the SLA to enforce\nTry '" PROG " --help'.\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* PREFERRED if it exists, else REL (from the source tree) next to the binary. */
+static const char *find_file(const char *preferred, const char *rel,
+			     char *buf, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (access(preferred, R_OK) == 0)
+		return preferred;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return preferred;
+	exe[n] = '\0';
+	snprintf(buf, size, "%s/../../%s", dirname(exe), rel);
+	return access(buf, R_OK) == 0 ? buf : preferred;
+}
+
+static void nft_log(void *arg, enum nftb_log_level level, const char *msg)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+	(void)arg;
+	sgd_log(prio[level], "nft: %s", msg);
+}
+
+/* Adopt what a previous daemon left in the table, so it can be listed and revoked. */
+static void adopt_existing(struct daemon *d)
+{
+	struct nftb_entry *ent;
+	size_t n, adopted = 0;
+	uint64_t now = sgd_mono_ms();
+
+	if (nftb_list(d->nft, &ent, &n) < 0) {
+		sgd_log(LOG_WARNING, "nft: cannot list the table: %s", nftb_last_error(d->nft));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!ent[i].ours || !ent[i].expires_ms)
+			continue;
+		if (respond_adopt(d->e.resp, ent[i].kind, ent[i].addr,
+				  ent[i].expires_ms, ent[i].comment, now) == 0)
+			adopted++;
+	}
+	nftb_list_free(ent);
+	if (adopted)
+		sgd_log(LOG_NOTICE, "adopted %zu countermeasures still due from the table", adopted);
+}
+
+static int open_nft(struct daemon *d, const struct sla *sla)
+{
+	char buf[PATH_MAX], ibuf[PATH_MAX + 32];
+	const char **allow = calloc(sla->n_allowlist + 1, sizeof(*allow));
+	char (*text)[64] = calloc(sla->n_allowlist + 1, sizeof(*text));
+	/*
+	 * Only --dry-run makes the backend itself inert for the process's life;
+	 * the SLA's dry_run is the respond stage's, so a reload can turn it off.
+	 */
+	struct nftb_opts o = { .dry_run = d->a.dry_run,
+			       .log = nft_log, .log_debug = d->a.verbose };
+	struct nftb_reconcile_stats st;
+	int ret;
+
+	if (!allow || !text) {
+		free(allow);
+		free(text);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sla->n_allowlist; i++) {
+		sla_format_prefix(&sla->allowlist[i], text[i], sizeof(text[i]));
+		allow[i] = text[i];
+	}
+	o.allowlist = allow;
+	o.allowlist_len = sla->n_allowlist;
+	o.table_file = d->a.nft_table ? d->a.nft_table :
+		       find_file(NFTB_DEFAULT_TABLE_FILE, "nft/slaguard.nft", buf, sizeof(buf));
+	snprintf(ibuf, sizeof(ibuf), "%.*s/slaguard-inspect.nft",
+		 (int)(strrchr(o.table_file, '/') ? strrchr(o.table_file, '/') - o.table_file : 1),
+		 strrchr(o.table_file, '/') ? o.table_file : ".");
+	o.inspect_file = access(ibuf, R_OK) == 0 ? ibuf : NULL;
+	ret = nftb_open(&d->nft, &o);
+	free(allow);
+	free(text);
+	if (ret < 0)
+		return ret;
+	ret = nftb_ensure_table(d->nft);
+	if (!ret)
+		ret = nftb_reconcile(d->nft, &st);
+	if (ret < 0) {
+		sgd_log(LOG_ERR, "nft: %s", nftb_last_error(d->nft));
+		nftb_close(d->nft);
+		d->nft = NULL;
+		return ret;
+	}
+	sgd_log(LOG_INFO, "nft: table inet " NFTB_TABLE_NAME " from %s%s: %zu adopted, %zu cleared",
+		o.table_file, st.table_loaded ? " (loaded)" : "", st.adopted, st.cleared);
+	return 0;
+}
+
+static int no_nft_apply(void *ctx, enum nftb_kind k, const char *t, unsigned int s,
+			const char *c)
+{
+	(void)ctx; (void)k; (void)t; (void)s; (void)c;
+	return -ENODEV;
+}
+
+static int no_nft_revoke(void *ctx, enum nftb_kind k, const char *t)
+{
+	(void)ctx; (void)k; (void)t;
+	return -ENODEV;
+}
+
+static const char *no_nft_error(void *ctx)
+{
+	(void)ctx;
+	return "the nftables backend is not available (see the log at start)";
+}
+
+static const struct respond_ops no_nft_ops = {
+	.apply = no_nft_apply, .revoke = no_nft_revoke, .error = no_nft_error,
+};
+
+static void on_signal(struct loop_handler *h, uint32_t events)
+{
+	struct daemon *d = h->arg;
+	struct signalfd_siginfo si;
+	char err[1024];
+
+	(void)events;
+	while (read(h->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			sgd_log(LOG_NOTICE, "SIGHUP: reloading %s", d->e.sla_path);
+			if (engine_reload(&d->e, NULL, err, sizeof(err)) < 0)
+				sgd_log(LOG_ERR, "reload refused, the running SLA is unchanged: %s", err);
+			continue;
+		}
+		sgd_log(LOG_NOTICE, "signal %u: shutting down", si.ssi_signo);
+		loop_stop(&d->loop);
+	}
+}
+
+static void on_tick(struct loop_handler *h, uint32_t events)
+{
+	struct daemon *d = h->arg;
+	uint64_t expirations;
+
+	(void)events;
+	if (read(h->fd, &expirations, sizeof(expirations)) < 0)
+		return;
+	intake_genl_tick(d->genl);
+	engine_tick(&d->e, sgd_mono_ms());
+}
+
+static void on_nft(struct loop_handler *h, uint32_t events)
+{
+	struct daemon *d = h->arg;
+	int ret = nftb_watch_handle(d->nft);
+
+	(void)events;
+	if (ret == 1)
+		sgd_log(LOG_WARNING, "nft: table inet " NFTB_TABLE_NAME " was deleted or changed by someone else; restored with the countermeasures still due");
+	else if (ret < 0)
+		sgd_log(LOG_ERR, "nft: %s", nftb_last_error(d->nft));
+}
+
+static int add_fd(struct daemon *d, struct loop_handler *h, int fd, loop_fn fn)
+{
+	if (fd < 0)
+		return -errno;
+	*h = (struct loop_handler){ .fd = fd, .fn = fn, .arg = d };
+	return loop_add(&d->loop, h, EPOLLIN);
+}
+
+static int setup_signals_and_tick(struct daemon *d)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	sigset_t set;
+	int tfd, ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	ret = add_fd(d, &d->sig_h, signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK), on_signal);
+	if (ret < 0)
+		return ret;
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (tfd >= 0 && timerfd_settime(tfd, 0, &its, NULL) < 0)
+		return -errno;
+	return add_fd(d, &d->tick_h, tfd, on_tick);
+}
+
+/* The sockets' directory (/run/slaguard) may not exist yet after boot. */
+static void make_parent(const char *path)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	mkdir(dirname(dir), 0755);
+}
+
+static int open_sockets(struct daemon *d)
+{
+	int ret;
+
+	make_parent(d->a.control);
+	ret = control_new(&d->ctl, &d->loop, d->a.control, &d->e);
+	if (ret < 0) {
+		sgd_log(LOG_ERR, "control socket %s: %s", d->a.control, strerror(-ret));
+		return ret;
+	}
+	make_parent(d->a.app);
+	ret = intake_app_new(&d->app, &d->loop, d->a.app, 0660, engine_on_record, &d->e);
+	if (ret < 0)
+		sgd_log(LOG_ERR, "application socket %s: %s", d->a.app, strerror(-ret));
+	return ret;
+}
+
+static int open_alerts(struct daemon *d)
+{
+	if (!d->a.alerts)
+		return 0;
+	if (!strcmp(d->a.alerts, "-")) {
+		d->alerts_out = stdout;
+		return 0;
+	}
+	d->alerts_out = fopen(d->a.alerts, "ae");
+	if (!d->alerts_out) {
+		fprintf(stderr, PROG ": %s: %s\n", d->a.alerts, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int start_engine(struct daemon *d, struct sla *sla)
+{
+	char buf[PATH_MAX];
+	struct engine_opts eo = {
+		.dry_run = d->a.dry_run,
+		.alerts = { .out = d->alerts_out, .syslog = d->a.syslog },
+		.ops = d->nft ? &respond_nft_ops : &no_nft_ops,
+		.ops_ctx = d->nft,
+		.shapes_path = d->a.shapes ? d->a.shapes :
+			       find_file(DEFAULT_SHAPES_FILE, "data/attack-shapes.json",
+					 buf, sizeof(buf)),
+	};
+
+	return engine_init(&d->e, sla, d->a.sla_file, &eo);
+}
+
+static int start_intake(struct daemon *d)
+{
+	struct intake_genl_opts go = {
+		.family = d->a.family, .group = d->a.group,
+		.listen_only = strcmp(d->a.family, SLAGUARD_GENL_NAME) != 0,
+		.sink = engine_on_record, .arg = &d->e,
+	};
+	int ret = intake_genl_new(&d->genl, &d->loop, &go);
+
+	if (ret < 0)
+		return ret;
+	d->e.genl = d->genl;
+	return intake_genl_configure(d->genl, d->e.modcfg);
+}
+
+static void detach(void)
+{
+	int fd;
+
+	if (fork() > 0)
+		_exit(0);
+	setsid();
+	if (fork() > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		return;
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+}
+
+/* Takes SLA. */
+static int run(struct daemon *d, struct sla *sla)
+{
+	int ret;
+
+	if ((ret = open_alerts(d)) < 0 || (ret = loop_init(&d->loop)) < 0) {
+		sla_free(sla);
+		return ret;
+	}
+	if (!d->a.no_nft && open_nft(d, sla) < 0)
+		sgd_log(LOG_ERR, "nftables backend not available: firewall countermeasures will fail; alerts still work");
+	ret = start_engine(d, sla);
+	if (ret < 0) {
+		sla_free(sla);
+		return ret;
+	}
+	if (d->nft)
+		adopt_existing(d);
+	if ((ret = setup_signals_and_tick(d)) < 0 || (ret = open_sockets(d)) < 0 ||
+	    (ret = start_intake(d)) < 0)
+		return ret;
+	if (d->nft && nftb_watch_fd(d->nft) >= 0)
+		add_fd(d, &d->nft_h, nftb_watch_fd(d->nft), on_nft);
+	sgd_log(LOG_NOTICE, "SLA %s from %s: %zu SLOs, %zu rules, %zu watches%s",
+		d->e.sla->name, d->a.sla_file, d->e.sla->n_slos, d->e.sla->n_rules,
+		d->e.modcfg->n_watches, d->e.dry_run ? "; DRY RUN: nothing is enforced" : "");
+	engine_tick(&d->e, sgd_mono_ms());
+	return loop_run(&d->loop);
+}
+
+static void cleanup(struct daemon *d)
+{
+	control_free(d->ctl);
+	intake_app_free(d->app);
+	intake_genl_free(d->genl);
+	if (d->e.sla)
+		engine_fini(&d->e);
+	/* The table and its elements stay: the kernel expires them. */
+	nftb_close(d->nft);
+	if (d->alerts_out && d->alerts_out != stdout)
+		fclose(d->alerts_out);
+	loop_fini(&d->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { 0 };
+	struct sla *sla;
+	char err[1024];
+	int ret;
+
+	d.loop.epfd = -1;
+	if (parse_args(argc, argv, &d.a) < 0)
+		return EXIT_USAGE;
+	/* A broken SLA is reported before detaching, where it can be seen. */
+	if (sla_load_file(d.a.sla_file, &sla, err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_FAILURE;
+	}
+	if (!d.a.foreground)
+		detach();
+	sgd_log_setup(d.a.foreground, d.a.syslog, d.a.verbose ? LOG_DEBUG : LOG_INFO);
+	ret = run(&d, sla);
+	cleanup(&d);
+	if (ret < 0)
+		sgd_log(LOG_ERR, "exiting: %s", strerror(-ret));
+	return ret < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

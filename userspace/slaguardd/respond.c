@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "respond.h"
+
+struct respond {
+	const struct respond_ops *ops;
+	void *ctx;
+	bool dry_run;
+	uint64_t next_num;
+	struct countermeasure *cm;
+	size_t n, cap;
+};
+
+int respond_new(struct respond **out, const struct respond_ops *ops, void *ctx)
+{
+	struct respond *r = calloc(1, sizeof(*r));
+
+	*out = r;
+	if (!r)
+		return -ENOMEM;
+	r->ops = ops;
+	r->ctx = ctx;
+	r->next_num = 1;
+	return 0;
+}
+
+void respond_free(struct respond *r)
+{
+	if (!r)
+		return;
+	free(r->cm);
+	free(r);
+}
+
+void respond_set_dry_run(struct respond *r, bool dry_run)
+{
+	r->dry_run = dry_run;
+}
+
+size_t respond_active(const struct respond *r)
+{
+	return r->n;
+}
+
+/* ---- bookkeeping ---- */
+
+static struct countermeasure *find_target(struct respond *r,
+					  enum nftb_kind kind,
+					  const char *target)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cm[i].kind == kind && !strcmp(r->cm[i].target, target))
+			return &r->cm[i];
+	return NULL;
+}
+
+const struct countermeasure *respond_find(const struct respond *r,
+					  const char *id)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->cm[i].id, id))
+			return &r->cm[i];
+	return NULL;
+}
+
+static struct countermeasure *add(struct respond *r)
+{
+	struct countermeasure *c;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct countermeasure *v = realloc(r->cm, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		r->cm = v;
+		r->cap = cap;
+	}
+	c = &r->cm[r->n++];
+	memset(c, 0, sizeof(*c));
+	c->num = r->next_num++;
+	snprintf(c->id, sizeof(c->id), "C%llu", (unsigned long long)c->num);
+	return c;
+}
+
+static void remove_at(struct respond *r, size_t i)
+{
+	r->cm[i] = r->cm[--r->n];
+}
+
+void respond_expire(struct respond *r, uint64_t now)
+{
+	for (size_t i = 0; i < r->n;) {
+		if (r->cm[i].expires <= now) {
+			sgd_log(LOG_INFO, "countermeasure %s (%s %s) expired",
+				r->cm[i].id, sla_action_name(r->cm[i].action),
+				r->cm[i].target);
+			remove_at(r, i);
+		} else {
+			i++;
+		}
+	}
+}
+
+/* ---- policy ---- */
+
+static void note(struct alert *a, enum sla_action action, const char *result,
+		 const char *detail)
+{
+	struct json_object *arr, *o = json_object_new_object();
+
+	if (!o)
+		return;
+	if (!json_object_object_get_ex(a->evidence, "responses", &arr)) {
+		arr = json_object_new_array();
+		json_object_object_add(a->evidence, "responses", arr);
+	}
+	json_object_object_add(o, "action", json_object_new_string(sla_action_name(action)));
+	json_object_object_add(o, "result", json_object_new_string(result));
+	if (detail)
+		json_object_object_add(o, "detail", json_object_new_string(detail));
+	json_object_array_add(arr, o);
+}
+
+static bool allowlisted(const struct sla *sla, const struct alert *a)
+{
+	for (size_t i = 0; i < sla->n_allowlist; i++)
+		if (sla_prefix_contains(&sla->allowlist[i], a->family, a->src))
+			return true;
+	return false;
+}
+
+static enum nftb_kind kind_of(enum sla_action action)
+{
+	return action == SLA_ACT_RATE_LIMIT ? NFTB_RATELIMIT :
+	       action == SLA_ACT_INSPECT ? NFTB_INSPECT : NFTB_BLOCK;
+}
+
+static unsigned int timeout_s(uint64_t ms)
+{
+	uint64_t s = (ms + 999) / 1000;
+
+	return s > NFTB_TIMEOUT_MAX_S ? NFTB_TIMEOUT_MAX_S : s ? (unsigned int)s : 1;
+}
+
+/*
+ * Refusals are decided here, before the backend, so that a refusal is
+ * the policy's (recorded on the alert) and dry-run refuses the same way.
+ */
+static const char *refusal(struct respond *r, const struct sla *sla,
+			   const struct alert *a, bool known_target)
+{
+	if (!a->has_source)
+		return "no source to act on";
+	if (allowlisted(sla, a))
+		return "source is allowlisted";
+	if (!known_target && r->n >= sla->defaults.max_actions)
+		return "cap of active countermeasures reached (defaults.max_actions)";
+	return NULL;
+}
+
+static void firewall(struct respond *r, const struct sla *sla,
+		     const struct sla_countermeasure *pol, struct alert *a,
+		     uint64_t now)
+{
+	enum nftb_kind kind = kind_of(pol->action);
+	struct countermeasure *c = a->has_source ?
+		find_target(r, kind, a->source) : NULL;
+	const char *why = refusal(r, sla, a, c != NULL);
+	unsigned int secs = timeout_s(pol->duration_ms);
+	char comment[NFTB_COMMENT_MAX];
+	int ret;
+
+	if (why) {
+		sgd_log(LOG_NOTICE, "%s: not doing %s on %s: %s", a->id,
+			sla_action_name(pol->action),
+			a->has_source ? a->source : "-", why);
+		note(a, pol->action, "refused", why);
+		return;
+	}
+	if (nftb_comment(comment, sizeof(comment), a->ref, a->id) < 0)
+		snprintf(comment, sizeof(comment), "slaguard rule=unknown alert=%s", a->id);
+	if (!r->dry_run) {
+		ret = r->ops->apply(r->ctx, kind, a->source, secs, comment);
+		if (ret < 0) {
+			const char *err = r->ops->error ? r->ops->error(r->ctx) : strerror(-ret);
+
+			sgd_log(LOG_WARNING, "%s: %s %s failed: %s", a->id,
+				sla_action_name(pol->action), a->source, err);
+			note(a, pol->action, ret == -EPERM ? "refused" :
+			     ret == -ENOSPC ? "refused" : "failed", err);
+			return;
+		}
+	}
+	if (!c && !(c = add(r)))
+		return;
+	c->action = pol->action;
+	c->kind = kind;
+	snprintf(c->target, sizeof(c->target), "%s", a->source);
+	if (now + (uint64_t)secs * 1000 > c->expires)
+		c->expires = now + (uint64_t)secs * 1000;
+	snprintf(c->alert, sizeof(c->alert), "%s", a->id);
+	snprintf(c->ref, sizeof(c->ref), "%s", a->ref);
+	c->dry_run = r->dry_run;
+	sgd_log(LOG_NOTICE, "%s%s: %s %s for %us (%s)", r->dry_run ? "dry-run: " : "",
+		c->id, sla_action_name(pol->action), a->source, secs, comment);
+	if (pol->action == SLA_ACT_RATE_LIMIT)
+		note(a, pol->action, c->id,
+		     "the table limits to its own fixed rate; the SLA's rate is not applied per source yet");
+	else
+		note(a, pol->action, c->id, r->dry_run ? "dry-run" : NULL);
+	alert_add_action(a, c->id);
+}
+
+static void hook(struct respond *r, const char *path, struct alert *a)
+{
+	char env[9][FINDING_SUMMARY_MAX + 32];
+	char *envp[10];
+	int ret;
+
+	snprintf(env[0], sizeof(env[0]), "SLAGUARD_ALERT_ID=%s", a->id);
+	snprintf(env[1], sizeof(env[1]), "SLAGUARD_SEVERITY=%s", sla_severity_name(a->severity));
+	snprintf(env[2], sizeof(env[2]), "SLAGUARD_KIND=%s", finding_kind_name(a->kind));
+	snprintf(env[3], sizeof(env[3]), "SLAGUARD_REF=%s", a->ref);
+	snprintf(env[4], sizeof(env[4]), "SLAGUARD_SOURCE=%s", a->has_source ? a->source : "");
+	snprintf(env[5], sizeof(env[5]), "SLAGUARD_COMPONENT=%s", a->component);
+	snprintf(env[6], sizeof(env[6]), "SLAGUARD_SUMMARY=%s", a->summary);
+	snprintf(env[7], sizeof(env[7]), "SLAGUARD_DRY_RUN=%d", r->dry_run);
+	snprintf(env[8], sizeof(env[8]), "PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+	for (int i = 0; i < 9; i++)
+		envp[i] = env[i];
+	envp[9] = NULL;
+	if (r->dry_run) {
+		sgd_log(LOG_NOTICE, "dry-run: %s: would run hook %s", a->id, path);
+		note(a, SLA_ACT_RUN_HOOK, "dry-run", path);
+		return;
+	}
+	ret = r->ops->run_hook ? r->ops->run_hook(r->ctx, path, envp) : -ENOSYS;
+	note(a, SLA_ACT_RUN_HOOK, ret < 0 ? "failed" : "started", path);
+	if (ret < 0)
+		sgd_log(LOG_WARNING, "%s: hook %s: %s", a->id, path, strerror(-ret));
+}
+
+static void act(struct respond *r, const struct sla *sla, enum sla_action action,
+		const struct sla_countermeasure *pol, const char *hook_path,
+		struct alert *a, uint64_t now)
+{
+	switch (action) {
+	case SLA_ACT_BLOCK_SOURCE:
+	case SLA_ACT_RATE_LIMIT:
+	case SLA_ACT_INSPECT:
+		firewall(r, sla, pol, a, now);
+		break;
+	case SLA_ACT_RUN_HOOK:
+		hook(r, hook_path, a);
+		break;
+	case SLA_ACT_NOTIFY:
+		note(a, action, "notified", NULL);
+		break;
+	case SLA_ACT_NONE:
+		break;
+	}
+}
+
+void respond_on_alert(struct respond *r, const struct sla *sla,
+		      struct alert *a, uint64_t now)
+{
+	/* Lost events have no source: their own configurable action. */
+	if (a->kind == FINDING_LOST_EVENTS) {
+		act(r, sla, sla->defaults.lost_events.action, NULL,
+		    sla->defaults.lost_events.hook, a, now);
+		return;
+	}
+	for (size_t i = 0; i < sla->n_countermeasures; i++) {
+		const struct sla_countermeasure *pol = &sla->countermeasures[i];
+
+		if (sla_countermeasure_applies(pol, a->severity, a->slo, a->rule))
+			act(r, sla, pol->action, pol, pol->hook, a, now);
+	}
+}
+
+/* ---- revoke, adopt, list ---- */
+
+int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct countermeasure *c = &r->cm[i];
+		int ret = 0;
+
+		if (strcmp(c->id, id))
+			continue;
+		if (!c->dry_run)
+			ret = r->ops->revoke(r->ctx, c->kind, c->target);
+		if (ret < 0 && ret != -ENOENT) {
+			snprintf(err, errlen, "%s", r->ops->error ?
+				 r->ops->error(r->ctx) : strerror(-ret));
+			return ret;
+		}
+		sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) revoked", c->id,
+			sla_action_name(c->action), c->target);
+		remove_at(r, i);
+		return 0;
+	}
+	snprintf(err, errlen, "no countermeasure %s", id);
+	return -ENOENT;
+}
+
+static enum sla_action action_of(enum nftb_kind kind)
+{
+	return kind == NFTB_RATELIMIT ? SLA_ACT_RATE_LIMIT :
+	       kind == NFTB_INSPECT ? SLA_ACT_INSPECT : SLA_ACT_BLOCK_SOURCE;
+}
+
+int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
+		  uint64_t remaining_ms, const char *comment, uint64_t now)
+{
+	struct countermeasure *c = find_target(r, kind, target);
+	char ref[FINDING_REF_MAX] = "", alert[24] = "";
+
+	if (!c && !(c = add(r)))
+		return -ENOMEM;
+	/* "slaguard rule=<ref> alert=<id>": what the element was set for. */
+	if (comment)
+		sscanf(comment, "slaguard rule=%63s alert=%23s", ref, alert);
+	c->action = action_of(kind);
+	c->kind = kind;
+	snprintf(c->target, sizeof(c->target), "%s", target);
+	c->expires = now + remaining_ms;
+	snprintf(c->alert, sizeof(c->alert), "%s", alert);
+	snprintf(c->ref, sizeof(c->ref), "%s", ref);
+	c->adopted = true;
+	return 0;
+}
+
+struct json_object *respond_list_json(const struct respond *r, uint64_t now)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; arr && i < r->n; i++) {
+		const struct countermeasure *c = &r->cm[i];
+		struct json_object *o = json_object_new_object();
+		char when[SGD_TIME_MAX];
+		uint64_t left = c->expires > now ? c->expires - now : 0;
+
+		sgd_format_time(sgd_real_ms() + left, when, sizeof(when));
+		json_object_object_add(o, "id", json_object_new_string(c->id));
+		json_object_object_add(o, "action",
+				       json_object_new_string(sla_action_name(c->action)));
+		json_object_object_add(o, "target", json_object_new_string(c->target));
+		json_object_object_add(o, "expires", json_object_new_string(when));
+		json_object_object_add(o, "remaining_s",
+				       json_object_new_int64((int64_t)((left + 999) / 1000)));
+		json_object_object_add(o, "alert", c->alert[0] ?
+				       json_object_new_string(c->alert) : NULL);
+		json_object_object_add(o, "ref", c->ref[0] ?
+				       json_object_new_string(c->ref) : NULL);
+		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
+		if (c->adopted)
+			json_object_object_add(o, "adopted", json_object_new_boolean(1));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* ---- the real backend ---- */
+
+static int nft_apply(void *ctx, enum nftb_kind kind, const char *target,
+		     unsigned int timeout_s, const char *comment)
+{
+	return nftb_apply(ctx, kind, target, timeout_s, comment);
+}
+
+static int nft_revoke(void *ctx, enum nftb_kind kind, const char *target)
+{
+	return nftb_revoke(ctx, kind, target);
+}
+
+static const char *nft_error(void *ctx)
+{
+	return nftb_last_error(ctx);
+}
+
+/*
+ * Double fork: the hook is re-parented to init, so the daemon never has
+ * to reap it and a slow hook never blocks the event loop.
+ */
+static int fork_exec(void *ctx, const char *path, char *const envp[])
+{
+	char *const argv[] = { (char *)path, NULL };
+	pid_t pid = fork();
+	int status;
+
+	(void)ctx;
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (fork() == 0) {
+			/* The hook gets none of the daemon's sockets. */
+			close_range(3, ~0U, 0);
+			execve(path, argv, envp);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	return 0;
+}
+
+const struct respond_ops respond_nft_ops = {
+	.apply = nft_apply,
+	.revoke = nft_revoke,
+	.error = nft_error,
+	.run_hook = fork_exec,
+};

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * slaguardd - the respond stage: the SLA's countermeasure policy maps an
+ * alert (its SLO or rule, and its severity) to actions. Firewall actions
+ * (block-source, rate-limit, inspect) become countermeasures C1, C2, ...
+ * that always expire, can be revoked, and are refused for allowlisted
+ * sources, beyond the cap (defaults.max_actions), and - by the backend -
+ * for the host's own addresses and gateways. run-hook forks and execs the
+ * hook with the alert in its environment (never through a shell). Dry-run
+ * records and logs what would be done and changes nothing.
+ *
+ * The firewall and the hook runner sit behind struct respond_ops, so the
+ * unit tests replace the nftables backend with a fake.
+ */
+#ifndef SLAGUARDD_RESPOND_H
+#define SLAGUARDD_RESPOND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "alert.h"
+#include "nft_backend.h"
+#include "sla.h"
+
+struct json_object;
+
+struct respond_ops {
+	/* nftb_apply() / nftb_revoke() semantics: 0 or -errno. */
+	int (*apply)(void *ctx, enum nftb_kind kind, const char *target,
+		     unsigned int timeout_s, const char *comment);
+	int (*revoke)(void *ctx, enum nftb_kind kind, const char *target);
+	const char *(*error)(void *ctx);
+	/* Start PATH with ENVP, not waiting for it; 0 or -errno. */
+	int (*run_hook)(void *ctx, const char *path, char *const envp[]);
+};
+
+/* The real thing: an nftables backend and fork+exec. CTX is a struct nftb. */
+extern const struct respond_ops respond_nft_ops;
+
+struct countermeasure {
+	uint64_t num;
+	char id[24];			/* "C<num>" */
+	enum sla_action action;
+	enum nftb_kind kind;
+	char target[NFTB_ADDR_MAX];
+	uint64_t expires;		/* CLOCK_MONOTONIC ms */
+	char alert[24];
+	char ref[FINDING_REF_MAX];
+	bool dry_run;
+	bool adopted;			/* found in the table at start */
+};
+
+struct respond;
+
+int respond_new(struct respond **out, const struct respond_ops *ops,
+		void *ctx);
+void respond_free(struct respond *r);
+void respond_set_dry_run(struct respond *r, bool dry_run);
+
+/*
+ * Act on A as SLA's policy says; the ids of the countermeasures taken are
+ * added to A's actions, and every decision (taken, refused and why) to its
+ * evidence under "responses". NOW: CLOCK_MONOTONIC ms.
+ */
+void respond_on_alert(struct respond *r, const struct sla *sla,
+		      struct alert *a, uint64_t now);
+
+/* -ENOENT (ERR says "no countermeasure ID") or the backend's error. */
+int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen);
+
+/* A countermeasure found in the table (reconciliation at start). */
+int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
+		  uint64_t remaining_ms, const char *comment, uint64_t now);
+
+/* Forget countermeasures the kernel has expired. */
+void respond_expire(struct respond *r, uint64_t now);
+size_t respond_active(const struct respond *r);
+const struct countermeasure *respond_find(const struct respond *r,
+					  const char *id);
+struct json_object *respond_list_json(const struct respond *r, uint64_t now);
+
+#endif /* SLAGUARDD_RESPOND_H */

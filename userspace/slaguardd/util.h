@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * slaguardd - logging and clocks shared by every stage. Stages never print
+ * themselves: they call sgd_log(), which main() points at stderr and/or
+ * syslog, so unit tests stay quiet and the daemon has one log format.
+ */
+#ifndef SLAGUARDD_UTIL_H
+#define SLAGUARDD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <syslog.h>
+
+/* Longest address text: an IPv6 address (INET6_ADDRSTRLEN). */
+#define SGD_ADDR_MAX	46
+/* "2026-11-23T11:02:03.412Z" */
+#define SGD_TIME_MAX	32
+
+/* Where sgd_log() writes; LOG_* levels as in syslog(3). */
+void sgd_log_setup(bool to_stderr, bool to_syslog, int max_level);
+void sgd_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Windows and expiries use CLOCK_MONOTONIC; evidence shows wall time. */
+uint64_t sgd_mono_ms(void);
+uint64_t sgd_real_ms(void);
+/* Wall time of MONO (a CLOCK_MONOTONIC ms value), for expiries shown. */
+uint64_t sgd_mono_to_real(uint64_t mono);
+
+/* ISO 8601 UTC with milliseconds. */
+void sgd_format_time(uint64_t real_ms, char *buf, size_t size);
+/* "10.0.0.1" / "2001:db8::1" from 4 or 16 bytes; "" for other lengths. */
+void sgd_format_addr(int family, const void *addr, char *buf, size_t size);
+/* Parse an address without prefix; returns the family or 0. */
+int sgd_parse_addr(const char *text, uint8_t addr[16]);
+
+#endif /* SLAGUARDD_UTIL_H */
