@@ -173,6 +173,20 @@ static void ring_push(struct alerts *am, struct alert *a)
 	am->ring[(am->ring_head + am->ring_len++) % am->o.keep] = a;
 }
 
+/*
+ * An element adopted from a previous run names that run's alert
+ * ("... alert=A7"): number new alerts after it, so one id never means two
+ * alerts.
+ */
+void alerts_reserve(struct alerts *am, const char *nft_comment)
+{
+	const char *p = nft_comment ? strstr(nft_comment, "alert=A") : NULL;
+	unsigned long long n;
+
+	if (p && sscanf(p, "alert=A%llu", &n) == 1 && n >= am->next_num)
+		am->next_num = n + 1;
+}
+
 static struct alert *alert_from(struct alerts *am, struct finding *f)
 {
 	struct alert *a = calloc(1, sizeof(*a));

@@ -54,6 +54,7 @@ struct alerts;
 int alerts_new(struct alerts **out, const struct alert_opts *opts);
 void alerts_free(struct alerts *am);
 void alerts_set_holdoff(struct alerts *am, uint64_t holdoff_ms);
+void alerts_reserve(struct alerts *am, const char *nft_comment);
 void alerts_set_listener(struct alerts *am, alert_listener_fn fn, void *arg);
 
 /*

@@ -200,6 +200,7 @@ static void adopt_existing(struct daemon *d)
 		if (respond_adopt(d->e.resp, ent[i].kind, ent[i].addr,
 				  ent[i].expires_ms, ent[i].comment, now) == 0)
 			adopted++;
+		alerts_reserve(d->e.alerts, ent[i].comment);
 	}
 	nftb_list_free(ent);
 	if (adopted)

@@ -64,6 +64,23 @@ static void ids_count_up(void **state)
 	alerts_free(am);
 }
 
+/* Ids continue after those named by elements adopted from a previous run. */
+static void ids_continue_after_adopted(void **state)
+{
+	struct alerts *am = new_alerts(10000, 100, 100, NULL);
+	struct alert *a;
+
+	(void)state;
+	alerts_reserve(am, "slaguard rule=scan alert=A41");
+	alerts_reserve(am, "slaguard rule=scan alert=A7");
+	alerts_reserve(am, "not ours");
+	alerts_reserve(am, NULL);
+	a = raise_one(am, "scan", "192.0.2.1", 1000);
+	assert_non_null(a);
+	assert_string_equal(a->id, "A42");
+	alerts_free(am);
+}
+
 static void dedup_within_holdoff(void **state)
 {
 	struct alerts *am = new_alerts(10000, 100, 100, NULL);
@@ -175,6 +192,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ids_count_up),
+		cmocka_unit_test(ids_continue_after_adopted),
 		cmocka_unit_test(dedup_within_holdoff),
 		cmocka_unit_test(rate_limit),
 		cmocka_unit_test(output_and_recent),
