@@ -36,7 +36,7 @@ static int check(u32 kind, u64 value, u64 threshold, struct slg_holdoff *h,
 
 /* Fill alarms with every detector that fires now; return how many. */
 int slg_detect(const struct slg_rates *r, const struct slg_thresholds *thr,
-	      struct slg_holdoff *h, u64 now_ms,
+	       struct slg_holdoff *h, u64 now_ms,
 	      struct slg_alarm alarms[SLG_NR_DETECTORS])
 {
 	u32 ho = thr->holdoff_ms;

@@ -22,7 +22,7 @@ struct slg_holdoff {
 };
 
 int slg_detect(const struct slg_rates *r, const struct slg_thresholds *thr,
-	      struct slg_holdoff *h, u64 now_ms,
+	       struct slg_holdoff *h, u64 now_ms,
 	      struct slg_alarm alarms[SLG_NR_DETECTORS]);
 
 #endif /* _SLAGUARD_DETECT_H */

@@ -111,7 +111,7 @@ void slg_window_add(struct slg_window *w, const struct slg_pkt *pkt)
  * of the previous one.
  */
 u64 slg_window_estimate(const struct slg_window *w, enum slg_counter c,
-		       u64 now_ms, u32 window_ms)
+			u64 now_ms, u32 window_ms)
 {
 	u64 elapsed = now_ms > w->start_ms ? now_ms - w->start_ms : 0;
 	u64 overlap;
@@ -130,18 +130,18 @@ u64 slg_per_second(u64 per_window, u32 window_ms)
 }
 
 void slg_window_rates(const struct slg_window *w, u64 now_ms, u32 window_ms,
-		     struct slg_rates *r)
+		      struct slg_rates *r)
 {
 	u64 syn = slg_window_estimate(w, SLG_CTR_SYN, now_ms, window_ms);
 	u64 done = slg_window_estimate(w, SLG_CTR_DONE, now_ms, window_ms);
 
 	r->pkt_rate = slg_per_second(slg_window_estimate(w, SLG_CTR_PKTS, now_ms,
-						       window_ms), window_ms);
+							 window_ms), window_ms);
 	r->byte_rate = slg_per_second(slg_window_estimate(w, SLG_CTR_BYTES, now_ms,
-							window_ms), window_ms);
+							  window_ms), window_ms);
 	r->conn_rate = slg_per_second(syn, window_ms);
 	r->icmp_rate = slg_per_second(slg_window_estimate(w, SLG_CTR_ICMP, now_ms,
-							window_ms), window_ms);
+							  window_ms), window_ms);
 	r->half_open = syn > done ? syn - done : 0;
 	r->ports = slg_window_estimate(w, SLG_CTR_PORTS, now_ms, window_ms);
 }

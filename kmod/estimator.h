@@ -60,9 +60,9 @@ void slg_window_init(struct slg_window *w, u64 now_ms);
 void slg_window_roll(struct slg_window *w, u64 now_ms, u32 window_ms);
 void slg_window_add(struct slg_window *w, const struct slg_pkt *pkt);
 u64 slg_window_estimate(const struct slg_window *w, enum slg_counter c,
-		       u64 now_ms, u32 window_ms);
+			u64 now_ms, u32 window_ms);
 u64 slg_per_second(u64 per_window, u32 window_ms);
 void slg_window_rates(const struct slg_window *w, u64 now_ms, u32 window_ms,
-		     struct slg_rates *r);
+		      struct slg_rates *r);
 
 #endif /* _SLAGUARD_ESTIMATOR_H */

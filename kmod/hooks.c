@@ -248,7 +248,7 @@ static const u8 hook_dir[NF_INET_NUMHOOKS] = {
 };
 
 static unsigned int slg_hook(void *priv, struct sk_buff *skb,
-			    const struct nf_hook_state *state)
+			     const struct nf_hook_state *state)
 {
 	const struct slg_thresholds *thr;
 	struct slg_pkt pkt;

@@ -635,7 +635,7 @@ static int slg_dump_sources(struct sk_buff *skb, struct netlink_callback *cb)
 	d.thr = slg_thresholds_get(slg_pernet(net));
 	/* The walk takes its own RCU read side; nesting is fine. */
 	slg_table_walk(&slg_sources, &cb->args[0], &cb->args[1], visit_source,
-		      &d);
+		       &d);
 	rcu_read_unlock();
 	return skb->len;
 }

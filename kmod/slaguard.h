@@ -74,8 +74,9 @@ struct slg_pcpu_stats {
 
 extern struct slg_pcpu_stats __percpu *slg_stats;
 
+/* field names a member of struct slg_pcpu_stats, not an expression */
 #define slg_stat_inc(field)	this_cpu_inc(slg_stats->field)
-#define slg_stat_add(field, n)	this_cpu_add(slg_stats->field, n)
+#define slg_stat_add(field, n)	this_cpu_add(slg_stats->field, (n))
 
 void slg_stats_sum(struct slg_pcpu_stats *sum);
 

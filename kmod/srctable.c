@@ -43,7 +43,7 @@ int slg_table_init(struct slg_table *t, unsigned int capacity)
 }
 
 void slg_key_init(struct slg_key *k, const struct net *net, u8 family,
-		 const union slg_addr *addr)
+		  const union slg_addr *addr)
 {
 	memset(k, 0, sizeof(*k));
 	k->net_cookie = net ? net->net_cookie : 0;
@@ -124,7 +124,7 @@ static bool evict_near(struct slg_table *t, unsigned int i)
 }
 
 static struct slg_source *new_source(const struct slg_key *k, u32 netns_inum,
-				    u64 now_ms)
+				     u64 now_ms)
 {
 	struct slg_source *src = kzalloc(sizeof(*src), GFP_ATOMIC | __GFP_NOWARN);
 
@@ -144,7 +144,7 @@ static struct slg_source *new_source(const struct slg_key *k, u32 netns_inum,
  * stays valid until rcu_read_unlock. NULL when it could not be tracked.
  */
 struct slg_source *slg_table_get(struct slg_table *t, const struct slg_key *k,
-			       u32 netns_inum, u64 now_ms)
+				 u32 netns_inum, u64 now_ms)
 {
 	unsigned int i = key_hash(t, k);
 	struct slg_bucket *b = &t->buckets[i];
@@ -253,7 +253,7 @@ void slg_table_destroy(struct slg_table *t)
 }
 
 int slg_table_walk(struct slg_table *t, unsigned long *bucket,
-		  unsigned long *skip, slg_table_visit_t fn, void *arg)
+		   unsigned long *skip, slg_table_visit_t fn, void *arg)
 {
 	int ret = 0;
 

@@ -24,7 +24,7 @@ struct slg_source {
 	struct rcu_head rcu;
 	struct slg_key key;
 	u32 netns_inum;
-	spinlock_t lock;
+	spinlock_t lock;	/* counters, window, hold-off */
 	u64 first_ms;
 	u64 last_ms;
 	u64 packets;
@@ -38,7 +38,7 @@ struct slg_source {
 
 struct slg_bucket {
 	struct hlist_head head;
-	spinlock_t lock;
+	spinlock_t lock;	/* writers of head; readers use RCU */
 };
 
 struct slg_table {
@@ -55,10 +55,10 @@ struct slg_table {
 int slg_table_init(struct slg_table *t, unsigned int capacity);
 void slg_table_destroy(struct slg_table *t);
 void slg_key_init(struct slg_key *k, const struct net *net, u8 family,
-		 const union slg_addr *addr);
+		  const union slg_addr *addr);
 struct slg_source *slg_table_lookup(struct slg_table *t, const struct slg_key *k);
 struct slg_source *slg_table_get(struct slg_table *t, const struct slg_key *k,
-			       u32 netns_inum, u64 now_ms);
+				 u32 netns_inum, u64 now_ms);
 unsigned int slg_table_expire(struct slg_table *t, u64 now_ms, u64 idle_ms);
 unsigned int slg_table_flush_net(struct slg_table *t, u64 net_cookie);
 
@@ -68,7 +68,7 @@ unsigned int slg_table_flush_net(struct slg_table *t, u64 net_cookie);
  */
 typedef int (*slg_table_visit_t)(struct slg_source *src, void *arg);
 int slg_table_walk(struct slg_table *t, unsigned long *bucket,
-		  unsigned long *skip, slg_table_visit_t fn, void *arg);
+		   unsigned long *skip, slg_table_visit_t fn, void *arg);
 
 static inline unsigned int slg_table_count(struct slg_table *t)
 {

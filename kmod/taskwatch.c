@@ -27,6 +27,7 @@
 #include "taskwatch.h"
 
 struct slg_twatchset __rcu *slg_twatches;
+/* serialises task watch changes and the tracked set's rebuilds */
 DEFINE_MUTEX(slg_tw_mutex);
 u32 slg_tw_gen;
 

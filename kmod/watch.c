@@ -160,7 +160,7 @@ struct slg_watch *slg_watchset_find(const struct slg_watchset *ws, u32 id)
 
 /* A copy of old with w appended; old itself is left as it is. */
 struct slg_watchset *slg_watchset_add(const struct slg_watchset *old,
-				    struct slg_watch *w)
+				      struct slg_watch *w)
 {
 	unsigned int n = old ? old->n : 0;
 	struct slg_watchset *ws = alloc_set(n + 1);
@@ -175,7 +175,7 @@ struct slg_watchset *slg_watchset_add(const struct slg_watchset *old,
 
 /* A copy of old without rule id, which is returned in *removed. */
 struct slg_watchset *slg_watchset_del(const struct slg_watchset *old, u32 id,
-				    struct slg_watch **removed)
+				      struct slg_watch **removed)
 {
 	struct slg_watchset *ws;
 	unsigned int i, j = 0;

@@ -47,9 +47,9 @@ bool slg_watch_wants(struct slg_watch *w, const struct slg_pkt *pkt);
 bool slg_watch_budget(struct slg_watch *w, u64 now_ms, u32 per_second);
 
 struct slg_watchset *slg_watchset_add(const struct slg_watchset *old,
-				    struct slg_watch *w);
+				      struct slg_watch *w);
 struct slg_watchset *slg_watchset_del(const struct slg_watchset *old, u32 id,
-				    struct slg_watch **removed);
+				      struct slg_watch **removed);
 struct slg_watch *slg_watchset_find(const struct slg_watchset *ws, u32 id);
 void slg_watchset_free_all(struct slg_watchset *ws);
 

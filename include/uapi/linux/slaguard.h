@@ -104,6 +104,7 @@ enum slaguard_cmd {
 	SLAGUARD_CMD_SET_SCHED,
 	__SLAGUARD_CMD_MAX
 };
+
 #define SLAGUARD_CMD_MAX (__SLAGUARD_CMD_MAX - 1)
 
 /* Top-level attributes. */
@@ -121,6 +122,7 @@ enum slaguard_attr {
 	SLAGUARD_A_SCHED,		/* nest: enum slaguard_sched_attr */
 	__SLAGUARD_A_MAX
 };
+
 #define SLAGUARD_A_MAX (__SLAGUARD_A_MAX - 1)
 
 /* What an event reports (SLAGUARD_EV_KIND). */
@@ -141,6 +143,7 @@ enum slaguard_event_kind {
 	SLAGUARD_EVENT_MEM_HIGH,	/* resident set size, bytes */
 	__SLAGUARD_EVENT_MAX
 };
+
 #define SLAGUARD_EVENT_MAX (__SLAGUARD_EVENT_MAX - 1)
 
 /* Netfilter hook an event or watch refers to. */
@@ -151,15 +154,17 @@ enum slaguard_direction {
 	SLAGUARD_DIR_OUT,		/* LOCAL_OUT: sent by this host */
 	__SLAGUARD_DIR_MAX
 };
+
 #define SLAGUARD_DIR_MAX (__SLAGUARD_DIR_MAX - 1)
 
 /* What a watch does with a matching packet (SLAGUARD_WATCH_ACTION). */
 enum slaguard_watch_action {
-	SLAGUARD_WATCH_REPORT_NEW,	/* report each new connection: TCP SYN
-					 * without ACK, or any UDP/ICMP packet */
+	/* report each new connection: TCP SYN without ACK, or any UDP/ICMP */
+	SLAGUARD_WATCH_REPORT_NEW,
 	SLAGUARD_WATCH_SAMPLE,		/* report one matching packet in N */
 	__SLAGUARD_WATCH_ACTION_MAX
 };
+
 #define SLAGUARD_WATCH_ACTION_MAX (__SLAGUARD_WATCH_ACTION_MAX - 1)
 
 /*
@@ -188,6 +193,7 @@ enum slaguard_thr_attr {
 	SLAGUARD_THR_PROC_EVENTS,	/* u32, max PROC_EXEC+EXIT events/s */
 	__SLAGUARD_THR_MAX
 };
+
 #define SLAGUARD_THR_MAX (__SLAGUARD_THR_MAX - 1)
 
 #define SLAGUARD_WINDOW_MS_MIN		100
@@ -203,8 +209,8 @@ enum slaguard_thr_attr {
 enum slaguard_watch_attr {
 	SLAGUARD_WATCH_UNSPEC,
 	SLAGUARD_WATCH_ID,		/* u32, > 0 */
-	SLAGUARD_WATCH_FAMILY,		/* u8, AF_INET or AF_INET6 (required
-					 * with a prefix, else any family) */
+	/* u8, AF_INET or AF_INET6; required with a prefix, else any family */
+	SLAGUARD_WATCH_FAMILY,
 	SLAGUARD_WATCH_SRC_ADDR,	/* binary, 4 or 16 bytes */
 	SLAGUARD_WATCH_SRC_PLEN,	/* u8, prefix length, default full */
 	SLAGUARD_WATCH_DST_ADDR,	/* binary, 4 or 16 bytes */
@@ -219,6 +225,7 @@ enum slaguard_watch_attr {
 	SLAGUARD_WATCH_PAD,
 	__SLAGUARD_WATCH_MAX
 };
+
 #define SLAGUARD_WATCH_MAX (__SLAGUARD_WATCH_MAX - 1)
 
 /* Maximum number of watch rules per network namespace. */
@@ -245,6 +252,7 @@ enum slaguard_src_attr {
 	SLAGUARD_SRC_PAD,
 	__SLAGUARD_SRC_MAX
 };
+
 #define SLAGUARD_SRC_MAX (__SLAGUARD_SRC_MAX - 1)
 
 /* Module-wide counters (hook counters are summed over CPUs). */
@@ -264,11 +272,12 @@ enum slaguard_stats_attr {
 	SLAGUARD_STATS_EXPIRED,		/* u64, idle sources removed */
 	SLAGUARD_STATS_WATCH_HITS,	/* u64 */
 	SLAGUARD_STATS_MALFORMED,	/* u64, packets with bad headers */
-	SLAGUARD_STATS_LAST_SEQ,	/* u64, last event sequence number in
-					 * the caller's namespace */
+	/* u64, last event sequence number in the caller's namespace */
+	SLAGUARD_STATS_LAST_SEQ,
 	SLAGUARD_STATS_PAD,
 	__SLAGUARD_STATS_MAX
 };
+
 #define SLAGUARD_STATS_MAX (__SLAGUARD_STATS_MAX - 1)
 
 /*
@@ -303,6 +312,7 @@ enum slaguard_ev_attr {
 	SLAGUARD_EV_TASK,		/* nest, enum slaguard_task_attr: task kinds */
 	__SLAGUARD_EV_MAX
 };
+
 #define SLAGUARD_EV_MAX (__SLAGUARD_EV_MAX - 1)
 
 /*
@@ -322,6 +332,7 @@ enum slaguard_twatch_attr {
 	SLAGUARD_TWATCH_PAD,
 	__SLAGUARD_TWATCH_MAX
 };
+
 #define SLAGUARD_TWATCH_MAX (__SLAGUARD_TWATCH_MAX - 1)
 
 /* Maximum number of task watches. */
@@ -358,6 +369,7 @@ enum slaguard_task_attr {
 	SLAGUARD_TASK_PAD,
 	__SLAGUARD_TASK_MAX
 };
+
 #define SLAGUARD_TASK_MAX (__SLAGUARD_TASK_MAX - 1)
 
 /* One CPU in SLAGUARD_SYS_CPU. */
@@ -370,6 +382,7 @@ enum slaguard_cpu_attr {
 	SLAGUARD_CPU_PAD,
 	__SLAGUARD_CPU_MAX
 };
+
 #define SLAGUARD_CPU_MAX (__SLAGUARD_CPU_MAX - 1)
 
 /*
@@ -403,6 +416,7 @@ enum slaguard_sys_attr {
 	SLAGUARD_SYS_PAD,
 	__SLAGUARD_SYS_MAX
 };
+
 #define SLAGUARD_SYS_MAX (__SLAGUARD_SYS_MAX - 1)
 
 /* Sampler settings (SET_SCHED). */
@@ -411,6 +425,7 @@ enum slaguard_sched_attr {
 	SLAGUARD_SCHED_PERIOD_MS,	/* u32, SLAGUARD_PERIOD_MS_MIN..MAX */
 	__SLAGUARD_SCHED_MAX
 };
+
 #define SLAGUARD_SCHED_MAX (__SLAGUARD_SCHED_MAX - 1)
 
 #define SLAGUARD_PERIOD_MS_MIN		100
