@@ -69,9 +69,10 @@ static void note_ack(struct slg_window *w, const struct slg_pkt *pkt)
 	for (i = 0; i < SLG_PENDING_SYNS; i++) {
 		struct slg_pending_syn *p = &w->pending[i];
 
-		if (p->ack_seq && p->sport == pkt->sport &&
+		/* dport 0 marks a free slot: no handshake completes to it */
+		if (p->dport && p->sport == pkt->sport &&
 		    p->dport == pkt->dport && p->ack_seq == pkt->tcp_seq) {
-			p->ack_seq = 0;
+			p->dport = 0;
 			w->cur[SLG_CTR_DONE]++;
 			return;
 		}

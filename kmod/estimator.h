@@ -28,7 +28,7 @@ enum slg_counter {
 
 struct slg_pending_syn {
 	u16 sport;
-	u16 dport;
+	u16 dport;		/* 0: free slot */
 	u32 ack_seq;		/* sequence number the final ACK carries */
 };
 

@@ -315,6 +315,24 @@ static void handshake_survives_roll(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.half_open, 0);
 }
 
+/* An initial sequence number of 0xffffffff makes the final ACK carry 0. */
+static void handshake_seq_wraps(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	struct slg_pkt syn = pkt(IPPROTO_TCP, 40001, 80, TCPHDR_SYN, 0xffffffff);
+	struct slg_pkt ack = pkt(IPPROTO_TCP, 40001, 80, TCPHDR_ACK, 0);
+	struct slg_rates r;
+
+	slg_window_add(w, &syn);
+	slg_window_add(w, &ack);
+	slg_window_rates(w, 10, WIN, &r);
+	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 1);
+	KUNIT_EXPECT_EQ(test, r.half_open, 0);
+	/* the slot is free again: a repeated ACK completes nothing */
+	slg_window_add(w, &ack);
+	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 1);
+}
+
 static void syn_ack_and_rst_are_not_syn(struct kunit *test)
 {
 	static const u8 not_syn[] = {
@@ -436,6 +454,7 @@ static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(ports_saturate_at_sketch_size),
 	KUNIT_CASE(handshake_completes),
 	KUNIT_CASE(handshake_survives_roll),
+	KUNIT_CASE(handshake_seq_wraps),
 	KUNIT_CASE(syn_ack_and_rst_are_not_syn),
 	KUNIT_CASE(pending_syns_overflow),
 	KUNIT_CASE(udp_icmp_counters),
