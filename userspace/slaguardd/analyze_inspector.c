@@ -151,6 +151,41 @@ static int app_finding(const struct inspector *in, const struct sample *s,
 	return 1;
 }
 
+int inspector_judge_packet(const struct inspector *in, const uint8_t *pkt,
+			   size_t len, uint64_t real_ms, struct finding *f)
+{
+	struct inspect_packet p;
+	const struct sla_rule *rule = inspect_judge(in->sla, pkt, len, &p);
+	char dst[SGD_ADDR_MAX];
+	const char *proto = proto_name(p.proto);
+
+	if (!rule)
+		return 0;
+	memset(f, 0, sizeof(*f));
+	f->kind = FINDING_RULE;
+	f->rule = rule;
+	f->severity = rule->severity;
+	snprintf(f->ref, sizeof(f->ref), "%s", rule->id);
+	f->has_source = true;
+	f->family = p.family;
+	memcpy(f->src, p.src, sizeof(f->src));
+	sgd_format_addr(p.family, p.src, f->source, sizeof(f->source));
+	sgd_format_addr(p.family, p.dst, dst, sizeof(dst));
+	f->component = rule->to ? rule->to->name : NULL;
+	f->real_ms = real_ms;
+	f->evidence = json_object_new_object();
+	add_str(f->evidence, "destination", dst);
+	add_str(f->evidence, "proto", proto);
+	add_int(f->evidence, "sport", p.sport);
+	add_int(f->evidence, "dport", p.dport);
+	add_str(f->evidence, "payload_pattern", rule->payload);
+	add_int(f->evidence, "payload_bytes_inspected", (int64_t)p.payload_len);
+	snprintf(f->summary, sizeof(f->summary),
+		 "%s sent \"%.60s\" to %s port %u/%s: denied by rule %s",
+		 f->source, rule->payload, dst, p.dport, proto, rule->id);
+	return 1;
+}
+
 int inspector_judge(const struct inspector *in, const struct sample *s,
 		    struct finding *f)
 {

@@ -9,6 +9,7 @@
 #define SLAGUARDD_ANALYZE_INSPECTOR_H
 
 #include "finding.h"
+#include "inspect_payload.h"
 #include "preprocess.h"
 #include "sla.h"
 
@@ -26,6 +27,15 @@ void inspector_init(struct inspector *in, const struct sla *sla,
  */
 int inspector_judge(const struct inspector *in, const struct sample *s,
 		    struct finding *f);
+
+/*
+ * Judge a packet queued for inspection (PKT, LEN bytes from the IP header
+ * on) against the payload rules. Returns 1 with *F filled (the caller
+ * releases it) when a payload rule forbids it, 0 otherwise: then, and for
+ * any packet it cannot parse, the packet is to be accepted.
+ */
+int inspector_judge_packet(const struct inspector *in, const uint8_t *pkt,
+			   size_t len, uint64_t real_ms, struct finding *f);
 
 /* The deny rule whose watch has module id MODULE_ID, or NULL. */
 const struct sla_rule *inspector_watch_rule(const struct inspector *in,

@@ -261,6 +261,19 @@ void engine_on_record(const struct rec *r, void *arg)
 	pp_record(e->pp, r, on_sample, e);
 }
 
+bool engine_on_packet(struct engine *e, const uint8_t *pkt, size_t len)
+{
+	struct finding f;
+
+	if (inspector_judge_packet(&e->insp, pkt, len, sgd_real_ms(), &f) != 1)
+		return false;
+	if (f.evidence)
+		json_object_object_add(f.evidence, "verdict",
+				       json_object_new_string(e->dry_run ? "accept (dry run)" : "drop"));
+	dispatch(&f, e);
+	return !e->dry_run;
+}
+
 void engine_tick(struct engine *e, uint64_t now)
 {
 	struct slo_ctx ctx;

@@ -61,6 +61,12 @@ void engine_fini(struct engine *e);
 
 /* The intake stages' sink (rec_sink_fn). */
 void engine_on_record(const struct rec *r, void *arg);
+/*
+ * A packet of a source under inspection (NFQUEUE), from its IP header on:
+ * true to drop it (a payload rule forbids it; the alert is raised), false
+ * to accept it. In dry-run the alert is raised and the packet accepted.
+ */
+bool engine_on_packet(struct engine *e, const uint8_t *pkt, size_t len);
 /* Every second. NOW: CLOCK_MONOTONIC ms. */
 void engine_tick(struct engine *e, uint64_t now);
 

@@ -25,7 +25,9 @@
 #include "engine.h"
 #include "intake_app.h"
 #include "intake_genl.h"
+#include "inspect_payload.h"
 #include "loop.h"
+#include "nfqueue.h"
 #include "nft_backend.h"
 #include "util.h"
 
@@ -59,6 +61,8 @@ struct daemon {
 	struct intake_genl *genl;
 	struct intake_app *app;
 	struct control *ctl;
+	struct nfqueue *queue;
+	char inspect_file[PATH_MAX + 32];	/* "": none */
 	FILE *alerts_out;
 };
 
@@ -238,6 +242,9 @@ static int open_nft(struct daemon *d, const struct sla *sla)
 		 (int)(strrchr(o.table_file, '/') ? strrchr(o.table_file, '/') - o.table_file : 1),
 		 strrchr(o.table_file, '/') ? o.table_file : ".");
 	o.inspect_file = access(ibuf, R_OK) == 0 ? ibuf : NULL;
+	snprintf(d->inspect_file, sizeof(d->inspect_file), "%s",
+		 o.inspect_file ? o.inspect_file :
+		 access(NFTB_DEFAULT_INSPECT_FILE, R_OK) == 0 ? NFTB_DEFAULT_INSPECT_FILE : "");
 	ret = nftb_open(&d->nft, &o);
 	free(allow);
 	free(text);
@@ -321,6 +328,44 @@ static void on_nft(struct loop_handler *h, uint32_t events)
 		sgd_log(LOG_WARNING, "nft: table inet " NFTB_TABLE_NAME " was deleted or changed by someone else; restored with the countermeasures still due");
 	else if (ret < 0)
 		sgd_log(LOG_ERR, "nft: %s", nftb_last_error(d->nft));
+}
+
+static bool on_queued_packet(const uint8_t *pkt, size_t len, void *arg)
+{
+	struct daemon *d = arg;
+
+	return engine_on_packet(&d->e, pkt, len);
+}
+
+/*
+ * Read the queue the table's inspect chain sends packets to; its number is
+ * the one in the inspect rules file. Without a reader the rule's `bypass`
+ * accepts those packets, so every failure here only costs inspection.
+ */
+static void open_queue(struct daemon *d)
+{
+	struct nfqueue_opts qo = { .copy_range = INSPECT_COPY_RANGE,
+				   .verdict = on_queued_packet, .arg = d };
+	int ret;
+
+	if (!d->nft || !nftb_inspect_enabled(d->nft) || !d->inspect_file[0])
+		return;
+	ret = nfqueue_num_from_file(d->inspect_file, &qo.queue_num);
+	if (ret < 0) {
+		sgd_log(LOG_ERR, "inspection: no queue number in %s (%s): sources sent to inspection are accepted unjudged",
+			d->inspect_file, strerror(-ret));
+		return;
+	}
+	ret = nfqueue_new(&d->queue, &d->loop, &qo);
+	if (ret < 0) {
+		sgd_log(LOG_ERR, "inspection: cannot bind NFQUEUE %u: %s%s", qo.queue_num,
+			strerror(-ret), ret == -EBUSY ? " (another program reads it)" : "");
+		sgd_log(LOG_ERR, "inspection: sources sent to inspection are accepted unjudged (bypass)");
+		return;
+	}
+	sgd_log(LOG_INFO, "inspection: reading NFQUEUE %u (from %s); %s", qo.queue_num,
+		d->inspect_file, sla_has_payload_rules(d->e.sla) ?
+		"payload rules judge what it holds" : "no payload rules yet: everything is accepted");
 }
 
 static int add_fd(struct daemon *d, struct loop_handler *h, int fd, loop_fn fn)
@@ -469,6 +514,7 @@ static int run(struct daemon *d, struct sla *sla)
 		return ret;
 	if (d->nft && nftb_watch_fd(d->nft) >= 0)
 		add_fd(d, &d->nft_h, nftb_watch_fd(d->nft), on_nft);
+	open_queue(d);
 	sgd_log(LOG_NOTICE, "SLA %s from %s: %zu SLOs, %zu rules, %zu watches%s",
 		d->e.sla->name, d->a.sla_file, d->e.sla->n_slos, d->e.sla->n_rules,
 		d->e.modcfg->n_watches, d->e.dry_run ? "; DRY RUN: nothing is enforced" : "");
@@ -478,6 +524,7 @@ static int run(struct daemon *d, struct sla *sla)
 
 static void cleanup(struct daemon *d)
 {
+	nfqueue_free(d->queue);
 	control_free(d->ctl);
 	intake_app_free(d->app);
 	intake_genl_free(d->genl);

@@ -23,6 +23,8 @@ struct json_object;
 
 /* Longest id or component name; ids end up in nft comments. */
 #define SLA_NAME_MAX		63
+/* Longest payload pattern: it must fit in what inspection reads of a packet. */
+#define SLA_PAYLOAD_MAX		256
 /* Longest process name the kernel keeps (TASK_COMM_LEN - 1). */
 #define SLA_PROCESS_NAME_MAX	15
 
@@ -136,6 +138,13 @@ struct sla_rule {
 	struct sla_port_range *ports;	/* none: every port */
 	size_t n_ports;
 	enum sla_proto proto;
+	/*
+	 * Deny rules only: the rule is about packets whose TCP/UDP payload
+	 * contains this text (ASCII case-insensitive), judged by NFQUEUE
+	 * inspection of sources under inspect, never by the module's watches.
+	 * NULL: the rule is about reaching the port at all.
+	 */
+	char *payload;
 
 	/* SLA_RULE_DATA */
 	enum sla_subject_kind subject_kind;
@@ -247,6 +256,18 @@ bool sla_net_rule_matches(const struct sla_rule *rule, int family,
 const struct sla_rule *sla_net_violation(const struct sla *sla, int family,
 					 const void *src, const void *dst,
 					 uint8_t proto, uint16_t dport);
+/*
+ * Payload rules: the first deny rule with a payload pattern whose from, to,
+ * port and proto match the packet and whose pattern occurs in PAYLOAD.
+ * Allow rules do not lift these: an allow says who may reach a port, a
+ * payload rule what nobody may send there.
+ */
+const struct sla_rule *sla_payload_violation(const struct sla *sla, int family,
+					     const void *src, const void *dst,
+					     uint8_t proto, uint16_t dport,
+					     const void *payload, size_t len);
+/* Whether any rule has a payload pattern (inspection has work to do). */
+bool sla_has_payload_rules(const struct sla *sla);
 bool sla_data_rule_matches(const struct sla_rule *rule, const char *user,
 			   const char *const *roles, size_t n_roles,
 			   const char *component, const char *resource);

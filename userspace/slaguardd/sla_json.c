@@ -154,6 +154,8 @@ static bool net_body(struct json_object *b, const struct sla_rule *r)
 	if (!put(b, "from", from) || !put(b, "to", str(r->to->name)) ||
 	    !put(b, "proto", str(sla_proto_name(r->proto))))
 		return false;
+	if (r->payload && !put(b, "payload", str(r->payload)))
+		return false;
 	return !r->n_ports || put(b, "port", ports_json(r->ports, r->n_ports));
 }
 

@@ -4,6 +4,7 @@
  * and which countermeasures an alert triggers. Kept beside the model so the
  * inspector, the policy and `sla check` share one reading of the file.
  */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -86,7 +87,8 @@ const struct sla_rule *sla_net_violation(const struct sla *sla, int family,
 	for (size_t i = 0; i < sla->n_rules; i++) {
 		const struct sla_rule *r = &sla->rules[i];
 
-		if (!sla_net_rule_matches(r, family, src, dst, proto, dport))
+		if (r->payload ||
+		    !sla_net_rule_matches(r, family, src, dst, proto, dport))
 			continue;
 		if (!r->deny)
 			return NULL;	/* an allow wins wherever it is */
@@ -94,6 +96,50 @@ const struct sla_rule *sla_net_violation(const struct sla *sla, int family,
 			deny = r;
 	}
 	return deny;
+}
+
+/*
+ * Substring search, ASCII case-insensitive; the payload may hold NULs, so no
+ * str* function fits. Patterns are stored lower-case (sla_rules.c).
+ */
+static bool payload_has(const char *pattern, const uint8_t *payload, size_t len)
+{
+	size_t plen = strlen(pattern), j;
+
+	for (size_t i = 0; plen && i + plen <= len; i++) {
+		for (j = 0; j < plen; j++)
+			if (tolower(payload[i + j]) != (unsigned char)pattern[j])
+				break;
+		if (j == plen)
+			return true;
+	}
+	return false;
+}
+
+bool sla_has_payload_rules(const struct sla *sla)
+{
+	for (size_t i = 0; i < sla->n_rules; i++)
+		if (sla->rules[i].payload)
+			return true;
+	return false;
+}
+
+const struct sla_rule *sla_payload_violation(const struct sla *sla, int family,
+					     const void *src, const void *dst,
+					     uint8_t proto, uint16_t dport,
+					     const void *payload, size_t len)
+{
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return NULL;
+	for (size_t i = 0; i < sla->n_rules; i++) {
+		const struct sla_rule *r = &sla->rules[i];
+
+		if (r->payload &&
+		    sla_net_rule_matches(r, family, src, dst, proto, dport) &&
+		    payload_has(r->payload, payload, len))
+			return r;
+	}
+	return NULL;
 }
 
 static bool subject_matches(const struct sla_rule *r, const char *user,

@@ -33,6 +33,7 @@ static void free_rule(struct sla_rule *r)
 	free(r->ports);
 	free(r->subject);
 	free(r->resource);
+	free(r->payload);
 }
 
 static void free_slo(struct sla_slo *s)

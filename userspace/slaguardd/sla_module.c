@@ -243,7 +243,8 @@ static int derive_watches(const struct sla *sla,
 	for (size_t i = 0; i < sla->n_rules; i++) {
 		const struct sla_rule *rule = &sla->rules[i];
 
-		if (!rule->deny || rule->kind != SLA_RULE_NET)
+		/* payload rules are judged by inspection, not by watches */
+		if (!rule->deny || rule->kind != SLA_RULE_NET || rule->payload)
 			continue;
 		ret = emit_rule(cfg, rule);
 		if (ret) {

@@ -5,6 +5,7 @@
  * which user or role must not read which resources. Which kind a rule is
  * follows from its keys, so each kind can reject the other's keys as typos.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ static const char *const rule_keys[] = {
 };
 
 static const char *const net_keys[] = {
-	"from", "to", "port", "proto", NULL
+	"from", "to", "port", "proto", "payload", NULL
 };
 
 static const char *const data_keys[] = {
@@ -32,6 +33,52 @@ static const struct sla_type to_type = {
 static const struct sla_type resource_type = {
 	"a resource pattern (fnmatch glob)", sla_read_string, NULL
 };
+
+/* Stored lower-case: matching is ASCII case-insensitive (sla_match.c). */
+static int read_payload(struct sla_ctx *c, yaml_node_t *n,
+			const struct sla_type *t, void *out)
+{
+	const char *v = sla_scalar(n);
+	char *copy;
+
+	if (!v || !v[0] || strlen(v) > SLA_PAYLOAD_MAX)
+		return sla_fail_node(c, n, t->expected);
+	copy = strdup(v);
+	if (!copy)
+		return -ENOMEM;
+	for (char *p = copy; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	*(char **)out = copy;
+	return 0;
+}
+
+static const struct sla_type payload_type = {
+	"a text of 1 to 256 bytes the payload must not contain", read_payload,
+	NULL
+};
+
+/* A payload pattern narrows a deny rule to TCP/UDP packets carrying it. */
+static int read_rule_payload(struct sla_ctx *c, yaml_node_t *body,
+			     struct sla_rule *rule)
+{
+	yaml_node_t *n = sla_find(c, body, "payload");
+	int ret;
+
+	if (!n)
+		return 0;
+	if (!rule->deny) {
+		sla_path_key(c, "payload");
+		return sla_fail_node(c, n, "no payload on an allow rule (a "
+				     "payload pattern says what must not be sent)");
+	}
+	if (rule->proto == SLA_PROTO_ICMP) {
+		sla_path_key(c, "payload");
+		return sla_fail_node(c, n, "no payload with proto icmp "
+				     "(only TCP and UDP payloads are inspected)");
+	}
+	ret = sla_get(c, body, "payload", false, &payload_type, &rule->payload);
+	return ret < 0 ? ret : 0;
+}
 
 static bool has_family(const struct sla_component *comp, int family)
 {
@@ -152,7 +199,7 @@ static int read_net_body(struct sla_ctx *c, yaml_node_t *body,
 	yaml_node_t *to;
 	int proto = SLA_PROTO_ANY;
 	int ret = sla_check_map(c, body, "a mapping with from, to, port, "
-				"proto", net_keys);
+				"proto, payload", net_keys);
 
 	rule->kind = SLA_RULE_NET;
 	if (!ret)
@@ -171,6 +218,8 @@ static int read_net_body(struct sla_ctx *c, yaml_node_t *body,
 		ret = read_rule_ports(c, body, rule);
 	if (!ret)
 		ret = read_from(c, body, rule);
+	if (!ret)
+		ret = read_rule_payload(c, body, rule);
 	return ret;
 }
 

@@ -280,13 +280,36 @@ static const struct error_case cases[] = {
 	  7, "rules[0].description", "expected a string, got a sequence" },
 	{ "rule_deny_scalar", RULE("{ id: x, deny: web, severity: high }"), 7,
 	  "rules[0].deny",
-	  "expected a mapping with from, to, port, proto, got 'web'" },
+	  "expected a mapping with from, to, port, proto, payload, got 'web'" },
 	{ "rule_deny_null", RULE("{ id: x, deny: , severity: high }"), 7,
 	  "rules[0].deny", "got null" },
 	{ "net_rule_unknown_key",
 	  SLA_BASE "rules:\n  - id: x\n    severity: high\n    deny:\n"
 	  "      to: web\n      ports: [23]\n", 11, "rules[0].deny.ports",
-	  "expected one of from, to, port, proto, got unknown key 'ports'" },
+	  "expected one of from, to, port, proto, payload, got unknown key 'ports'" },
+	{ "payload_empty",
+	  RULE("{ id: x, deny: { to: web, port: 80, payload: \"\" }, severity: high }"),
+	  7, "rules[0].deny.payload", "expected a text of 1 to 256 bytes" },
+	{ "payload_list",
+	  RULE("{ id: x, deny: { to: web, payload: [a, b] }, severity: high }"),
+	  7, "rules[0].deny.payload", "got a sequence" },
+	{ "payload_too_long",
+	  SLA_BASE "rules:\n  - id: x\n    severity: high\n    deny:\n"
+	  "      to: web\n      payload: "
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxy\n",
+	  11, "rules[0].deny.payload", "expected a text of 1 to 256 bytes" },
+	{ "payload_on_allow",
+	  RULE("{ id: x, allow: { to: web, port: 80, payload: evil } }"),
+	  7, "rules[0].allow.payload", "no payload on an allow rule" },
+	{ "payload_with_icmp",
+	  RULE("{ id: x, deny: { to: web, proto: icmp, payload: evil }, severity: high }"),
+	  7, "rules[0].deny.payload", "no payload with proto icmp" },
+	{ "payload_on_data_rule",
+	  RULE("{ id: x, deny: { user: u, read: \"a*\", payload: evil }, severity: high }"),
+	  7, "rules[0].deny.payload", "got unknown key 'payload'" },
 	{ "net_rule_missing_to", RULE("{ id: x, deny: { port: 23 }, severity: high }"),
 	  7, "rules[0].deny.to", "got nothing" },
 	{ "net_rule_unknown_to",

@@ -8,6 +8,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <json-c/json.h>
+
 #include "sla_test.h"
 
 static struct sla *sla;
@@ -123,6 +125,62 @@ static void countermeasures(void **state)
 						sla_find_rule(sla, "cards")));
 }
 
+/* Payload rules: valid forms, matching, no watches, and a dump that reloads. */
+static void payload_rules(void **state)
+{
+	struct sla *p = load_ok(SLA_BASE "rules:\n"
+		"  - { id: web-ok, allow: { from: [10.9.0.0/16], to: web, port: 80 } }\n"
+		"  - { id: no-sqli, deny: { to: db, port: 5432, proto: tcp, payload: 'DROP TABLE' }, severity: critical }\n"
+		"  - { id: no-probe, deny: { from: [10.9.0.0/16], to: web, payload: \"GET /admin\" }, severity: high }\n");
+	const struct sla_rule *sqli = sla_find_rule(p, "no-sqli");
+	const struct sla_rule *probe = sla_find_rule(p, "no-probe");
+	struct sla_module_config cfg;
+	uint8_t s[4], db[4], web[4];
+	const char q[] = "select 1; drop\0 table x; Drop Table users;";
+	struct json_object *dump;
+	struct sla *again;
+	char err[512];
+
+	(void)state;
+	inet_pton(AF_INET, "10.9.1.1", s);
+	inet_pton(AF_INET, "10.0.1.1", db);
+	inet_pton(AF_INET, "10.0.0.1", web);
+	assert_string_equal(sqli->payload, "drop table");
+	assert_true(sla_has_payload_rules(p));
+	assert_false(sla_has_payload_rules(sla));
+	/* case-insensitive, past a NUL in the payload */
+	assert_ptr_equal(sla_payload_violation(p, AF_INET, s, db, IPPROTO_TCP, 5432,
+					       q, sizeof(q) - 1), sqli);
+	assert_null(sla_payload_violation(p, AF_INET, s, db, IPPROTO_TCP, 5432,
+					  q, 20));
+	assert_null(sla_payload_violation(p, AF_INET, s, db, IPPROTO_UDP, 5432,
+					  q, sizeof(q) - 1));
+	assert_null(sla_payload_violation(p, AF_INET, s, db, IPPROTO_TCP, 5433,
+					  q, sizeof(q) - 1));
+	assert_null(sla_payload_violation(p, AF_INET, s, db, IPPROTO_TCP, 5432,
+					  "", 0));
+	/* the allow on port 80 does not lift a payload rule */
+	assert_ptr_equal(sla_payload_violation(p, AF_INET, s, web, IPPROTO_TCP, 80,
+					       "get /ADMIN HTTP/1.0", 19), probe);
+	/* reaching the port is no violation, and installs no watch */
+	assert_null(sla_net_violation(p, AF_INET, s, db, IPPROTO_TCP, 5432));
+	assert_int_equal(sla_to_module_config(p, &cfg), 0);
+	assert_int_equal(cfg.n_watches, 0);
+
+	dump = sla_to_json(p);
+	assert_non_null(dump);
+	{
+		const char *text = json_object_to_json_string(dump);
+
+		assert_int_equal(sla_load_string(text, strlen(text), NULL, &again,
+						 err, sizeof(err)), 0);
+	}
+	assert_string_equal(sla_find_rule(again, "no-sqli")->payload, "drop table");
+	sla_free(again);
+	json_object_put(dump);
+	sla_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +188,7 @@ int main(void)
 		cmocka_unit_test(net_icmp_and_components),
 		cmocka_unit_test(data_rules),
 		cmocka_unit_test(countermeasures),
+		cmocka_unit_test(payload_rules),
 	};
 
 	return cmocka_run_group_tests_name("sla match", tests, setup, teardown);
