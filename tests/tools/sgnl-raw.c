@@ -9,7 +9,6 @@
  *                    request, 2 if the tool itself failed
  *   sgnl-raw list    prints the cases
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,95 +18,81 @@
 #include <linux/slaguard.h>
 
 #include "genl.h"
+#include "genl_config.h"
 
 #define UNKNOWN_ATTR	200
 #define UNKNOWN_CMD	250
 
-typedef void (*build_fn)(struct nlmsghdr *nlh);
+/* One attribute of a request: an integer, or LEN raw bytes. */
+struct rattr {
+	enum { R_NONE, R_U8, R_U32, R_RAW } kind;
+	uint16_t type;
+	uint32_t v;
+	const void *raw;
+	size_t len;
+};
+
+#define U8(t, val)	{ R_U8, (t), (val), NULL, 0 }
+#define U32(t, val)	{ R_U32, (t), (val), NULL, 0 }
+#define RAW(t, bytes)	{ R_RAW, (t), 0, (bytes), sizeof(bytes) }
 
 struct rcase {
 	const char *name;
 	uint8_t cmd;
-	build_fn build;
+	uint16_t nest;		/* the attributes' nest; 0: no nest at all */
+	struct rattr attrs[3];	/* up to the first R_NONE */
 	const char *help;
 };
 
-static void thr_window_range(struct nlmsghdr *nlh)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, SLAGUARD_A_THRESHOLDS);
-
-	mnl_attr_put_u32(nlh, SLAGUARD_THR_WINDOW_MS, 5);
-	mnl_attr_nest_end(nlh, nest);
-}
-
-static void thr_short_attr(struct nlmsghdr *nlh)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, SLAGUARD_A_THRESHOLDS);
-
-	mnl_attr_put_u8(nlh, SLAGUARD_THR_WINDOW_MS, 200);
-	mnl_attr_nest_end(nlh, nest);
-}
-
-static void watch_bad_addr(struct nlmsghdr *nlh)
-{
-	static const uint8_t addr[7] = { 10, 0, 0, 1, 0, 0, 0 };
-	struct nlattr *nest = mnl_attr_nest_start(nlh, SLAGUARD_A_WATCH);
-
-	mnl_attr_put_u8(nlh, SLAGUARD_WATCH_FAMILY, AF_INET);
-	mnl_attr_put(nlh, SLAGUARD_WATCH_SRC_ADDR, sizeof(addr), addr);
-	mnl_attr_nest_end(nlh, nest);
-}
-
-static void watch_bad_plen(struct nlmsghdr *nlh)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, SLAGUARD_A_WATCH);
-	struct in_addr addr = { .s_addr = htonl(0x0a000000) };
-
-	mnl_attr_put_u8(nlh, SLAGUARD_WATCH_FAMILY, AF_INET);
-	mnl_attr_put(nlh, SLAGUARD_WATCH_SRC_ADDR, sizeof(addr), &addr);
-	mnl_attr_put_u8(nlh, SLAGUARD_WATCH_SRC_PLEN, 40);
-	mnl_attr_nest_end(nlh, nest);
-}
-
-static void unknown_attr(struct nlmsghdr *nlh)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, SLAGUARD_A_THRESHOLDS);
-
-	mnl_attr_put_u32(nlh, UNKNOWN_ATTR, 1);
-	mnl_attr_nest_end(nlh, nest);
-}
-
-static void nothing(struct nlmsghdr *nlh)
-{
-	(void)nlh;
-}
-
-static void bad_dir(struct nlmsghdr *nlh)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, SLAGUARD_A_WATCH);
-
-	mnl_attr_put_u8(nlh, SLAGUARD_WATCH_DIRECTION, 9);
-	mnl_attr_nest_end(nlh, nest);
-}
+static const uint8_t addr7[7] = { 10, 0, 0, 1, 0, 0, 0 };
+static const uint8_t net10[4] = { 10, 0, 0, 0 };
 
 static const struct rcase cases[] = {
-	{ "thr-window-range", SLAGUARD_CMD_SET_THRESHOLDS, thr_window_range,
+	{ "thr-window-range", SLAGUARD_CMD_SET_THRESHOLDS, SLAGUARD_A_THRESHOLDS,
+	  { U32(SLAGUARD_THR_WINDOW_MS, 5) },
 	  "SET_THRESHOLDS with WINDOW_MS=5, below SLAGUARD_WINDOW_MS_MIN" },
-	{ "thr-short-attr", SLAGUARD_CMD_SET_THRESHOLDS, thr_short_attr,
+	{ "thr-short-attr", SLAGUARD_CMD_SET_THRESHOLDS, SLAGUARD_A_THRESHOLDS,
+	  { U8(SLAGUARD_THR_WINDOW_MS, 200) },
 	  "SET_THRESHOLDS with WINDOW_MS as a 1-byte attribute" },
-	{ "watch-bad-addr", SLAGUARD_CMD_ADD_WATCH, watch_bad_addr,
+	{ "watch-bad-addr", SLAGUARD_CMD_ADD_WATCH, SLAGUARD_A_WATCH,
+	  { U8(SLAGUARD_WATCH_FAMILY, AF_INET),
+	    RAW(SLAGUARD_WATCH_SRC_ADDR, addr7) },
 	  "ADD_WATCH, AF_INET, with a 7-byte SRC_ADDR" },
-	{ "watch-bad-plen", SLAGUARD_CMD_ADD_WATCH, watch_bad_plen,
+	{ "watch-bad-plen", SLAGUARD_CMD_ADD_WATCH, SLAGUARD_A_WATCH,
+	  { U8(SLAGUARD_WATCH_FAMILY, AF_INET),
+	    RAW(SLAGUARD_WATCH_SRC_ADDR, net10),
+	    U8(SLAGUARD_WATCH_SRC_PLEN, 40) },
 	  "ADD_WATCH, AF_INET, 10.0.0.0 with SRC_PLEN 40" },
-	{ "unknown-attr", SLAGUARD_CMD_SET_THRESHOLDS, unknown_attr,
+	{ "unknown-attr", SLAGUARD_CMD_SET_THRESHOLDS, SLAGUARD_A_THRESHOLDS,
+	  { U32(UNKNOWN_ATTR, 1) },
 	  "SET_THRESHOLDS nest holding attribute type 200" },
-	{ "unknown-cmd", UNKNOWN_CMD, nothing,
+	{ "unknown-cmd", UNKNOWN_CMD, 0, { { R_NONE } },
 	  "command 250" },
-	{ "no-nest", SLAGUARD_CMD_ADD_WATCH, nothing,
+	{ "no-nest", SLAGUARD_CMD_ADD_WATCH, 0, { { R_NONE } },
 	  "ADD_WATCH without SLAGUARD_A_WATCH" },
-	{ "bad-dir", SLAGUARD_CMD_ADD_WATCH, bad_dir,
+	{ "bad-dir", SLAGUARD_CMD_ADD_WATCH, SLAGUARD_A_WATCH,
+	  { U8(SLAGUARD_WATCH_DIRECTION, 9) },
 	  "ADD_WATCH with DIRECTION 9" },
 };
+
+static void build(struct nlmsghdr *nlh, const struct rcase *rc)
+{
+	struct nlattr *nest;
+	const struct rattr *a;
+
+	if (!rc->nest)
+		return;
+	nest = mnl_attr_nest_start(nlh, rc->nest);
+	for (a = rc->attrs; a < rc->attrs + 3 && a->kind != R_NONE; a++) {
+		if (a->kind == R_U8)
+			mnl_attr_put_u8(nlh, a->type, (uint8_t)a->v);
+		else if (a->kind == R_U32)
+			mnl_attr_put_u32(nlh, a->type, a->v);
+		else
+			mnl_attr_put(nlh, a->type, a->len, a->raw);
+	}
+	mnl_attr_nest_end(nlh, nest);
+}
 
 #define NCASES	(sizeof(cases) / sizeof(cases[0]))
 
@@ -132,15 +117,9 @@ static int watch_reply(const struct nlmsghdr *nlh, void *data)
 static void remove_watch(struct sg_genl *g, uint32_t id)
 {
 	char buf[SG_GENL_REQSIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 
-	nlh = sg_genl_msg(buf, g->family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_DEL_WATCH, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_WATCH);
-	mnl_attr_put_u32(nlh, SLAGUARD_WATCH_ID, id);
-	mnl_attr_nest_end(nlh, nest);
-	if (sg_genl_talk(g, nlh, NULL, NULL) < 0)
+	if (sg_genl_talk(g, sg_watch_build_del(buf, g->family_id, id), NULL,
+			 NULL) < 0)
 		fprintf(stderr, "sgnl-raw: could not remove watch %u\n", id);
 }
 
@@ -203,7 +182,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	nlh = sg_genl_msg(buf, g.family_id, SLAGUARD_GENL_VERSION, rc->cmd, 0);
-	rc->build(nlh);
+	build(nlh, rc);
 	ret = sg_genl_talk(&g, nlh,
 			   rc->cmd == SLAGUARD_CMD_ADD_WATCH ? watch_reply : NULL,
 			   &watch_id);

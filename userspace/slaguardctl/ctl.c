@@ -181,3 +181,150 @@ int ctl_talk(struct ctl *c, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 			       what, detail);
 	return sg_fail(&c->err, ret, "%s: %s%s", what, strerror(-ret), detail);
 }
+
+int ctl_cb_ret(int ret)
+{
+	if (ret == 0)
+		return MNL_CB_OK;
+	errno = -ret;
+	return MNL_CB_ERROR;
+}
+
+struct get_state {
+	struct ctl *c;
+	uint16_t nest;
+	int (*parse)(struct ctl *c, const struct nlattr *nest, void *data);
+	void *data;
+	bool got;
+};
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct get_state *s = data;
+	const struct nlattr *nest = sg_genl_nest(nlh, s->nest);
+
+	if (!nest)
+		return MNL_CB_OK;
+	s->got = true;
+	return ctl_cb_ret(s->parse(s->c, nest, s->data));
+}
+
+int ctl_get(struct ctl *c, uint8_t cmd, uint16_t nest, const char *nest_name,
+	    int (*parse)(struct ctl *c, const struct nlattr *nest, void *data),
+	    void *data, const char *what)
+{
+	char req[SG_GENL_REQSIZE], missing[64];
+	struct get_state s = { c, nest, parse, data, false };
+	int ret;
+
+	ret = ctl_open(c, NULL);
+	if (ret < 0)
+		return ret;
+	ret = ctl_talk(c, sg_genl_msg(req, c->nl.family_id,
+				      SLAGUARD_GENL_VERSION, cmd, 0),
+		       get_cb, &s, what);
+	if (ret < 0)
+		return ret;
+	if (!s.got) {
+		snprintf(missing, sizeof(missing), "reply without %s", nest_name);
+		return ctl_bad_reply(c, what, missing);
+	}
+	return 0;
+}
+
+int ctl_print_json(struct ctl *c, struct json_object *o)
+{
+	int ret;
+
+	if (!o)
+		return sg_fail(&c->err, -ENOMEM, "out of memory");
+	ret = sg_json_print(o, stdout);
+	json_object_put(o);
+	return ret;
+}
+
+int ctl_print_id(struct ctl *c, uint32_t id)
+{
+	struct json_object *o;
+
+	if (!c->json) {
+		printf("%" PRIu32 "\n", id);
+		return 0;
+	}
+	o = json_object_new_object();
+	if (o)
+		sg_json_add_u64(o, "id", id);
+	return ctl_print_json(c, o);
+}
+
+static int list_oom(struct ctl_list *l)
+{
+	return sg_fail(&l->c->err, -ENOMEM, "out of memory");
+}
+
+int ctl_list_start(struct ctl_list *l)
+{
+	if (l->c->json && !l->heading)
+		l->array = json_object_new_array();
+	else
+		l->table = sg_table_new(l->cols, l->ncols);
+	return l->array || l->table ? 0 : list_oom(l);
+}
+
+int ctl_list_add_row(struct ctl_list *l, const char *const *cells)
+{
+	if (sg_table_add(l->table, cells) < 0)
+		return list_oom(l);
+	l->n++;
+	return 0;
+}
+
+int ctl_list_add_json(struct ctl_list *l, struct json_object *o)
+{
+	if (!o)
+		return list_oom(l);
+	if (json_object_array_add(l->array, o) < 0) {
+		json_object_put(o);
+		return list_oom(l);
+	}
+	l->n++;
+	return 0;
+}
+
+int ctl_list_end(struct ctl_list *l, int ret)
+{
+	if (ret < 0 && l->heading) {
+		/* An older module or another namespace: nothing to add. */
+		l->c->err.msg[0] = '\0';
+		ret = 0;
+	} else if (ret == 0 && l->array) {
+		ret = sg_json_print(l->array, stdout);
+	} else if (ret == 0 && (!l->heading || l->n)) {
+		if (l->heading)
+			fputs(l->heading, stdout);
+		sg_table_print(l->table, stdout);
+	}
+	json_object_put(l->array);
+	sg_table_free(l->table);
+	l->array = NULL;
+	l->table = NULL;
+	return ret;
+}
+
+int ctl_list_dump(struct ctl_list *l, uint8_t cmd, mnl_cb_t cb,
+		  const char *what)
+{
+	char req[SG_GENL_REQSIZE];
+	struct ctl *c = l->c;
+	int ret;
+
+	ret = ctl_open(c, NULL);
+	if (ret == 0)
+		ret = ctl_list_start(l);
+	if (ret < 0)
+		return ret;
+	ret = ctl_talk(c, sg_genl_msg(req, c->nl.family_id,
+				      SLAGUARD_GENL_VERSION, cmd, NLM_F_DUMP),
+		       cb, l, what);
+	return ctl_list_end(l, ret);
+}

@@ -12,6 +12,7 @@
 #include <linux/slaguard.h>
 
 #include "genl.h"
+#include "output.h"
 #include "parse.h"
 
 /* The kernel-installed copy of the header drops the _UAPI_ prefix. */
@@ -74,6 +75,57 @@ const char *ctl_attr_word(uint16_t nest, uint16_t type);
 
 /* A reply that does not follow include/uapi/linux/slaguard.h. */
 int ctl_bad_reply(struct ctl *c, const char *what, const char *attr);
+
+/* What a callback returns for RET, 0 or a negative errno (then in errno). */
+int ctl_cb_ret(int ret);
+
+/*
+ * Ask for CMD (not a dump) and hand the nest NEST of the reply to PARSE,
+ * which returns 0 or a negative errno with c->err set. A reply without the
+ * nest is a bad reply; NEST_NAME names it in the message.
+ */
+int ctl_get(struct ctl *c, uint8_t cmd, uint16_t nest, const char *nest_name,
+	    int (*parse)(struct ctl *c, const struct nlattr *nest, void *data),
+	    void *data, const char *what);
+
+/* Print O (NULL: out of memory) as one line of JSON and put it. */
+int ctl_print_json(struct ctl *c, struct json_object *o);
+/* The id of a new object: {"id":N} with -j, else N. */
+int ctl_print_id(struct ctl *c, uint32_t id);
+
+/*
+ * A listing: a table for people or, with -j, a JSON array, filled by the
+ * caller (the callback of ctl_list_dump()), then printed and freed.
+ */
+struct ctl_list {
+	struct ctl *c;
+	const struct sg_column *cols;
+	size_t ncols;
+	/*
+	 * A table that follows another listing: never JSON, printed after
+	 * HEADING only if it has rows, and a failed dump prints nothing and
+	 * is no error.
+	 */
+	const char *heading;
+	struct sg_table *table;
+	struct json_object *array;
+	size_t n;		/* rows or objects added */
+};
+
+#define CTL_LIST(ctl, columns) { .c = (ctl), .cols = (columns), \
+				 .ncols = sizeof(columns) / sizeof((columns)[0]) }
+
+/* Make the table or the array; 0 or -ENOMEM (c->err set). */
+int ctl_list_start(struct ctl_list *l);
+/* Add a row (without -j) or O (with -j; NULL: out of memory, else put by
+ * the list). 0 or -ENOMEM (c->err set). */
+int ctl_list_add_row(struct ctl_list *l, const char *const *cells);
+int ctl_list_add_json(struct ctl_list *l, struct json_object *o);
+/* Print the list if RET is 0, free it; returns RET or the print's error. */
+int ctl_list_end(struct ctl_list *l, int ret);
+/* Open, start, dump CMD with CB (its data: L), end. */
+int ctl_list_dump(struct ctl_list *l, uint8_t cmd, mnl_cb_t cb,
+		  const char *what);
 
 int cmd_watch(struct ctl *c, int argc, char **argv);
 int cmd_threshold(struct ctl *c, int argc, char **argv);

@@ -3,7 +3,6 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -73,23 +72,15 @@ static const char *event_family(const struct sg_event *ev)
 static void kind_text(const struct sg_event *ev, char *buf, size_t size)
 {
 	uint32_t kind = (uint32_t)ev->val[SLAGUARD_EV_KIND];
-	const char *name = sg_kind_name(kind);
 
-	if (name)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "KIND_%" PRIu32, kind);
+	sg_format_name(sg_kind_name(kind), "KIND_", kind, buf, size);
 }
 
 static void dir_text(const struct sg_event *ev, char *buf, size_t size)
 {
 	uint8_t dir = (uint8_t)ev->val[SLAGUARD_EV_DIRECTION];
-	const char *name = sg_dir_name(dir);
 
-	if (name)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "DIR_%u", dir);
+	sg_format_name(sg_dir_name(dir), "DIR_", dir, buf, size);
 }
 
 static void add_or_null_u64(struct json_object *o, const struct sg_event *ev,
@@ -150,12 +141,8 @@ struct json_object *sg_event_to_json(const struct sg_event *ev)
 	}
 	if (sg_event_has(ev, SLAGUARD_EV_PROTO)) {
 		uint8_t proto = (uint8_t)ev->val[SLAGUARD_EV_PROTO];
-		const char *name = sg_proto_name(proto);
 
-		if (name)
-			sg_json_add_str(o, "proto", name);
-		else
-			sg_json_add_u64(o, "proto", proto);
+		sg_json_add_name(o, "proto", sg_proto_name(proto), proto);
 	}
 	if (sg_event_has(ev, SLAGUARD_EV_SRC_PORT))
 		sg_json_add_u64(o, "sport", ev->val[SLAGUARD_EV_SRC_PORT]);
@@ -163,24 +150,6 @@ struct json_object *sg_event_to_json(const struct sg_event *ev)
 		sg_json_add_u64(o, "dport", ev->val[SLAGUARD_EV_DST_PORT]);
 	sg_task_json_add(o, ev);
 	return o;
-}
-
-/* Append to BUF at *POS, never past SIZE. */
-static void append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
 }
 
 void sg_event_format(const struct sg_event *ev, char *buf, size_t size)
@@ -191,49 +160,47 @@ void sg_event_format(const struct sg_event *ev, char *buf, size_t size)
 	buf[0] = '\0';
 	if (sg_event_has(ev, SLAGUARD_EV_TIME_NS)) {
 		sg_format_time(ev->val[SLAGUARD_EV_TIME_NS], text, sizeof(text));
-		append(buf, size, &pos, "%s ", text);
+		sg_append(buf, size, &pos, "%s ", text);
 	}
 	if (sg_event_has(ev, SLAGUARD_EV_SEQ))
-		append(buf, size, &pos, "seq=%" PRIu64 " ",
+		sg_append(buf, size, &pos, "seq=%" PRIu64 " ",
 		       (uint64_t)ev->val[SLAGUARD_EV_SEQ]);
 	kind_text(ev, text, sizeof(text));
-	append(buf, size, &pos, "%s", text);
+	sg_append(buf, size, &pos, "%s", text);
 	if (sg_event_has(ev, SLAGUARD_EV_WATCH_ID))
-		append(buf, size, &pos, " watch=%" PRIu64,
+		sg_append(buf, size, &pos, " watch=%" PRIu64,
 		       (uint64_t)ev->val[SLAGUARD_EV_WATCH_ID]);
 	if (sg_event_has(ev, SLAGUARD_EV_PROTO)) {
 		uint8_t proto = (uint8_t)ev->val[SLAGUARD_EV_PROTO];
-		const char *name = sg_proto_name(proto);
 
-		if (name)
-			append(buf, size, &pos, " proto=%s", name);
-		else
-			append(buf, size, &pos, " proto=%u", proto);
+		sg_format_name(sg_proto_name(proto), "", proto, text,
+			       sizeof(text));
+		sg_append(buf, size, &pos, " proto=%s", text);
 	}
 	if (ev->src_len) {
 		sg_format_addr(ev->src, ev->src_len, text, sizeof(text));
-		append(buf, size, &pos, " src=%s", text);
+		sg_append(buf, size, &pos, " src=%s", text);
 	}
 	if (sg_event_has(ev, SLAGUARD_EV_SRC_PORT))
-		append(buf, size, &pos, " sport=%" PRIu64,
+		sg_append(buf, size, &pos, " sport=%" PRIu64,
 		       (uint64_t)ev->val[SLAGUARD_EV_SRC_PORT]);
 	if (ev->dst_len) {
 		sg_format_addr(ev->dst, ev->dst_len, text, sizeof(text));
-		append(buf, size, &pos, " dst=%s", text);
+		sg_append(buf, size, &pos, " dst=%s", text);
 	}
 	if (sg_event_has(ev, SLAGUARD_EV_DST_PORT))
-		append(buf, size, &pos, " dport=%" PRIu64,
+		sg_append(buf, size, &pos, " dport=%" PRIu64,
 		       (uint64_t)ev->val[SLAGUARD_EV_DST_PORT]);
 	if (sg_event_has(ev, SLAGUARD_EV_DIRECTION)) {
 		dir_text(ev, text, sizeof(text));
-		append(buf, size, &pos, " dir=%s", text);
+		sg_append(buf, size, &pos, " dir=%s", text);
 	}
 	if (sg_event_has(ev, SLAGUARD_EV_NETNS))
-		append(buf, size, &pos, " netns=%" PRIu64,
+		sg_append(buf, size, &pos, " netns=%" PRIu64,
 		       (uint64_t)ev->val[SLAGUARD_EV_NETNS]);
 	for (i = 0; i < NMEASURES; i++)
 		if (sg_event_has(ev, measures[i].attr))
-			append(buf, size, &pos, " %s=%" PRIu64, measures[i].key,
+			sg_append(buf, size, &pos, " %s=%" PRIu64, measures[i].key,
 			       (uint64_t)ev->val[measures[i].attr]);
 	sg_task_format(ev, buf, size);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,4 +135,27 @@ void sg_json_add_str(struct json_object *obj, const char *key, const char *s)
 void sg_json_add_null(struct json_object *obj, const char *key)
 {
 	json_object_object_add(obj, key, NULL);
+}
+
+void sg_json_add_name(struct json_object *obj, const char *key,
+		      const char *name, uint64_t v)
+{
+	if (name)
+		sg_json_add_str(obj, key, name);
+	else
+		sg_json_add_u64(obj, key, v);
+}
+
+void sg_append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos += (size_t)n;
 }

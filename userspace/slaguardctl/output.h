@@ -32,5 +32,12 @@ int sg_json_print(struct json_object *obj, FILE *f);
 void sg_json_add_u64(struct json_object *obj, const char *key, uint64_t v);
 void sg_json_add_str(struct json_object *obj, const char *key, const char *s);
 void sg_json_add_null(struct json_object *obj, const char *key);
+/* NAME as a string, or V when there is no name (NULL). */
+void sg_json_add_name(struct json_object *obj, const char *key,
+		      const char *name, uint64_t v);
+
+/* printf to BUF at *POS, never past SIZE; *POS moves on. */
+void sg_append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif /* SLAGUARDCTL_OUTPUT_H */

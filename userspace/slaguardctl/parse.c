@@ -37,17 +37,6 @@ int sg_fail(struct sg_error *e, int err, const char *fmt, ...)
 	return err;
 }
 
-size_t sg_addr_len(uint8_t family)
-{
-	switch (family) {
-	case AF_INET:
-		return 4;
-	case AF_INET6:
-		return 16;
-	}
-	return 0;
-}
-
 /* strtoull() accepts signs, spaces and "0x"; the CLI wants plain digits. */
 static int parse_digits(const char *s, const char **end, uint64_t *out)
 {
@@ -400,6 +389,15 @@ const char *sg_action_name(uint8_t action)
 		return "sample";
 	}
 	return NULL;
+}
+
+void sg_format_name(const char *name, const char *prefix, unsigned long v,
+		    char *buf, size_t size)
+{
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "%s%lu", prefix, v);
 }
 
 void sg_format_addr(const void *addr, size_t len, char *buf, size_t size)

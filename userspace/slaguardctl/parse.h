@@ -12,6 +12,9 @@
 
 #include <netinet/in.h>
 
+/* union sg_addr, struct sg_prefix, sg_addr_len() */
+#include "genl_config.h"
+
 #define SG_MSG_LEN	512
 
 /* What went wrong, for the CLI boundary to print. */
@@ -26,21 +29,6 @@ int sg_usage(struct sg_error *e, const char *fmt, ...)
 /* Describe a failure; returns ERR (a negative errno). */
 int sg_fail(struct sg_error *e, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-union sg_addr {
-	struct in_addr v4;
-	struct in6_addr v6;
-	uint8_t b[16];
-};
-
-struct sg_prefix {
-	uint8_t family;		/* AF_INET or AF_INET6 */
-	uint8_t plen;
-	union sg_addr addr;
-};
-
-/* Address length of an address family, 0 if not IP. */
-size_t sg_addr_len(uint8_t family);
 
 /*
  * Decimal integer in [MIN, MAX]. WHAT names the argument in messages, e.g.
@@ -83,6 +71,9 @@ const char *sg_proto_name(uint8_t proto);
 const char *sg_kind_name(uint32_t kind);
 const char *sg_action_name(uint8_t action);
 
+/* NAME, or PREFIX and V ("DIR_7") when there is no name (NULL). */
+void sg_format_name(const char *name, const char *prefix, unsigned long v,
+		    char *buf, size_t size);
 /* "10.0.0.1", "2001:db8::1"; "?" for a bad length. */
 void sg_format_addr(const void *addr, size_t len, char *buf, size_t size);
 /* "10.0.0.0/8" */

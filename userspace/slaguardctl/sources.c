@@ -59,12 +59,6 @@ static const struct sg_column cols[] = {
 	{ "IDLE", true },
 };
 
-struct sources_state {
-	struct ctl *c;
-	struct sg_table *table;
-	struct json_object *array;
-};
-
 static void fmt_u64(const struct sg_attrs *a, uint16_t attr, char *buf,
 		    size_t size)
 {
@@ -74,7 +68,7 @@ static void fmt_u64(const struct sg_attrs *a, uint16_t attr, char *buf,
 		snprintf(buf, size, "-");
 }
 
-static int add_row(struct sources_state *s, const struct sg_attrs *a,
+static int add_row(struct ctl_list *l, const struct sg_attrs *a,
 		   const char *addr)
 {
 	char netns[16], pkts[24], bytes[24], pps[24], bps[24], syn[24];
@@ -95,10 +89,10 @@ static int add_row(struct sources_state *s, const struct sg_attrs *a,
 				      sizeof(idle));
 	else
 		snprintf(idle, sizeof(idle), "-");
-	return sg_table_add(s->table, cells);
+	return ctl_list_add_row(l, cells);
 }
 
-static int add_json(struct sources_state *s, const struct sg_attrs *a,
+static int add_json(struct ctl_list *l, const struct sg_attrs *a,
 		    const char *addr, uint8_t family)
 {
 	struct json_object *o = json_object_new_object();
@@ -106,7 +100,7 @@ static int add_json(struct sources_state *s, const struct sg_attrs *a,
 	size_t i;
 
 	if (!o)
-		return -ENOMEM;
+		return ctl_list_add_json(l, NULL);	/* out of memory */
 	if (sg_attrs_has(a, SLAGUARD_SRC_NETNS))
 		sg_json_add_u64(o, "netns", a->val[SLAGUARD_SRC_NETNS]);
 	if (name)
@@ -116,22 +110,17 @@ static int add_json(struct sources_state *s, const struct sg_attrs *a,
 		if (sg_attrs_has(a, src_keys[i].attr))
 			sg_json_add_u64(o, src_keys[i].key,
 					a->val[src_keys[i].attr]);
-	if (json_object_array_add(s->array, o) < 0) {
-		json_object_put(o);
-		return -ENOMEM;
-	}
-	return 0;
+	return ctl_list_add_json(l, o);
 }
 
 static int sources_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct sources_state *s = data;
+	struct ctl_list *l = data;
 	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_SOURCE);
 	char addr[SG_ADDRSTRLEN];
 	struct sg_attrs a;
 	uint8_t family;
 	size_t len;
-	int ret;
 
 	if (!nest)
 		return MNL_CB_OK;
@@ -147,25 +136,15 @@ static int sources_cb(const struct nlmsghdr *nlh, void *data)
 	sg_format_addr(mnl_attr_get_payload(a.raw[SLAGUARD_SRC_ADDR]), len,
 		       addr, sizeof(addr));
 
-	ret = s->array ? add_json(s, &a, addr, family) : add_row(s, &a, addr);
-	if (ret < 0) {
-		sg_fail(&s->c->err, ret, "out of memory");
-		errno = -ret;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	return ctl_cb_ret(l->array ? add_json(l, &a, addr, family) :
+				    add_row(l, &a, addr));
 bad:
-	ctl_bad_reply(s->c, "sources", "SLAGUARD_A_SOURCE");
-	errno = EBADMSG;
-	return MNL_CB_ERROR;
+	return ctl_cb_ret(ctl_bad_reply(l->c, "sources", "SLAGUARD_A_SOURCE"));
 }
 
 int cmd_sources(struct ctl *c, int argc, char **argv)
 {
-	char req[SG_GENL_REQSIZE];
-	struct sources_state s = { .c = c };
-	struct nlmsghdr *nlh;
-	int ret;
+	struct ctl_list l = CTL_LIST(c, cols);
 
 	if (argc > 0 && strcmp(argv[0], "help") == 0) {
 		fputs(sources_usage, stdout);
@@ -175,24 +154,5 @@ int cmd_sources(struct ctl *c, int argc, char **argv)
 					 strcmp(argv[0], "show") == 0)))
 		return sg_usage(&c->err, "'sources' takes no arguments, not '%s'",
 				argv[0]);
-	ret = ctl_open(c, NULL);
-	if (ret < 0)
-		return ret;
-	if (c->json)
-		s.array = json_object_new_array();
-	else
-		s.table = sg_table_new(cols, sizeof(cols) / sizeof(cols[0]));
-	if (!s.array && !s.table)
-		return sg_fail(&c->err, -ENOMEM, "out of memory");
-
-	nlh = sg_genl_msg(req, c->nl.family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_GET_SOURCES, NLM_F_DUMP);
-	ret = ctl_talk(c, nlh, sources_cb, &s, "sources");
-	if (ret == 0 && s.array)
-		ret = sg_json_print(s.array, stdout);
-	else if (ret == 0)
-		sg_table_print(s.table, stdout);
-	json_object_put(s.array);
-	sg_table_free(s.table);
-	return ret;
+	return ctl_list_dump(&l, SLAGUARD_CMD_GET_SOURCES, sources_cb, "sources");
 }

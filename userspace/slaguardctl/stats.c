@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "genl_config.h"
 #include "output.h"
 
 const char stats_usage[] =
@@ -32,53 +33,21 @@ static const char *const stat_names[SLAGUARD_STATS_MAX + 1] = {
 	[SLAGUARD_STATS_LAST_SEQ] = "last_seq",
 };
 
-static const enum mnl_attr_data_type stat_types[SLAGUARD_STATS_MAX + 1] = {
-	[SLAGUARD_STATS_PKTS_IN] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_PKTS_FORWARD] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_PKTS_OUT] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_BYTES] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_EVENTS_SENT] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_EVENTS_LOST] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_EVENTS_SUPPRESSED] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_SOURCES] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_CAPACITY] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_EVICTIONS] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_INSERT_FAILED] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_EXPIRED] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_WATCH_HITS] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_MALFORMED] = MNL_TYPE_U64,
-	[SLAGUARD_STATS_LAST_SEQ] = MNL_TYPE_U64,
-};
-
-struct stats_state {
-	struct ctl *c;
-	struct sg_attrs a;
-	bool got;
-};
-
-static int stats_cb(const struct nlmsghdr *nlh, void *data)
+static int stats_parse(struct ctl *c, const struct nlattr *nest, void *data)
 {
-	struct stats_state *s = data;
-	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_STATS);
+	struct sg_attrs *a = data;
 
-	if (!nest)
-		return MNL_CB_OK;
-	if (sg_attrs_parse(nest, &s->a, stat_types, SLAGUARD_STATS_MAX + 1) < 0) {
-		sg_fail(&s->c->err, -EBADMSG,
-			"stats: the kernel sent a malformed counter %u", s->a.bad);
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	s->got = true;
-	return MNL_CB_OK;
+	if (sg_attrs_parse(nest, a, sg_stats_types, SLAGUARD_STATS_MAX + 1) < 0)
+		return sg_fail(&c->err, -EBADMSG,
+			       "stats: the kernel sent a malformed counter %u",
+			       a->bad);
+	return 0;
 }
 
 int cmd_stats(struct ctl *c, int argc, char **argv)
 {
-	char req[SG_GENL_REQSIZE];
-	struct stats_state s = { .c = c };
 	struct json_object *o = NULL;
-	struct nlmsghdr *nlh;
+	struct sg_attrs a;
 	uint16_t i;
 	int ret;
 
@@ -89,33 +58,22 @@ int cmd_stats(struct ctl *c, int argc, char **argv)
 	if (argc > 0 && !(argc == 1 && strcmp(argv[0], "show") == 0))
 		return sg_usage(&c->err, "'stats' takes no arguments, not '%s'",
 				argv[0]);
-	ret = ctl_open(c, NULL);
+	ret = ctl_get(c, SLAGUARD_CMD_GET_STATS, SLAGUARD_A_STATS,
+		      "SLAGUARD_A_STATS", stats_parse, &a, "stats");
 	if (ret < 0)
 		return ret;
-	nlh = sg_genl_msg(req, c->nl.family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_GET_STATS, 0);
-	ret = ctl_talk(c, nlh, stats_cb, &s, "stats");
-	if (ret < 0)
-		return ret;
-	if (!s.got)
-		return ctl_bad_reply(c, "stats", "reply without SLAGUARD_A_STATS");
-
 	if (c->json) {
 		o = json_object_new_object();
 		if (!o)
-			return sg_fail(&c->err, -ENOMEM, "out of memory");
+			return ctl_print_json(c, NULL);
 	}
 	for (i = 0; i <= SLAGUARD_STATS_MAX; i++) {
-		if (!stat_names[i] || !sg_attrs_has(&s.a, i))
+		if (!stat_names[i] || !sg_attrs_has(&a, i))
 			continue;
 		if (o)
-			sg_json_add_u64(o, stat_names[i], s.a.val[i]);
+			sg_json_add_u64(o, stat_names[i], a.val[i]);
 		else
-			printf("%s: %" PRIu64 "\n", stat_names[i], s.a.val[i]);
+			printf("%s: %" PRIu64 "\n", stat_names[i], a.val[i]);
 	}
-	if (o) {
-		ret = sg_json_print(o, stdout);
-		json_object_put(o);
-	}
-	return ret;
+	return o ? ctl_print_json(c, o) : 0;
 }

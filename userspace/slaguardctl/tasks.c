@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,25 +159,12 @@ int ctl_twatch_add(struct ctl *c, int argc, char **argv)
 	if (!id)
 		return ctl_bad_reply(c, "watch add task",
 				     "reply without SLAGUARD_TWATCH_ID");
-	if (c->json) {
-		struct json_object *o = json_object_new_object();
-
-		if (!o)
-			return sg_fail(&c->err, -ENOMEM, "out of memory");
-		sg_json_add_u64(o, "id", id);
-		ret = sg_json_print(o, stdout);
-		json_object_put(o);
-		return ret;
-	}
-	printf("%" PRIu32 "\n", id);
-	return 0;
+	return ctl_print_id(c, id);
 }
 
 int ctl_twatch_del(struct ctl *c, int argc, char **argv)
 {
 	char req[SG_GENL_REQSIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	uint32_t id;
 	int ret;
 
@@ -192,12 +178,11 @@ int ctl_twatch_del(struct ctl *c, int argc, char **argv)
 	ret = ctl_open(c, NULL);
 	if (ret < 0)
 		return ret;
-	nlh = sg_genl_msg(req, c->nl.family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_DEL_TASK_WATCH, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_TASK_WATCH);
-	mnl_attr_put_u32(nlh, SLAGUARD_TWATCH_ID, id);
-	mnl_attr_nest_end(nlh, nest);
-	ret = ctl_talk(c, nlh, NULL, NULL, "watch del task");
+	ret = ctl_talk(c, sg_build_nest_u32(req, c->nl.family_id,
+					    SLAGUARD_CMD_DEL_TASK_WATCH,
+					    SLAGUARD_A_TASK_WATCH,
+					    SLAGUARD_TWATCH_ID, id),
+		       NULL, NULL, "watch del task");
 	if (ret == -ENOENT)
 		return sg_fail(&c->err, ret,
 			       "watch del task: there is no task watch %" PRIu32 " (see 'watch list task')",
@@ -210,35 +195,24 @@ static const struct sg_column twatch_cols[] = {
 	{ "FORKS", true },
 };
 
-struct twatch_list {
-	struct ctl *c;
-	struct sg_table *table;
-	struct json_object *array;
-	size_t n;
-};
-
 static int twatch_list_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct twatch_list *s = data;
+	struct ctl_list *l = data;
 	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_TASK_WATCH);
 	char id[16], sel[4200], tasks[16], forks[24];
 	const char *cells[] = { id, sel, tasks, forks };
 	struct sg_twatch w;
-	int ret;
 
 	if (!nest)
 		return MNL_CB_OK;
-	if (twatch_from_nest(nest, &w) < 0) {
-		ctl_bad_reply(s->c, "watch list task", "SLAGUARD_A_TASK_WATCH");
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	s->n++;
-	if (s->array) {
+	if (twatch_from_nest(nest, &w) < 0)
+		return ctl_cb_ret(ctl_bad_reply(l->c, "watch list task",
+						"SLAGUARD_A_TASK_WATCH"));
+	if (l->array) {
 		struct json_object *o = json_object_new_object();
 
 		if (!o)
-			goto oom;
+			return ctl_cb_ret(ctl_list_add_json(l, NULL));
 		sg_json_add_u64(o, "id", w.id);
 		if (w.pid)
 			sg_json_add_u64(o, "pid", w.pid);
@@ -250,9 +224,7 @@ static int twatch_list_cb(const struct nlmsghdr *nlh, void *data)
 			sg_json_add_u64(o, "tasks", w.tasks);
 		if (w.has_forks)
 			sg_json_add_u64(o, "forks", w.forks);
-		if (json_object_array_add(s->array, o) < 0)
-			goto oom;
-		return MNL_CB_OK;
+		return ctl_cb_ret(ctl_list_add_json(l, o));
 	}
 	snprintf(id, sizeof(id), "%" PRIu32, w.id);
 	if (w.pid)
@@ -266,13 +238,7 @@ static int twatch_list_cb(const struct nlmsghdr *nlh, void *data)
 		snprintf(forks, sizeof(forks), "%" PRIu64, w.forks);
 	else
 		snprintf(forks, sizeof(forks), "-");
-	ret = sg_table_add(s->table, cells);
-	if (ret == 0)
-		return MNL_CB_OK;
-oom:
-	sg_fail(&s->c->err, -ENOMEM, "out of memory");
-	errno = ENOMEM;
-	return MNL_CB_ERROR;
+	return ctl_cb_ret(ctl_list_add_row(l, cells));
 }
 
 /*
@@ -282,38 +248,12 @@ oom:
  */
 int ctl_twatch_list(struct ctl *c, bool quiet_if_empty)
 {
-	char req[SG_GENL_REQSIZE];
-	struct twatch_list s = { .c = c };
-	struct nlmsghdr *nlh;
-	int ret;
+	struct ctl_list l = CTL_LIST(c, twatch_cols);
 
-	ret = ctl_open(c, NULL);
-	if (ret < 0)
-		return ret;
-	if (c->json && !quiet_if_empty)
-		s.array = json_object_new_array();
-	else
-		s.table = sg_table_new(twatch_cols, sizeof(twatch_cols) /
-						    sizeof(twatch_cols[0]));
-	if (!s.array && !s.table)
-		return sg_fail(&c->err, -ENOMEM, "out of memory");
-	nlh = sg_genl_msg(req, c->nl.family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_GET_TASK_WATCH, NLM_F_DUMP);
-	ret = ctl_talk(c, nlh, twatch_list_cb, &s, "watch list task");
-	if (quiet_if_empty && ret < 0) {
-		/* An older module or another namespace: no task watches. */
-		c->err.msg[0] = '\0';
-		ret = 0;
-	} else if (ret == 0 && s.array) {
-		ret = sg_json_print(s.array, stdout);
-	} else if (ret == 0 && (!quiet_if_empty || s.n)) {
-		if (quiet_if_empty)
-			printf("\ntask watches:\n");
-		sg_table_print(s.table, stdout);
-	}
-	json_object_put(s.array);
-	sg_table_free(s.table);
-	return ret;
+	if (quiet_if_empty)
+		l.heading = "\ntask watches:\n";
+	return ctl_list_dump(&l, SLAGUARD_CMD_GET_TASK_WATCH, twatch_list_cb,
+			     "watch list task");
 }
 
 /* ---- task figures, shared with events ---- */
@@ -372,23 +312,6 @@ void sg_task_json_add(struct json_object *o, const struct sg_event *ev)
 	add_u64(o, ev, "threads", SLAGUARD_TASK_THREADS);
 }
 
-static void append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*pos >= size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*pos += (size_t)n;
-}
-
 void sg_task_format(const struct sg_event *ev, char *buf, size_t size)
 {
 	static const struct {
@@ -409,17 +332,17 @@ void sg_task_format(const struct sg_event *ev, char *buf, size_t size)
 	size_t pos = strlen(buf), i;
 
 	if (sg_event_has_task(ev, SLAGUARD_TASK_COMM))
-		append(buf, size, &pos, " comm=%s", ev->comm);
+		sg_append(buf, size, &pos, " comm=%s", ev->comm);
 	if (sg_event_has_task(ev, SLAGUARD_TASK_FILENAME))
-		append(buf, size, &pos, " filename=%s", ev->filename);
+		sg_append(buf, size, &pos, " filename=%s", ev->filename);
 	if (sg_event_has_task(ev, SLAGUARD_TASK_CGROUP))
-		append(buf, size, &pos, " cgroup=%s", ev->cgroup);
+		sg_append(buf, size, &pos, " cgroup=%s", ev->cgroup);
 	if (sg_event_has_task(ev, SLAGUARD_TASK_CPU_PCT))
-		append(buf, size, &pos, " cpu=%.2f%%",
+		sg_append(buf, size, &pos, " cpu=%.2f%%",
 		       (double)ev->task_val[SLAGUARD_TASK_CPU_PCT] / 100.0);
 	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
 		if (sg_event_has_task(ev, ints[i].attr))
-			append(buf, size, &pos, " %s=%" PRIu64, ints[i].key,
+			sg_append(buf, size, &pos, " %s=%" PRIu64, ints[i].key,
 			       ev->task_val[ints[i].attr]);
 }
 
@@ -443,20 +366,15 @@ static int tasks_cb(const struct nlmsghdr *nlh, void *data)
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		struct sg_event *r = realloc(s->rows, cap * sizeof(*r));
 
-		if (!r) {
-			sg_fail(&s->c->err, -ENOMEM, "out of memory");
-			errno = ENOMEM;
-			return MNL_CB_ERROR;
-		}
+		if (!r)
+			return ctl_cb_ret(sg_fail(&s->c->err, -ENOMEM,
+						  "out of memory"));
 		s->rows = r;
 		s->cap = cap;
 	}
 	memset(&s->rows[s->n], 0, sizeof(s->rows[0]));
-	if (sg_task_decode(nest, &s->rows[s->n]) < 0) {
-		ctl_bad_reply(s->c, "tasks", "SLAGUARD_A_TASK");
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
+	if (sg_task_decode(nest, &s->rows[s->n]) < 0)
+		return ctl_cb_ret(ctl_bad_reply(s->c, "tasks", "SLAGUARD_A_TASK"));
 	s->n++;
 	return MNL_CB_OK;
 }
@@ -489,72 +407,58 @@ static const struct sg_column task_cols[] = {
 	{ "RSS", true }, { "THR", true }, { "WATCH", true },
 };
 
+static int task_row(struct ctl_list *l, const struct sg_event *r)
+{
+	char pid[16], cpu[16], dly[16], nv[24], niv[24], rss[24];
+	char thr[16], w[16];
+	const char *cells[] = { pid, r->comm[0] ? r->comm : "?", cpu,
+				dly, nv, niv, rss, thr, w };
+
+	snprintf(pid, sizeof(pid), "%" PRIu64, r->task_val[SLAGUARD_TASK_PID]);
+	if (sg_event_has_task(r, SLAGUARD_TASK_CPU_PCT)) {
+		snprintf(cpu, sizeof(cpu), "%.1f",
+			 (double)r->task_val[SLAGUARD_TASK_CPU_PCT] / 100);
+		snprintf(dly, sizeof(dly), "%" PRIu64,
+			 r->task_val[SLAGUARD_TASK_RUN_DELAY_MS]);
+		snprintf(nv, sizeof(nv), "%" PRIu64,
+			 r->task_val[SLAGUARD_TASK_NVCSW]);
+		snprintf(niv, sizeof(niv), "%" PRIu64,
+			 r->task_val[SLAGUARD_TASK_NIVCSW]);
+		fmt_bytes(r->task_val[SLAGUARD_TASK_RSS], rss, sizeof(rss));
+		snprintf(thr, sizeof(thr), "%" PRIu64,
+			 r->task_val[SLAGUARD_TASK_THREADS]);
+	} else {
+		/* tracked since the last pass: no figures yet */
+		strcpy(cpu, "-");
+		strcpy(dly, "-");
+		strcpy(nv, "-");
+		strcpy(niv, "-");
+		strcpy(rss, "-");
+		strcpy(thr, "-");
+	}
+	snprintf(w, sizeof(w), "%" PRIu64, r->task_val[SLAGUARD_TASK_WATCH_ID]);
+	return ctl_list_add_row(l, cells);
+}
+
+static int task_json(struct ctl_list *l, const struct sg_event *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o)
+		sg_task_json_add(o, r);
+	return ctl_list_add_json(l, o);
+}
+
 static int print_tasks(struct ctl *c, struct tasks_state *s)
 {
-	struct sg_table *t;
+	struct ctl_list l = CTL_LIST(c, task_cols);
 	size_t i;
-	int ret = 0;
+	int ret = ctl_list_start(&l);
 
-	if (c->json) {
-		struct json_object *a = json_object_new_array();
-
-		if (!a)
-			return sg_fail(&c->err, -ENOMEM, "out of memory");
-		for (i = 0; i < s->n; i++) {
-			struct json_object *o = json_object_new_object();
-
-			if (!o || json_object_array_add(a, o) < 0) {
-				json_object_put(a);
-				return sg_fail(&c->err, -ENOMEM, "out of memory");
-			}
-			sg_task_json_add(o, &s->rows[i]);
-		}
-		ret = sg_json_print(a, stdout);
-		json_object_put(a);
-		return ret;
-	}
-	t = sg_table_new(task_cols, sizeof(task_cols) / sizeof(task_cols[0]));
-	if (!t)
-		return sg_fail(&c->err, -ENOMEM, "out of memory");
-	for (i = 0; i < s->n && ret == 0; i++) {
-		const struct sg_event *r = &s->rows[i];
-		char pid[16], cpu[16], dly[16], nv[24], niv[24], rss[24];
-		char thr[16], w[16];
-		const char *cells[] = { pid, r->comm[0] ? r->comm : "?", cpu,
-					dly, nv, niv, rss, thr, w };
-		bool has = sg_event_has_task(r, SLAGUARD_TASK_CPU_PCT);
-
-		snprintf(pid, sizeof(pid), "%" PRIu64,
-			 r->task_val[SLAGUARD_TASK_PID]);
-		if (has) {
-			snprintf(cpu, sizeof(cpu), "%.1f",
-				 (double)r->task_val[SLAGUARD_TASK_CPU_PCT] / 100);
-			snprintf(dly, sizeof(dly), "%" PRIu64,
-				 r->task_val[SLAGUARD_TASK_RUN_DELAY_MS]);
-			snprintf(nv, sizeof(nv), "%" PRIu64,
-				 r->task_val[SLAGUARD_TASK_NVCSW]);
-			snprintf(niv, sizeof(niv), "%" PRIu64,
-				 r->task_val[SLAGUARD_TASK_NIVCSW]);
-			fmt_bytes(r->task_val[SLAGUARD_TASK_RSS], rss, sizeof(rss));
-			snprintf(thr, sizeof(thr), "%" PRIu64,
-				 r->task_val[SLAGUARD_TASK_THREADS]);
-		} else {
-			/* tracked since the last pass: no figures yet */
-			strcpy(cpu, "-");
-			strcpy(dly, "-");
-			strcpy(nv, "-");
-			strcpy(niv, "-");
-			strcpy(rss, "-");
-			strcpy(thr, "-");
-		}
-		snprintf(w, sizeof(w), "%" PRIu64,
-			 r->task_val[SLAGUARD_TASK_WATCH_ID]);
-		ret = sg_table_add(t, cells);
-	}
-	if (ret == 0)
-		sg_table_print(t, stdout);
-	sg_table_free(t);
-	return ret < 0 ? sg_fail(&c->err, ret, "out of memory") : 0;
+	for (i = 0; i < s->n && ret == 0; i++)
+		ret = l.array ? task_json(&l, &s->rows[i]) :
+				task_row(&l, &s->rows[i]);
+	return ctl_list_end(&l, ret);
 }
 
 int cmd_tasks(struct ctl *c, int argc, char **argv)
@@ -644,11 +548,9 @@ static const struct {
 };
 
 struct sys_state {
-	struct ctl *c;
 	struct json_object *o;
 	struct json_object *cpus;
 	struct sg_table *cpu_table;
-	bool got;
 };
 
 static const struct sg_column cpu_cols[] = {
@@ -713,16 +615,13 @@ static void sys_text(const struct sg_attrs *a)
 	       v[SLAGUARD_SYS_PROC_SUPPRESSED]);
 }
 
-static int sys_cb(const struct nlmsghdr *nlh, void *data)
+static int sys_parse(struct ctl *c, const struct nlattr *nest, void *data)
 {
 	struct sys_state *s = data;
-	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_SYSTEM);
 	const struct nlattr *attr;
 	struct sg_attrs a;
 	size_t i;
 
-	if (!nest)
-		return MNL_CB_OK;
 	if (sg_attrs_parse(nest, &a, sys_types, SLAGUARD_SYS_MAX + 1) < 0)
 		goto bad;
 	mnl_attr_for_each_nested(attr, nest) {
@@ -731,10 +630,9 @@ static int sys_cb(const struct nlmsghdr *nlh, void *data)
 		if (sys_cpu(s, attr) < 0)
 			goto bad;
 	}
-	s->got = true;
 	if (!s->o) {
 		sys_text(&a);
-		return MNL_CB_OK;
+		return 0;
 	}
 	for (i = 0; i < sizeof(sys_fields) / sizeof(sys_fields[0]); i++) {
 		uint16_t t = sys_fields[i].attr;
@@ -748,18 +646,14 @@ static int sys_cb(const struct nlmsghdr *nlh, void *data)
 					       json_object_new_double(
 						       (double)a.val[t] / 100.0));
 	}
-	return MNL_CB_OK;
+	return 0;
 bad:
-	ctl_bad_reply(s->c, "system", "SLAGUARD_A_SYSTEM");
-	errno = EBADMSG;
-	return MNL_CB_ERROR;
+	return ctl_bad_reply(c, "system", "SLAGUARD_A_SYSTEM");
 }
 
 static int system_show(struct ctl *c)
 {
-	char req[SG_GENL_REQSIZE];
-	struct sys_state s = { .c = c };
-	struct nlmsghdr *nlh;
+	struct sys_state s = { 0 };
 	int ret;
 
 	ret = ctl_open(c, NULL);
@@ -776,11 +670,8 @@ static int system_show(struct ctl *c)
 		ret = sg_fail(&c->err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	nlh = sg_genl_msg(req, c->nl.family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_GET_SYSTEM, 0);
-	ret = ctl_talk(c, nlh, sys_cb, &s, "system");
-	if (ret == 0 && !s.got)
-		ret = ctl_bad_reply(c, "system", "reply without SLAGUARD_A_SYSTEM");
+	ret = ctl_get(c, SLAGUARD_CMD_GET_SYSTEM, SLAGUARD_A_SYSTEM,
+		      "SLAGUARD_A_SYSTEM", sys_parse, &s, "system");
 	if (ret == 0 && s.o) {
 		json_object_object_add(s.o, "cpus", json_object_get(s.cpus));
 		ret = sg_json_print(s.o, stdout);
@@ -798,8 +689,6 @@ out:
 static int system_set(struct ctl *c, int argc, char **argv)
 {
 	char req[SG_GENL_REQSIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
 	uint32_t ms;
 	int ret;
 
@@ -813,12 +702,11 @@ static int system_set(struct ctl *c, int argc, char **argv)
 	ret = ctl_open(c, NULL);
 	if (ret < 0)
 		return ret;
-	nlh = sg_genl_msg(req, c->nl.family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_SET_SCHED, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_SCHED);
-	mnl_attr_put_u32(nlh, SLAGUARD_SCHED_PERIOD_MS, ms);
-	mnl_attr_nest_end(nlh, nest);
-	return ctl_talk(c, nlh, NULL, NULL, "system set");
+	return ctl_talk(c, sg_build_nest_u32(req, c->nl.family_id,
+					     SLAGUARD_CMD_SET_SCHED,
+					     SLAGUARD_A_SCHED,
+					     SLAGUARD_SCHED_PERIOD_MS, ms),
+			NULL, NULL, "system set");
 }
 
 int cmd_system(struct ctl *c, int argc, char **argv)

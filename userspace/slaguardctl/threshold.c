@@ -81,8 +81,7 @@ static const struct thr_field *find_field(const char *key)
 static int parse_value(const struct thr_field *f, const char *s, uint64_t *v,
 		       struct sg_error *e)
 {
-	if (f->attr == SLAGUARD_THR_BANDWIDTH_BPS ||
-	    f->attr == SLAGUARD_THR_MEM_RSS)
+	if (sg_thr_is_u64(f->attr))
 		return sg_parse_bytes(f->key, s, v, e);
 	return sg_parse_u64(f->key, s, f->min, f->max, v, e);
 }
@@ -112,31 +111,6 @@ int sg_thr_parse_set(int argc, char **argv, struct sg_thresholds *t,
 		t->present |= 1ULL << f->attr;
 	}
 	return 0;
-}
-
-struct nlmsghdr *sg_thr_build_set(void *buf, uint16_t family_id,
-				  const struct sg_thresholds *t)
-{
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	size_t i;
-
-	nlh = sg_genl_msg(buf, family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_SET_THRESHOLDS, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_THRESHOLDS);
-	for (i = 0; i < NFIELDS; i++) {
-		uint16_t a = fields[i].attr;
-
-		if (!(t->present & (1ULL << a)))
-			continue;
-		if (a == SLAGUARD_THR_BANDWIDTH_BPS ||
-		    a == SLAGUARD_THR_MEM_RSS)
-			mnl_attr_put_u64(nlh, a, t->val[a]);
-		else
-			mnl_attr_put_u32(nlh, a, (uint32_t)t->val[a]);
-	}
-	mnl_attr_nest_end(nlh, nest);
-	return nlh;
 }
 
 static const enum mnl_attr_data_type thr_types[SLAGUARD_THR_MAX + 1] = {
@@ -209,58 +183,26 @@ static void print_text(const struct sg_thresholds *t)
 	}
 }
 
-struct show_state {
-	struct ctl *c;
-	struct sg_thresholds t;
-	bool got;
-};
-
-static int show_cb(const struct nlmsghdr *nlh, void *data)
+static int show_parse(struct ctl *c, const struct nlattr *nest, void *data)
 {
-	struct show_state *s = data;
-	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_THRESHOLDS);
-
-	if (!nest)
-		return MNL_CB_OK;
-	if (sg_thr_from_nest(nest, &s->t, &s->c->err) < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	s->got = true;
-	return MNL_CB_OK;
+	return sg_thr_from_nest(nest, data, &c->err);
 }
 
 static int thr_show(struct ctl *c, int argc, char **argv)
 {
-	char req[SG_GENL_REQSIZE];
-	struct show_state s = { .c = c };
-	struct nlmsghdr *nlh;
+	struct sg_thresholds t;
 	int ret;
 
 	if (argc > 0)
 		return sg_usage(&c->err, "'threshold show' takes no arguments, not '%s'",
 				argv[0]);
-	ret = ctl_open(c, NULL);
+	ret = ctl_get(c, SLAGUARD_CMD_GET_THRESHOLDS, SLAGUARD_A_THRESHOLDS,
+		      "SLAGUARD_A_THRESHOLDS", show_parse, &t, "threshold show");
 	if (ret < 0)
 		return ret;
-	nlh = sg_genl_msg(req, c->nl.family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_GET_THRESHOLDS, 0);
-	ret = ctl_talk(c, nlh, show_cb, &s, "threshold show");
-	if (ret < 0)
-		return ret;
-	if (!s.got)
-		return ctl_bad_reply(c, "threshold show",
-				     "reply without SLAGUARD_A_THRESHOLDS");
-	if (c->json) {
-		struct json_object *o = sg_thr_to_json(&s.t);
-
-		if (!o)
-			return sg_fail(&c->err, -ENOMEM, "out of memory");
-		ret = sg_json_print(o, stdout);
-		json_object_put(o);
-		return ret;
-	}
-	print_text(&s.t);
+	if (c->json)
+		return ctl_print_json(c, sg_thr_to_json(&t));
+	print_text(&t);
 	return 0;
 }
 

@@ -192,59 +192,6 @@ int sg_watch_parse_del(int argc, char **argv, uint32_t *id,
 			argv[argc - 1]);
 }
 
-static void put_prefix(struct nlmsghdr *nlh, uint16_t addr_type,
-		       uint16_t plen_type, const struct sg_prefix *p)
-{
-	mnl_attr_put(nlh, addr_type, sg_addr_len(p->family), p->addr.b);
-	mnl_attr_put_u8(nlh, plen_type, p->plen);
-}
-
-struct nlmsghdr *sg_watch_build_add(void *buf, uint16_t family_id,
-				    const struct sg_watch *w)
-{
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-
-	nlh = sg_genl_msg(buf, family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_ADD_WATCH, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_WATCH);
-	if (w->id)
-		mnl_attr_put_u32(nlh, SLAGUARD_WATCH_ID, w->id);
-	if (w->family)
-		mnl_attr_put_u8(nlh, SLAGUARD_WATCH_FAMILY, w->family);
-	if (w->has_src)
-		put_prefix(nlh, SLAGUARD_WATCH_SRC_ADDR, SLAGUARD_WATCH_SRC_PLEN,
-			   &w->src);
-	if (w->has_dst)
-		put_prefix(nlh, SLAGUARD_WATCH_DST_ADDR, SLAGUARD_WATCH_DST_PLEN,
-			   &w->dst);
-	if (w->has_proto && w->proto)
-		mnl_attr_put_u8(nlh, SLAGUARD_WATCH_PROTO, w->proto);
-	if (w->has_ports) {
-		mnl_attr_put_u16(nlh, SLAGUARD_WATCH_PORT_MIN, w->port_min);
-		mnl_attr_put_u16(nlh, SLAGUARD_WATCH_PORT_MAX, w->port_max);
-	}
-	mnl_attr_put_u8(nlh, SLAGUARD_WATCH_DIRECTION, w->dir);
-	mnl_attr_put_u8(nlh, SLAGUARD_WATCH_ACTION, w->action);
-	if (w->action == SLAGUARD_WATCH_SAMPLE)
-		mnl_attr_put_u32(nlh, SLAGUARD_WATCH_SAMPLE_N, w->sample_n);
-	mnl_attr_nest_end(nlh, nest);
-	return nlh;
-}
-
-struct nlmsghdr *sg_watch_build_del(void *buf, uint16_t family_id, uint32_t id)
-{
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-
-	nlh = sg_genl_msg(buf, family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_DEL_WATCH, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_WATCH);
-	mnl_attr_put_u32(nlh, SLAGUARD_WATCH_ID, id);
-	mnl_attr_nest_end(nlh, nest);
-	return nlh;
-}
-
 static const enum mnl_attr_data_type watch_types[SLAGUARD_WATCH_MAX + 1] = {
 	[SLAGUARD_WATCH_ID] = MNL_TYPE_U32,
 	[SLAGUARD_WATCH_FAMILY] = MNL_TYPE_U8,
@@ -361,14 +308,8 @@ bad:
 
 static void fmt_proto(uint8_t proto, char *buf, size_t size)
 {
-	const char *name = sg_proto_name(proto);
-
-	if (proto == 0)
-		snprintf(buf, size, "any");
-	else if (name)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "%u", proto);
+	sg_format_name(proto ? sg_proto_name(proto) : "any", "", proto, buf,
+		       size);
 }
 
 static void fmt_ports(const struct sg_watch *w, char *buf, size_t size)
@@ -383,24 +324,16 @@ static void fmt_ports(const struct sg_watch *w, char *buf, size_t size)
 
 static void fmt_action(const struct sg_watch *w, char *buf, size_t size)
 {
-	const char *name = sg_action_name(w->action);
-
 	if (w->action == SLAGUARD_WATCH_SAMPLE)
 		snprintf(buf, size, "sample 1/%" PRIu32, w->sample_n);
-	else if (name)
-		snprintf(buf, size, "%s", name);
 	else
-		snprintf(buf, size, "ACTION_%u", w->action);
+		sg_format_name(sg_action_name(w->action), "ACTION_", w->action,
+			       buf, size);
 }
 
 static void fmt_dir(uint8_t dir, char *buf, size_t size)
 {
-	const char *name = sg_dir_name(dir);
-
-	if (name)
-		snprintf(buf, size, "%s", name);
-	else
-		snprintf(buf, size, "DIR_%u", dir);
+	sg_format_name(sg_dir_name(dir), "DIR_", dir, buf, size);
 }
 
 struct json_object *sg_watch_to_json(const struct sg_watch *w)
@@ -429,13 +362,10 @@ struct json_object *sg_watch_to_json(const struct sg_watch *w)
 	} else {
 		sg_json_add_null(o, "dst");
 	}
-	name = sg_proto_name(w->proto);
-	if (!w->has_proto)
-		sg_json_add_null(o, "proto");
-	else if (name)
-		sg_json_add_str(o, "proto", name);
+	if (w->has_proto)
+		sg_json_add_name(o, "proto", sg_proto_name(w->proto), w->proto);
 	else
-		sg_json_add_u64(o, "proto", w->proto);
+		sg_json_add_null(o, "proto");
 	if (w->has_ports) {
 		sg_json_add_u64(o, "port_min", w->port_min);
 		sg_json_add_u64(o, "port_max", w->port_max);
@@ -445,11 +375,7 @@ struct json_object *sg_watch_to_json(const struct sg_watch *w)
 	}
 	fmt_dir(w->dir, buf, sizeof(buf));
 	sg_json_add_str(o, "direction", buf);
-	name = sg_action_name(w->action);
-	if (name)
-		sg_json_add_str(o, "action", name);
-	else
-		sg_json_add_u64(o, "action", w->action);
+	sg_json_add_name(o, "action", sg_action_name(w->action), w->action);
 	if (w->action == SLAGUARD_WATCH_SAMPLE)
 		sg_json_add_u64(o, "sample_n", w->sample_n);
 	else
@@ -472,15 +398,11 @@ static int add_reply_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_WATCH);
 	struct sg_watch w;
 
-	if (!nest) {
-		ctl_bad_reply(r->c, "watch add", "reply without SLAGUARD_A_WATCH");
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	if (sg_watch_from_nest(nest, &w, &r->c->err) < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
+	if (!nest)
+		return ctl_cb_ret(ctl_bad_reply(r->c, "watch add",
+						"reply without SLAGUARD_A_WATCH"));
+	if (sg_watch_from_nest(nest, &w, &r->c->err) < 0)
+		return ctl_cb_ret(-EBADMSG);
 	r->id = w.id;
 	return MNL_CB_OK;
 }
@@ -515,19 +437,7 @@ static int watch_add(struct ctl *c, int argc, char **argv)
 		return ret;
 	if (!r.id)
 		return ctl_bad_reply(c, "watch add", "reply without SLAGUARD_WATCH_ID");
-	if (c->json) {
-		struct json_object *o = json_object_new_object();
-		int err;
-
-		if (!o)
-			return sg_fail(&c->err, -ENOMEM, "out of memory");
-		sg_json_add_u64(o, "id", r.id);
-		err = sg_json_print(o, stdout);
-		json_object_put(o);
-		return err;
-	}
-	printf("%" PRIu32 "\n", r.id);
-	return 0;
+	return ctl_print_id(c, r.id);
 }
 
 static int watch_del(struct ctl *c, int argc, char **argv)
@@ -559,13 +469,7 @@ static const struct sg_column list_cols[] = {
 	{ "DIR", false }, { "ACTION", false }, { "HITS", true },
 };
 
-struct list_state {
-	struct ctl *c;
-	struct sg_table *table;
-	struct json_object *array;
-};
-
-static int list_row(struct list_state *s, const struct sg_watch *w)
+static int list_row(struct ctl_list *l, const struct sg_watch *w)
 {
 	char id[16], src[SG_ADDRSTRLEN], dst[SG_ADDRSTRLEN], proto[8];
 	char ports[16], dir[16], action[32], hits[24];
@@ -590,42 +494,28 @@ static int list_row(struct list_state *s, const struct sg_watch *w)
 		snprintf(hits, sizeof(hits), "%" PRIu64, w->hits);
 	else
 		snprintf(hits, sizeof(hits), "-");
-	return sg_table_add(s->table, cells);
+	return ctl_list_add_row(l, cells);
 }
 
 static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct list_state *s = data;
+	struct ctl_list *l = data;
 	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_WATCH);
 	struct sg_watch w;
 	int ret;
 
 	if (!nest)
 		return MNL_CB_OK;
-	if (sg_watch_from_nest(nest, &w, &s->c->err) < 0) {
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	if (s->array) {
-		struct json_object *o = sg_watch_to_json(&w);
-
-		ret = o ? json_object_array_add(s->array, o) : -1;
-	} else {
-		ret = list_row(s, &w);
-	}
-	if (ret < 0) {
-		sg_fail(&s->c->err, -ENOMEM, "out of memory");
-		errno = ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	ret = sg_watch_from_nest(nest, &w, &l->c->err);
+	if (ret == 0)
+		ret = l->array ? ctl_list_add_json(l, sg_watch_to_json(&w)) :
+				 list_row(l, &w);
+	return ctl_cb_ret(ret);
 }
 
 static int watch_list(struct ctl *c, int argc, char **argv)
 {
-	char req[SG_GENL_REQSIZE];
-	struct list_state s = { .c = c };
-	struct nlmsghdr *nlh;
+	struct ctl_list l = CTL_LIST(c, list_cols);
 	int ret;
 
 	if (argc == 1 && strcmp(argv[0], "task") == 0)
@@ -633,26 +523,7 @@ static int watch_list(struct ctl *c, int argc, char **argv)
 	if (argc > 0)
 		return sg_usage(&c->err, "'watch list' takes no arguments or 'task', not '%s'",
 				argv[0]);
-	ret = ctl_open(c, NULL);
-	if (ret < 0)
-		return ret;
-	if (c->json)
-		s.array = json_object_new_array();
-	else
-		s.table = sg_table_new(list_cols,
-				       sizeof(list_cols) / sizeof(list_cols[0]));
-	if (!s.array && !s.table)
-		return sg_fail(&c->err, -ENOMEM, "out of memory");
-
-	nlh = sg_genl_msg(req, c->nl.family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_GET_WATCH, NLM_F_DUMP);
-	ret = ctl_talk(c, nlh, list_cb, &s, "watch list");
-	if (ret == 0 && s.array)
-		ret = sg_json_print(s.array, stdout);
-	else if (ret == 0)
-		sg_table_print(s.table, stdout);
-	json_object_put(s.array);
-	sg_table_free(s.table);
+	ret = ctl_list_dump(&l, SLAGUARD_CMD_GET_WATCH, list_cb, "watch list");
 	/* People see the task watches too; -j keeps one array of one kind. */
 	if (ret == 0 && !c->json)
 		ret = ctl_twatch_list(c, true);

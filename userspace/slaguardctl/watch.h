@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Watch rules: parsed from the command line, built into and read from netlink. */
+/*
+ * Watch rules: parsed from the command line and read from netlink. struct
+ * sg_watch and the requests (sg_watch_build_add/del) are in
+ * userspace/common/genl_config.h.
+ */
 #ifndef SLAGUARDCTL_WATCH_H
 #define SLAGUARDCTL_WATCH_H
 
@@ -9,26 +13,8 @@
 #include <json-c/json.h>
 #include <libmnl/libmnl.h>
 
+#include "genl_config.h"
 #include "parse.h"
-
-struct sg_watch {
-	uint32_t id;		/* 0: the kernel picks one */
-	uint8_t family;		/* AF_UNSPEC: any */
-	bool has_src;
-	bool has_dst;
-	bool has_proto;
-	bool has_ports;
-	bool has_hits;
-	struct sg_prefix src;
-	struct sg_prefix dst;
-	uint8_t proto;
-	uint16_t port_min;
-	uint16_t port_max;
-	uint8_t dir;		/* enum slaguard_direction */
-	uint8_t action;		/* enum slaguard_watch_action */
-	uint32_t sample_n;	/* SAMPLE only */
-	uint64_t hits;
-};
 
 /* The arguments after "watch add". */
 int sg_watch_parse_add(int argc, char **argv, struct sg_watch *w,
@@ -36,12 +22,6 @@ int sg_watch_parse_add(int argc, char **argv, struct sg_watch *w,
 /* The arguments after "watch del": ID or "id ID". */
 int sg_watch_parse_del(int argc, char **argv, uint32_t *id,
 		       struct sg_error *e);
-
-/* Requests in BUF (SG_GENL_REQSIZE bytes). */
-struct nlmsghdr *sg_watch_build_add(void *buf, uint16_t family_id,
-				    const struct sg_watch *w);
-struct nlmsghdr *sg_watch_build_del(void *buf, uint16_t family_id,
-				    uint32_t id);
 
 /* A SLAGUARD_A_WATCH nest as the kernel sends it; -EBADMSG if malformed. */
 int sg_watch_from_nest(const struct nlattr *nest, struct sg_watch *w,

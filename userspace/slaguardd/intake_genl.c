@@ -8,6 +8,7 @@
 #include <linux/slaguard.h>
 
 #include "genl.h"
+#include "genl_config.h"
 #include "genl_event.h"
 #include "intake_genl.h"
 #include "sla.h"
@@ -317,26 +318,14 @@ static int set_thresholds(struct intake_genl *g,
 			  const struct sla_module_config *cfg)
 {
 	char buf[SG_GENL_REQSIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
+	struct sg_thresholds t = { .present = cfg->thresholds_set };
 	int ret;
 
 	if (!cfg->thresholds_set)
 		return 0;
-	nlh = sg_genl_msg(buf, g->req.family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_SET_THRESHOLDS, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_THRESHOLDS);
-	for (int a = 1; a <= SLAGUARD_THR_MAX; a++) {
-		if (!(cfg->thresholds_set & (1u << a)))
-			continue;
-		if (a == SLAGUARD_THR_BANDWIDTH_BPS)
-			mnl_attr_put_u64(nlh, (uint16_t)a, cfg->thresholds[a]);
-		else
-			mnl_attr_put_u32(nlh, (uint16_t)a,
-					 (uint32_t)cfg->thresholds[a]);
-	}
-	mnl_attr_nest_end(nlh, nest);
-	ret = sg_genl_talk(&g->req, nlh, NULL, NULL);
+	memcpy(t.val, cfg->thresholds, sizeof(t.val));
+	ret = sg_genl_talk(&g->req, sg_thr_build_set(buf, g->req.family_id, &t),
+			   NULL, NULL);
 	if (ret < 0)
 		log_kernel_error(g, "setting thresholds", ret);
 	return ret;
@@ -365,39 +354,45 @@ static int watch_id_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int watch_request(struct intake_genl *g, uint8_t cmd,
-			 const struct sla_watch *w, uint32_t id)
+/* An SLA watch as module watch ID. */
+static void watch_of(const struct sla_watch *s, uint32_t id, struct sg_watch *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->id = id;
+	w->family = s->family;
+	w->has_src = s->has_src;
+	w->src.family = s->family;
+	w->src.plen = s->src_plen;
+	memcpy(w->src.addr.b, s->src_addr, sizeof(w->src.addr.b));
+	w->has_dst = s->has_dst;
+	w->dst.family = s->family;
+	w->dst.plen = s->dst_plen;
+	memcpy(w->dst.addr.b, s->dst_addr, sizeof(w->dst.addr.b));
+	w->has_proto = s->proto != 0;
+	w->proto = s->proto;
+	w->has_ports = s->has_ports;
+	w->port_min = s->port_min;
+	w->port_max = s->port_max;
+	w->dir = s->direction;
+	w->action = s->action;
+}
+
+static int add_watch(struct intake_genl *g, const struct sla_watch *s)
 {
 	char buf[SG_GENL_REQSIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	size_t alen = w && w->family == AF_INET6 ? 16 : 4;
+	struct sg_watch w;
 
-	nlh = sg_genl_msg(buf, g->req.family_id, SLAGUARD_GENL_VERSION, cmd, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_WATCH);
-	mnl_attr_put_u32(nlh, SLAGUARD_WATCH_ID, id);
-	if (w) {
-		if (w->family)
-			mnl_attr_put_u8(nlh, SLAGUARD_WATCH_FAMILY, w->family);
-		if (w->has_src) {
-			mnl_attr_put(nlh, SLAGUARD_WATCH_SRC_ADDR, alen, w->src_addr);
-			mnl_attr_put_u8(nlh, SLAGUARD_WATCH_SRC_PLEN, w->src_plen);
-		}
-		if (w->has_dst) {
-			mnl_attr_put(nlh, SLAGUARD_WATCH_DST_ADDR, alen, w->dst_addr);
-			mnl_attr_put_u8(nlh, SLAGUARD_WATCH_DST_PLEN, w->dst_plen);
-		}
-		if (w->proto)
-			mnl_attr_put_u8(nlh, SLAGUARD_WATCH_PROTO, w->proto);
-		if (w->has_ports) {
-			mnl_attr_put_u16(nlh, SLAGUARD_WATCH_PORT_MIN, w->port_min);
-			mnl_attr_put_u16(nlh, SLAGUARD_WATCH_PORT_MAX, w->port_max);
-		}
-		mnl_attr_put_u8(nlh, SLAGUARD_WATCH_DIRECTION, w->direction);
-		mnl_attr_put_u8(nlh, SLAGUARD_WATCH_ACTION, w->action);
-	}
-	mnl_attr_nest_end(nlh, nest);
-	return sg_genl_talk(&g->req, nlh, NULL, NULL);
+	watch_of(s, INTAKE_WATCH_BASE + s->id, &w);
+	return sg_genl_talk(&g->req, sg_watch_build_add(buf, g->req.family_id, &w),
+			    NULL, NULL);
+}
+
+static int del_watch(struct intake_genl *g, uint32_t id)
+{
+	char buf[SG_GENL_REQSIZE];
+
+	return sg_genl_talk(&g->req, sg_watch_build_del(buf, g->req.family_id, id),
+			    NULL, NULL);
 }
 
 /*
@@ -421,7 +416,7 @@ static int replace_watches(struct intake_genl *g,
 	if (ret < 0)
 		log_kernel_error(g, "listing watches", ret);
 	for (size_t i = 0; i < old->n; i++) {
-		ret = watch_request(g, SLAGUARD_CMD_DEL_WATCH, NULL, old->ids[i]);
+		ret = del_watch(g, old->ids[i]);
 		if (ret < 0 && ret != -ENOENT)
 			log_kernel_error(g, "deleting an old watch", ret);
 	}
@@ -429,8 +424,7 @@ static int replace_watches(struct intake_genl *g,
 	for (size_t i = 0; i < cfg->n_watches; i++) {
 		const struct sla_watch *w = &cfg->watches[i];
 
-		ret = watch_request(g, SLAGUARD_CMD_ADD_WATCH, w,
-				    INTAKE_WATCH_BASE + w->id);
+		ret = add_watch(g, w);
 		if (ret < 0) {
 			log_kernel_error(g, w->rule ? w->rule->id : "adding a watch", ret);
 			first = first ? first : ret;
@@ -469,18 +463,11 @@ int intake_genl_configure(struct intake_genl *g,
 
 static int stats_cb(const struct nlmsghdr *nlh, void *data)
 {
-	static const enum mnl_attr_data_type types[SLAGUARD_STATS_MAX + 1] = {
-		[SLAGUARD_STATS_PKTS_IN] = MNL_TYPE_U64,
-		[SLAGUARD_STATS_PKTS_FORWARD] = MNL_TYPE_U64,
-		[SLAGUARD_STATS_PKTS_OUT] = MNL_TYPE_U64,
-		[SLAGUARD_STATS_BYTES] = MNL_TYPE_U64,
-		[SLAGUARD_STATS_EVENTS_SENT] = MNL_TYPE_U64,
-		[SLAGUARD_STATS_EVENTS_LOST] = MNL_TYPE_U64,
-	};
 	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_STATS);
 	struct sg_attrs *a = data;
 
-	if (!nest || sg_attrs_parse(nest, a, types, SLAGUARD_STATS_MAX + 1) < 0)
+	if (!nest || sg_attrs_parse(nest, a, sg_stats_types,
+				    SLAGUARD_STATS_MAX + 1) < 0)
 		return MNL_CB_ERROR;
 	return MNL_CB_OK;
 }

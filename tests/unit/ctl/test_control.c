@@ -156,6 +156,14 @@ static void run(struct run *r, const char *path, bool json, const char *line)
 	fclose(tmp);
 }
 
+/* run() against a fake daemon that answers from F. */
+static void run_fake(struct run *r, struct fake *f, bool json, const char *line)
+{
+	fake_start(f);
+	run(r, f->path, json, line);
+	fake_stop(f);
+}
+
 static void expect_has(const char *text, const char *part)
 {
 	if (!strstr(text, part))
@@ -177,9 +185,7 @@ static void status_table(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, false, "sla status");
-	fake_stop(&f);
+	run_fake(&r, &f, false, "sla status");
 	assert_int_equal(r.ret, 0);
 	assert_string_equal(request_line(&f), "{\"cmd\":\"status\"}");
 	expect_has(r.out, "sla:              demo (/etc/slaguard/demo.yaml)");
@@ -198,9 +204,7 @@ static void status_json(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, true, "sla");
-	fake_stop(&f);
+	run_fake(&r, &f, true, "sla");
 	assert_int_equal(r.ret, 0);
 	/* Exactly one line. */
 	assert_ptr_equal(strchr(r.out, '\n'), r.out + strlen(r.out) - 1);
@@ -217,9 +221,7 @@ static void reply_bytewise(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, false, "sla status");
-	fake_stop(&f);
+	run_fake(&r, &f, false, "sla status");
 	assert_int_equal(r.ret, 0);
 	expect_has(r.out, "violated");
 }
@@ -230,9 +232,7 @@ static void error_reply(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, false, "countermeasures revoke C9");
-	fake_stop(&f);
+	run_fake(&r, &f, false, "countermeasures revoke C9");
 	assert_int_equal(r.ret, -EREMOTEIO);
 	assert_false(r.c.err.usage);
 	assert_string_equal(r.c.err.msg, "countermeasures revoke C9: no countermeasure C9");
@@ -246,9 +246,7 @@ static void revoke_ok(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, false, "countermeasures revoke C3");
-	fake_stop(&f);
+	run_fake(&r, &f, false, "countermeasures revoke C3");
 	assert_int_equal(r.ret, 0);
 	assert_string_equal(r.out, "revoked C3\n");
 }
@@ -263,9 +261,7 @@ static void reload_error(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, false, "sla reload no-such-dir/demo.yaml");
-	fake_stop(&f);
+	run_fake(&r, &f, false, "sla reload no-such-dir/demo.yaml");
 	assert_int_equal(r.ret, -EREMOTEIO);
 	assert_string_equal(r.c.err.msg,
 			    "sla reload: /x/demo.yaml:3:7: field 'slos[0].max': expected a number, got 'lots'");
@@ -284,9 +280,7 @@ static void reload_running_file(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, false, "sla reload");
-	fake_stop(&f);
+	run_fake(&r, &f, false, "sla reload");
 	assert_int_equal(r.ret, 0);
 	assert_string_equal(request_line(&f), "{\"cmd\":\"reload\"}");
 	expect_has(r.out, "reloaded");
@@ -350,9 +344,7 @@ static void broken_replies(void **state)
 		struct fake f = { .replies = { cases[i].reply } };
 		struct run r;
 
-		fake_start(&f);
-		run(&r, f.path, false, "countermeasures list");
-		fake_stop(&f);
+		run_fake(&r, &f, false, "countermeasures list");
 		assert_int_equal(r.ret, cases[i].ret);
 		expect_has(r.c.err.msg, cases[i].msg);
 	}
@@ -369,9 +361,7 @@ static void countermeasures_table(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, false, "countermeasures");
-	fake_stop(&f);
+	run_fake(&r, &f, false, "countermeasures");
 	assert_int_equal(r.ret, 0);
 	assert_string_equal(request_line(&f), "{\"cmd\":\"countermeasures\"}");
 	assert_string_equal(r.out,
@@ -386,9 +376,7 @@ static void alerts_request(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, false, "alerts");
-	fake_stop(&f);
+	run_fake(&r, &f, false, "alerts");
 	assert_int_equal(r.ret, 0);
 	assert_string_equal(request_line(&f),
 			    "{\"cmd\":\"alerts\",\"follow\":false,\"limit\":100}");
@@ -412,9 +400,7 @@ static void follow_json(void **state)
 	int lines = 0;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, true, "alerts --follow --limit 5");
-	fake_stop(&f);
+	run_fake(&r, &f, true, "alerts --follow --limit 5");
 	assert_string_equal(request_line(&f),
 			    "{\"cmd\":\"alerts\",\"follow\":true,\"limit\":5}");
 	/* The daemon went away: that ends a follow with an error. */
@@ -434,9 +420,7 @@ static void follow_text(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, false, "alerts -f");
-	fake_stop(&f);
+	run_fake(&r, &f, false, "alerts -f");
 	assert_string_equal(r.out,
 			    "2026-11-23T10:00:01Z A2 high slo web-portscan source=10.77.0.2 component=web actions=C1: 24 ports in 10s\n");
 }
@@ -447,9 +431,7 @@ static void follow_error(void **state)
 	struct run r;
 
 	(void)state;
-	fake_start(&f);
-	run(&r, f.path, true, "alerts --follow");
-	fake_stop(&f);
+	run_fake(&r, &f, true, "alerts --follow");
 	assert_int_equal(r.ret, -EREMOTEIO);
 	assert_string_equal(r.c.err.msg, "alerts --follow: too many followers");
 }
