@@ -38,10 +38,17 @@ echo "$el" | jq -e '.comment | contains("victim-syn-flood")' > /dev/null && [ -n
 	fail "the element's comment names alert $cm_alert, which is not a victim-syn-flood alert"
 cannot_connect "$VICTIM4" 8080 || fail "$ATTACKER4 still connects while blocked"
 
-# One alert per flood, not one per event: de-duplication.
-n=$(alerts | jq -c 'select(.ref == "victim-syn-flood" and .source == "'"$ATTACKER4"'")' | wc -l)
-log "$n victim-syn-flood alert(s) for one 3 s flood"
-[ "$n" -le 3 ] || fail "$n alerts for one 3 s flood: alerts are not de-duplicated"
+# De-duplication: at most one alert per (SLO, source) and hold-off (the
+# demo SLA's 2 s), however many events the flood causes. A count bound
+# would depend on how long a slow VM takes to end the flood; the spacing
+# does not.
+alerts | jq -s -c --arg s "$ATTACKER4" '[.[] | select(.ref == "victim-syn-flood" and .source == $s)
+	| ((.time | sub("\\.[0-9]+Z$"; "Z") | fromdate) * 1000 + (.time[20:23] | tonumber))]' > "$T/times.json"
+n=$(jq length "$T/times.json")
+gap=$(jq '[range(1; length) as $i | .[$i] - .[$i - 1]] | min // 999999' "$T/times.json")
+log "$n victim-syn-flood alert(s) for the flood, closest two ${gap} ms apart"
+[ "$n" -ge 1 ] && [ "$gap" -ge 1900 ] ||
+	fail "victim-syn-flood alerts only ${gap} ms apart (hold-off 2 s): alerts are not de-duplicated"
 
 wait_for $((BLOCK_S + 10)) not_in_set block4 "$ATTACKER4" ||
 	fail "the block4 element is still there $(( $(date +%s) - t_flood )) s after the flood"
