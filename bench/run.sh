@@ -21,6 +21,35 @@ for a in "$@"; do
 done
 
 mkdir -p "$OUT"
+
+# Helper programs of the benchmarks, for the VM image (tests/vm/manifest:
+# build/bench/*): sgstamp (nanosecond line stamps, bench/sgstamp.c) and
+# nft_insert (the nftables backend inserting N addresses, bench/nft_insert.c).
+# A helper that does not build is left out; the benchmark needing it says so.
+BB=$TOP/build/bench
+mkdir -p "$BB"
+# stale BIN SRC...: BIN is missing or older than one of SRC (only then is it
+# rebuilt, so the VM image is not rebuilt for nothing).
+stale() {
+	_bin=$1; shift
+	[ -f "$_bin" ] || return 0
+	[ -n "$(find "$@" -newer "$_bin" 2>/dev/null | head -n 1)" ]
+}
+if stale "$BB/sgstamp" "$TOP/bench/sgstamp.c"; then
+	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$BB/sgstamp.tmp" "$TOP/bench/sgstamp.c" &&
+		mv -f "$BB/sgstamp.tmp" "$BB/sgstamp" ||
+		echo "bench/run.sh: bench/sgstamp.c did not build; left out" >&2
+fi
+NFTPKGS="libnftables json-c libmnl libnftnl"
+if stale "$BB/nft_insert" "$TOP/bench/nft_insert.c" "$TOP"/userspace/slaguardd/nft_*.[ch]; then
+	# shellcheck disable=SC2046,SC2086 # $NFTPKGS is a list
+	cc -std=c11 -O2 -Wall -Wextra -Werror -I"$TOP/include" -I"$TOP/userspace/slaguardd" \
+		$(pkg-config --cflags $NFTPKGS) -o "$BB/nft_insert.tmp" "$TOP/bench/nft_insert.c" \
+		"$TOP"/userspace/slaguardd/nft_*.c $(pkg-config --libs $NFTPKGS) &&
+		mv -f "$BB/nft_insert.tmp" "$BB/nft_insert" ||
+		echo "bench/run.sh: bench/nft_insert.c did not build; left out" >&2
+fi
+
 RC=$OUT/bench-run.rc
 { "$TOP/tests/vm/run.sh" --bench "$@"; echo $? > "$RC"; } 2>&1 | tee "$OUT/bench-run.log"
 rc=$(cat "$RC" 2>/dev/null || echo 1)
