@@ -42,6 +42,8 @@ struct intake_genl {
 	bool have_stats;
 	uint64_t last_pull_ms;
 	uint64_t last_pkts, last_bytes, last_sent, last_lost;
+	/* lost events: by gaps, by the module's counter, reported so far */
+	uint64_t gap_total, module_total, lost_reported;
 	struct intake_genl_counters cnt;
 };
 
@@ -79,6 +81,21 @@ static void emit_lost(struct intake_genl *g, bool known, uint64_t count,
 	emit(g, &r);
 }
 
+/*
+ * A lost event shows twice: as a gap in this listener's sequence numbers
+ * and in the module's counter of undeliverable events. Report the larger
+ * of the two totals, so that no lost event is counted twice.
+ */
+static uint64_t newly_lost(struct intake_genl *g)
+{
+	uint64_t total = g->gap_total > g->module_total ? g->gap_total
+							: g->module_total;
+	uint64_t n = total - g->lost_reported;
+
+	g->lost_reported = total;
+	return n;
+}
+
 static struct sg_seq *seq_of(struct intake_genl *g, uint32_t netns)
 {
 	for (size_t i = 0; i < g->nseqs; i++)
@@ -100,7 +117,10 @@ static void track_seq(struct intake_genl *g, const struct sg_event *ev)
 		return;
 	switch (sg_seq_track(s, ev->val[SLAGUARD_EV_SEQ], &missing, &after)) {
 	case SG_SEQ_GAP:
-		emit_lost(g, true, missing, after, netns, "gap");
+		g->gap_total += missing;
+		missing = newly_lost(g);
+		if (missing)
+			emit_lost(g, true, missing, after, netns, "gap");
 		break;
 	case SG_SEQ_BACK:
 		sgd_log(LOG_NOTICE, "event sequence of netns %u went back from %llu to %llu (module reloaded?)",
@@ -491,8 +511,14 @@ static void pull_stats(struct intake_genl *g)
 	pkts = a.val[SLAGUARD_STATS_PKTS_IN] + a.val[SLAGUARD_STATS_PKTS_FORWARD] +
 	       a.val[SLAGUARD_STATS_PKTS_OUT];
 	lost = a.val[SLAGUARD_STATS_EVENTS_LOST];
-	if (g->have_stats && lost > g->last_lost)
-		emit_lost(g, true, lost - g->last_lost, 0, 0, "module");
+	if (g->have_stats && lost > g->last_lost) {
+		uint64_t n;
+
+		g->module_total += lost - g->last_lost;
+		n = newly_lost(g);
+		if (n)
+			emit_lost(g, true, n, 0, 0, "module");
+	}
 	if (g->have_stats && pkts >= g->last_pkts) {
 		r.stats.interval_ms = now - g->last_pull_ms;
 		r.stats.packets = pkts - g->last_pkts;
