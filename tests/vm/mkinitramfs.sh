@@ -66,11 +66,11 @@ project_inputs() {
 
 if [ "$IF_NEEDED" = 1 ] && [ -s "$IMG" ]; then
 	newer=$(project_inputs | while read -r p; do
-		[ -e "$p" ] && find "$p" -newer "$IMG" -print 2>/dev/null
+		if [ -e "$p" ]; then find "$p" -newer "$IMG" -print 2>/dev/null; fi
 	done | head -n 1)
 	# An entry that disappeared (e.g. a removed binary) also forces a rebuild.
 	if [ -z "$newer" ] && [ -f "$IMG.list" ] &&
-	   project_inputs | while read -r p; do [ -e "$p" ] && echo "$p"; done |
+	   project_inputs | while read -r p; do if [ -e "$p" ]; then echo "$p"; fi; done |
 	   cmp -s - "$IMG.list"; then
 		echo "$IMG"
 		exit 0
@@ -243,6 +243,6 @@ install -m 755 "$VMDIR/init" "$ROOT/init"
 (cd "$ROOT" && find . -print | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 	gzip -6 > "$IMG.tmp"
 mv "$IMG.tmp" "$IMG"
-project_inputs | while read -r p; do [ -e "$p" ] && echo "$p"; done > "$IMG.list"
+project_inputs | while read -r p; do if [ -e "$p" ]; then echo "$p"; fi; done > "$IMG.list"
 note "$(du -h "$IMG" | cut -f1) $IMG ($(du -sh "$ROOT" | cut -f1) unpacked)"
 echo "$IMG"
