@@ -138,7 +138,7 @@ static void report_watch(struct net *net, const struct slg_watch *w,
 	slg_event_emit(net, &ev, local);
 }
 
-static void run_watches(struct net *net, struct slg_watchset *ws,
+static void run_watches(struct net *net, struct slg_ptrset *ws,
 			const struct slg_pkt *pkt,
 			const struct slg_thresholds *thr, bool local)
 {
@@ -146,7 +146,7 @@ static void run_watches(struct net *net, struct slg_watchset *ws,
 	unsigned int i;
 
 	for (i = 0; i < ws->n; i++) {
-		struct slg_watch *w = ws->w[i];
+		struct slg_watch *w = ws->p[i];
 
 		if (!slg_watch_match(w, pkt))
 			continue;
@@ -168,7 +168,7 @@ static void watch_packet(struct net *net, struct slg_net *sn,
 			 const struct slg_pkt *pkt,
 			 const struct slg_thresholds *thr)
 {
-	struct slg_watchset *ws = rcu_dereference(sn->watches);
+	struct slg_ptrset *ws = rcu_dereference(sn->watches);
 
 	if (ws)
 		run_watches(net, ws, pkt, thr, true);

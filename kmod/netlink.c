@@ -360,7 +360,7 @@ static int fill_watch_id(struct sk_buff *skb, struct net *net, void *arg)
 }
 
 /* Next free id after the last one given; ids are never 0. */
-static u32 pick_id(struct slg_net *sn, const struct slg_watchset *ws)
+static u32 pick_id(struct slg_net *sn, const struct slg_ptrset *ws)
 {
 	do {
 		if (++sn->watch_next_id == 0)
@@ -369,7 +369,7 @@ static u32 pick_id(struct slg_net *sn, const struct slg_watchset *ws)
 	return sn->watch_next_id;
 }
 
-static void free_set_rcu(struct slg_watchset *ws)
+static void free_set_rcu(struct slg_ptrset *ws)
 {
 	if (ws)
 		kfree_rcu(ws, rcu);
@@ -388,7 +388,7 @@ static int slg_add_watch(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sn = slg_pernet(genl_info_net(info));
 	struct nlattr *tb[SLAGUARD_WATCH_MAX + 1];
-	struct slg_watchset *old, *ws;
+	struct slg_ptrset *old, *ws;
 	struct slg_watch *w;
 	u32 id;
 	int err;
@@ -420,7 +420,7 @@ static int slg_add_watch(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!w->id)
 		w->id = pick_id(sn, old);
-	ws = slg_watchset_add(old, w);
+	ws = slg_ptrset_add(old, w);
 	if (!ws) {
 		err = -ENOMEM;
 		goto err_unlock;
@@ -445,7 +445,7 @@ static int slg_del_watch(struct sk_buff *skb, struct genl_info *info)
 {
 	struct slg_net *sn = slg_pernet(genl_info_net(info));
 	struct nlattr *tb[SLAGUARD_WATCH_MAX + 1];
-	struct slg_watchset *old, *ws;
+	struct slg_ptrset *old, *ws;
 	struct slg_watch *removed;
 	int err;
 
@@ -517,7 +517,7 @@ static int fill_watch(struct sk_buff *skb, const struct slg_watch *w)
 static int slg_dump_watches(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct slg_net *sn = slg_pernet(caller_net(cb->skb));
-	const struct slg_watchset *ws;
+	const struct slg_ptrset *ws;
 	unsigned long i;
 
 	rcu_read_lock();
@@ -531,7 +531,7 @@ static int slg_dump_watches(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (fill_watch(skb, ws->w[i])) {
+		if (fill_watch(skb, ws->p[i])) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}

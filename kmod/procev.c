@@ -97,7 +97,7 @@ static void proc_event(u32 kind, struct task_struct *p, u32 watch_id,
 static void probe_fork(void *data, struct task_struct *parent,
 		       struct task_struct *child)
 {
-	const struct slg_twatchset *ws;
+	const struct slg_ptrset *ws;
 	struct slg_twatch *first = NULL;
 	struct slg_task_id id;
 	unsigned int i;
@@ -114,7 +114,7 @@ static void probe_fork(void *data, struct task_struct *parent,
 	ws = rcu_dereference(slg_twatches);
 	slg_task_id_of(child, &id);
 	for (i = 0; ws && i < ws->n; i++) {
-		struct slg_twatch *w = ws->w[i];
+		struct slg_twatch *w = ws->p[i];
 
 		if (!slg_twatch_match(w, &id))
 			continue;

@@ -399,7 +399,7 @@ static void sample_task(struct slg_tracked *e, const struct thr_copy *thr,
 static void sample_forks(const struct thr_copy *thr, u64 now_ms,
 			 struct slg_evbatch *b)
 {
-	const struct slg_twatchset *ws;
+	const struct slg_ptrset *ws;
 	u64 now = ktime_get_ns();
 	unsigned int i;
 
@@ -407,7 +407,7 @@ static void sample_forks(const struct thr_copy *thr, u64 now_ms,
 	ws = rcu_dereference_protected(slg_twatches,
 				       lockdep_is_held(&slg_tw_mutex));
 	for (i = 0; ws && i < ws->n; i++) {
-		struct slg_twatch *w = ws->w[i];
+		struct slg_twatch *w = ws->p[i];
 		u64 forks = atomic64_read(&w->forks), d, rate;
 		struct slg_task_ev t = {
 			.watch_id = w->id,

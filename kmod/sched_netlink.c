@@ -132,7 +132,7 @@ static int parse_twatch(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
-static u32 pick_id(const struct slg_twatchset *ws)
+static u32 pick_id(const struct slg_ptrset *ws)
 {
 	do {
 		if (++tw_next_id == 0)
@@ -167,7 +167,7 @@ static int parse_nest(struct genl_info *info, struct nlattr **tb)
 int slg_add_task_watch(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SLAGUARD_TWATCH_MAX + 1];
-	struct slg_twatchset *old, *ws;
+	struct slg_ptrset *old, *ws;
 	struct slg_twatch *w;
 	u32 id;
 	int err;
@@ -202,7 +202,7 @@ int slg_add_task_watch(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (!w->id)
 		w->id = pick_id(old);
-	ws = slg_twatchset_add(old, w);
+	ws = slg_ptrset_add(old, w);
 	if (!ws) {
 		err = -ENOMEM;
 		goto err_unlock;
@@ -228,7 +228,7 @@ err_free:
 int slg_del_task_watch(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[SLAGUARD_TWATCH_MAX + 1];
-	struct slg_twatchset *old, *ws;
+	struct slg_ptrset *old, *ws;
 	struct slg_twatch *removed;
 	u32 id;
 	int err;
@@ -306,7 +306,7 @@ static void *dump_header(struct sk_buff *skb, struct netlink_callback *cb,
 /* cb->args[0]: index of the next watch to send. */
 int slg_dump_task_watches(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const struct slg_twatchset *ws;
+	const struct slg_ptrset *ws;
 	unsigned long i;
 	int err;
 
@@ -322,7 +322,7 @@ int slg_dump_task_watches(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (fill_twatch(skb, ws->w[i])) {
+		if (fill_twatch(skb, ws->p[i])) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}

@@ -243,15 +243,15 @@ static void watchset_first_add_del(struct kunit *test)
 	struct slg_twatch *a = new_watch(test, 10, SLG_TW_COMM);
 	struct slg_twatch *b = new_watch(test, 11, SLG_TW_PID);
 	struct slg_task_id t = { .tgid = 77, .comm = "sshd" };
-	struct slg_twatchset *s1, *s2, *s3;
+	struct slg_ptrset *s1, *s2, *s3;
 	struct slg_twatch *removed;
 
 	strscpy(a->comm, "sshd", sizeof(a->comm));
 	b->pid = 77;
 	KUNIT_EXPECT_NULL(test, slg_twatch_first(NULL, &t));
-	s1 = slg_twatchset_add(NULL, a);
+	s1 = slg_ptrset_add(NULL, a);
 	KUNIT_ASSERT_NOT_NULL(test, s1);
-	s2 = slg_twatchset_add(s1, b);
+	s2 = slg_ptrset_add(s1, b);
 	KUNIT_ASSERT_NOT_NULL(test, s2);
 	KUNIT_EXPECT_EQ(test, s2->n, 2U);
 	/* the first watch added wins */

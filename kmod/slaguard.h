@@ -80,14 +80,14 @@ extern struct slg_pcpu_stats __percpu *slg_stats;
 
 void slg_stats_sum(struct slg_pcpu_stats *sum);
 
-struct slg_watchset;
+struct slg_ptrset;
 
 /* Per network namespace state. */
 struct slg_net {
 	struct net *net;
 	/* NULL: follow the initial namespace's thresholds */
 	struct slg_thresholds __rcu *thr;
-	struct slg_watchset __rcu *watches;
+	struct slg_ptrset __rcu *watches;
 	struct mutex cfg_lock;		/* serialises writers of thr, watches */
 	u32 watch_next_id;
 	u32 watch_gen;			/* bumped on every watch change */

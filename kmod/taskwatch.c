@@ -26,7 +26,7 @@
 
 #include "taskwatch.h"
 
-struct slg_twatchset __rcu *slg_twatches;
+struct slg_ptrset __rcu *slg_twatches;
 /* serialises task watch changes and the tracked set's rebuilds */
 DEFINE_MUTEX(slg_tw_mutex);
 u32 slg_tw_gen;
@@ -53,66 +53,37 @@ bool slg_twatch_match(const struct slg_twatch *w, const struct slg_task_id *t)
 	return false;
 }
 
-struct slg_twatch *slg_twatch_first(const struct slg_twatchset *ws,
+struct slg_twatch *slg_twatch_first(const struct slg_ptrset *ws,
 				    const struct slg_task_id *t)
 {
 	unsigned int i;
 
 	for (i = 0; ws && i < ws->n; i++)
-		if (slg_twatch_match(ws->w[i], t))
-			return ws->w[i];
+		if (slg_twatch_match(ws->p[i], t))
+			return ws->p[i];
 	return NULL;
 }
 
-static struct slg_twatchset *alloc_set(unsigned int n)
-{
-	struct slg_twatchset *ws = kzalloc(struct_size(ws, w, n), GFP_KERNEL);
-
-	if (ws)
-		ws->n = n;
-	return ws;
-}
-
-struct slg_twatch *slg_twatchset_find(const struct slg_twatchset *ws, u32 id)
+struct slg_twatch *slg_twatchset_find(const struct slg_ptrset *ws, u32 id)
 {
 	unsigned int i;
 
-	for (i = 0; ws && i < ws->n; i++)
-		if (ws->w[i]->id == id)
-			return ws->w[i];
+	for (i = 0; ws && i < ws->n; i++) {
+		struct slg_twatch *w = ws->p[i];
+
+		if (w->id == id)
+			return w;
+	}
 	return NULL;
 }
 
-struct slg_twatchset *slg_twatchset_add(const struct slg_twatchset *old,
-					struct slg_twatch *w)
+struct slg_ptrset *slg_twatchset_del(const struct slg_ptrset *old, u32 id,
+				     struct slg_twatch **removed)
 {
-	unsigned int n = old ? old->n : 0;
-	struct slg_twatchset *ws = alloc_set(n + 1);
-
-	if (!ws)
-		return NULL;
-	if (n)
-		memcpy(ws->w, old->w, n * sizeof(ws->w[0]));
-	ws->w[n] = w;
-	return ws;
-}
-
-struct slg_twatchset *slg_twatchset_del(const struct slg_twatchset *old,
-					u32 id, struct slg_twatch **removed)
-{
-	struct slg_twatchset *ws;
-	unsigned int i, j = 0;
-
 	*removed = slg_twatchset_find(old, id);
 	if (!*removed)
 		return ERR_PTR(-ENOENT);
-	ws = alloc_set(old->n - 1);
-	if (!ws)
-		return ERR_PTR(-ENOMEM);
-	for (i = 0; i < old->n; i++)
-		if (old->w[i] != *removed)
-			ws->w[j++] = old->w[i];
-	return ws;
+	return slg_ptrset_del(old, *removed);
 }
 
 void slg_twatch_free(struct slg_twatch *w)
@@ -329,7 +300,7 @@ void slg_twatch_seed(const struct slg_twatch *w)
  */
 void slg_twatch_forget(u32 id)
 {
-	const struct slg_twatchset *ws;
+	const struct slg_ptrset *ws;
 	struct slg_twatch *other;
 	struct slg_task_id tid;
 	struct task_struct *p;
@@ -371,7 +342,7 @@ int slg_taskwatch_init(unsigned int cap)
 /* After the probes and the sampler stopped. */
 void slg_taskwatch_exit(void)
 {
-	struct slg_twatchset *ws;
+	struct slg_ptrset *ws;
 	unsigned int i;
 
 	mutex_lock(&slg_tw_mutex);
@@ -382,7 +353,7 @@ void slg_taskwatch_exit(void)
 	synchronize_rcu();
 	if (ws) {
 		for (i = 0; i < ws->n; i++)
-			slg_twatch_free(ws->w[i]);
+			slg_twatch_free(ws->p[i]);
 		kfree(ws);
 	}
 	rcu_barrier();		/* the entries' and watches' callbacks */

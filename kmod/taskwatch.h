@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 
+#include "ptrset.h"
 #include "sched.h"
 
 enum slg_twatch_type {
@@ -38,12 +39,6 @@ struct slg_twatch {
 	struct rcu_head rcu;
 };
 
-struct slg_twatchset {
-	unsigned int n;
-	struct rcu_head rcu;
-	struct slg_twatch *w[];
-};
-
 /* What watch matching looks at in a process. */
 struct slg_task_id {
 	pid_t tgid;
@@ -52,18 +47,17 @@ struct slg_task_id {
 };
 
 bool slg_twatch_match(const struct slg_twatch *w, const struct slg_task_id *t);
-struct slg_twatch *slg_twatch_first(const struct slg_twatchset *ws,
+/* Task watches: a struct slg_ptrset of struct slg_twatch. */
+struct slg_twatch *slg_twatch_first(const struct slg_ptrset *ws,
 				    const struct slg_task_id *t);
-struct slg_twatchset *slg_twatchset_add(const struct slg_twatchset *old,
-					struct slg_twatch *w);
-struct slg_twatchset *slg_twatchset_del(const struct slg_twatchset *old,
-					u32 id, struct slg_twatch **removed);
-struct slg_twatch *slg_twatchset_find(const struct slg_twatchset *ws, u32 id);
+struct slg_ptrset *slg_twatchset_del(const struct slg_ptrset *old, u32 id,
+				     struct slg_twatch **removed);
+struct slg_twatch *slg_twatchset_find(const struct slg_ptrset *ws, u32 id);
 void slg_twatch_free(struct slg_twatch *w);
 void slg_twatch_free_rcu(struct slg_twatch *w);
 
 /* The published watch set; writers hold slg_tw_mutex. */
-extern struct slg_twatchset __rcu *slg_twatches;
+extern struct slg_ptrset __rcu *slg_twatches;
 extern struct mutex slg_tw_mutex;
 extern u32 slg_tw_gen;
 

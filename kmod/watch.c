@@ -139,67 +139,37 @@ bool slg_watch_budget(struct slg_watch *w, u64 now_ms, u32 per_second)
 	return atomic_inc_return(&w->budget_used) <= per_second;
 }
 
-static struct slg_watchset *alloc_set(unsigned int n)
-{
-	struct slg_watchset *ws = kzalloc(struct_size(ws, w, n), GFP_KERNEL);
-
-	if (ws)
-		ws->n = n;
-	return ws;
-}
-
-struct slg_watch *slg_watchset_find(const struct slg_watchset *ws, u32 id)
+struct slg_watch *slg_watchset_find(const struct slg_ptrset *ws, u32 id)
 {
 	unsigned int i;
 
-	for (i = 0; ws && i < ws->n; i++)
-		if (ws->w[i]->id == id)
-			return ws->w[i];
+	for (i = 0; ws && i < ws->n; i++) {
+		struct slg_watch *w = ws->p[i];
+
+		if (w->id == id)
+			return w;
+	}
 	return NULL;
 }
 
-/* A copy of old with w appended; old itself is left as it is. */
-struct slg_watchset *slg_watchset_add(const struct slg_watchset *old,
-				      struct slg_watch *w)
-{
-	unsigned int n = old ? old->n : 0;
-	struct slg_watchset *ws = alloc_set(n + 1);
-
-	if (!ws)
-		return NULL;
-	if (n)
-		memcpy(ws->w, old->w, n * sizeof(ws->w[0]));
-	ws->w[n] = w;
-	return ws;
-}
-
 /* A copy of old without rule id, which is returned in *removed. */
-struct slg_watchset *slg_watchset_del(const struct slg_watchset *old, u32 id,
-				      struct slg_watch **removed)
+struct slg_ptrset *slg_watchset_del(const struct slg_ptrset *old, u32 id,
+				    struct slg_watch **removed)
 {
-	struct slg_watchset *ws;
-	unsigned int i, j = 0;
-
 	*removed = slg_watchset_find(old, id);
 	if (!*removed)
 		return ERR_PTR(-ENOENT);
-	ws = alloc_set(old->n - 1);
-	if (!ws)
-		return ERR_PTR(-ENOMEM);
-	for (i = 0; i < old->n; i++)
-		if (old->w[i] != *removed)
-			ws->w[j++] = old->w[i];
-	return ws;
+	return slg_ptrset_del(old, *removed);
 }
 
 /* Free a set and every rule in it; no reader may still see them. */
-void slg_watchset_free_all(struct slg_watchset *ws)
+void slg_watchset_free_all(struct slg_ptrset *ws)
 {
 	unsigned int i;
 
 	if (!ws)
 		return;
 	for (i = 0; i < ws->n; i++)
-		kfree(ws->w[i]);
+		kfree(ws->p[i]);
 	kfree(ws);
 }

@@ -7,6 +7,7 @@
 
 #include <linux/atomic.h>
 
+#include "ptrset.h"
 #include "slaguard.h"
 
 /* One rule. Immutable once published, apart from its counters. */
@@ -33,24 +34,16 @@ struct slg_watch {
 	struct rcu_head rcu;
 };
 
-/* The rules of one namespace, replaced whole on every change. */
-struct slg_watchset {
-	unsigned int n;
-	struct rcu_head rcu;
-	struct slg_watch *w[];
-};
-
 int slg_watch_check(const struct slg_watch *w, const char **why);
 void slg_watch_mask(struct slg_watch *w);
 bool slg_watch_match(const struct slg_watch *w, const struct slg_pkt *pkt);
 bool slg_watch_wants(struct slg_watch *w, const struct slg_pkt *pkt);
 bool slg_watch_budget(struct slg_watch *w, u64 now_ms, u32 per_second);
 
-struct slg_watchset *slg_watchset_add(const struct slg_watchset *old,
-				      struct slg_watch *w);
-struct slg_watchset *slg_watchset_del(const struct slg_watchset *old, u32 id,
-				      struct slg_watch **removed);
-struct slg_watch *slg_watchset_find(const struct slg_watchset *ws, u32 id);
-void slg_watchset_free_all(struct slg_watchset *ws);
+/* A namespace's rules: a struct slg_ptrset of struct slg_watch. */
+struct slg_ptrset *slg_watchset_del(const struct slg_ptrset *old, u32 id,
+				    struct slg_watch **removed);
+struct slg_watch *slg_watchset_find(const struct slg_ptrset *ws, u32 id);
+void slg_watchset_free_all(struct slg_ptrset *ws);
 
 #endif /* _SLAGUARD_WATCH_H */

@@ -501,7 +501,7 @@ static void watchset_copy_on_write(struct kunit *test)
 {
 	struct slg_watch *a = new_watch(test), *b = new_watch(test);
 	struct slg_watch *c = new_watch(test), *removed;
-	struct slg_watchset *s1, *s2, *s3, *s4, *s5;
+	struct slg_ptrset *s1, *s2, *s3, *s4, *s5;
 
 	a->id = 1;
 	b->id = 2;
@@ -509,12 +509,12 @@ static void watchset_copy_on_write(struct kunit *test)
 
 	KUNIT_EXPECT_NULL(test, slg_watchset_find(NULL, 1));
 
-	s1 = slg_watchset_add(NULL, a);
+	s1 = slg_ptrset_add(NULL, a);
 	KUNIT_ASSERT_NOT_NULL(test, s1);
 	KUNIT_EXPECT_EQ(test, s1->n, 1);
-	KUNIT_EXPECT_PTR_EQ(test, s1->w[0], a);
+	KUNIT_EXPECT_PTR_EQ(test, s1->p[0], a);
 
-	s2 = slg_watchset_add(s1, b);
+	s2 = slg_ptrset_add(s1, b);
 	KUNIT_ASSERT_NOT_NULL(test, s2);
 	KUNIT_EXPECT_PTR_NE(test, s1, s2);
 	KUNIT_EXPECT_EQ(test, s2->n, 2);
@@ -524,7 +524,7 @@ static void watchset_copy_on_write(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s1->n, 1);
 	KUNIT_EXPECT_NULL(test, slg_watchset_find(s1, 2));
 
-	s3 = slg_watchset_add(s2, c);
+	s3 = slg_ptrset_add(s2, c);
 	KUNIT_ASSERT_NOT_NULL(test, s3);
 	KUNIT_EXPECT_EQ(test, s3->n, 3);
 
@@ -533,11 +533,11 @@ static void watchset_copy_on_write(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s4);
 	KUNIT_EXPECT_PTR_EQ(test, removed, b);
 	KUNIT_EXPECT_EQ(test, s4->n, 2);
-	KUNIT_EXPECT_PTR_EQ(test, s4->w[0], a);
-	KUNIT_EXPECT_PTR_EQ(test, s4->w[1], c);
+	KUNIT_EXPECT_PTR_EQ(test, s4->p[0], a);
+	KUNIT_EXPECT_PTR_EQ(test, s4->p[1], c);
 	KUNIT_EXPECT_NULL(test, slg_watchset_find(s4, 2));
 	KUNIT_EXPECT_EQ(test, s3->n, 3);
-	KUNIT_EXPECT_PTR_EQ(test, s3->w[1], b);
+	KUNIT_EXPECT_PTR_EQ(test, s3->p[1], b);
 
 	/* Unknown ids. */
 	removed = a;
@@ -559,7 +559,7 @@ static void watchset_copy_on_write(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s5);
 	KUNIT_EXPECT_EQ(test, s5->n, 1);
 	{
-		struct slg_watchset *empty = slg_watchset_del(s5, 1, &removed);
+		struct slg_ptrset *empty = slg_watchset_del(s5, 1, &removed);
 
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, empty);
 		KUNIT_EXPECT_EQ(test, empty->n, 0);
@@ -578,11 +578,11 @@ static void watchset_copy_on_write(struct kunit *test)
 static void watchset_free_all(struct kunit *test)
 {
 	struct slg_watch *w = kzalloc(sizeof(*w), GFP_KERNEL);
-	struct slg_watchset *ws;
+	struct slg_ptrset *ws;
 
 	KUNIT_ASSERT_NOT_NULL(test, w);
 	w->id = 3;
-	ws = slg_watchset_add(NULL, w);
+	ws = slg_ptrset_add(NULL, w);
 	if (!ws)
 		kfree(w);
 	KUNIT_ASSERT_NOT_NULL(test, ws);
