@@ -5,6 +5,10 @@
 #   make demo         boot a VM and show detection and enforcement
 #   make install      userspace programs (PREFIX, DESTDIR)
 #   make dkms-install copy the module sources to /usr/src for dkms
+#   make check-build|check-dkms|check-unit|check-host|check-kunit|check-vm
+#                     one stage of "make check"
+#   make bench        benchmarks in the VM (figures, not pass/fail)
+#   make help         this text
 
 VERSION := 0.1.0
 
@@ -18,11 +22,14 @@ KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all module userspace clean install dkms-install deps check \
+.PHONY: all help module userspace clean install dkms-install deps check \
 	check-build check-dkms check-unit check-kunit check-vm \
 	check-host bench demo
 
 all: module userspace
+
+help:
+	@sed -n '3,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
