@@ -12,12 +12,17 @@
  *
  * Process and thread counts and the number of runnable tasks are not
  * exported to modules either; they are counted here from a walk at load
- * plus what the probes see since.
+ * plus what the probes see since. The run queues themselves are private
+ * to the scheduler (and the helpers that name a run queue's CPU are not
+ * exported on distribution kernels), so that count is for the whole
+ * system; per CPU, the switch probe sums how long the tasks it switches to
+ * waited, which gives the mean number of runnable tasks over a period.
  */
 #include <linux/binfmts.h>
 #include <linux/cred.h>
 #include <linux/ktime.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -124,37 +129,80 @@ static void probe_fork(void *data, struct task_struct *parent,
 			first = w;
 	}
 	if (first)
-		slg_track(child, first->id, GFP_NOWAIT);
+		slg_track(child, first->id, true, GFP_NOWAIT);
 	rcu_read_unlock();
 }
 
-/* exec changes the name: the process may start or stop being watched. */
+/*
+ * p's process changed name or cgroup: it may start or stop being watched,
+ * or be selected first by another watch. Returns that watch or NULL, and
+ * in *was whether it was tracked before. Call under rcu_read_lock.
+ */
+static struct slg_twatch *retrack(struct task_struct *p, bool *was)
+{
+	struct slg_twatch *w;
+	struct slg_task_id id;
+
+	slg_task_id_of(p, &id);
+	w = slg_twatch_first(rcu_dereference(slg_twatches), &id);
+	*was = slg_is_tracked(p->tgid);
+	if (w && *was)
+		slg_retag(p->tgid, w->id);
+	else if (w)
+		slg_track(p, w->id, false, GFP_NOWAIT);
+	else if (*was)
+		slg_untrack(p->tgid, NULL);
+	return w;
+}
+
 static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		       struct linux_binprm *bprm)
 {
 	struct slg_twatch *w;
-	struct slg_task_id id;
 	bool was;
 
 	if (!watching())
 		return;
 	rcu_read_lock();
-	slg_task_id_of(p, &id);
-	w = slg_twatch_first(rcu_dereference(slg_twatches), &id);
-	was = slg_is_tracked(p->tgid);
-	if (w && !was)
-		slg_track(p, w->id, GFP_NOWAIT);
-	else if (!w && was)
-		slg_untrack(p->tgid);
+	w = retrack(p, &was);
 	if (w || was)
 		proc_event(SLAGUARD_EVENT_PROC_EXEC, p, w ? w->id : 0,
 			   bprm->filename, false, 0);
 	rcu_read_unlock();
 }
 
+/*
+ * Moved to another cgroup (cgroup.procs, or clone into a cgroup is seen by
+ * probe_fork): only the thread group leader's cgroup counts for a process.
+ */
+static void probe_attach(void *data, struct cgroup *dst_cgrp,
+			 const char *path, struct task_struct *task,
+			 bool threadgroup)
+{
+	bool was;
+
+	if (!watching())
+		return;
+	rcu_read_lock();
+	retrack(task->group_leader, &was);
+	rcu_read_unlock();
+}
+
+/* The CPU time an ended tracked process used since it was last read. */
+static void charge_exit(struct task_struct *p, u64 base)
+{
+	struct slg_task_counters c;
+
+	if (base == SLG_CPU_UNKNOWN)
+		return;
+	slg_task_counters_read(p, &c);
+	slg_cgroup_charge(p, slg_cpu_since(base, c.cpu_ns));
+}
+
 /* Runs for every thread; the process ends with its last thread. */
 static void probe_exit(void *data, struct task_struct *p)
 {
+	u64 base = SLG_CPU_UNKNOWN;
 	struct slg_twatch *w;
 	struct slg_task_id id;
 	bool was;
@@ -165,8 +213,10 @@ static void probe_exit(void *data, struct task_struct *p)
 	this_cpu_dec(slg_sched_pcpu->processes);
 	if (!watching())
 		return;
-	was = slg_untrack(p->tgid);
+	was = slg_untrack(p->tgid, &base);
 	rcu_read_lock();
+	if (was)
+		charge_exit(p, base);
 	slg_task_id_of(p, &id);
 	w = slg_twatch_first(rcu_dereference(slg_twatches), &id);
 	if (w || was)
@@ -175,9 +225,23 @@ static void probe_exit(void *data, struct task_struct *p)
 	rcu_read_unlock();
 }
 
+/*
+ * The tracepoint comes before the scheduler's own accounting of next's
+ * arrival, so next still carries the time it was queued (rq clock, which
+ * is this CPU's sched_clock): its wait ends now, on this CPU.
+ */
 static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 			 struct task_struct *next, unsigned int prev_state)
 {
+#ifdef CONFIG_SCHED_INFO
+	u64 queued = READ_ONCE(next->sched_info.last_queued), now;
+
+	if (queued) {
+		now = local_clock();
+		if (now > queued)
+			this_cpu_add(slg_sched_pcpu->wait_ns, now - queued);
+	}
+#endif
 	this_cpu_inc(slg_sched_pcpu->ctxt);
 	if (preempt || prev_state == TASK_RUNNING)
 		this_cpu_inc(slg_sched_pcpu->preempted);
@@ -202,6 +266,7 @@ static struct slg_tp {
 	{ "sched_process_exit", probe_exit },
 	{ "sched_switch", probe_switch },
 	{ "sched_update_nr_running_tp", probe_nr_running },
+	{ "cgroup_attach_task", probe_attach },
 };
 
 static void find_tp(struct tracepoint *tp, void *priv)

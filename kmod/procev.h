@@ -13,6 +13,7 @@
 struct slg_sched_pcpu {
 	u64 ctxt;		/* context switches on this CPU */
 	u64 preempted;		/* of which away from a runnable task */
+	u64 wait_ns;		/* run-queue wait of the tasks switched to */
 	s64 runnable;		/* nr_running changes made on this CPU */
 	s64 threads;		/* threads created - ended on this CPU */
 	s64 processes;

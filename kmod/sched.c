@@ -125,13 +125,50 @@ bool slg_holdoff_ok(u64 *last_ms, u64 now_ms, u32 holdoff_ms)
 	return true;
 }
 
+/*
+ * The CPU time already accounted for a tracked process: what the sampler
+ * read last, 0 for one tracked since fork and not read yet (all of it is
+ * new), or SLG_CPU_UNKNOWN for one tracked later (its past is not this
+ * period's).
+ */
+u64 slg_cpu_base(bool has_prev, u64 prev_cpu_ns, bool from_birth)
+{
+	if (has_prev)
+		return prev_cpu_ns;
+	return from_birth ? 0 : SLG_CPU_UNKNOWN;
+}
+
+/* CPU time used since base, for a cgroup's sum. */
+u64 slg_cpu_since(u64 base, u64 cpu_ns)
+{
+	u64 d;
+
+	if (base == SLG_CPU_UNKNOWN)
+		return 0;
+	slg_counter_delta(base, cpu_ns, &d);
+	return d;
+}
+
+/*
+ * Mean runnable tasks of a CPU x 100 over a period: the one running while
+ * it was busy (hundredths of %) plus those waiting (ms waited per second).
+ */
+u32 slg_runnable_x100(u32 busy_pct, u32 wait_ms)
+{
+	return min_t(u64, (u64)min_t(u32, busy_pct, 10000) / 100 + wait_ms / 10,
+		     U32_MAX);
+}
+
 /* ---- system ---- */
 
 struct cpu_state {
 	u64 busy_ns;
 	u64 ctxt;
 	u64 preempted;
+	u64 wait_ns;
 	u32 busy_pct;
+	u32 wait_ms;
+	u32 runnable;
 	u64 ctxt_rate;
 	u64 preempt_rate;
 };
@@ -199,6 +236,7 @@ static void sample_system(void)
 		u64 busy = cpu_busy_ns(cpu);
 		u64 ctxt = READ_ONCE(pc->ctxt);
 		u64 pre = READ_ONCE(pc->preempted);
+		u64 wait = READ_ONCE(pc->wait_ns);
 
 		if (elapsed) {
 			slg_counter_delta(c->busy_ns, busy, &d);
@@ -208,10 +246,15 @@ static void sample_system(void)
 			c->ctxt_rate = slg_scale_per(d, NSEC_PER_SEC, elapsed);
 			slg_counter_delta(c->preempted, pre, &d);
 			c->preempt_rate = slg_scale_per(d, NSEC_PER_SEC, elapsed);
+			slg_counter_delta(c->wait_ns, wait, &d);
+			c->wait_ms = min_t(u64, slg_scale_per(d, MSEC_PER_SEC,
+							      elapsed), U32_MAX);
+			c->runnable = slg_runnable_x100(c->busy_pct, c->wait_ms);
 		}
 		c->busy_ns = busy;
 		c->ctxt = ctxt;
 		c->preempted = pre;
+		c->wait_ns = wait;
 		if (cpu_online(cpu)) {
 			busy_sum += c->busy_pct;
 			ncpu++;
@@ -287,31 +330,46 @@ static u64 run_delay_ns(const struct task_struct *t)
 #endif
 }
 
-/* Read one process's counters; false if it is gone. */
-static bool read_task(struct slg_tracked *e, struct slg_task_counters *c,
-		      struct slg_task_sample *s)
+/*
+ * The counters of p's process: its live threads plus what its ended
+ * threads left in the signal struct. Call under rcu_read_lock.
+ */
+void slg_task_counters_read(struct task_struct *p, struct slg_task_counters *c)
 {
-	struct task_struct *p, *t;
-	struct signal_struct *sig;
-	struct mm_struct *mm;
+	struct signal_struct *sig = p->signal;
+	struct task_struct *t;
 
 	memset(c, 0, sizeof(*c));
-	rcu_read_lock();
-	p = pid_task(e->pid, PIDTYPE_TGID);
-	if (!p) {
-		rcu_read_unlock();
-		return false;
-	}
 	for_each_thread(p, t) {
 		c->cpu_ns += READ_ONCE(t->se.sum_exec_runtime);
 		c->run_delay_ns += run_delay_ns(t);
 		c->nvcsw += READ_ONCE(t->nvcsw);
 		c->nivcsw += READ_ONCE(t->nivcsw);
 	}
-	sig = p->signal;
 	c->cpu_ns += READ_ONCE(sig->sum_sched_runtime);
 	c->nvcsw += READ_ONCE(sig->nvcsw);
 	c->nivcsw += READ_ONCE(sig->nivcsw);
+	c->time_ns = ktime_get_ns();
+}
+
+/*
+ * Read one process's counters and figures. Returns it with a reference
+ * for the caller, or NULL if it is gone.
+ */
+static struct task_struct *read_task(struct slg_tracked *e,
+				     struct slg_task_counters *c,
+				     struct slg_task_sample *s)
+{
+	struct task_struct *p;
+	struct mm_struct *mm;
+
+	rcu_read_lock();
+	p = pid_task(e->pid, PIDTYPE_TGID);
+	if (!p) {
+		rcu_read_unlock();
+		return NULL;
+	}
+	slg_task_counters_read(p, c);
 	s->pid = p->tgid;
 	s->ppid = rcu_dereference(p->real_parent)->tgid;
 	s->uid = from_kuid_munged(&init_user_ns, task_uid(p));
@@ -321,15 +379,13 @@ static bool read_task(struct slg_tracked *e, struct slg_task_counters *c,
 	get_task_struct(p);
 	rcu_read_unlock();
 
-	c->time_ns = ktime_get_ns();
 	/* May sleep: outside RCU, with the task held. */
 	mm = get_task_mm(p);
 	if (mm) {
 		s->rss = (u64)get_mm_rss(mm) << PAGE_SHIFT;
 		mmput(mm);
 	}
-	put_task_struct(p);
-	return true;
+	return p;
 }
 
 static int detect(struct slg_tracked *e, const struct slg_task_sample *s,
@@ -361,14 +417,21 @@ static void sample_task(struct slg_tracked *e, const struct thr_copy *thr,
 	struct task_alarm a[SLG_NR_TASK_ALARMS];
 	struct slg_task_counters cur;
 	struct slg_task_sample s = {};
+	struct task_struct *p;
 	struct slg_task_ev t;
+	u64 charge = 0;
 	bool have;
 	int i, n = 0;
 
-	if (!read_task(e, &cur, &s))
+	p = read_task(e, &cur, &s);
+	if (!p)
 		return;		/* exited since the snapshot */
 
 	spin_lock(&slg_tasks_lock);
+	/* Once untracked, its exit (procev.c) charged its cgroups. */
+	if (e->linked)
+		charge = slg_cpu_since(slg_cpu_base(e->has_prev, e->prev.cpu_ns,
+						    e->from_birth), cur.cpu_ns);
 	have = e->has_prev && slg_task_delta(&e->prev, &cur, &s);
 	e->prev = cur;
 	e->has_prev = true;
@@ -379,6 +442,12 @@ static void sample_task(struct slg_tracked *e, const struct thr_copy *thr,
 		n = detect(e, &s, thr, now_ms, a);
 	}
 	spin_unlock(&slg_tasks_lock);
+	if (charge) {
+		rcu_read_lock();
+		slg_cgroup_charge(p, charge);
+		rcu_read_unlock();
+	}
+	put_task_struct(p);
 	if (!have)
 		return;
 
@@ -395,9 +464,48 @@ static void sample_task(struct slg_tracked *e, const struct thr_copy *thr,
 		emit(b, a[i].kind, &t, a[i].value, a[i].threshold);
 }
 
-/* FORK_RATE per cgroup watch; the watch set is stable under the mutex. */
-static void sample_forks(const struct thr_copy *thr, u64 now_ms,
-			 struct slg_evbatch *b)
+/* One cgroup watch's period: fork rate, CPU, FORK_RATE and CPU_HIGH. */
+static void sample_cgroup(struct slg_twatch *w, const struct thr_copy *thr,
+			  u64 now, u64 now_ms, struct slg_evbatch *b)
+{
+	u64 forks = atomic64_read(&w->forks), cpu = atomic64_read(&w->cpu_ns);
+	struct slg_task_ev t = {
+		.watch_id = w->id,
+		.cgroup = w->path,
+	};
+	u64 elapsed, d;
+	u32 pct;
+
+	elapsed = w->prev_ns && now > w->prev_ns ? now - w->prev_ns : 0;
+	w->prev_ns = now;
+	slg_counter_delta(w->prev_forks, forks, &d);
+	w->prev_forks = forks;
+	if (elapsed)
+		WRITE_ONCE(w->fork_rate,
+			   slg_scale_per(d, NSEC_PER_SEC, elapsed));
+	slg_counter_delta(w->prev_cpu_ns, cpu, &d);
+	w->prev_cpu_ns = cpu;
+	if (!elapsed)
+		return;		/* the watch's first pass: a baseline */
+	pct = min_t(u64, slg_scale_per(d, 10000, elapsed), U32_MAX);
+	WRITE_ONCE(w->cpu_pct, pct);
+
+	if (thr->fork_rate && w->fork_rate >= thr->fork_rate &&
+	    slg_holdoff_ok(&w->fork_holdoff_ms, now_ms, thr->holdoff_ms))
+		emit(b, SLAGUARD_EVENT_FORK_RATE, &t, w->fork_rate,
+		     thr->fork_rate);
+	if (slg_cpu_high_step(&w->cpu_run, pct / 100, thr->cpu_pct,
+			      thr->cpu_samples) &&
+	    slg_holdoff_ok(&w->cpu_holdoff_ms, now_ms, thr->holdoff_ms))
+		emit(b, SLAGUARD_EVENT_CPU_HIGH, &t, pct / 100, thr->cpu_pct);
+}
+
+/*
+ * The cgroup watches, after the processes of this pass charged their CPU
+ * time to them; the watch set is stable under the mutex.
+ */
+static void sample_cgroups(const struct thr_copy *thr, u64 now_ms,
+			   struct slg_evbatch *b)
 {
 	const struct slg_ptrset *ws;
 	u64 now = ktime_get_ns();
@@ -408,25 +516,9 @@ static void sample_forks(const struct thr_copy *thr, u64 now_ms,
 				       lockdep_is_held(&slg_tw_mutex));
 	for (i = 0; ws && i < ws->n; i++) {
 		struct slg_twatch *w = ws->p[i];
-		u64 forks = atomic64_read(&w->forks), d, rate;
-		struct slg_task_ev t = {
-			.watch_id = w->id,
-			.cgroup = w->path,
-		};
 
-		if (w->type != SLG_TW_CGROUP)
-			continue;
-		if (w->prev_ns && now > w->prev_ns) {
-			slg_counter_delta(w->prev_forks, forks, &d);
-			rate = slg_scale_per(d, NSEC_PER_SEC, now - w->prev_ns);
-			if (thr->fork_rate && rate >= thr->fork_rate &&
-			    slg_holdoff_ok(&w->holdoff_ms, now_ms,
-					   thr->holdoff_ms))
-				emit(b, SLAGUARD_EVENT_FORK_RATE, &t, rate,
-				     thr->fork_rate);
-		}
-		w->prev_forks = forks;
-		w->prev_ns = now;
+		if (w->type == SLG_TW_CGROUP)
+			sample_cgroup(w, thr, now, now_ms, b);
 	}
 	mutex_unlock(&slg_tw_mutex);
 }
@@ -446,7 +538,7 @@ static void sample_tasks(void)
 		if ((i & 63) == 63)
 			cond_resched();
 	}
-	sample_forks(&thr, now_ms, &b);
+	sample_cgroups(&thr, now_ms, &b);
 	slg_evbatch_flush(&b);
 }
 
@@ -484,7 +576,9 @@ static int fill_cpu(struct sk_buff *skb, int cpu, const struct cpu_state *c)
 	    nla_put_u64_64bit(skb, SLAGUARD_CPU_CTXT_RATE, c->ctxt_rate,
 			      SLAGUARD_CPU_PAD) ||
 	    nla_put_u64_64bit(skb, SLAGUARD_CPU_PREEMPT_RATE, c->preempt_rate,
-			      SLAGUARD_CPU_PAD)) {
+			      SLAGUARD_CPU_PAD) ||
+	    nla_put_u32(skb, SLAGUARD_CPU_RUNQ_WAIT_MS, c->wait_ms) ||
+	    nla_put_u32(skb, SLAGUARD_CPU_RUNNABLE, c->runnable)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

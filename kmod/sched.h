@@ -39,6 +39,9 @@ struct slg_task_counters {
 	u64 nivcsw;
 };
 
+/* The CPU time a tracked process used before its first reading. */
+#define SLG_CPU_UNKNOWN	U64_MAX
+
 /* Pure arithmetic, kept apart so KUnit can test it. */
 bool slg_counter_delta(u64 prev, u64 cur, u64 *delta);
 u64 slg_scale_per(u64 delta, u64 scale, u64 elapsed_ns);
@@ -47,6 +50,12 @@ bool slg_task_delta(const struct slg_task_counters *prev,
 		    struct slg_task_sample *s);
 bool slg_cpu_high_step(u32 *run, u32 pct, u32 thr_pct, u32 need);
 bool slg_holdoff_ok(u64 *last_ms, u64 now_ms, u32 holdoff_ms);
+u64 slg_cpu_base(bool has_prev, u64 prev_cpu_ns, bool from_birth);
+u64 slg_cpu_since(u64 base, u64 cpu_ns);
+u32 slg_runnable_x100(u32 busy_pct, u32 wait_ms);
+
+struct task_struct;
+void slg_task_counters_read(struct task_struct *p, struct slg_task_counters *c);
 
 /* Module parameter and SET_SCHED. */
 u32 slg_sched_period_ms(void);

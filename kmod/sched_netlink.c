@@ -31,6 +31,8 @@ const struct nla_policy slg_twatch_policy[SLAGUARD_TWATCH_MAX + 1] = {
 	[SLAGUARD_TWATCH_TASKS] = { .type = NLA_REJECT },
 	[SLAGUARD_TWATCH_FORKS] = { .type = NLA_REJECT },
 	[SLAGUARD_TWATCH_PAD] = { .type = NLA_REJECT },
+	[SLAGUARD_TWATCH_CPU_PCT] = { .type = NLA_REJECT },
+	[SLAGUARD_TWATCH_FORK_RATE] = { .type = NLA_REJECT },
 };
 
 const struct nla_policy slg_sched_policy[SLAGUARD_SCHED_MAX + 1] = {
@@ -271,6 +273,18 @@ out:
 	return err;
 }
 
+static int fill_cgroup(struct sk_buff *skb, const struct slg_twatch *w)
+{
+	if (nla_put_string(skb, SLAGUARD_TWATCH_CGROUP, w->path) ||
+	    nla_put_u64_64bit(skb, SLAGUARD_TWATCH_FORKS,
+			      atomic64_read(&w->forks), SLAGUARD_TWATCH_PAD) ||
+	    nla_put_u32(skb, SLAGUARD_TWATCH_CPU_PCT, READ_ONCE(w->cpu_pct)) ||
+	    nla_put_u64_64bit(skb, SLAGUARD_TWATCH_FORK_RATE,
+			      READ_ONCE(w->fork_rate), SLAGUARD_TWATCH_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int fill_twatch(struct sk_buff *skb, struct slg_twatch *w)
 {
 	struct nlattr *nest = nla_nest_start(skb, SLAGUARD_A_TASK_WATCH);
@@ -282,11 +296,7 @@ static int fill_twatch(struct sk_buff *skb, struct slg_twatch *w)
 	     nla_put_u32(skb, SLAGUARD_TWATCH_PID, w->pid)) ||
 	    (w->type == SLG_TW_COMM &&
 	     nla_put_string(skb, SLAGUARD_TWATCH_COMM, w->comm)) ||
-	    (w->type == SLG_TW_CGROUP &&
-	     (nla_put_string(skb, SLAGUARD_TWATCH_CGROUP, w->path) ||
-	      nla_put_u64_64bit(skb, SLAGUARD_TWATCH_FORKS,
-				atomic64_read(&w->forks),
-				SLAGUARD_TWATCH_PAD))) ||
+	    (w->type == SLG_TW_CGROUP && fill_cgroup(skb, w)) ||
 	    nla_put_u32(skb, SLAGUARD_TWATCH_TASKS,
 			max(atomic_read(&w->tasks), 0))) {
 		nla_nest_cancel(skb, nest);

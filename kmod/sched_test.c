@@ -182,6 +182,61 @@ static void holdoff(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, slg_holdoff_ok(&last, 500, 1000));
 }
 
+static void cpu_base_since(struct kunit *test)
+{
+	/* read before: only the growth since then is this period's */
+	KUNIT_EXPECT_EQ(test, slg_cpu_base(true, 5 * SEC, false), 5 * SEC);
+	KUNIT_EXPECT_EQ(test, slg_cpu_base(true, 5 * SEC, true), 5 * SEC);
+	KUNIT_EXPECT_EQ(test, slg_cpu_since(5 * SEC, 5 * SEC + 300 * MS),
+			300 * MS);
+	/* tracked since fork, never read: all of its CPU time is new */
+	KUNIT_EXPECT_EQ(test, slg_cpu_base(false, 0, true), 0ULL);
+	KUNIT_EXPECT_EQ(test, slg_cpu_since(0, 40 * MS), 40 * MS);
+	/* tracked later (seeded, exec, moved in): its past is not counted */
+	KUNIT_EXPECT_EQ(test, slg_cpu_base(false, 0, false), SLG_CPU_UNKNOWN);
+	KUNIT_EXPECT_EQ(test, slg_cpu_since(SLG_CPU_UNKNOWN, 900 * SEC), 0ULL);
+	/* a counter that went back charges nothing */
+	KUNIT_EXPECT_EQ(test, slg_cpu_since(2 * SEC, SEC), 0ULL);
+}
+
+/*
+ * A cgroup's period as the sampler and the exit probe charge it: growth of
+ * processes read twice, all of a new one, none of a late one's past, and
+ * the rest of one that ended in the period.
+ */
+static void cgroup_period_sum(struct kunit *test)
+{
+	u64 sum = 0;
+
+	sum += slg_cpu_since(slg_cpu_base(true, 2 * SEC, false),
+			     2 * SEC + 300 * MS);
+	sum += slg_cpu_since(slg_cpu_base(false, 0, true), 200 * MS);
+	sum += slg_cpu_since(slg_cpu_base(false, 0, false), 50 * SEC);
+	sum += slg_cpu_since(slg_cpu_base(true, 400 * MS, true), 500 * MS);
+	KUNIT_EXPECT_EQ(test, sum, 600 * MS);
+	/* over one second: 60.00% of one CPU; over two: 30.00% */
+	KUNIT_EXPECT_EQ(test, slg_scale_per(sum, 10000, SEC), 6000ULL);
+	KUNIT_EXPECT_EQ(test, slg_scale_per(sum, 10000, 2 * SEC), 3000ULL);
+	/* more than one CPU's worth: a cgroup may exceed 100% */
+	KUNIT_EXPECT_EQ(test, slg_scale_per(3 * SEC, 10000, SEC), 30000ULL);
+}
+
+static void runnable_per_cpu(struct kunit *test)
+{
+	/* idle */
+	KUNIT_EXPECT_EQ(test, slg_runnable_x100(0, 0), 0U);
+	/* one task alone, always running */
+	KUNIT_EXPECT_EQ(test, slg_runnable_x100(10000, 0), 100U);
+	/* two sharing the CPU: each waits half of the time */
+	KUNIT_EXPECT_EQ(test, slg_runnable_x100(10000, 1000), 200U);
+	/* half busy, a quarter task waiting on average */
+	KUNIT_EXPECT_EQ(test, slg_runnable_x100(5000, 250), 75U);
+	/* busy time over 100% (accounting skew) counts as one task */
+	KUNIT_EXPECT_EQ(test, slg_runnable_x100(10400, 0), 100U);
+	KUNIT_EXPECT_EQ(test, slg_runnable_x100(U32_MAX, U32_MAX),
+			100U + U32_MAX / 10);
+}
+
 static struct slg_twatch *new_watch(struct kunit *test, u32 id, u8 type)
 {
 	struct slg_twatch *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
@@ -238,6 +293,48 @@ static void match_cgroup(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, slg_twatch_match(root, &t));
 }
 
+/* Charges go to every cgroup watch above the process, and to no other. */
+static void cgroup_charge(struct kunit *test)
+{
+	struct slg_twatch *root = new_watch(test, 20, SLG_TW_CGROUP);
+	struct slg_twatch *gone = new_watch(test, 21, SLG_TW_CGROUP);
+	struct slg_twatch *comm = new_watch(test, 22, SLG_TW_COMM);
+	struct slg_twatch *root2 = new_watch(test, 23, SLG_TW_CGROUP);
+	struct slg_ptrset *s1, *s2, *s3, *s4, *saved;
+
+	root->cgrp = &cgrp_dfl_root.cgrp;
+	root2->cgrp = &cgrp_dfl_root.cgrp;
+	strscpy(comm->comm, current->comm, sizeof(comm->comm));
+	s1 = slg_ptrset_add(NULL, comm);
+	s2 = s1 ? slg_ptrset_add(s1, root) : NULL;
+	s3 = s2 ? slg_ptrset_add(s2, gone) : NULL;
+	s4 = s3 ? slg_ptrset_add(s3, root2) : NULL;
+	KUNIT_ASSERT_NOT_NULL(test, s4);
+
+	/* The published set, briefly; the sampler holds the mutex to read. */
+	mutex_lock(&slg_tw_mutex);
+	saved = rcu_replace_pointer(slg_twatches, s4,
+				    lockdep_is_held(&slg_tw_mutex));
+	rcu_read_lock();
+	slg_cgroup_charge(current, 700);
+	slg_cgroup_charge(current, 0);
+	slg_cgroup_charge(current, 50);
+	rcu_read_unlock();
+	rcu_replace_pointer(slg_twatches, saved,
+			    lockdep_is_held(&slg_tw_mutex));
+	mutex_unlock(&slg_tw_mutex);
+	synchronize_rcu();
+
+	KUNIT_EXPECT_EQ(test, atomic64_read(&root->cpu_ns), 750LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&root2->cpu_ns), 750LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gone->cpu_ns), 0LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&comm->cpu_ns), 0LL);
+	kfree(s1);
+	kfree(s2);
+	kfree(s3);
+	kfree(s4);
+}
+
 static void watchset_first_add_del(struct kunit *test)
 {
 	struct slg_twatch *a = new_watch(test, 10, SLG_TW_COMM);
@@ -279,9 +376,13 @@ static struct kunit_case slaguard_sched_cases[] = {
 	KUNIT_CASE(cpu_high_consecutive),
 	KUNIT_CASE(cpu_high_edges),
 	KUNIT_CASE(holdoff),
+	KUNIT_CASE(cpu_base_since),
+	KUNIT_CASE(cgroup_period_sum),
+	KUNIT_CASE(runnable_per_cpu),
 	KUNIT_CASE(match_pid_comm),
 	KUNIT_CASE(match_cgroup),
 	KUNIT_CASE(watchset_first_add_del),
+	KUNIT_CASE(cgroup_charge),
 	{}
 };
 

@@ -155,7 +155,7 @@ static void watch_tasks_add(u32 watch_id, int n)
  * Track p's process for watch watch_id. Returns 0, -EEXIST when it is
  * tracked already, -ENOSPC at the cap (counted) or -ENOMEM.
  */
-int slg_track(struct task_struct *p, u32 watch_id, gfp_t gfp)
+int slg_track(struct task_struct *p, u32 watch_id, bool from_birth, gfp_t gfp)
 {
 	struct slg_tracked *e;
 	pid_t tgid = p->tgid;
@@ -167,6 +167,7 @@ int slg_track(struct task_struct *p, u32 watch_id, gfp_t gfp)
 	}
 	e->tgid = tgid;
 	e->watch_id = watch_id;
+	e->from_birth = from_birth;
 	refcount_set(&e->ref, 1);
 
 	spin_lock(&slg_tasks_lock);
@@ -197,8 +198,11 @@ static void unlink_locked(struct slg_tracked *e)
 	tracked_count--;
 }
 
-/* Stop tracking process tgid; returns whether it was tracked. */
-bool slg_untrack(pid_t tgid)
+/*
+ * Stop tracking process tgid; returns whether it was tracked, and in
+ * *cpu_base (if not NULL) its slg_cpu_base() at that moment.
+ */
+bool slg_untrack(pid_t tgid, u64 *cpu_base)
 {
 	struct slg_tracked *e;
 	u32 watch_id = 0;
@@ -208,6 +212,9 @@ bool slg_untrack(pid_t tgid)
 	if (e) {
 		unlink_locked(e);
 		watch_id = e->watch_id;
+		if (cpu_base)
+			*cpu_base = slg_cpu_base(e->has_prev, e->prev.cpu_ns,
+						 e->from_birth);
 	}
 	spin_unlock(&slg_tasks_lock);
 	if (!e)
@@ -215,6 +222,44 @@ bool slg_untrack(pid_t tgid)
 	watch_tasks_add(watch_id, -1);
 	slg_tracked_put(e);
 	return true;
+}
+
+/* A tracked process is now selected first by another watch. */
+void slg_retag(pid_t tgid, u32 watch_id)
+{
+	struct slg_tracked *e;
+	u32 old = 0;
+
+	spin_lock(&slg_tasks_lock);
+	e = find_locked(tgid);
+	if (e && e->watch_id != watch_id) {
+		old = e->watch_id;
+		e->watch_id = watch_id;
+	}
+	spin_unlock(&slg_tasks_lock);
+	if (!old)
+		return;
+	watch_tasks_add(old, -1);
+	watch_tasks_add(watch_id, 1);
+}
+
+/*
+ * Charge CPU time p's process used to every cgroup watch it is inside,
+ * whichever watch tracks it: a cgroup's figure is all of its tracked
+ * processes. Call under rcu_read_lock, with p pinned.
+ */
+void slg_cgroup_charge(struct task_struct *p, u64 cpu_ns)
+{
+	const struct slg_ptrset *ws = rcu_dereference(slg_twatches);
+	struct slg_task_id id = { .cgrp = task_dfl_cgroup(p) };
+	unsigned int i;
+
+	for (i = 0; cpu_ns && ws && i < ws->n; i++) {
+		struct slg_twatch *w = ws->p[i];
+
+		if (w->type == SLG_TW_CGROUP && slg_twatch_match(w, &id))
+			atomic64_add(cpu_ns, &w->cpu_ns);
+	}
 }
 
 bool slg_is_tracked(pid_t tgid)
@@ -289,7 +334,7 @@ void slg_twatch_seed(const struct slg_twatch *w)
 			continue;
 		slg_task_id_of(p, &id);
 		if (slg_twatch_match(w, &id))
-			slg_track(p, w->id, GFP_ATOMIC);
+			slg_track(p, w->id, false, GFP_ATOMIC);
 	}
 	rcu_read_unlock();
 }

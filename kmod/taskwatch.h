@@ -31,11 +31,17 @@ struct slg_twatch {
 	struct cgroup *cgrp;	/* CGROUP: a reference is held */
 	char *path;		/* CGROUP: as given */
 	atomic64_t forks;	/* CGROUP: processes created inside */
+	atomic64_t cpu_ns;	/* CGROUP: CPU time its processes used */
 	atomic_t tasks;		/* processes tracked for this watch */
-	/* FORK_RATE state, touched by the sampler only */
+	/* CGROUP: the sampler's state, under slg_tw_mutex */
 	u64 prev_forks;
+	u64 prev_cpu_ns;
 	u64 prev_ns;
-	u64 holdoff_ms;
+	u32 cpu_run;		/* consecutive periods above CPU_PCT */
+	u32 cpu_pct;		/* last period, hundredths; read by dumps */
+	u64 fork_rate;		/* last period; read by dumps */
+	u64 fork_holdoff_ms;
+	u64 cpu_holdoff_ms;
 	struct rcu_head rcu;
 };
 
@@ -80,6 +86,7 @@ struct slg_tracked {
 	u32 watch_id;
 	refcount_t ref;
 	bool linked;
+	bool from_birth;		/* tracked since fork: all its CPU counts */
 	bool has_prev;
 	bool has_sample;
 	u32 cpu_run;			/* consecutive samples above CPU_PCT */
@@ -95,9 +102,11 @@ extern spinlock_t slg_tasks_lock;
 extern DECLARE_HASHTABLE(slg_tasks_hash, SLG_TASKS_HASH_BITS);
 
 void slg_task_id_of(struct task_struct *p, struct slg_task_id *id);
-int slg_track(struct task_struct *p, u32 watch_id, gfp_t gfp);
-bool slg_untrack(pid_t tgid);
+int slg_track(struct task_struct *p, u32 watch_id, bool from_birth, gfp_t gfp);
+bool slg_untrack(pid_t tgid, u64 *cpu_base);
+void slg_retag(pid_t tgid, u32 watch_id);
 bool slg_is_tracked(pid_t tgid);
+void slg_cgroup_charge(struct task_struct *p, u64 cpu_ns);
 unsigned int slg_tracked_count(void);
 unsigned int slg_tracked_cap(void);
 u64 slg_tracked_dropped(void);

@@ -101,6 +101,8 @@ static const enum mnl_attr_data_type twatch_types[SLAGUARD_TWATCH_MAX + 1] = {
 	[SLAGUARD_TWATCH_CGROUP] = MNL_TYPE_NUL_STRING,
 	[SLAGUARD_TWATCH_TASKS] = MNL_TYPE_U32,
 	[SLAGUARD_TWATCH_FORKS] = MNL_TYPE_U64,
+	[SLAGUARD_TWATCH_CPU_PCT] = MNL_TYPE_U32,
+	[SLAGUARD_TWATCH_FORK_RATE] = MNL_TYPE_U64,
 };
 
 static int twatch_from_nest(const struct nlattr *nest, struct sg_twatch *w)
@@ -122,6 +124,9 @@ static int twatch_from_nest(const struct nlattr *nest, struct sg_twatch *w)
 	w->tasks = (uint32_t)a.val[SLAGUARD_TWATCH_TASKS];
 	w->has_forks = sg_attrs_has(&a, SLAGUARD_TWATCH_FORKS);
 	w->forks = a.val[SLAGUARD_TWATCH_FORKS];
+	w->has_cgroup_rates = sg_attrs_has(&a, SLAGUARD_TWATCH_CPU_PCT);
+	w->cpu_pct = (uint32_t)a.val[SLAGUARD_TWATCH_CPU_PCT];
+	w->fork_rate = a.val[SLAGUARD_TWATCH_FORK_RATE];
 	return 0;
 }
 
@@ -192,15 +197,15 @@ int ctl_twatch_del(struct ctl *c, int argc, char **argv)
 
 static const struct sg_column twatch_cols[] = {
 	{ "ID", true }, { "SELECTS", false }, { "TASKS", true },
-	{ "FORKS", true },
+	{ "FORKS", true }, { "CPU%", true }, { "FORKS/S", true },
 };
 
 static int twatch_list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ctl_list *l = data;
 	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_TASK_WATCH);
-	char id[16], sel[4200], tasks[16], forks[24];
-	const char *cells[] = { id, sel, tasks, forks };
+	char id[16], sel[4200], tasks[16], forks[24], cpu[24], rate[24];
+	const char *cells[] = { id, sel, tasks, forks, cpu, rate };
 	struct sg_twatch w;
 
 	if (!nest)
@@ -224,6 +229,11 @@ static int twatch_list_cb(const struct nlmsghdr *nlh, void *data)
 			sg_json_add_u64(o, "tasks", w.tasks);
 		if (w.has_forks)
 			sg_json_add_u64(o, "forks", w.forks);
+		if (w.has_cgroup_rates) {
+			json_object_object_add(o, "cpu_pct",
+				json_object_new_double(w.cpu_pct / 100.0));
+			sg_json_add_u64(o, "fork_rate", w.fork_rate);
+		}
 		return ctl_cb_ret(ctl_list_add_json(l, o));
 	}
 	snprintf(id, sizeof(id), "%" PRIu32, w.id);
@@ -238,6 +248,13 @@ static int twatch_list_cb(const struct nlmsghdr *nlh, void *data)
 		snprintf(forks, sizeof(forks), "%" PRIu64, w.forks);
 	else
 		snprintf(forks, sizeof(forks), "-");
+	if (w.has_cgroup_rates) {
+		snprintf(cpu, sizeof(cpu), "%.2f", w.cpu_pct / 100.0);
+		snprintf(rate, sizeof(rate), "%" PRIu64, w.fork_rate);
+	} else {
+		snprintf(cpu, sizeof(cpu), "-");
+		snprintf(rate, sizeof(rate), "-");
+	}
 	return ctl_cb_ret(ctl_list_add_row(l, cells));
 }
 
@@ -518,6 +535,8 @@ static const enum mnl_attr_data_type cpu_types[SLAGUARD_CPU_MAX + 1] = {
 	[SLAGUARD_CPU_BUSY_PCT] = MNL_TYPE_U32,
 	[SLAGUARD_CPU_CTXT_RATE] = MNL_TYPE_U64,
 	[SLAGUARD_CPU_PREEMPT_RATE] = MNL_TYPE_U64,
+	[SLAGUARD_CPU_RUNQ_WAIT_MS] = MNL_TYPE_U32,
+	[SLAGUARD_CPU_RUNNABLE] = MNL_TYPE_U32,
 };
 
 /* JSON key, and how to print: 0 integer, 1 load (x100), 2 hundredths of %. */
@@ -554,15 +573,15 @@ struct sys_state {
 };
 
 static const struct sg_column cpu_cols[] = {
-	{ "CPU", true }, { "BUSY%", true }, { "CTXT/s", true },
-	{ "PREEMPT/s", true },
+	{ "CPU", true }, { "BUSY%", true }, { "RUNNABLE", true },
+	{ "WAIT ms/s", true }, { "CTXT/s", true }, { "PREEMPT/s", true },
 };
 
 static int sys_cpu(struct sys_state *s, const struct nlattr *nest)
 {
 	struct sg_attrs a;
-	char id[16], busy[16], ctxt[24], pre[24];
-	const char *cells[] = { id, busy, ctxt, pre };
+	char id[16], busy[16], run[16], wait[16], ctxt[24], pre[24];
+	const char *cells[] = { id, busy, run, wait, ctxt, pre };
 	struct json_object *o;
 
 	if (sg_attrs_parse(nest, &a, cpu_types, SLAGUARD_CPU_MAX + 1) < 0)
@@ -577,11 +596,27 @@ static int sys_cpu(struct sys_state *s, const struct nlattr *nest)
 		sg_json_add_u64(o, "ctxt_rate", a.val[SLAGUARD_CPU_CTXT_RATE]);
 		sg_json_add_u64(o, "preempt_rate",
 				a.val[SLAGUARD_CPU_PREEMPT_RATE]);
+		if (sg_attrs_has(&a, SLAGUARD_CPU_RUNNABLE)) {
+			json_object_object_add(o, "runnable",
+				json_object_new_double(
+					(double)a.val[SLAGUARD_CPU_RUNNABLE] / 100.0));
+			sg_json_add_u64(o, "runq_wait_ms_per_s",
+					a.val[SLAGUARD_CPU_RUNQ_WAIT_MS]);
+		}
 		return 0;
 	}
 	snprintf(id, sizeof(id), "%" PRIu64, a.val[SLAGUARD_CPU_ID]);
 	snprintf(busy, sizeof(busy), "%.1f",
 		 (double)a.val[SLAGUARD_CPU_BUSY_PCT] / 100.0);
+	if (sg_attrs_has(&a, SLAGUARD_CPU_RUNNABLE)) {
+		snprintf(run, sizeof(run), "%.2f",
+			 (double)a.val[SLAGUARD_CPU_RUNNABLE] / 100.0);
+		snprintf(wait, sizeof(wait), "%" PRIu64,
+			 a.val[SLAGUARD_CPU_RUNQ_WAIT_MS]);
+	} else {
+		snprintf(run, sizeof(run), "-");
+		snprintf(wait, sizeof(wait), "-");
+	}
 	snprintf(ctxt, sizeof(ctxt), "%" PRIu64, a.val[SLAGUARD_CPU_CTXT_RATE]);
 	snprintf(pre, sizeof(pre), "%" PRIu64, a.val[SLAGUARD_CPU_PREEMPT_RATE]);
 	return sg_table_add(s->cpu_table, cells);

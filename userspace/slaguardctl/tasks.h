@@ -23,8 +23,11 @@ struct sg_twatch {
 	char cgroup[4096];
 	bool has_tasks;
 	bool has_forks;
+	bool has_cgroup_rates;	/* cgroup watches: the last period */
 	uint32_t tasks;
 	uint64_t forks;
+	uint32_t cpu_pct;	/* hundredths of % of one CPU */
+	uint64_t fork_rate;	/* per second */
 };
 
 /* The arguments after "watch add task": pid N | comm NAME | cgroup PATH. */

@@ -137,7 +137,10 @@ enum slaguard_event_kind {
 	SLAGUARD_EVENT_SCHED_SAMPLE,	/* one watched process, one period */
 	SLAGUARD_EVENT_PROC_EXEC,	/* a watched process called execve */
 	SLAGUARD_EVENT_PROC_EXIT,	/* a watched process ended */
-	SLAGUARD_EVENT_CPU_HIGH,	/* CPU % of one CPU, M samples in a row */
+	/* CPU % of one CPU, M samples in a row: a process, or together the
+	 * processes of a cgroup watch
+	 */
+	SLAGUARD_EVENT_CPU_HIGH,
 	SLAGUARD_EVENT_RUNQ_DELAY,	/* run-queue wait, ms per second */
 	SLAGUARD_EVENT_FORK_RATE,	/* processes created/s in a cgroup */
 	SLAGUARD_EVENT_MEM_HIGH,	/* resident set size, bytes */
@@ -319,7 +322,10 @@ enum slaguard_ev_attr {
  * A task watch selects processes by pid, by command name (the 15-character
  * comm, exact; it also covers processes started later, from fork or exec)
  * or by cgroup v2 path (the cgroup and its descendants, as
- * /sys/fs/cgroup/PATH names it). Threads count with their process.
+ * /sys/fs/cgroup/PATH names it; processes moved in or out later are
+ * followed). Threads count with their process. A process matching several
+ * watches is reported under the first; a cgroup watch's CPU figure counts
+ * every tracked process inside it, whichever watch tracks it.
  */
 enum slaguard_twatch_attr {
 	SLAGUARD_TWATCH_UNSPEC,
@@ -330,6 +336,9 @@ enum slaguard_twatch_attr {
 	SLAGUARD_TWATCH_TASKS,		/* u32, dump only: processes tracked now */
 	SLAGUARD_TWATCH_FORKS,		/* u64, dump only: forks into the cgroup */
 	SLAGUARD_TWATCH_PAD,
+	/* dump only, cgroup watches: the last sampling period */
+	SLAGUARD_TWATCH_CPU_PCT,	/* u32, hundredths of % of one CPU */
+	SLAGUARD_TWATCH_FORK_RATE,	/* u64, processes created per second */
 	__SLAGUARD_TWATCH_MAX
 };
 
@@ -343,8 +352,9 @@ enum slaguard_twatch_attr {
  * One process: a GET_TASKS entry, the payload of SCHED_SAMPLE and of the
  * process events and task detectors. Percentages are in hundredths
  * (10000 = one CPU fully busy); rates are per second over the last
- * sampling period (PERIOD_MS, as measured). FORK_RATE events name a cgroup
- * watch (WATCH_ID, CGROUP) and no process.
+ * sampling period (PERIOD_MS, as measured). FORK_RATE events, and
+ * CPU_HIGH events about a cgroup watch, name the watch (WATCH_ID, CGROUP)
+ * and no process.
  */
 enum slaguard_task_attr {
 	SLAGUARD_TASK_UNSPEC,
@@ -355,7 +365,7 @@ enum slaguard_task_attr {
 	SLAGUARD_TASK_FILENAME,		/* string, PROC_EXEC: as passed to execve */
 	SLAGUARD_TASK_EXIT_CODE,	/* u32, PROC_EXIT: wait(2) status */
 	SLAGUARD_TASK_WATCH_ID,		/* u32, the task watch that selected it */
-	SLAGUARD_TASK_CGROUP,		/* string, FORK_RATE: the watch's path */
+	SLAGUARD_TASK_CGROUP,		/* string, cgroup watch events: its path */
 	SLAGUARD_TASK_PERIOD_MS,	/* u32, length of the sampled period */
 	SLAGUARD_TASK_CPU_PCT,		/* u32, hundredths of % of one CPU */
 	SLAGUARD_TASK_CPU_NS,		/* u64, CPU time used, all threads */
@@ -380,6 +390,14 @@ enum slaguard_cpu_attr {
 	SLAGUARD_CPU_CTXT_RATE,		/* u64, context switches/s */
 	SLAGUARD_CPU_PREEMPT_RATE,	/* u64, switches away from a runnable task/s */
 	SLAGUARD_CPU_PAD,
+	/*
+	 * Time tasks waited in this CPU's run queue, ms per second, counted
+	 * when they get the CPU: the mean number of waiting tasks x 1000.
+	 */
+	SLAGUARD_CPU_RUNQ_WAIT_MS,	/* u32 */
+	SLAGUARD_CPU_RUNNABLE,		/* u32, mean runnable tasks x 100:
+					 * running (BUSY_PCT) + waiting
+					 */
 	__SLAGUARD_CPU_MAX
 };
 
