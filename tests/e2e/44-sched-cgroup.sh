@@ -7,7 +7,8 @@
 #  - CPU_HIGH fires for the cgroup when its processes together are above
 #    the bound although none of them is: two busy loops pinned to one CPU
 #    use about 50% each and 100% together, against a bound of 70%;
-#  - the watch shows the cgroup's CPU and fork rate.
+#  - the watch shows the cgroup's CPU and fork rate, including the CPU of
+#    processes too short-lived to be sampled even once.
 . "$(dirname "$0")/lib.sh"
 
 need_cmd slaguardctl jq dash taskset
@@ -68,5 +69,15 @@ log "moving $p2 out of $CG"
 echo "$p2" > /sys/fs/cgroup/cgroup.procs || fail "cannot move $p2 out of $CG"
 tracked "$p2" "$id" && fail "pid $p2 moved out of $CG is still tracked"
 tracked "$p1" "$id" || fail "pid $p1, still in $CG, is no longer tracked"
-kill -9 "$p2"
+kill -9 "$p1" "$p2"
+
+# Short-lived busy processes: each is born, burns CPU and ends between two
+# passes, so the sampler never reads one; their CPU reaches the cgroup
+# when they end.
+log "short-lived busy processes in $CG"
+bg chain "$T/sgspin" -c 'echo $$ > '"$CG"'/cgroup.procs || exit 1; while :; do '"$T/sgspin"' -c "i=0; while [ \$i -lt 3000 ]; do i=\$((i+1)); done"; done'
+sleep 4
+sgctl watch list task
+slaguardctl -j watch list task | jq -e 'map(select(.id == '"$id"'))[0] | .cpu_pct >= 50 and .fork_rate >= 2' > /dev/null ||
+	fail "the CPU of short-lived processes does not reach the cgroup: $(slaguardctl -j watch list task)"
 expect_gapless "$T/events"
