@@ -9,6 +9,7 @@
 #include <linux/cgroup.h>
 #include <linux/limits.h>
 #include <linux/slab.h>
+#include <linux/threads.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
@@ -21,9 +22,15 @@ static struct netlink_range_validation period_range = {
 	.max = SLAGUARD_PERIOD_MS_MAX,
 };
 
+/* No process can have a pid above the kernel's limit. */
+static struct netlink_range_validation pid_range = {
+	.min = 1,
+	.max = PID_MAX_LIMIT,
+};
+
 const struct nla_policy slg_twatch_policy[SLAGUARD_TWATCH_MAX + 1] = {
 	[SLAGUARD_TWATCH_ID] = NLA_POLICY_MIN(NLA_U32, 1),
-	[SLAGUARD_TWATCH_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[SLAGUARD_TWATCH_PID] = NLA_POLICY_FULL_RANGE(NLA_U32, &pid_range),
 	[SLAGUARD_TWATCH_COMM] = { .type = NLA_NUL_STRING,
 				   .len = TASK_COMM_LEN - 1 },
 	[SLAGUARD_TWATCH_CGROUP] = { .type = NLA_NUL_STRING,

@@ -7,9 +7,18 @@
 #  - root of a new user namespace cannot configure the initial namespace;
 #  - root of a new user namespace may configure its own network namespace
 #    (the family is per namespace, checked against its owning user ns).
+# The system monitor's commands (task watches, the sampling period) are
+# host-wide, answered in the initial network namespace only:
+#  - an unprivileged user cannot add or delete a task watch or set the
+#    period (exit 1, a message about permission), but can list the task
+#    watches, the watched processes and the system figures;
+#  - root of a new user namespace cannot configure them, neither from the
+#    initial network namespace (no CAP_NET_ADMIN over it) nor from its own
+#    (refused with a message naming the initial network namespace), and
+#    from its own it cannot read them either.
 . "$(dirname "$0")/lib.sh"
 
-need_cmd slaguardctl
+need_cmd slaguardctl jq dash mkfifo
 nobody() {
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$@"
 }
@@ -56,3 +65,87 @@ sgctl watch list > "$T/watches2.txt" 2>&1
 grep -Eq '(^|[^0-9])22([^0-9]|$)' "$T/watches2.txt" &&
 	fail "the watch added in a child namespace shows up in the initial one"
 slaguardctl stats > /dev/null || fail "stats after the namespace exercises exited $?"
+
+# --- the system monitor ------------------------------------------------------
+
+# expect_denied WHAT WORDS CMD...: CMD exits 1 and its stderr holds WORDS
+# (an extended regular expression, case-insensitive).
+expect_denied() {
+	_what=$1 _words=$2
+	shift 2
+	"$@" > "$T/denied.out" 2> "$T/denied.err"
+	_rc=$?
+	cat "$T/denied.out" "$T/denied.err"
+	[ "$_rc" = 1 ] || fail "$_what exited $_rc, not 1: $(cat "$T/denied.err")"
+	grep -Eqi "$_words" "$T/denied.err" ||
+		fail "$_what does not say '$_words': $(cat "$T/denied.err")"
+}
+
+period0=$(slaguardctl -j system | jq -r '.period_ms') || fail "system -j failed"
+tw_id=$(sgctl watch add task comm sgread) || fail "watch add task comm sgread failed"
+# A watched process for the readers to see, blocked on a FIFO nobody writes.
+mkfifo "$T/read.fifo" || fail "mkfifo failed"
+exec 3<> "$T/read.fifo"
+cp "$(command -v dash)" "$T/sgread"
+bg sgread "$T/sgread" -c 'read -r x < "$0"' "$T/read.fifo"
+sgread=$BG_PID
+# sampled: the watched process is listed with the figures of a pass.
+sampled() {
+	slaguardctl -j tasks | jq -e 'map(select(.pid == '"$sgread"' and .cpu_pct != null)) | length == 1'
+}
+wait_for 10 sampled ||
+	fail "the watched process $sgread is not in 'tasks' with a sample within 10 s"
+
+log "unprivileged: watch add task, watch del task, system set period"
+expect_denied "unprivileged 'watch add task comm sgnobody'" 'permi' \
+	nobody slaguardctl watch add task comm sgnobody
+expect_denied "unprivileged 'watch add task pid $sgread'" 'permi' \
+	nobody slaguardctl watch add task pid "$sgread"
+expect_denied "unprivileged 'watch del task $tw_id'" 'permi' \
+	nobody slaguardctl watch del task "$tw_id"
+expect_denied "unprivileged 'system set period 500'" 'permi' \
+	nobody slaguardctl system set period 500
+
+log "unprivileged: watch list task, tasks, system (reading is open to everyone)"
+nobody slaguardctl watch list task || fail "unprivileged 'watch list task' exited $?"
+nobody slaguardctl -j watch list task > "$T/nobody-twatches.json" ||
+	fail "unprivileged 'watch list task -j' exited $?"
+jq -e 'length == 1 and .[0].id == '"$tw_id"' and .[0].comm == "sgread"' "$T/nobody-twatches.json" > /dev/null ||
+	fail "unprivileged 'watch list task' does not show task watch $tw_id alone: $(cat "$T/nobody-twatches.json")"
+nobody slaguardctl tasks || fail "unprivileged 'tasks' exited $?"
+nobody slaguardctl -j tasks > "$T/nobody-tasks.json" || fail "unprivileged 'tasks -j' exited $?"
+jq -e 'map(select(.pid == '"$sgread"' and .comm == "sgread")) | length == 1' "$T/nobody-tasks.json" > /dev/null ||
+	fail "unprivileged 'tasks' does not list the watched process $sgread: $(cat "$T/nobody-tasks.json")"
+nobody slaguardctl system > /dev/null || fail "unprivileged 'system' exited $?"
+nobody slaguardctl -j system | jq -e '.tasks >= 1 and .period_ms == '"$period0" > /dev/null ||
+	fail "unprivileged 'system -j' does not show the watched process or the period: $(nobody slaguardctl -j system 2>&1)"
+
+log "root of a new user namespace, initial network namespace: task commands denied"
+expect_denied "userns root 'watch add task' in the initial netns" 'permi' \
+	nobody unshare --user --map-root-user slaguardctl watch add task comm sgns
+expect_denied "userns root 'system set period' in the initial netns" 'permi' \
+	nobody unshare --user --map-root-user slaguardctl system set period 500
+
+log "root of a new user namespace, its own network namespace: task commands refused"
+# It has CAP_NET_ADMIN over its namespace, but processes are host-wide.
+words='initial network namespace'
+expect_denied "userns root 'watch add task' in its own netns" "$words" \
+	nobody unshare --user --map-root-user --net slaguardctl watch add task comm sgns
+expect_denied "userns root 'watch del task' in its own netns" "$words" \
+	nobody unshare --user --map-root-user --net slaguardctl watch del task "$tw_id"
+expect_denied "userns root 'system set period' in its own netns" "$words" \
+	nobody unshare --user --map-root-user --net slaguardctl system set period 500
+expect_denied "userns root 'tasks' in its own netns" "$words" \
+	nobody unshare --user --map-root-user --net slaguardctl tasks
+expect_denied "userns root 'system' in its own netns" "$words" \
+	nobody unshare --user --map-root-user --net slaguardctl system
+expect_denied "userns root 'watch list task' in its own netns" "$words" \
+	nobody unshare --user --map-root-user --net slaguardctl watch list task
+
+log "no task watch was added or deleted, the period is unchanged"
+slaguardctl -j watch list task > "$T/twatches.json" || fail "watch list task -j failed"
+cat "$T/twatches.json"
+jq -e 'length == 1 and .[0].id == '"$tw_id"' and .[0].comm == "sgread"' "$T/twatches.json" > /dev/null ||
+	fail "task watches changed after the denied attempts (only $tw_id, comm sgread, expected): $(cat "$T/twatches.json")"
+period=$(slaguardctl -j system | jq -r '.period_ms')
+[ "$period" = "$period0" ] || fail "the sampling period changed from $period0 to $period ms"

@@ -14,6 +14,8 @@
 # namespace), and the daemon's thresholds and watches are set for that
 # namespace. The control socket is a file (/run/slaguard/control.sock), so
 # slaguardctl reaches it from the root namespace; nft runs in the victim's.
+# DAEMON_NETNS= (empty) runs it in the root namespace instead: the module's
+# system monitor (task watches, process events) answers only there.
 
 SLA_DEMO=${SLA_DEMO:-/slaguard/examples/demo.yaml}
 SG_CONTROL=${SG_CONTROL:-/run/slaguard/control.sock}
@@ -43,8 +45,17 @@ daemon_answers() {
 	slaguardctl sla status > /dev/null 2>&1
 }
 
+# in_daemon_ns CMD...: CMD in the daemon's network namespace.
+in_daemon_ns() {
+	if [ -n "${DAEMON_NETNS-$NS_V}" ]; then
+		ip netns exec "${DAEMON_NETNS-$NS_V}" "$@"
+	else
+		"$@"
+	fi
+}
+
 table_loaded() {
-	vic nft list table inet slaguard > /dev/null 2>&1
+	in_daemon_ns nft list table inet slaguard > /dev/null 2>&1
 }
 
 # start_daemon SLA: slaguardd in the victim's namespace, output in
@@ -55,9 +66,14 @@ start_daemon() {
 	daemon_prepare
 	DAEMON_RUNS=$((DAEMON_RUNS + 1))
 	_cmd=$(daemon_cmd "$1")
-	log "ip netns exec $NS_V $_cmd"
+	_ns=${DAEMON_NETNS-$NS_V}
+	log "${_ns:+ip netns exec $_ns }$_cmd"
 	# shellcheck disable=SC2086
-	bg "slaguardd.$DAEMON_RUNS" ip netns exec "$NS_V" $_cmd
+	if [ -n "$_ns" ]; then
+		bg "slaguardd.$DAEMON_RUNS" ip netns exec "$_ns" $_cmd
+	else
+		bg "slaguardd.$DAEMON_RUNS" $_cmd
+	fi
 	DAEMON_PID=$BG_PID
 	DAEMON_LOG=$T/slaguardd.$DAEMON_RUNS.out
 	_end=$(( $(date +%s) + 20 ))
@@ -69,8 +85,8 @@ start_daemon() {
 		sleep 0.2
 	done
 	wait_for 10 table_loaded ||
-		fail "slaguardd runs but table inet slaguard is not in netns $NS_V"
-	log "slaguardd $DAEMON_PID answers; table inet slaguard loaded in $NS_V"
+		fail "slaguardd runs but table inet slaguard is not in netns ${_ns:-(root)}"
+	log "slaguardd $DAEMON_PID answers; table inet slaguard loaded in netns ${_ns:-(root)}"
 }
 
 # stop_daemon [SIGNAL]: default TERM, which must end it within 10 s.

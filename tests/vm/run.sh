@@ -81,7 +81,7 @@ else
 fi
 
 sel=$(echo "$SCENARIOS" | tr ' ' ',' | sed 's/,,*/,/g; s/^,//; s/,$//')
-CMDLINE="console=ttyS0 panic=-1 loglevel=5 mitigations=off sgtest.mode=$MODE"
+CMDLINE="console=ttyS0 panic=-1 loglevel=5 mitigations=off softlockup_all_cpu_backtrace=1 softlockup_panic=1 sgtest.mode=$MODE"
 [ -n "$sel" ] && CMDLINE="$CMDLINE sgtest.scenarios=$sel"
 [ -n "$STIMEOUT" ] && CMDLINE="$CMDLINE sgtest.timeout=$STIMEOUT"
 [ "$VERBOSE" = 1 ] && CMDLINE="$CMDLINE sgtest.verbose=1"

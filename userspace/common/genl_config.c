@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "genl.h"
@@ -100,6 +103,70 @@ struct nlmsghdr *sg_watch_build_del(void *buf, uint16_t family_id, uint32_t id)
 {
 	return sg_build_nest_u32(buf, family_id, SLAGUARD_CMD_DEL_WATCH,
 				 SLAGUARD_A_WATCH, SLAGUARD_WATCH_ID, id);
+}
+
+struct nlmsghdr *sg_twatch_build_add(void *buf, uint16_t family_id,
+				     const struct sg_twatch *w)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = sg_genl_msg(buf, family_id, SLAGUARD_GENL_VERSION,
+			  SLAGUARD_CMD_ADD_TASK_WATCH, 0);
+	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_TASK_WATCH);
+	if (w->id)
+		mnl_attr_put_u32(nlh, SLAGUARD_TWATCH_ID, w->id);
+	if (w->pid)
+		mnl_attr_put_u32(nlh, SLAGUARD_TWATCH_PID, w->pid);
+	if (w->comm[0])
+		mnl_attr_put_strz(nlh, SLAGUARD_TWATCH_COMM, w->comm);
+	if (w->cgroup[0])
+		mnl_attr_put_strz(nlh, SLAGUARD_TWATCH_CGROUP, w->cgroup);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+struct nlmsghdr *sg_twatch_build_del(void *buf, uint16_t family_id,
+				     uint32_t id)
+{
+	return sg_build_nest_u32(buf, family_id, SLAGUARD_CMD_DEL_TASK_WATCH,
+				 SLAGUARD_A_TASK_WATCH, SLAGUARD_TWATCH_ID, id);
+}
+
+static const enum mnl_attr_data_type twatch_types[SLAGUARD_TWATCH_MAX + 1] = {
+	[SLAGUARD_TWATCH_ID] = MNL_TYPE_U32,
+	[SLAGUARD_TWATCH_PID] = MNL_TYPE_U32,
+	[SLAGUARD_TWATCH_COMM] = MNL_TYPE_NUL_STRING,
+	[SLAGUARD_TWATCH_CGROUP] = MNL_TYPE_NUL_STRING,
+	[SLAGUARD_TWATCH_TASKS] = MNL_TYPE_U32,
+	[SLAGUARD_TWATCH_FORKS] = MNL_TYPE_U64,
+	[SLAGUARD_TWATCH_CPU_PCT] = MNL_TYPE_U32,
+	[SLAGUARD_TWATCH_FORK_RATE] = MNL_TYPE_U64,
+};
+
+int sg_twatch_decode(const struct nlattr *nest, struct sg_twatch *w)
+{
+	struct sg_attrs a;
+
+	memset(w, 0, sizeof(*w));
+	if (sg_attrs_parse(nest, &a, twatch_types, SLAGUARD_TWATCH_MAX + 1) < 0)
+		return -EBADMSG;
+	w->id = (uint32_t)a.val[SLAGUARD_TWATCH_ID];
+	w->pid = (uint32_t)a.val[SLAGUARD_TWATCH_PID];
+	if (sg_attrs_has(&a, SLAGUARD_TWATCH_COMM))
+		snprintf(w->comm, sizeof(w->comm), "%s",
+			 mnl_attr_get_str(a.raw[SLAGUARD_TWATCH_COMM]));
+	if (sg_attrs_has(&a, SLAGUARD_TWATCH_CGROUP))
+		snprintf(w->cgroup, sizeof(w->cgroup), "%s",
+			 mnl_attr_get_str(a.raw[SLAGUARD_TWATCH_CGROUP]));
+	w->has_tasks = sg_attrs_has(&a, SLAGUARD_TWATCH_TASKS);
+	w->tasks = (uint32_t)a.val[SLAGUARD_TWATCH_TASKS];
+	w->has_forks = sg_attrs_has(&a, SLAGUARD_TWATCH_FORKS);
+	w->forks = a.val[SLAGUARD_TWATCH_FORKS];
+	w->has_cgroup_rates = sg_attrs_has(&a, SLAGUARD_TWATCH_CPU_PCT);
+	w->cpu_pct = (uint32_t)a.val[SLAGUARD_TWATCH_CPU_PCT];
+	w->fork_rate = a.val[SLAGUARD_TWATCH_FORK_RATE];
+	return 0;
 }
 
 const enum mnl_attr_data_type sg_stats_types[SLAGUARD_STATS_MAX + 1] = {

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The module's configuration requests: detector thresholds
- * (SET_THRESHOLDS) and watch rules (ADD_WATCH, DEL_WATCH), built the same
- * way by slaguardctl (from its command line) and slaguardd (from the SLA),
- * and the one-attribute requests slaguardctl sends; and the counters both
- * read (GET_STATS).
+ * (SET_THRESHOLDS), watch rules (ADD_WATCH, DEL_WATCH) and task watches
+ * (ADD_TASK_WATCH, DEL_TASK_WATCH), built the same way by slaguardctl (from
+ * its command line) and slaguardd (from the SLA), and the one-attribute
+ * requests slaguardctl sends; and the counters both read (GET_STATS).
  */
 #ifndef SLAGUARD_COMMON_GENL_CONFIG_H
 #define SLAGUARD_COMMON_GENL_CONFIG_H
@@ -76,6 +76,31 @@ struct nlmsghdr *sg_watch_build_add(void *buf, uint16_t family_id,
 				    const struct sg_watch *w);
 struct nlmsghdr *sg_watch_build_del(void *buf, uint16_t family_id,
 				    uint32_t id);
+
+/* A task watch: exactly one of pid, comm and cgroup selects processes. */
+struct sg_twatch {
+	uint32_t id;		/* 0: the kernel picks one */
+	uint32_t pid;
+	char comm[SLAGUARD_COMM_LEN];
+	char cgroup[4096];	/* below the cgroup2 root */
+	bool has_tasks;		/* dump only: */
+	bool has_forks;
+	bool has_cgroup_rates;	/* cgroup watches: the last period */
+	uint32_t tasks;
+	uint64_t forks;
+	uint32_t cpu_pct;	/* hundredths of % of one CPU */
+	uint64_t fork_rate;	/* per second */
+};
+
+struct nlmsghdr *sg_twatch_build_add(void *buf, uint16_t family_id,
+				     const struct sg_twatch *w);
+struct nlmsghdr *sg_twatch_build_del(void *buf, uint16_t family_id,
+				     uint32_t id);
+/*
+ * A SLAGUARD_A_TASK_WATCH nest (an ADD_TASK_WATCH reply, a GET_TASK_WATCH
+ * entry) into W. Returns 0 or -EBADMSG.
+ */
+int sg_twatch_decode(const struct nlattr *nest, struct sg_twatch *w);
 
 /* The types of the SLAGUARD_A_STATS counters, for sg_attrs_parse(). */
 extern const enum mnl_attr_data_type sg_stats_types[SLAGUARD_STATS_MAX + 1];

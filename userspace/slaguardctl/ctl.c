@@ -171,10 +171,14 @@ int ctl_talk(struct ctl *c, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 
 	kernel_detail(&c->nl, nlh, detail, sizeof(detail));
 
+	/* The kernel's own reason, when it gave one, is the one that applies. */
+	if ((ret == -EPERM || ret == -EACCES) && detail[0])
+		return sg_fail(&c->err, ret, "%s: permission denied%s", what,
+			       detail);
 	if (ret == -EPERM || ret == -EACCES)
 		return sg_fail(&c->err, ret,
-			       "%s: permission denied: CAP_NET_ADMIN is needed (run as root)%s",
-			       what, detail);
+			       "%s: permission denied: CAP_NET_ADMIN over this network namespace is needed (run as root)",
+			       what);
 	if (ret == -EOPNOTSUPP)
 		return sg_fail(&c->err, ret,
 			       "%s: the loaded slaguard module does not support this command%s",

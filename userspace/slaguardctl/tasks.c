@@ -45,8 +45,9 @@ int sg_twatch_parse_add(int argc, char **argv, struct sg_twatch *w,
 		return sg_usage(e, "'watch add task' needs one of: pid N, comm NAME, cgroup PATH");
 	key = argv[i];
 	val = argv[i + 1];
+	/* 4194304 is the kernel's PID_MAX_LIMIT: no process has a larger pid */
 	if (strcmp(key, "pid") == 0)
-		return sg_parse_u32("pid", val, 1, INT32_MAX, &w->pid, e);
+		return sg_parse_u32("pid", val, 1, 4194304, &w->pid, e);
 	if (strcmp(key, "comm") == 0) {
 		if (!val[0] || strlen(val) >= SLAGUARD_COMM_LEN)
 			return sg_usage(e, "comm '%s' must have 1-%d characters (the kernel's command name is cut at %d)",
@@ -73,69 +74,12 @@ int sg_twatch_parse_add(int argc, char **argv, struct sg_twatch *w,
 			key);
 }
 
-struct nlmsghdr *sg_twatch_build_add(void *buf, uint16_t family_id,
-				     const struct sg_twatch *w)
-{
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-
-	nlh = sg_genl_msg(buf, family_id, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_ADD_TASK_WATCH, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_TASK_WATCH);
-	if (w->id)
-		mnl_attr_put_u32(nlh, SLAGUARD_TWATCH_ID, w->id);
-	if (w->pid)
-		mnl_attr_put_u32(nlh, SLAGUARD_TWATCH_PID, w->pid);
-	if (w->comm[0])
-		mnl_attr_put_strz(nlh, SLAGUARD_TWATCH_COMM, w->comm);
-	if (w->cgroup[0])
-		mnl_attr_put_strz(nlh, SLAGUARD_TWATCH_CGROUP, w->cgroup);
-	mnl_attr_nest_end(nlh, nest);
-	return nlh;
-}
-
-static const enum mnl_attr_data_type twatch_types[SLAGUARD_TWATCH_MAX + 1] = {
-	[SLAGUARD_TWATCH_ID] = MNL_TYPE_U32,
-	[SLAGUARD_TWATCH_PID] = MNL_TYPE_U32,
-	[SLAGUARD_TWATCH_COMM] = MNL_TYPE_NUL_STRING,
-	[SLAGUARD_TWATCH_CGROUP] = MNL_TYPE_NUL_STRING,
-	[SLAGUARD_TWATCH_TASKS] = MNL_TYPE_U32,
-	[SLAGUARD_TWATCH_FORKS] = MNL_TYPE_U64,
-	[SLAGUARD_TWATCH_CPU_PCT] = MNL_TYPE_U32,
-	[SLAGUARD_TWATCH_FORK_RATE] = MNL_TYPE_U64,
-};
-
-static int twatch_from_nest(const struct nlattr *nest, struct sg_twatch *w)
-{
-	struct sg_attrs a;
-
-	memset(w, 0, sizeof(*w));
-	if (sg_attrs_parse(nest, &a, twatch_types, SLAGUARD_TWATCH_MAX + 1) < 0)
-		return -EBADMSG;
-	w->id = (uint32_t)a.val[SLAGUARD_TWATCH_ID];
-	w->pid = (uint32_t)a.val[SLAGUARD_TWATCH_PID];
-	if (sg_attrs_has(&a, SLAGUARD_TWATCH_COMM))
-		snprintf(w->comm, sizeof(w->comm), "%s",
-			 mnl_attr_get_str(a.raw[SLAGUARD_TWATCH_COMM]));
-	if (sg_attrs_has(&a, SLAGUARD_TWATCH_CGROUP))
-		snprintf(w->cgroup, sizeof(w->cgroup), "%s",
-			 mnl_attr_get_str(a.raw[SLAGUARD_TWATCH_CGROUP]));
-	w->has_tasks = sg_attrs_has(&a, SLAGUARD_TWATCH_TASKS);
-	w->tasks = (uint32_t)a.val[SLAGUARD_TWATCH_TASKS];
-	w->has_forks = sg_attrs_has(&a, SLAGUARD_TWATCH_FORKS);
-	w->forks = a.val[SLAGUARD_TWATCH_FORKS];
-	w->has_cgroup_rates = sg_attrs_has(&a, SLAGUARD_TWATCH_CPU_PCT);
-	w->cpu_pct = (uint32_t)a.val[SLAGUARD_TWATCH_CPU_PCT];
-	w->fork_rate = a.val[SLAGUARD_TWATCH_FORK_RATE];
-	return 0;
-}
-
 static int id_reply_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *nest = sg_genl_nest(nlh, SLAGUARD_A_TASK_WATCH);
 	struct sg_twatch w;
 
-	if (nest && twatch_from_nest(nest, &w) == 0)
+	if (nest && sg_twatch_decode(nest, &w) == 0)
 		*(uint32_t *)data = w.id;
 	return MNL_CB_OK;
 }
@@ -183,10 +127,7 @@ int ctl_twatch_del(struct ctl *c, int argc, char **argv)
 	ret = ctl_open(c, NULL);
 	if (ret < 0)
 		return ret;
-	ret = ctl_talk(c, sg_build_nest_u32(req, c->nl.family_id,
-					    SLAGUARD_CMD_DEL_TASK_WATCH,
-					    SLAGUARD_A_TASK_WATCH,
-					    SLAGUARD_TWATCH_ID, id),
+	ret = ctl_talk(c, sg_twatch_build_del(req, c->nl.family_id, id),
 		       NULL, NULL, "watch del task");
 	if (ret == -ENOENT)
 		return sg_fail(&c->err, ret,
@@ -210,7 +151,7 @@ static int twatch_list_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!nest)
 		return MNL_CB_OK;
-	if (twatch_from_nest(nest, &w) < 0)
+	if (sg_twatch_decode(nest, &w) < 0)
 		return ctl_cb_ret(ctl_bad_reply(l->c, "watch list task",
 						"SLAGUARD_A_TASK_WATCH"));
 	if (l->array) {

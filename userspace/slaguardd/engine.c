@@ -58,6 +58,8 @@ static int build(struct built *b, struct sla *sla)
 	if (!ret)
 		ret = pp_new(&b->pp, sla, keep_ms(sla));
 	if (!ret)
+		pp_set_module_config(b->pp, b->modcfg);
+	if (!ret)
 		ret = slo_set_new(&b->slos, sla);
 	if (ret) {
 		b->sla = NULL;
@@ -128,6 +130,12 @@ void engine_fini(struct engine *e)
 
 /* ---- the pipeline ---- */
 
+static const char *sched_gap(void *arg, const struct sla_component *c,
+			     uint64_t since, char *buf, size_t len)
+{
+	return intake_genl_sched_gap(arg, c, since, buf, len);
+}
+
 static void slo_context(const struct engine *e, struct slo_ctx *ctx)
 {
 	ctx->pp = e->pp;
@@ -136,6 +144,8 @@ static void slo_context(const struct engine *e, struct slo_ctx *ctx)
 	ctx->kernel_since = e->genl ? intake_genl_covered_since(e->genl) : 0;
 	ctx->holdoff_ms = e->sla->defaults.holdoff_ms;
 	ctx->default_window_ms = e->sla->defaults.window_ms;
+	ctx->sched_gap = e->genl ? sched_gap : NULL;
+	ctx->sched_arg = e->genl;
 }
 
 /* Finding -> alert -> response -> out: the tail every finding takes. */
@@ -278,6 +288,7 @@ void engine_tick(struct engine *e, uint64_t now)
 {
 	struct slo_ctx ctx;
 
+	pp_flush(e->pp, now, on_sample, e);
 	pp_expire(e->pp, now);
 	alerts_expire(e->alerts, now);
 	respond_expire(e->resp, now);

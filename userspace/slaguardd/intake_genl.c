@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -11,6 +12,7 @@
 #include "genl_config.h"
 #include "genl_event.h"
 #include "intake_genl.h"
+#include "intake_twatch.h"
 #include "sla.h"
 #include "util.h"
 
@@ -37,6 +39,7 @@ struct intake_genl {
 	uint64_t covered_since;
 	struct sla_module_config *cfg;	/* NULL: nothing to apply */
 	bool cfg_applied;
+	struct twatch_state tw;
 	struct netns_seq seqs[MAX_NETNS];
 	size_t nseqs;
 	bool have_stats;
@@ -179,6 +182,61 @@ static void rec_from_event(const struct sg_event *ev, struct rec *r)
 	features_of(ev, &n->features);
 }
 
+static bool is_task_event(uint32_t kind)
+{
+	switch (kind) {
+	case SLAGUARD_EVENT_SCHED_SAMPLE:
+	case SLAGUARD_EVENT_PROC_EXEC:
+	case SLAGUARD_EVENT_PROC_EXIT:
+	case SLAGUARD_EVENT_CPU_HIGH:
+	case SLAGUARD_EVENT_RUNQ_DELAY:
+	case SLAGUARD_EVENT_FORK_RATE:
+	case SLAGUARD_EVENT_MEM_HIGH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* CPU_PCT is in hundredths of a percent of one CPU. */
+static void rec_from_task_event(const struct sg_event *ev, struct rec *r)
+{
+	struct rec_task *t = &r->task;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = REC_TASK;
+	if (sg_event_has(ev, SLAGUARD_EV_TIME_NS))
+		r->real_ms = ev->val[SLAGUARD_EV_TIME_NS] / 1000000;
+	t->event = (uint32_t)ev->val[SLAGUARD_EV_KIND];
+	t->seq = ev->val[SLAGUARD_EV_SEQ];
+	t->watch_id = (uint32_t)ev->task_val[SLAGUARD_TASK_WATCH_ID];
+	t->has_pid = sg_event_has_task(ev, SLAGUARD_TASK_PID);
+	t->pid = (uint32_t)ev->task_val[SLAGUARD_TASK_PID];
+	snprintf(t->comm, sizeof(t->comm), "%s", ev->comm);
+	snprintf(t->cgroup, sizeof(t->cgroup), "%s", ev->cgroup);
+	t->period_ms = (uint32_t)ev->task_val[SLAGUARD_TASK_PERIOD_MS];
+	t->has_cpu = sg_event_has_task(ev, SLAGUARD_TASK_CPU_PCT);
+	t->cpu_percent = (double)ev->task_val[SLAGUARD_TASK_CPU_PCT] / 100.0;
+	t->has_runq = sg_event_has_task(ev, SLAGUARD_TASK_RUN_DELAY_MS);
+	t->runq_delay_ms = (double)ev->task_val[SLAGUARD_TASK_RUN_DELAY_MS];
+	t->has_rss = sg_event_has_task(ev, SLAGUARD_TASK_RSS);
+	t->rss_bytes = (double)ev->task_val[SLAGUARD_TASK_RSS];
+	t->has_value = sg_event_has(ev, SLAGUARD_EV_VALUE);
+	t->value = ev->val[SLAGUARD_EV_VALUE];
+	t->threshold = ev->val[SLAGUARD_EV_THRESHOLD];
+}
+
+/*
+ * The daemon's task watch ids are the same from one configuration to the
+ * next: an event of a watch deleted by a reconfiguration, still in the
+ * socket's queue, would count for the new SLA's component of that id.
+ */
+static bool stale_task_event(const struct intake_genl *g, const struct rec *r)
+{
+	return intake_task_watch_sla_id(r->task.watch_id) && r->real_ms &&
+	       r->real_ms < g->tw.since_real_ms;
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct intake_genl *g = data;
@@ -198,7 +256,13 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	g->cnt.received++;
 	track_seq(g, &ev);
-	rec_from_event(&ev, &r);
+	if (is_task_event((uint32_t)ev.val[SLAGUARD_EV_KIND])) {
+		rec_from_task_event(&ev, &r);
+		if (stale_task_event(g, &r))
+			return MNL_CB_OK;
+	} else {
+		rec_from_event(&ev, &r);
+	}
 	emit(g, &r);
 	return MNL_CB_OK;
 }
@@ -216,6 +280,7 @@ static void disconnect(struct intake_genl *g, const char *why)
 	g->connected = false;
 	g->covered_since = 0;
 	g->cfg_applied = false;
+	g->tw.applied = false;
 	g->have_stats = false;
 	g->nseqs = 0;
 }
@@ -321,6 +386,9 @@ void intake_genl_free(struct intake_genl *g)
 {
 	if (!g)
 		return;
+	/* Task watches are the module's, not the namespace's: leave none. */
+	if (g->connected && !g->o.listen_only)
+		twatch_remove(&g->req, &g->tw);
 	disconnect(g, "shutting down");
 	free(g->cfg);
 	free(g);
@@ -462,10 +530,13 @@ static void apply_config(struct intake_genl *g)
 	ret = set_thresholds(g, g->cfg);
 	if (replace_watches(g, g->cfg) < 0 && !ret)
 		ret = -EIO;
+	twatch_replace(&g->req, g->cfg, &g->tw);
 	g->cfg_applied = true;
 	if (ret == 0)
-		sgd_log(LOG_INFO, "module configured: %zu watches, thresholds from the SLA",
-			g->cfg->n_watches);
+		sgd_log(LOG_INFO, "module configured: %zu watches, %zu task watches%s, thresholds from the SLA",
+			g->cfg->n_watches, g->cfg->n_task_watches,
+			g->tw.monitor_err && g->cfg->n_task_watches ?
+			" (not installed: no system monitor)" : "");
 }
 
 int intake_genl_configure(struct intake_genl *g,
@@ -556,4 +627,15 @@ uint64_t intake_genl_covered_since(const struct intake_genl *g)
 const struct intake_genl_counters *intake_genl_counters(const struct intake_genl *g)
 {
 	return &g->cnt;
+}
+
+const char *intake_genl_sched_gap(const struct intake_genl *g,
+				  const struct sla_component *c, uint64_t since,
+				  char *buf, size_t len)
+{
+	if (g->o.listen_only)
+		return "listening to a stand-in family: no task watches";
+	if (!g->connected || !g->cfg)
+		return NULL;
+	return twatch_gap(&g->tw, g->cfg, c, since, buf, len);
 }

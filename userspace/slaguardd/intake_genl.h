@@ -16,6 +16,7 @@
 #include "loop.h"
 #include "record.h"
 
+struct sla_component;
 struct sla_module_config;
 
 /*
@@ -27,6 +28,10 @@ struct sla_module_config;
 
 /* The SLA watch id (1..n) of a module watch id, 0 if not the daemon's. */
 uint32_t intake_watch_sla_id(uint32_t module_id);
+
+/* Task watches likewise: SLA task watch id + BASE (a separate id space). */
+#define INTAKE_TASK_WATCH_BASE	1000000u
+uint32_t intake_task_watch_sla_id(uint32_t module_id);
 
 struct intake_genl_opts {
 	const char *family;	/* SLAGUARD_GENL_NAME unless testing */
@@ -65,5 +70,14 @@ bool intake_genl_connected(const struct intake_genl *g);
 /* CLOCK_MONOTONIC ms since which events are flowing without a break; 0 if not. */
 uint64_t intake_genl_covered_since(const struct intake_genl *g);
 const struct intake_genl_counters *intake_genl_counters(const struct intake_genl *g);
+
+/*
+ * Why the processes of component C (NULL: all) are not sampled over the
+ * window since SINCE (CLOCK_MONOTONIC ms), or NULL if they are (or the
+ * module is not connected: that is said elsewhere). BUF holds the text.
+ */
+const char *intake_genl_sched_gap(const struct intake_genl *g,
+				  const struct sla_component *c, uint64_t since,
+				  char *buf, size_t len);
 
 #endif /* SLAGUARDD_INTAKE_GENL_H */

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "preprocess.h"
+#include "preprocess_sched.h"
 
 /* Points kept per key: events come at most once per hold-off per source
  * and kind, so a few dozen cover any window the module can report on. */
@@ -54,6 +55,7 @@ struct preprocess {
 	struct seen seen[SEEN_RING];
 	unsigned int seen_next;
 	uint64_t last_app_ms;
+	struct pp_sched *sched;
 };
 
 const char *sample_metric_name(int metric)
@@ -76,7 +78,18 @@ int pp_new(struct preprocess **out, const struct sla *sla, uint64_t keep_ms)
 		return -ENOMEM;
 	pp->sla = sla;
 	pp->keep_ms = keep_ms;
+	if (pp_sched_new(&pp->sched, sla) < 0) {
+		free(pp);
+		*out = NULL;
+		return -ENOMEM;
+	}
 	return 0;
+}
+
+void pp_set_module_config(struct preprocess *pp,
+			  const struct sla_module_config *cfg)
+{
+	pp_sched_set_config(pp->sched, cfg);
 }
 
 void pp_free(struct preprocess *pp)
@@ -91,6 +104,7 @@ void pp_free(struct preprocess *pp)
 			free(w);
 		}
 	}
+	pp_sched_free(pp->sched);
 	free(pp);
 }
 
@@ -227,6 +241,19 @@ static int net_metric(uint32_t event)
 	}
 }
 
+/* Module events are unique by (netns, seq, kind, time). */
+static bool net_seen(struct preprocess *pp, const struct rec *r, uint32_t netns,
+		     uint64_t seq, uint32_t event)
+{
+	uint64_t h;
+
+	h = fnv(FNV_BASIS, &netns, sizeof(netns));
+	h = fnv(h, &seq, sizeof(seq));
+	h = fnv(h, &event, sizeof(event));
+	h = fnv(h, &r->real_ms, sizeof(r->real_ms));
+	return seq && seen_before(pp, h, r->mono_ms, UINT64_MAX);
+}
+
 /*
  * Detector events name no destination, so their component stays NULL
  * (they count for every component's SLO: the module watches the host the
@@ -236,13 +263,8 @@ static bool from_net(struct preprocess *pp, const struct rec *r,
 		     struct sample *s)
 {
 	const struct rec_net *n = &r->net;
-	uint64_t h;
 
-	h = fnv(FNV_BASIS, &n->netns, sizeof(n->netns));
-	h = fnv(h, &n->seq, sizeof(n->seq));
-	h = fnv(h, &n->event, sizeof(n->event));
-	h = fnv(h, &r->real_ms, sizeof(r->real_ms));
-	if (n->seq && seen_before(pp, h, r->mono_ms, UINT64_MAX))
+	if (net_seen(pp, r, n->netns, n->seq, n->event))
 		return false;
 	s->metric = net_metric(n->event);
 	if (s->metric < 0)
@@ -285,7 +307,7 @@ static void from_lost(const struct rec *r, struct sample *s)
 void pp_store(struct preprocess *pp, const struct sample *s)
 {
 	struct pp_window *w = window_get(pp, s->metric, s->component,
-					 s->has_source ? s->source : "");
+					 s->has_source ? s->source : s->process);
 
 	if (w)
 		window_push(w, s);
@@ -315,6 +337,11 @@ static int from_stats(struct preprocess *pp, const struct rec *r,
 	return 2;
 }
 
+int pp_flush(struct preprocess *pp, uint64_t now, sample_fn fn, void *arg)
+{
+	return pp_sched_flush(pp->sched, now, fn, arg);
+}
+
 int pp_record(struct preprocess *pp, const struct rec *r, sample_fn fn,
 	      void *arg)
 {
@@ -336,6 +363,11 @@ int pp_record(struct preprocess *pp, const struct rec *r, sample_fn fn,
 		break;
 	case REC_STATS:
 		return from_stats(pp, r, &s, fn, arg);
+	case REC_TASK:
+		/* task events come from the initial namespace only */
+		if (net_seen(pp, r, 0, r->task.seq, r->task.event))
+			return 0;
+		return pp_sched_record(pp->sched, r, fn, arg);
 	}
 	emit(pp, &s, fn, arg);
 	return 1;

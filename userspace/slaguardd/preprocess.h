@@ -25,6 +25,9 @@ enum sample_metric_extra {
 
 const char *sample_metric_name(int metric);
 
+/* "comm[pid]": a process, as sched samples name it. */
+#define PP_PROCESS_MAX	32
+
 struct sample {
 	int metric;		/* enum sla_metric or enum sample_metric_extra */
 	double value;
@@ -38,6 +41,8 @@ struct sample {
 	int family;
 	uint8_t src[16];
 	char source[SGD_ADDR_MAX];
+	/* sched.*: the process ("comm[pid]"); "" for a component's sum */
+	char process[PP_PROCESS_MAX];
 	const struct rec *rec;	/* what it came from */
 };
 
@@ -49,6 +54,9 @@ struct pp_window;
 /* KEEP_MS: how long points are kept (the longest window the SLOs need). */
 int pp_new(struct preprocess **out, const struct sla *sla, uint64_t keep_ms);
 void pp_free(struct preprocess *pp);
+/* The module configuration task watch ids are resolved with (sched.*). */
+void pp_set_module_config(struct preprocess *pp,
+			  const struct sla_module_config *cfg);
 
 /*
  * Turn R into samples handed to FN; returns how many (0: a duplicate).
@@ -59,6 +67,12 @@ void pp_free(struct preprocess *pp);
 int pp_record(struct preprocess *pp, const struct rec *r, sample_fn fn,
 	      void *arg);
 void pp_store(struct preprocess *pp, const struct sample *s);
+/*
+ * Every tick: samples summed over a period (a sampling pass's sum per
+ * component, processes started per second) once the period is complete,
+ * handed to FN like pp_record's. NOW is CLOCK_MONOTONIC ms.
+ */
+int pp_flush(struct preprocess *pp, uint64_t now, sample_fn fn, void *arg);
 
 /* Component whose addresses hold ADDR, or NULL. */
 const struct sla_component *pp_component_of(const struct sla *sla, int family,
@@ -77,12 +91,13 @@ void pp_foreach_window(const struct preprocess *pp, int metric,
 /* Returns false if the window has no point after SINCE. */
 bool pp_window_stats(const struct pp_window *w, uint64_t since,
 		     struct pp_stats *st);
-/* The window of exactly (METRIC, C, SOURCE), or NULL; SOURCE "" for none. */
+/* The window of exactly (METRIC, C, SOURCE), or NULL; SOURCE "" for none
+ * (a source address, or a process for sched.* metrics). */
 const struct pp_window *pp_window_find(const struct preprocess *pp, int metric,
 				       const struct sla_component *c,
 				       const char *source);
 const struct sla_component *pp_window_component(const struct pp_window *w);
-/* The source address text, "" for samples without a source. */
+/* The source address text or the process, "" for samples with neither. */
 const char *pp_window_source(const struct pp_window *w);
 
 /*

@@ -39,6 +39,7 @@ enum rec_kind {
 	REC_APP,	/* an application event */
 	REC_LOST,	/* kernel events lost: a gap, an overrun, the loss counter */
 	REC_STATS,	/* a periodic pull of the module's counters */
+	REC_TASK,	/* a system monitor event: a process sample or alarm */
 };
 
 struct rec_net {
@@ -55,6 +56,28 @@ struct rec_net {
 	bool has_value;
 	uint64_t value, threshold;
 	struct rec_features features;
+};
+
+/*
+ * SCHED_SAMPLE, PROC_EXEC/EXIT and the task detectors. FORK_RATE (and
+ * CPU_HIGH of a cgroup watch) name a cgroup watch and no process: has_pid
+ * is false then.
+ */
+struct rec_task {
+	uint32_t event;			/* enum slaguard_event_kind */
+	uint64_t seq;
+	uint32_t watch_id;		/* the module's id, 0 if none */
+	bool has_pid;
+	uint32_t pid;
+	char comm[16];
+	char cgroup[REC_RESOURCE_MAX];
+	uint32_t period_ms;		/* 0: not sent */
+	bool has_cpu, has_runq, has_rss;
+	double cpu_percent;		/* of one CPU (100 = one CPU busy) */
+	double runq_delay_ms;		/* per second */
+	double rss_bytes;
+	bool has_value;
+	uint64_t value, threshold;	/* detectors: in the threshold's unit */
 };
 
 struct rec_app {
@@ -91,6 +114,7 @@ struct rec {
 		struct rec_app app;
 		struct rec_lost lost;
 		struct rec_stats stats;
+		struct rec_task task;
 	};
 };
 

@@ -300,20 +300,35 @@ struct sla_watch {
 	uint8_t action;			/* enum slaguard_watch_action */
 };
 
+/* What selects a component's processes for the module's system monitor. */
+struct sla_task_watch {
+	uint32_t id;				/* 1..n, index + 1 */
+	const struct sla_component *component;
+	const char *comm;			/* exactly one of comm, cgroup */
+	const char *cgroup;
+};
+
 struct sla_module_config {
 	uint64_t thresholds[SLAGUARD_THR_MAX + 1];
 	uint32_t thresholds_set;
 	struct sla_watch watches[SLAGUARD_MAX_WATCHES];
 	size_t n_watches;
+	struct sla_task_watch task_watches[SLAGUARD_MAX_TASK_WATCHES];
+	size_t n_task_watches;
 };
 
 /*
- * Derive thresholds and watches from SLA. -E2BIG if the deny rules need more
- * than SLAGUARD_MAX_WATCHES watches (the loader already rejects such SLAs).
+ * Derive thresholds, watches and task watches from SLA. -E2BIG if the deny
+ * rules need more than SLAGUARD_MAX_WATCHES watches, or the components name
+ * more than SLAGUARD_MAX_TASK_WATCHES processes and cgroups (the loader
+ * already rejects such SLAs).
  */
 int sla_to_module_config(const struct sla *sla, struct sla_module_config *cfg);
 /* The SLAGUARD_THR_* attribute that bounds METRIC in the module, 0 if none. */
 int sla_metric_threshold_attr(enum sla_metric metric);
+/* The component task watch ID (1..n) selects processes for, NULL if none. */
+const struct sla_component *sla_task_watch_component(
+	const struct sla_module_config *cfg, uint32_t id);
 
 /*
  * The model as JSON (caller puts the reference); NULL on ENOMEM. The dump is

@@ -356,6 +356,7 @@ static const char *const threshold_names[] = {
 	[SLAGUARD_THR_BANDWIDTH_BPS] = "bandwidth_bps",
 	[SLAGUARD_THR_ICMP_RATE] = "icmp_rate",
 	[SLAGUARD_THR_WATCH_EVENTS] = "watch_events",
+	[SLAGUARD_THR_FORK_RATE] = "fork_rate",
 };
 
 static struct json_object *watch_prefix(int family, const uint8_t *addr,
@@ -419,13 +420,30 @@ static struct json_object *thresholds_json(const struct sla_module_config *cfg)
 
 static struct json_object *watch_item(const void *p) { return watch_json(p); }
 
+static struct json_object *task_watch_item(const void *p)
+{
+	const struct sla_task_watch *w = p;
+	struct json_object *o = json_object_new_object();
+	bool ok = o && put(o, "id", json_object_new_int64(w->id)) &&
+		  put(o, "component", str(w->component->name)) &&
+		  (w->comm ? put(o, "comm", str(w->comm)) :
+			     put(o, "cgroup", str(w->cgroup)));
+
+	if (ok)
+		return o;
+	json_object_put(o);
+	return NULL;
+}
+
 struct json_object *sla_module_config_to_json(const struct sla_module_config *cfg)
 {
 	struct json_object *o = json_object_new_object();
 
 	if (o && put(o, "thresholds", thresholds_json(cfg)) &&
 	    put_list(o, "watches", cfg->watches, cfg->n_watches,
-		     sizeof(cfg->watches[0]), watch_item))
+		     sizeof(cfg->watches[0]), watch_item) &&
+	    put_list(o, "task_watches", cfg->task_watches, cfg->n_task_watches,
+		     sizeof(cfg->task_watches[0]), task_watch_item))
 		return o;
 	json_object_put(o);
 	return NULL;

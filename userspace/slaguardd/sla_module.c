@@ -4,6 +4,8 @@
  * SLA so the user writes policy once. Detector thresholds come from the
  * network SLOs, watches from the network deny rules: the module reports the
  * traffic, the daemon judges it against the whole rule set (allows too).
+ * Task watches come from the components' processes and cgroups: the module
+ * samples those processes, the daemon judges the sched.* SLOs.
  */
 #include <errno.h>
 #include <math.h>
@@ -28,6 +30,8 @@ int sla_metric_threshold_attr(enum sla_metric metric)
 		return SLAGUARD_THR_BANDWIDTH_BPS;
 	case SLA_METRIC_NET_ICMP_RATE:
 		return SLAGUARD_THR_ICMP_RATE;
+	case SLA_METRIC_SCHED_FORK_RATE:
+		return SLAGUARD_THR_FORK_RATE;	/* cgroup watches only */
 	default:
 		return 0;
 	}
@@ -79,6 +83,9 @@ static void derive_thresholds(const struct sla *sla,
 		if (!(cfg->thresholds_set & (1u << attr)) ||
 		    thr < cfg->thresholds[attr])
 			set_threshold(cfg, attr, thr);
+		/* the window is the network estimators'; the sampler has a period */
+		if (slo->metric > SLA_METRIC_NET_WATCH_HITS)
+			continue;
 		if (!window || estimation_window(sla, slo) < window)
 			window = estimation_window(sla, slo);
 	}
@@ -255,13 +262,59 @@ static int derive_watches(const struct sla *sla,
 	return 0;
 }
 
+static int emit_task(struct sla_module_config *cfg,
+		     const struct sla_component *comp, const char *comm,
+		     const char *cgroup)
+{
+	struct sla_task_watch *w;
+
+	if (cfg->n_task_watches >= SLAGUARD_MAX_TASK_WATCHES)
+		return -E2BIG;
+	w = &cfg->task_watches[cfg->n_task_watches++];
+	*w = (struct sla_task_watch){ .id = (uint32_t)cfg->n_task_watches,
+				      .component = comp, .comm = comm,
+				      .cgroup = cgroup };
+	return 0;
+}
+
+/*
+ * One task watch per process name and cgroup, components in file order. A
+ * process two components select is the first one's: the module tracks a
+ * process under the first watch that matches it.
+ */
+static int derive_task_watches(const struct sla *sla,
+			       struct sla_module_config *cfg)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < sla->n_components && !ret; i++) {
+		const struct sla_component *c = &sla->components[i];
+
+		for (size_t j = 0; j < c->n_processes && !ret; j++)
+			ret = emit_task(cfg, c, c->processes[j], NULL);
+		for (size_t j = 0; j < c->n_cgroups && !ret; j++)
+			ret = emit_task(cfg, c, NULL, c->cgroups[j]);
+	}
+	return ret;
+}
+
+const struct sla_component *sla_task_watch_component(
+	const struct sla_module_config *cfg, uint32_t id)
+{
+	if (!cfg || !id || id > cfg->n_task_watches)
+		return NULL;
+	return cfg->task_watches[id - 1].component;
+}
+
 int sla_to_module_config(const struct sla *sla, struct sla_module_config *cfg)
 {
 	const struct sla_rule *overflow;
+	int ret;
 
 	memset(cfg, 0, sizeof(*cfg));
 	derive_thresholds(sla, cfg);
-	return derive_watches(sla, cfg, &overflow);
+	ret = derive_watches(sla, cfg, &overflow);
+	return ret ? ret : derive_task_watches(sla, cfg);
 }
 
 /* `sla check` must catch what the module would refuse on the first load. */
@@ -278,6 +331,16 @@ int sla_check_module_limits(struct sla_ctx *c)
 		return -ENOMEM;
 	memset(cfg, 0, sizeof(*cfg));
 	ret = derive_watches(c->sla, cfg, &overflow);
+	if (!ret && derive_task_watches(c->sla, cfg) == -E2BIG) {
+		free(cfg);
+		root = yaml_document_get_root_node(c->doc);
+		sla_path_key(c, "components");
+		snprintf(expected, sizeof(expected), "at most %d process names "
+			 "and cgroups over all components (the module's task "
+			 "watches)", SLAGUARD_MAX_TASK_WATCHES);
+		return sla_fail(c, sla_find(c, root, "components"), expected,
+				"more");
+	}
 	free(cfg);
 	if (ret != -E2BIG)
 		return ret;

@@ -87,9 +87,17 @@ static bool is_count(int m)
 	       m == SLA_METRIC_APP_ACCESS_VIOLATIONS;
 }
 
+/* Sampled from the watched processes (preprocess_sched.c). */
+static bool is_sched(int m)
+{
+	return m >= SLA_METRIC_SCHED_CPU_PERCENT &&
+	       m <= SLA_METRIC_SCHED_RSS_BYTES;
+}
+
 static bool is_measured(int m)
 {
-	return is_net(m) || m == SLA_METRIC_APP_ACCESS_VIOLATIONS ||
+	return is_net(m) || is_sched(m) ||
+	       m == SLA_METRIC_APP_ACCESS_VIOLATIONS ||
 	       m == SLA_METRIC_EVENTS_LOST;
 }
 
@@ -130,12 +138,19 @@ struct agg {
 	unsigned int ntop;
 };
 
-/* Detector events name no destination: they count for every component. */
+/*
+ * Detector events name no destination: they count for every component.
+ * sched.* windows are per process, or sums per component (NULL: the host)
+ * named by no process: per: process reads the former, otherwise the latter.
+ */
 static bool component_matches(const struct sla_slo *slo,
 			      const struct pp_window *w)
 {
 	const struct sla_component *c = pp_window_component(w);
 
+	if (is_sched((int)slo->metric))
+		return c == slo->component &&
+		       (slo->per == SLA_PER_PROCESS) == !!*pp_window_source(w);
 	if (!slo->component || c == slo->component)
 		return true;
 	return !c && is_net((int)slo->metric);
@@ -192,10 +207,17 @@ static void agg_window(const struct pp_window *w, void *arg)
 		top_insert(a->top, &a->ntop, pp_window_source(w), v);
 }
 
-/* Per source: the worst source; otherwise everything together. */
+/*
+ * Per source or process: the worst one; otherwise everything together (a
+ * sched.* component has one window of sums and the bounds of its cgroups
+ * beside it: the largest of them).
+ */
 static double agg_value(const struct agg *a)
 {
-	return a->slo->per == SLA_PER_SOURCE ? a->best : a->total;
+	if (a->slo->per == SLA_PER_SOURCE || a->slo->per == SLA_PER_PROCESS ||
+	    is_sched((int)a->slo->metric))
+		return a->best;
+	return a->total;
 }
 
 static void aggregate(const struct sla_slo *slo, const struct slo_ctx *ctx,
@@ -258,6 +280,33 @@ static enum slo_state judge_lost(struct slo_status *st,
 	return SLO_COMPLIANT;
 }
 
+/*
+ * The module samples each watched process once a period: a window without
+ * samples of a component whose watches are in place is one in which none
+ * of its processes ran (0 CPU, 0 bytes).
+ */
+static enum slo_state judge_sched_quiet(struct slo_status *st,
+					const struct slo_ctx *ctx)
+{
+	char buf[sizeof(st->reason)];
+	const char *gap = ctx->sched_gap ?
+		ctx->sched_gap(ctx->sched_arg, st->slo->component,
+			       since_of(ctx, st->window_ms), buf, sizeof(buf)) :
+		"nothing samples processes";
+
+	if (gap) {
+		snprintf(st->reason, sizeof(st->reason), "%s", gap);
+		return SLO_UNKNOWN;
+	}
+	if (!st->samples) {
+		snprintf(st->reason, sizeof(st->reason),
+			 "no watched process ran in the window");
+		st->has_value = !st->slo->has_min;
+		st->value = 0;
+	}
+	return SLO_COMPLIANT;
+}
+
 /* What covers the window when nothing in it breaks the bound. */
 static enum slo_state judge_quiet(struct slo_status *st,
 				  const struct slo_ctx *ctx)
@@ -284,6 +333,8 @@ static enum slo_state judge_quiet(struct slo_status *st,
 			 "kernel events were lost in the window: a violation may be hidden");
 		return SLO_UNKNOWN;
 	}
+	if (is_sched(m))
+		return judge_sched_quiet(st, ctx);
 	return SLO_COMPLIANT;
 }
 
@@ -298,11 +349,12 @@ static enum slo_state judge(struct slo_status *st, const struct slo_ctx *ctx,
 	st->window_ms = value_window(slo, ctx);
 	pp_gaps_since(ctx->pp, since_of(ctx, st->window_ms), &st->lost,
 		      &st->lost_unknown);
-	if (!is_measured(m)) {
+	if (!is_measured(m) || (m == SLA_METRIC_SCHED_FORK_RATE &&
+				slo->per == SLA_PER_PROCESS)) {
 		st->has_value = false;
 		snprintf(st->reason, sizeof(st->reason),
-			 "no source measures %s yet (the module reports no scheduler samples)",
-			 sla_metric_name(slo->metric));
+			 "no source measures %s%s", sla_metric_name(slo->metric),
+			 is_sched(m) ? " per process (only per component)" : " yet");
 		return SLO_UNKNOWN;
 	}
 	if (m == SLA_METRIC_EVENTS_LOST)
@@ -346,6 +398,7 @@ static void finding_for(const struct slo_status *st, const struct slo_ctx *ctx,
 			     .severity = slo->severity };
 	bool over = slo->has_max && value > slo->max;
 	double bound = over ? slo->max : slo->min;
+	const char *of;
 	char win[32];
 
 	snprintf(f.ref, sizeof(f.ref), "%s", slo->id);
@@ -358,10 +411,14 @@ static void finding_for(const struct slo_status *st, const struct slo_ctx *ctx,
 	f.component = slo->component ? slo->component->name :
 		      s && s->component ? s->component->name : NULL;
 	f.real_ms = s ? s->real_ms : ctx->now_real;
+	/* the worst process of a per-process SLO (never a source to act on) */
+	of = f.has_source ? f.source :
+	     slo->per == SLA_PER_PROCESS && st->ntop ? st->top[0].source : NULL;
 	sla_format_duration(st->window_ms, win, sizeof(win));
-	snprintf(f.summary, sizeof(f.summary), "SLO %s violated: %s%s%s is %g, %s %g (window %s)",
-		 slo->id, sla_metric_name(slo->metric),
-		 f.has_source ? " of " : "", f.has_source ? f.source : "",
+	snprintf(f.summary, sizeof(f.summary), "SLO %s violated: %s%s%s%s%s is %g, %s %g (window %s)",
+		 slo->id, sla_metric_name(slo->metric), of ? " of " : "",
+		 of ? of : "", f.component && !of ? " of component " : "",
+		 f.component && !of ? f.component : "",
 		 value, over ? "over max" : "under min", bound, win);
 	f.evidence = json_object_new_object();
 	if (f.evidence) {
@@ -372,6 +429,9 @@ static void finding_for(const struct slo_status *st, const struct slo_ctx *ctx,
 				       json_object_new_double(bound));
 		json_object_object_add(f.evidence, "window_ms",
 				       json_object_new_int64((int64_t)st->window_ms));
+		if (of && !f.has_source)
+			json_object_object_add(f.evidence, "process",
+					       json_object_new_string(of));
 		if (s && s->rec && s->rec->kind == REC_NET && s->rec->net.seq)
 			json_object_object_add(f.evidence, "seq",
 					       json_object_new_int64((int64_t)s->rec->net.seq));
@@ -515,6 +575,7 @@ static struct json_object *time_or_null(uint64_t real_ms)
 static struct json_object *evidence_json(const struct slo_status *st)
 {
 	struct json_object *e = json_object_new_object(), *srcs;
+	bool sched = is_sched((int)st->slo->metric);
 
 	if (!e)
 		return NULL;
@@ -535,11 +596,12 @@ static struct json_object *evidence_json(const struct slo_status *st)
 	for (unsigned int i = 0; srcs && i < st->ntop; i++) {
 		struct json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "source", json_object_new_string(st->top[i].source));
+		json_object_object_add(o, sched ? "process" : "source",
+				       json_object_new_string(st->top[i].source));
 		json_object_object_add(o, "value", json_object_new_double(st->top[i].value));
 		json_object_array_add(srcs, o);
 	}
-	json_object_object_add(e, "sources", srcs);
+	json_object_object_add(e, sched ? "processes" : "sources", srcs);
 	return e;
 }
 

@@ -3,8 +3,8 @@
  * slaguardd - the SLO stage: every SLO of the SLA evaluated over its window
  * as compliant, violated, or unknown (no data covers the window: the module
  * is absent or was connected too recently, events were lost in the window,
- * no application reported, or nothing measures the metric yet), with the
- * evidence: value, bound, window, last sample time, sources.
+ * no application reported, the module samples no processes), with the
+ * evidence: value, bound, window, last sample time, sources or processes.
  */
 #ifndef SLAGUARDD_SLO_H
 #define SLAGUARDD_SLO_H
@@ -44,7 +44,7 @@ struct slo_status {
 	uint64_t last_real_ms;		/* last sample, 0 none */
 	uint64_t lost;			/* events lost in the window */
 	bool lost_unknown;		/* ... and some loss had no count */
-	char reason[128];		/* why unknown / what violated */
+	char reason[200];		/* why unknown / what violated */
 	struct slo_source top[SLO_TOP_SOURCES];
 	unsigned int ntop;
 	uint64_t state_since_real_ms;
@@ -60,6 +60,14 @@ struct slo_ctx {
 	uint64_t kernel_since;		/* events covered since; 0: not at all */
 	uint64_t holdoff_ms;		/* the module's repeat interval */
 	uint64_t default_window_ms;	/* value window of sustained SLOs */
+	/*
+	 * sched.*: why the processes of C (NULL: every component) are not
+	 * sampled over the window since SINCE, or NULL if they are; BUF may
+	 * hold the text. A NULL function: nothing samples processes.
+	 */
+	const char *(*sched_gap)(void *arg, const struct sla_component *c,
+				 uint64_t since, char *buf, size_t len);
+	void *sched_arg;
 };
 
 struct slo_set;

@@ -330,7 +330,7 @@ enum slaguard_ev_attr {
 enum slaguard_twatch_attr {
 	SLAGUARD_TWATCH_UNSPEC,
 	SLAGUARD_TWATCH_ID,		/* u32, > 0 */
-	SLAGUARD_TWATCH_PID,		/* u32, a process (thread group) id */
+	SLAGUARD_TWATCH_PID,		/* u32, a process (thread group) id, 1..4194304 */
 	SLAGUARD_TWATCH_COMM,		/* string, 1-15 characters */
 	SLAGUARD_TWATCH_CGROUP,		/* string, path below the cgroup2 root */
 	SLAGUARD_TWATCH_TASKS,		/* u32, dump only: processes tracked now */

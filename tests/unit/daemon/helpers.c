@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "slo.h"
 #include "util.h"
 
 const char test_sla_yaml[] =
@@ -136,3 +137,12 @@ const struct respond_ops fake_ops = {
 	.error = fake_error,
 	.run_hook = fake_hook,
 };
+
+const struct slo_status *slo_by_id(const struct slo_set *set, const char *id)
+{
+	for (size_t i = 0; i < slo_count(set); i++)
+		if (!strcmp(slo_status(set, i)->slo->id, id))
+			return slo_status(set, i);
+	fail_msg("no SLO %s", id);
+	return NULL;
+}

@@ -33,6 +33,10 @@ void make_lost(struct rec *r, bool known, uint64_t count, uint64_t mono);
 void make_app(struct rec *r, const char *component, const char *user,
 	      const char *action, const char *resource, uint64_t mono);
 
+/* The status of SLO ID in SET; fails the test when there is none. */
+struct slo_set;
+const struct slo_status *slo_by_id(const struct slo_set *set, const char *id);
+
 /* A backend that records calls instead of touching nftables. */
 struct fake_backend {
 	int applies, revokes, hooks;

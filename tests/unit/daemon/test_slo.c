@@ -55,15 +55,6 @@ static void on_finding(struct finding *fd, void *arg)
 	fd->evidence = NULL;
 }
 
-static const struct slo_status *status(struct fixture *f, const char *id)
-{
-	for (size_t i = 0; i < slo_count(f->set); i++)
-		if (!strcmp(slo_status(f->set, i)->slo->id, id))
-			return slo_status(f->set, i);
-	fail_msg("no SLO %s", id);
-	return NULL;
-}
-
 static void on_sample(struct sample *s, void *arg)
 {
 	struct fixture *f = arg;
@@ -96,17 +87,17 @@ static void unknown_without_data(void **state)
 
 	f->ctx.kernel_since = 0;	/* no module */
 	evaluate(f, 100000);
-	assert_int_equal(status(f, "scan")->state, SLO_UNKNOWN);
-	assert_false(status(f, "scan")->has_value);
-	assert_int_equal(status(f, "lost")->state, SLO_UNKNOWN);
-	assert_int_equal(status(f, "db-access")->state, SLO_UNKNOWN);
-	assert_int_equal(status(f, "cpu")->state, SLO_UNKNOWN);
-	assert_non_null(strstr(status(f, "cpu")->reason, "sched.cpu_percent"));
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_UNKNOWN);
+	assert_false(slo_by_id(f->set, "scan")->has_value);
+	assert_int_equal(slo_by_id(f->set, "lost")->state, SLO_UNKNOWN);
+	assert_int_equal(slo_by_id(f->set, "db-access")->state, SLO_UNKNOWN);
+	assert_int_equal(slo_by_id(f->set, "cpu")->state, SLO_UNKNOWN);
+	assert_non_null(strstr(slo_by_id(f->set, "cpu")->reason, "not connected"));
 
 	/* Connected, but for less than the window: still not covered. */
 	f->ctx.kernel_since = 95000;
 	evaluate(f, 100000);
-	assert_int_equal(status(f, "scan")->state, SLO_UNKNOWN);
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_UNKNOWN);
 	assert_int_equal(f->findings, 0);
 }
 
@@ -116,10 +107,10 @@ static void compliant_then_violated_then_compliant(void **state)
 	struct rec r;
 
 	evaluate(f, 100000);
-	assert_int_equal(status(f, "scan")->state, SLO_COMPLIANT);
-	assert_false(status(f, "scan")->has_value);
-	assert_int_equal(status(f, "lost")->state, SLO_COMPLIANT);
-	assert_true(status(f, "lost")->value == 0);
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_COMPLIANT);
+	assert_false(slo_by_id(f->set, "scan")->has_value);
+	assert_int_equal(slo_by_id(f->set, "lost")->state, SLO_COMPLIANT);
+	assert_true(slo_by_id(f->set, "lost")->value == 0);
 
 	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.7", NULL, 0, 0, 24, 101000);
 	record(f, &r);
@@ -128,22 +119,22 @@ static void compliant_then_violated_then_compliant(void **state)
 	assert_string_equal(f->last.ref, "scan");
 	assert_string_equal(f->last.source, "192.0.2.7");
 	assert_int_equal(f->last.severity, SLA_SEV_HIGH);
-	assert_int_equal(status(f, "scan")->state, SLO_VIOLATED);
-	assert_true(status(f, "scan")->value == 24);
-	assert_int_equal(status(f, "scan")->ntop, 1);
-	assert_string_equal(status(f, "scan")->top[0].source, "192.0.2.7");
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_VIOLATED);
+	assert_true(slo_by_id(f->set, "scan")->value == 24);
+	assert_int_equal(slo_by_id(f->set, "scan")->ntop, 1);
+	assert_string_equal(slo_by_id(f->set, "scan")->top[0].source, "192.0.2.7");
 
 	/* Another source within bounds: not blamed, the SLO stays violated. */
 	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.8", NULL, 0, 0, 15, 102000);
 	record(f, &r);
 	assert_int_equal(f->findings, 1);
-	assert_int_equal(status(f, "scan")->state, SLO_VIOLATED);
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_VIOLATED);
 
 	/* The window (10s) passes without another crossing. */
 	evaluate(f, 110500);
-	assert_int_equal(status(f, "scan")->state, SLO_VIOLATED);
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_VIOLATED);
 	evaluate(f, 111500);
-	assert_int_equal(status(f, "scan")->state, SLO_COMPLIANT);
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_COMPLIANT);
 	finding_release(&f->last);
 }
 
@@ -159,19 +150,19 @@ static void lost_events(void **state)
 	assert_int_equal(f->findings, 1);
 	assert_string_equal(f->last.ref, "lost");
 	assert_false(f->last.has_source);
-	assert_int_equal(status(f, "lost")->state, SLO_VIOLATED);
-	assert_true(status(f, "lost")->value == 3);
+	assert_int_equal(slo_by_id(f->set, "lost")->state, SLO_VIOLATED);
+	assert_true(slo_by_id(f->set, "lost")->value == 3);
 	evaluate(f, 101000);
-	assert_int_equal(status(f, "scan")->state, SLO_UNKNOWN);
-	assert_non_null(strstr(status(f, "scan")->reason, "lost"));
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_UNKNOWN);
+	assert_non_null(strstr(slo_by_id(f->set, "scan")->reason, "lost"));
 	/* A violation is still a violation when events were lost too. */
 	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.7", NULL, 0, 0, 30, 102000);
 	record(f, &r);
-	assert_int_equal(status(f, "scan")->state, SLO_VIOLATED);
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_VIOLATED);
 	/* Once the gap leaves every window, both are compliant again. */
 	evaluate(f, 170000);
-	assert_int_equal(status(f, "scan")->state, SLO_COMPLIANT);
-	assert_int_equal(status(f, "lost")->state, SLO_COMPLIANT);
+	assert_int_equal(slo_by_id(f->set, "scan")->state, SLO_COMPLIANT);
+	assert_int_equal(slo_by_id(f->set, "lost")->state, SLO_COMPLIANT);
 	finding_release(&f->last);
 }
 
@@ -181,25 +172,25 @@ static void application_slo(void **state)
 	struct rec r;
 
 	evaluate(f, 100000);
-	assert_int_equal(status(f, "db-access")->state, SLO_UNKNOWN);
+	assert_int_equal(slo_by_id(f->set, "db-access")->state, SLO_UNKNOWN);
 	make_app(&r, "db", "alice", "read", "customers/1", 100500);
 	record(f, &r);
 	evaluate(f, 101000);
-	assert_int_equal(status(f, "db-access")->state, SLO_COMPLIANT);
-	assert_true(status(f, "db-access")->has_value);
-	assert_true(status(f, "db-access")->value == 0);
+	assert_int_equal(slo_by_id(f->set, "db-access")->state, SLO_COMPLIANT);
+	assert_true(slo_by_id(f->set, "db-access")->has_value);
+	assert_true(slo_by_id(f->set, "db-access")->value == 0);
 	assert_int_equal(f->findings, 0);
 	/* A violation: the inspector sets the sample's value to 1. */
 	make_app(&r, "db", "shop", "read", "cards/1", 102000);
 	f->ctx.now = r.mono_ms;
 	pp_record(f->pp, &r, on_violation, f);
-	assert_int_equal(status(f, "db-access")->state, SLO_VIOLATED);
+	assert_int_equal(slo_by_id(f->set, "db-access")->state, SLO_VIOLATED);
 	assert_int_equal(f->findings, 1);
 	assert_string_equal(f->last.ref, "db-access");
 	assert_int_equal(f->last.severity, SLA_SEV_CRITICAL);
 	/* Quiet applications: after the window nothing covers it any more. */
 	evaluate(f, 170000);
-	assert_int_equal(status(f, "db-access")->state, SLO_UNKNOWN);
+	assert_int_equal(slo_by_id(f->set, "db-access")->state, SLO_UNKNOWN);
 	finding_release(&f->last);
 }
 
@@ -209,7 +200,7 @@ static void status_json(void **state)
 	struct json_object *o, *v;
 
 	evaluate(f, 100000);
-	o = slo_status_json(status(f, "scan"));
+	o = slo_status_json(slo_by_id(f->set, "scan"));
 	assert_true(json_object_object_get_ex(o, "state", &v));
 	assert_string_equal(json_object_get_string(v), "compliant");
 	assert_true(json_object_object_get_ex(o, "value", &v));
