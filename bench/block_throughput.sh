@@ -17,6 +17,7 @@
 # Environment: BENCH_ROUNDS (6), BENCH_SECS (3), BLOCK_SMALL (10),
 # BLOCK_LARGE (100000).
 . "$(dirname "$0")/../tests/e2e/lib.sh"
+. "$(dirname "$0")/stats.sh"
 
 ROUNDS=${BENCH_ROUNDS:-6}
 SECS=${BENCH_SECS:-3}
@@ -73,11 +74,6 @@ done
 # nothing of iperf3's was dropped (the last configuration's counters)
 dropped=$(vic nft list chain inet slaguard prerouting | sed -n 's/.*saddr @block4 counter packets \([0-9]*\).*/\1/p')
 
-stat3() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END {
-		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%d %d %d\n", m, v[1], v[NR] }'
-}
 echo "==== slaguard bench report ===="
 echo "throughput of unrelated traffic vs blocked addresses: kernel $(uname -r), $(nproc) vCPUs (QEMU TCG),"
 echo "iperf3 TCP attacker -> victim over veth, table inet slaguard in the victim, $ROUNDS rounds x ${SECS}s"

@@ -23,8 +23,10 @@ done
 mkdir -p "$OUT"
 
 # Helper programs of the benchmarks, for the VM image (tests/vm/manifest:
-# build/bench/*): sgstamp (nanosecond line stamps, bench/sgstamp.c) and
-# nft_insert (the nftables backend inserting N addresses, bench/nft_insert.c).
+# build/bench/*): sgstamp (nanosecond line stamps, bench/sgstamp.c),
+# sgpingpong (context switches between two processes, bench/sgpingpong.c)
+# and nft_insert (the nftables backend inserting N addresses,
+# bench/nft_insert.c).
 # A helper that does not build is left out; the benchmark needing it says so.
 BB=$TOP/build/bench
 mkdir -p "$BB"
@@ -35,11 +37,13 @@ stale() {
 	[ -f "$_bin" ] || return 0
 	[ -n "$(find "$@" -newer "$_bin" 2>/dev/null | head -n 1)" ]
 }
-if stale "$BB/sgstamp" "$TOP/bench/sgstamp.c"; then
-	cc -std=c11 -O2 -Wall -Wextra -Werror -o "$BB/sgstamp.tmp" "$TOP/bench/sgstamp.c" &&
-		mv -f "$BB/sgstamp.tmp" "$BB/sgstamp" ||
-		echo "bench/run.sh: bench/sgstamp.c did not build; left out" >&2
-fi
+for h in sgstamp sgpingpong; do
+	if stale "$BB/$h" "$TOP/bench/$h.c"; then
+		cc -std=c11 -O2 -Wall -Wextra -Werror -o "$BB/$h.tmp" "$TOP/bench/$h.c" &&
+			mv -f "$BB/$h.tmp" "$BB/$h" ||
+			echo "bench/run.sh: bench/$h.c did not build; left out" >&2
+	fi
+done
 NFTPKGS="libnftables json-c libmnl libnftnl"
 if stale "$BB/nft_insert" "$TOP/bench/nft_insert.c" "$TOP"/userspace/slaguardd/nft_*.[ch]; then
 	# shellcheck disable=SC2046,SC2086 # $NFTPKGS is a list

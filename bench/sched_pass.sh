@@ -19,6 +19,7 @@
 #
 # Environment: BENCH_PASSES (8), BENCH_SIZES ("10 1000 5000").
 . "$(dirname "$0")/../tests/e2e/lib.sh"
+. "$(dirname "$0")/stats.sh"
 
 PASSES=${BENCH_PASSES:-8}
 SIZES=${BENCH_SIZES:-"10 1000 5000"}
@@ -26,10 +27,9 @@ SIZES=${BENCH_SIZES:-"10 1000 5000"}
 need_cmd slaguardctl jq dash
 [ -f "$SG_KO" ] || fail "slaguard.ko is not in the VM image"
 
+# stat2 FILE: "median max"
 stat2() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END {
-		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%d %d\n", m, v[NR] }'
+	stat3 "$1" | cut -d' ' -f1,3
 }
 
 # measure FILE: pass_ns of the next PASSES passes, one a line.

@@ -23,6 +23,7 @@
 #
 # Environment: BENCH_ROUNDS (5), BENCH_SECS (3), BENCH_EVENT_SECS (10).
 . "$(dirname "$0")/../tests/e2e/lib.sh"
+. "$(dirname "$0")/stats.sh"
 
 ROUNDS=${BENCH_ROUNDS:-5}
 SECS=${BENCH_SECS:-3}
@@ -97,13 +98,6 @@ while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 configure a
-
-# stat: median min max of a file of numbers
-stat3() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END {
-		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%d %d %d\n", m, v[1], v[NR] }'
-}
 
 log "events/s: thresholds 1, window and hold-off 100 ms, random-source flood for ${EVENT_SECS}s"
 load_module
