@@ -13,6 +13,7 @@
 #include "genl_event.h"
 #include "intake_genl.h"
 #include "intake_twatch.h"
+#include "lost_events.h"
 #include "sla.h"
 #include "util.h"
 
@@ -45,8 +46,7 @@ struct intake_genl {
 	bool have_stats;
 	uint64_t last_pull_ms;
 	uint64_t last_pkts, last_bytes, last_sent, last_lost;
-	/* lost events: by gaps, by the module's counter, reported so far */
-	uint64_t gap_total, module_total, lost_reported;
+	struct lost_events lost;
 	struct intake_genl_counters cnt;
 };
 
@@ -84,21 +84,6 @@ static void emit_lost(struct intake_genl *g, bool known, uint64_t count,
 	emit(g, &r);
 }
 
-/*
- * A lost event shows twice: as a gap in this listener's sequence numbers
- * and in the module's counter of undeliverable events. Report the larger
- * of the two totals, so that no lost event is counted twice.
- */
-static uint64_t newly_lost(struct intake_genl *g)
-{
-	uint64_t total = g->gap_total > g->module_total ? g->gap_total
-							: g->module_total;
-	uint64_t n = total - g->lost_reported;
-
-	g->lost_reported = total;
-	return n;
-}
-
 static struct sg_seq *seq_of(struct intake_genl *g, uint32_t netns)
 {
 	for (size_t i = 0; i < g->nseqs; i++)
@@ -120,8 +105,7 @@ static void track_seq(struct intake_genl *g, const struct sg_event *ev)
 		return;
 	switch (sg_seq_track(s, ev->val[SLAGUARD_EV_SEQ], &missing, &after)) {
 	case SG_SEQ_GAP:
-		g->gap_total += missing;
-		missing = newly_lost(g);
+		missing = lost_by_gap(&g->lost, missing);
 		if (missing)
 			emit_lost(g, true, missing, after, netns, "gap");
 		break;
@@ -585,8 +569,7 @@ static void pull_stats(struct intake_genl *g)
 	if (g->have_stats && lost > g->last_lost) {
 		uint64_t n;
 
-		g->module_total += lost - g->last_lost;
-		n = newly_lost(g);
+		n = lost_by_module(&g->lost, lost - g->last_lost);
 		if (n)
 			emit_lost(g, true, n, 0, 0, "module");
 	}
