@@ -349,12 +349,10 @@ static enum slo_state judge(struct slo_status *st, const struct slo_ctx *ctx,
 	st->window_ms = value_window(slo, ctx);
 	pp_gaps_since(ctx->pp, since_of(ctx, st->window_ms), &st->lost,
 		      &st->lost_unknown);
-	if (!is_measured(m) || (m == SLA_METRIC_SCHED_FORK_RATE &&
-				slo->per == SLA_PER_PROCESS)) {
+	if (!is_measured(m)) {
 		st->has_value = false;
 		snprintf(st->reason, sizeof(st->reason),
-			 "no source measures %s%s", sla_metric_name(slo->metric),
-			 is_sched(m) ? " per process (only per component)" : " yet");
+			 "no source measures %s yet", sla_metric_name(slo->metric));
 		return SLO_UNKNOWN;
 	}
 	if (m == SLA_METRIC_EVENTS_LOST)
