@@ -6,4 +6,18 @@
 #ifndef _SLAGUARD_COMPAT_H
 #define _SLAGUARD_COMPAT_H
 
+#include <net/genetlink.h>
+
+/*
+ * Events name attackers, processes and the files they run: joining the
+ * events group needs CAP_NET_ADMIN over the namespace where the kernel can
+ * check it (6.7, backported to the 6.1 stable series). Without it any user
+ * could join, as with every multicast group before.
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define SLG_MCGRP_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#else
+#define SLG_MCGRP_FLAGS	0
+#endif
+
 #endif /* _SLAGUARD_COMPAT_H */

@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <net/sock.h>
 
+#include "compat.h"
 #include "events.h"
 #include "netlink.h"
 #include "sched.h"
@@ -702,7 +703,8 @@ static const struct genl_ops slg_genl_ops[] = {
 };
 
 static const struct genl_multicast_group slg_mcgrps[] = {
-	[SLG_MCGRP_EVENTS] = { .name = SLAGUARD_MCGRP_EVENTS },
+	[SLG_MCGRP_EVENTS] = { .name = SLAGUARD_MCGRP_EVENTS,
+			       .flags = SLG_MCGRP_FLAGS },
 };
 
 struct genl_family slg_genl_family __ro_after_init = {

@@ -66,6 +66,21 @@ grep -Eq '(^|[^0-9])22([^0-9]|$)' "$T/watches2.txt" &&
 	fail "the watch added in a child namespace shows up in the initial one"
 slaguardctl stats > /dev/null || fail "stats after the namespace exercises exited $?"
 
+# --- events -------------------------------------------------------------------
+
+# Events name attackers, processes and the files they run: following them
+# needs CAP_NET_ADMIN over the namespace, like configuring.
+log "unprivileged: events"
+nobody slaguardctl events --timeout 2 > /dev/null 2> "$T/ev.err"
+rc=$?
+cat "$T/ev.err"
+[ "$rc" = 1 ] || fail "unprivileged 'events' exited $rc, not 1"
+grep -qi 'permi' "$T/ev.err" || fail "unprivileged 'events' does not mention permission: $(cat "$T/ev.err")"
+log "root of a new user namespace, its own network namespace: events allowed"
+nobody unshare --user --map-root-user --net slaguardctl events --timeout 1 > /dev/null 2> "$T/ev2.err"
+rc=$?
+[ "$rc" = 0 ] || fail "userns root could not follow its own netns's events (exit $rc): $(cat "$T/ev2.err")"
+
 # --- the system monitor ------------------------------------------------------
 
 # expect_denied WHAT WORDS CMD...: CMD exits 1 and its stderr holds WORDS

@@ -467,6 +467,8 @@ int cmd_events(struct ctl *c, int argc, char **argv)
 			       SLAGUARD_MCGRP_EVENTS);
 	setup_socket(c);
 	ret = sg_genl_join(&c->nl);
+	if (ret == -EPERM)
+		return sg_fail(&c->err, ret, "events: permission denied: following events needs CAP_NET_ADMIN over this network namespace (run as root)");
 	if (ret < 0)
 		return sg_fail(&c->err, ret, "events: cannot join group \"%s\": %s",
 			       SLAGUARD_MCGRP_EVENTS, strerror(-ret));
