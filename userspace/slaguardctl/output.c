@@ -137,6 +137,12 @@ void sg_json_add_null(struct json_object *obj, const char *key)
 	json_object_object_add(obj, key, NULL);
 }
 
+void sg_json_add_hundredths(struct json_object *obj, const char *key,
+			    uint64_t v)
+{
+	json_object_object_add(obj, key, json_object_new_double((double)v / 100.0));
+}
+
 void sg_json_add_name(struct json_object *obj, const char *key,
 		      const char *name, uint64_t v)
 {

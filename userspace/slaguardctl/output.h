@@ -32,6 +32,9 @@ int sg_json_print(struct json_object *obj, FILE *f);
 void sg_json_add_u64(struct json_object *obj, const char *key, uint64_t v);
 void sg_json_add_str(struct json_object *obj, const char *key, const char *s);
 void sg_json_add_null(struct json_object *obj, const char *key);
+/* V hundredths (the module's percentages, load x 100) as a number: V / 100. */
+void sg_json_add_hundredths(struct json_object *obj, const char *key,
+			    uint64_t v);
 /* NAME as a string, or V when there is no name (NULL). */
 void sg_json_add_name(struct json_object *obj, const char *key,
 		      const char *name, uint64_t v);

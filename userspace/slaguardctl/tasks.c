@@ -171,8 +171,7 @@ static int twatch_list_cb(const struct nlmsghdr *nlh, void *data)
 		if (w.has_forks)
 			sg_json_add_u64(o, "forks", w.forks);
 		if (w.has_cgroup_rates) {
-			json_object_object_add(o, "cpu_pct",
-				json_object_new_double(w.cpu_pct / 100.0));
+			sg_json_add_hundredths(o, "cpu_pct", w.cpu_pct);
 			sg_json_add_u64(o, "fork_rate", w.fork_rate);
 		}
 		return ctl_cb_ret(ctl_list_add_json(l, o));
@@ -227,8 +226,7 @@ static void add_pct(struct json_object *o, const struct sg_event *ev,
 		    const char *key, unsigned int attr)
 {
 	if (sg_event_has_task(ev, attr))
-		json_object_object_add(o, key, json_object_new_double(
-				(double)ev->task_val[attr] / 100.0));
+		sg_json_add_hundredths(o, key, ev->task_val[attr]);
 }
 
 void sg_task_json_add(struct json_object *o, const struct sg_event *ev)
@@ -532,15 +530,13 @@ static int sys_cpu(struct sys_state *s, const struct nlattr *nest)
 		if (!o || json_object_array_add(s->cpus, o) < 0)
 			return -ENOMEM;
 		sg_json_add_u64(o, "cpu", a.val[SLAGUARD_CPU_ID]);
-		json_object_object_add(o, "busy_pct", json_object_new_double(
-				(double)a.val[SLAGUARD_CPU_BUSY_PCT] / 100.0));
+		sg_json_add_hundredths(o, "busy_pct", a.val[SLAGUARD_CPU_BUSY_PCT]);
 		sg_json_add_u64(o, "ctxt_rate", a.val[SLAGUARD_CPU_CTXT_RATE]);
 		sg_json_add_u64(o, "preempt_rate",
 				a.val[SLAGUARD_CPU_PREEMPT_RATE]);
 		if (sg_attrs_has(&a, SLAGUARD_CPU_RUNNABLE)) {
-			json_object_object_add(o, "runnable",
-				json_object_new_double(
-					(double)a.val[SLAGUARD_CPU_RUNNABLE] / 100.0));
+			sg_json_add_hundredths(o, "runnable",
+					       a.val[SLAGUARD_CPU_RUNNABLE]);
 			sg_json_add_u64(o, "runq_wait_ms_per_s",
 					a.val[SLAGUARD_CPU_RUNQ_WAIT_MS]);
 		}
@@ -618,9 +614,8 @@ static int sys_parse(struct ctl *c, const struct nlattr *nest, void *data)
 		if (sys_fields[i].kind == 0)
 			sg_json_add_u64(s->o, sys_fields[i].key, a.val[t]);
 		else
-			json_object_object_add(s->o, sys_fields[i].key,
-					       json_object_new_double(
-						       (double)a.val[t] / 100.0));
+			sg_json_add_hundredths(s->o, sys_fields[i].key,
+					       a.val[t]);
 	}
 	return 0;
 bad:

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "slo.h"
+#include "preprocess.h"
 #include "util.h"
 
 const char test_sla_yaml[] =
@@ -145,4 +145,22 @@ const struct slo_status *slo_by_id(const struct slo_set *set, const char *id)
 			return slo_status(set, i);
 	fail_msg("no SLO %s", id);
 	return NULL;
+}
+
+void judge_finding(struct finding *fd, void *judge)
+{
+	struct slo_judge *j = judge;
+
+	j->findings++;
+	finding_release(&j->last);
+	j->last = *fd;
+	fd->evidence = NULL;
+}
+
+void judge_sample(struct sample *s, void *judge)
+{
+	struct slo_judge *j = judge;
+
+	pp_store(j->pp, s);
+	slo_on_sample(j->set, &j->ctx, s, judge_finding, j);
 }

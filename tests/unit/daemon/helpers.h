@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared by the daemon's unit tests: a test SLA, records, a fake backend. */
+/* Shared by the daemon's unit tests: a test SLA, records, SLO judging, a fake backend. */
 #ifndef SGD_TEST_HELPERS_H
 #define SGD_TEST_HELPERS_H
 
@@ -12,6 +12,7 @@
 #include "record.h"
 #include "respond.h"
 #include "sla.h"
+#include "slo.h"
 
 /*
  * web 10.0.0.10 (ports 80), db 10.0.1.20; deny telnet to web (high), deny
@@ -34,8 +35,24 @@ void make_app(struct rec *r, const char *component, const char *user,
 	      const char *action, const char *resource, uint64_t mono);
 
 /* The status of SLO ID in SET; fails the test when there is none. */
-struct slo_set;
 const struct slo_status *slo_by_id(const struct slo_set *set, const char *id);
+
+/*
+ * An SLO set judging what a preprocess stage hands it, as the engine
+ * wires them: counts the findings and keeps the last one.
+ */
+struct slo_judge {
+	struct preprocess *pp;
+	struct slo_set *set;
+	struct slo_ctx ctx;
+	int findings;
+	struct finding last;
+};
+
+/* pp_record() / pp_flush() callback: store the sample, then judge it. */
+void judge_sample(struct sample *s, void *judge);
+/* slo_on_sample() / slo_evaluate() callback. */
+void judge_finding(struct finding *fd, void *judge);
 
 /* A backend that records calls instead of touching nftables. */
 struct fake_backend {

@@ -41,12 +41,8 @@ static const char sched_sla[] =
 struct fixture {
 	struct sla *sla;
 	struct sla_module_config *cfg;
-	struct preprocess *pp;
-	struct slo_set *set;
-	struct slo_ctx ctx;
+	struct slo_judge j;
 	const char *gap;		/* what the fake intake says */
-	int findings;
-	struct finding last;
 };
 
 static const char *fake_gap(void *arg, const struct sla_component *c,
@@ -68,11 +64,11 @@ static int setup(void **state)
 	f->sla = load_sla_text(sched_sla);
 	f->cfg = calloc(1, sizeof(*f->cfg));
 	assert_int_equal(sla_to_module_config(f->sla, f->cfg), 0);
-	assert_int_equal(pp_new(&f->pp, f->sla, 120000), 0);
-	pp_set_module_config(f->pp, f->cfg);
-	assert_int_equal(slo_set_new(&f->set, f->sla), 0);
-	f->ctx = (struct slo_ctx){
-		.pp = f->pp, .now = 100000, .now_real = 1795428100000ULL,
+	assert_int_equal(pp_new(&f->j.pp, f->sla, 120000), 0);
+	pp_set_module_config(f->j.pp, f->cfg);
+	assert_int_equal(slo_set_new(&f->j.set, f->sla), 0);
+	f->j.ctx = (struct slo_ctx){
+		.pp = f->j.pp, .now = 100000, .now_real = 1795428100000ULL,
 		.kernel_since = 1000, .holdoff_ms = 5000,
 		.default_window_ms = 10000, .sched_gap = fake_gap,
 		.sched_arg = f,
@@ -85,31 +81,13 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	finding_release(&f->last);
-	slo_set_free(f->set);
-	pp_free(f->pp);
+	finding_release(&f->j.last);
+	slo_set_free(f->j.set);
+	pp_free(f->j.pp);
 	free(f->cfg);
 	sla_free(f->sla);
 	free(f);
 	return 0;
-}
-
-static void on_finding(struct finding *fd, void *arg)
-{
-	struct fixture *f = arg;
-
-	f->findings++;
-	finding_release(&f->last);
-	f->last = *fd;
-	fd->evidence = NULL;
-}
-
-static void on_sample(struct sample *s, void *arg)
-{
-	struct fixture *f = arg;
-
-	pp_store(f->pp, s);
-	slo_on_sample(f->set, &f->ctx, s, on_finding, f);
 }
 
 /* A SCHED_SAMPLE of PID (COMM) under WATCH: CPU in hundredths of %. */
@@ -140,15 +118,15 @@ static void make_sample(struct rec *r, uint32_t watch, uint32_t pid,
 
 static int record(struct fixture *f, struct rec *r)
 {
-	f->ctx.now = r->mono_ms;
-	return pp_record(f->pp, r, on_sample, f);
+	f->j.ctx.now = r->mono_ms;
+	return pp_record(f->j.pp, r, judge_sample, &f->j);
 }
 
 static void tick(struct fixture *f, uint64_t now)
 {
-	f->ctx.now = now;
-	pp_flush(f->pp, now, on_sample, f);
-	slo_evaluate(f->set, &f->ctx, on_finding, f);
+	f->j.ctx.now = now;
+	pp_flush(f->j.pp, now, judge_sample, &f->j);
+	slo_evaluate(f->j.set, &f->j.ctx, judge_finding, &f->j);
 }
 
 static double window_max(struct fixture *f, int metric, const char *comp,
@@ -157,7 +135,7 @@ static double window_max(struct fixture *f, int metric, const char *comp,
 	const struct pp_window *w;
 	struct pp_stats st;
 
-	w = pp_window_find(f->pp, metric,
+	w = pp_window_find(f->j.pp, metric,
 			   comp ? sla_find_component(f->sla, comp) : NULL,
 			   process);
 	if (!w || !pp_window_stats(w, 0, &st))
@@ -231,8 +209,8 @@ static void component_sum_violates(void **state)
 	struct rec r;
 
 	tick(f, 100000);
-	assert_int_equal(slo_by_id(f->set, "web-cpu")->state, SLO_COMPLIANT);
-	assert_string_equal(slo_by_id(f->set, "web-cpu")->reason,
+	assert_int_equal(slo_by_id(f->j.set, "web-cpu")->state, SLO_COMPLIANT);
+	assert_string_equal(slo_by_id(f->j.set, "web-cpu")->reason,
 			    "no watched process ran in the window");
 
 	make_sample(&r, NGINX, 101, "nginx", 3000, 100000000, 5, 100100);
@@ -243,27 +221,27 @@ static void component_sum_violates(void **state)
 	assert_true(window_max(f, SLA_METRIC_SCHED_CPU_PERCENT, "web", "php-fpm[202]") == 35);
 	/* the pass is summed once it is complete */
 	assert_true(window_max(f, SLA_METRIC_SCHED_CPU_PERCENT, "web", "") < 0);
-	assert_int_equal(f->findings, 0);
+	assert_int_equal(f->j.findings, 0);
 
 	tick(f, 100400);
 	assert_true(window_max(f, SLA_METRIC_SCHED_CPU_PERCENT, "web", "") == 65);
 	assert_true(window_max(f, SLA_METRIC_SCHED_RSS_BYTES, "web", "") == 250000000);
 	assert_true(window_max(f, SLA_METRIC_SCHED_RUNQ_DELAY_MS, "web", "") == 12);
 	assert_true(window_max(f, SLA_METRIC_SCHED_CPU_PERCENT, NULL, "") == 65);
-	assert_int_equal(slo_by_id(f->set, "web-cpu")->state, SLO_VIOLATED);
-	assert_true(slo_by_id(f->set, "web-cpu")->value == 65);
-	assert_int_equal(slo_by_id(f->set, "web-proc-cpu")->state, SLO_COMPLIANT);
-	assert_true(slo_by_id(f->set, "web-proc-cpu")->value == 35);
-	assert_int_equal(slo_by_id(f->set, "web-rss")->state, SLO_COMPLIANT);
-	assert_true(slo_by_id(f->set, "web-rss")->value == 250000000);
-	assert_int_equal(slo_by_id(f->set, "host-cpu")->state, SLO_COMPLIANT);
+	assert_int_equal(slo_by_id(f->j.set, "web-cpu")->state, SLO_VIOLATED);
+	assert_true(slo_by_id(f->j.set, "web-cpu")->value == 65);
+	assert_int_equal(slo_by_id(f->j.set, "web-proc-cpu")->state, SLO_COMPLIANT);
+	assert_true(slo_by_id(f->j.set, "web-proc-cpu")->value == 35);
+	assert_int_equal(slo_by_id(f->j.set, "web-rss")->state, SLO_COMPLIANT);
+	assert_true(slo_by_id(f->j.set, "web-rss")->value == 250000000);
+	assert_int_equal(slo_by_id(f->j.set, "host-cpu")->state, SLO_COMPLIANT);
 	/* a violation raises a finding naming the SLO and the component */
-	assert_int_equal(f->findings, 1);
-	assert_int_equal(f->last.kind, FINDING_SLO);
-	assert_string_equal(f->last.ref, "web-cpu");
-	assert_string_equal(f->last.component, "web");
-	assert_false(f->last.has_source);
-	assert_non_null(strstr(f->last.summary, "sched.cpu_percent of component web is 65"));
+	assert_int_equal(f->j.findings, 1);
+	assert_int_equal(f->j.last.kind, FINDING_SLO);
+	assert_string_equal(f->j.last.ref, "web-cpu");
+	assert_string_equal(f->j.last.component, "web");
+	assert_false(f->j.last.has_source);
+	assert_non_null(strstr(f->j.last.summary, "sched.cpu_percent of component web is 65"));
 
 	/* the next pass is summed on its own: 10 + 10, no carry-over */
 	make_sample(&r, NGINX, 101, "nginx", 1000, 100000000, 5, 101100);
@@ -278,8 +256,8 @@ static void component_sum_violates(void **state)
 	make_sample(&r, PHP, 202, "php-fpm", 1000, 150000000, 7, 111101);
 	record(f, &r);
 	tick(f, 111400);
-	assert_int_equal(slo_by_id(f->set, "web-cpu")->state, SLO_COMPLIANT);
-	assert_true(slo_by_id(f->set, "web-cpu")->value == 20);
+	assert_int_equal(slo_by_id(f->j.set, "web-cpu")->state, SLO_COMPLIANT);
+	assert_true(slo_by_id(f->j.set, "web-cpu")->value == 20);
 }
 
 static void worst_process_violates(void **state)
@@ -290,16 +268,16 @@ static void worst_process_violates(void **state)
 
 	make_sample(&r, NGINX, 101, "nginx", 9950, 1000, 0, 100100);
 	record(f, &r);
-	assert_int_equal(slo_by_id(f->set, "web-proc-cpu")->state, SLO_VIOLATED);
-	assert_true(slo_by_id(f->set, "web-proc-cpu")->value == 99.5);
+	assert_int_equal(slo_by_id(f->j.set, "web-proc-cpu")->state, SLO_VIOLATED);
+	assert_true(slo_by_id(f->j.set, "web-proc-cpu")->value == 99.5);
 	/* judged at once; the component's sum waits for the pass to end */
-	assert_string_equal(f->last.ref, "web-proc-cpu");
-	assert_non_null(strstr(f->last.summary, "sched.cpu_percent of nginx[101] is 99.5"));
-	assert_false(f->last.has_source);
-	assert_int_equal(slo_by_id(f->set, "web-cpu")->state, SLO_COMPLIANT);
+	assert_string_equal(f->j.last.ref, "web-proc-cpu");
+	assert_non_null(strstr(f->j.last.summary, "sched.cpu_percent of nginx[101] is 99.5"));
+	assert_false(f->j.last.has_source);
+	assert_int_equal(slo_by_id(f->j.set, "web-cpu")->state, SLO_COMPLIANT);
 	tick(f, 100400);
-	assert_int_equal(slo_by_id(f->set, "web-proc-cpu")->state, SLO_VIOLATED);
-	o = slo_status_json(slo_by_id(f->set, "web-proc-cpu"));
+	assert_int_equal(slo_by_id(f->j.set, "web-proc-cpu")->state, SLO_VIOLATED);
+	o = slo_status_json(slo_by_id(f->j.set, "web-proc-cpu"));
 	assert_true(json_object_object_get_ex(o, "evidence", &e));
 	assert_true(json_object_object_get_ex(e, "processes", &procs));
 	v = json_object_object_get(json_object_array_get_idx(procs, 0), "process");
@@ -326,8 +304,8 @@ static void events_without_pid(void **state)
 	r.task.threshold = 6;
 	assert_int_equal(record(f, &r), 1);
 	assert_true(window_max(f, SLA_METRIC_SCHED_FORK_RATE, "web", "") == 12);
-	assert_int_equal(slo_by_id(f->set, "web-forks")->state, SLO_VIOLATED);
-	assert_string_equal(f->last.ref, "web-forks");
+	assert_int_equal(slo_by_id(f->j.set, "web-forks")->state, SLO_VIOLATED);
+	assert_string_equal(f->j.last.ref, "web-forks");
 
 	r.task.event = SLAGUARD_EVENT_CPU_HIGH;
 	r.task.seq = 9002;
@@ -335,9 +313,9 @@ static void events_without_pid(void **state)
 	r.task.threshold = 50;
 	assert_int_equal(record(f, &r), 1);
 	assert_true(window_max(f, SLA_METRIC_SCHED_CPU_PERCENT, "web", "") == 70);
-	assert_int_equal(slo_by_id(f->set, "web-cpu")->state, SLO_VIOLATED);
+	assert_int_equal(slo_by_id(f->j.set, "web-cpu")->state, SLO_VIOLATED);
 	/* no process window was made up for it */
-	assert_int_equal(slo_by_id(f->set, "web-proc-cpu")->samples, 0);
+	assert_int_equal(slo_by_id(f->j.set, "web-proc-cpu")->samples, 0);
 
 	/* a sample without a process means nothing */
 	r.task.event = SLAGUARD_EVENT_SCHED_SAMPLE;
@@ -368,8 +346,8 @@ static void execs_counted_per_second(void **state)
 	}
 	tick(f, 101200);
 	assert_true(window_max(f, SLA_METRIC_SCHED_FORK_RATE, "web", "") == 4);
-	assert_int_equal(slo_by_id(f->set, "web-forks")->state, SLO_COMPLIANT);
-	assert_true(slo_by_id(f->set, "web-forks")->value == 4);
+	assert_int_equal(slo_by_id(f->j.set, "web-forks")->state, SLO_COMPLIANT);
+	assert_true(slo_by_id(f->j.set, "web-forks")->value == 4);
 }
 
 static void unknown_watch_ignored(void **state)
@@ -384,9 +362,9 @@ static void unknown_watch_ignored(void **state)
 	make_sample(&r, 0, 103, "left", 9900, 1000, 0, 100102);
 	assert_int_equal(record(f, &r), 0);
 	tick(f, 100400);
-	assert_int_equal(pp_window_count(f->pp), 0);
-	assert_int_equal(f->findings, 0);
-	assert_int_equal(slo_by_id(f->set, "host-cpu")->state, SLO_COMPLIANT);
+	assert_int_equal(pp_window_count(f->j.pp), 0);
+	assert_int_equal(f->j.findings, 0);
+	assert_int_equal(slo_by_id(f->j.set, "host-cpu")->state, SLO_COMPLIANT);
 }
 
 static void idle_compliant_with_samples(void **state)
@@ -397,10 +375,10 @@ static void idle_compliant_with_samples(void **state)
 	make_sample(&r, SGIDLE, 401, "sgidle", 12, 2000000, 0, 100100);
 	record(f, &r);
 	tick(f, 100400);
-	assert_int_equal(slo_by_id(f->set, "idle-cpu")->state, SLO_COMPLIANT);
-	assert_true(slo_by_id(f->set, "idle-cpu")->has_value);
-	assert_true(slo_by_id(f->set, "idle-cpu")->value == 0.12);
-	assert_string_equal(slo_by_id(f->set, "idle-cpu")->reason, "within bounds");
+	assert_int_equal(slo_by_id(f->j.set, "idle-cpu")->state, SLO_COMPLIANT);
+	assert_true(slo_by_id(f->j.set, "idle-cpu")->has_value);
+	assert_true(slo_by_id(f->j.set, "idle-cpu")->value == 0.12);
+	assert_string_equal(slo_by_id(f->j.set, "idle-cpu")->reason, "within bounds");
 }
 
 /* Without a system monitor, quiet sched SLOs are unknown and say why. */
@@ -411,18 +389,18 @@ static void unknown_without_monitor(void **state)
 
 	f->gap = "the module has no system monitor here (adding a task watch: Operation not supported)";
 	tick(f, 100400);
-	assert_int_equal(slo_by_id(f->set, "idle-cpu")->state, SLO_UNKNOWN);
-	assert_false(slo_by_id(f->set, "idle-cpu")->has_value);
-	assert_non_null(strstr(slo_by_id(f->set, "idle-cpu")->reason, "no system monitor"));
+	assert_int_equal(slo_by_id(f->j.set, "idle-cpu")->state, SLO_UNKNOWN);
+	assert_false(slo_by_id(f->j.set, "idle-cpu")->has_value);
+	assert_non_null(strstr(slo_by_id(f->j.set, "idle-cpu")->reason, "no system monitor"));
 	/* a violation is still one */
 	make_sample(&r, NGINX, 101, "nginx", 9000, 1000, 0, 100500);
 	record(f, &r);
 	tick(f, 100800);
-	assert_int_equal(slo_by_id(f->set, "web-cpu")->state, SLO_VIOLATED);
+	assert_int_equal(slo_by_id(f->j.set, "web-cpu")->state, SLO_VIOLATED);
 
-	f->ctx.sched_gap = NULL;
+	f->j.ctx.sched_gap = NULL;
 	tick(f, 100900);
-	assert_int_equal(slo_by_id(f->set, "idle-cpu")->state, SLO_UNKNOWN);
+	assert_int_equal(slo_by_id(f->j.set, "idle-cpu")->state, SLO_UNKNOWN);
 }
 
 int main(void)
