@@ -210,20 +210,28 @@ static void send_in(struct net *net, const struct slg_event *ev)
 		slg_stat_inc(events_lost);
 		return;
 	}
+	/*
+	 * Netlink broadcast queues to every listener before it returns, so
+	 * numbering and sending under one lock keeps the numbers in order
+	 * at each listener even when two CPUs send at once.
+	 */
+	spin_lock_bh(&sn->send_lock);
 	/* The number is taken even if delivery fails: the gap shows the loss. */
 	err = slg_event_fill(skb, ev, atomic64_inc_return(&sn->seq));
 	if (err) {
+		spin_unlock_bh(&sn->send_lock);
 		nlmsg_free(skb);
 		slg_stat_inc(events_lost);
 		pr_err_ratelimited("event does not fit its message\n");
 		return;
 	}
+	err = genlmsg_multicast_netns(&slg_genl_family, net, skb, 0,
+				      SLG_MCGRP_EVENTS, GFP_ATOMIC);
+	spin_unlock_bh(&sn->send_lock);
 	/*
 	 * The listener check above is per protocol, not per namespace:
 	 * -ESRCH means nobody in this namespace listens, which is no loss.
 	 */
-	err = genlmsg_multicast_netns(&slg_genl_family, net, skb, 0,
-				      SLG_MCGRP_EVENTS, GFP_ATOMIC);
 	if (!err)
 		slg_stat_inc(events_sent);
 	else if (err != -ESRCH)
@@ -302,7 +310,8 @@ void slg_evbatch_flush(struct slg_evbatch *b)
 		b->skb = NULL;
 		return;
 	}
-	/* Numbers in sending order: the batch's, then whoever comes next. */
+	/* Numbered and sent under send_lock, as in send_in(). */
+	spin_lock_bh(&sn->send_lock);
 	first = atomic64_add_return(b->n, &sn->seq) - b->n + 1;
 	for (i = 0; i < b->n; i++) {
 		u64 seq = first + i;
@@ -310,7 +319,8 @@ void slg_evbatch_flush(struct slg_evbatch *b)
 		memcpy(b->seq[i], &seq, sizeof(seq));	/* maybe unaligned */
 	}
 	err = genlmsg_multicast_netns(&slg_genl_family, b->net, b->skb, 0,
-				      SLG_MCGRP_EVENTS, GFP_KERNEL);
+				      SLG_MCGRP_EVENTS, GFP_ATOMIC);
+	spin_unlock_bh(&sn->send_lock);
 	if (err && err != -ESRCH)
 		slg_stat_add(events_lost, b->n);
 	else

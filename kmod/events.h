@@ -55,8 +55,9 @@ int slg_task_fill(struct sk_buff *skb, const struct slg_task_ev *t);
 
 /*
  * Several events in as few datagrams as fit, from process context. The
- * sequence numbers are taken when the datagram is sent, so events sent
- * meanwhile by others never arrive out of order.
+ * sequence numbers are taken when the datagram is sent, under the same
+ * lock as single events, so events sent meanwhile by others never arrive
+ * out of order.
  */
 struct slg_evbatch {
 	struct net *net;

@@ -90,6 +90,7 @@ static int __net_init slg_net_init(struct net *net)
 
 	sn->net = net;
 	mutex_init(&sn->cfg_lock);
+	spin_lock_init(&sn->send_lock);
 	atomic64_set(&sn->seq, 0);
 	return 0;
 }

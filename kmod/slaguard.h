@@ -91,6 +91,11 @@ struct slg_net {
 	struct mutex cfg_lock;		/* serialises writers of thr, watches */
 	u32 watch_next_id;
 	u32 watch_gen;			/* bumped on every watch change */
+	/*
+	 * Numbering and delivery happen together under send_lock, so every
+	 * listener receives the namespace's events in sequence order.
+	 */
+	spinlock_t send_lock;
 	atomic64_t seq;			/* last event sequence number sent */
 };
 
