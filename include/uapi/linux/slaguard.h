@@ -285,7 +285,8 @@ enum slaguard_stats_attr {
 
 /*
  * An event. SEQ counts the events multicast in one network namespace,
- * starting at 1 with no gaps: a listener that sees a gap lost events.
+ * starting at 1 with no gaps, and every listener receives them in SEQ
+ * order: a listener that sees a gap lost events.
  */
 enum slaguard_ev_attr {
 	SLAGUARD_EV_UNSPEC,
