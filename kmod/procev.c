@@ -37,28 +37,13 @@ struct slg_sched_pcpu __percpu *slg_sched_pcpu;
 /* What the walk at load counted; the probes count changes from there. */
 static struct slg_sched_totals seed;
 
-static atomic64_t budget_sec;
-static atomic_t budget_used;
+static struct slg_budget budget;	/* process events per second */
 static atomic64_t suppressed;
 
 /* Is anything watched at all? The probes' fast path. */
 static bool watching(void)
 {
 	return rcu_access_pointer(slg_twatches) || slg_tracked_count();
-}
-
-/* A per-second budget of process events, racy like the watch budget. */
-static bool budget_ok(u32 per_second)
-{
-	s64 sec = ktime_get_seconds();
-
-	if (!per_second)
-		return true;
-	if (atomic64_read(&budget_sec) != sec) {
-		atomic64_set(&budget_sec, sec);
-		atomic_set(&budget_used, 0);
-	}
-	return atomic_inc_return(&budget_used) <= per_second;
 }
 
 static void proc_event(u32 kind, struct task_struct *p, u32 watch_id,
@@ -87,7 +72,7 @@ static void proc_event(u32 kind, struct task_struct *p, u32 watch_id,
 	t.ppid = rcu_dereference(p->real_parent)->tgid;
 	t.uid = from_kuid_munged(&init_user_ns, task_uid(p));
 	rcu_read_unlock();
-	if (!budget_ok(limit)) {
+	if (!slg_budget_take(&budget, ktime_get_seconds(), limit)) {
 		atomic64_inc(&suppressed);
 		slg_stat_inc(events_suppressed);
 		return;

@@ -5,6 +5,7 @@
 #ifndef _SLAGUARD_H
 #define _SLAGUARD_H
 
+#include <linux/atomic.h>
 #include <linux/in6.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -57,6 +58,29 @@ struct slg_thresholds {
 };
 
 extern const struct slg_thresholds slg_default_thresholds;
+
+/*
+ * A budget of events per second, so a flood cannot turn into a flood of
+ * events. Racy by design: an event or two more in a second is harmless,
+ * a lock per packet is not.
+ */
+struct slg_budget {
+	atomic64_t sec;		/* the second it counts */
+	atomic_t used;		/* events taken in that second */
+};
+
+/* Take one event from b in second sec; per_second 0 means no limit. */
+static inline bool slg_budget_take(struct slg_budget *b, s64 sec,
+				   u32 per_second)
+{
+	if (!per_second)
+		return true;
+	if (atomic64_read(&b->sec) != sec) {
+		atomic64_set(&b->sec, sec);
+		atomic_set(&b->used, 0);
+	}
+	return atomic_inc_return(&b->used) <= per_second;
+}
 
 /* Module-wide counters, one copy per CPU, summed when read. */
 struct slg_pcpu_stats {

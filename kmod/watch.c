@@ -121,22 +121,10 @@ bool slg_watch_wants(struct slg_watch *w, const struct slg_pkt *pkt)
 	return true;
 }
 
-/*
- * Allow at most per_second events per rule and second, so a flood that
- * matches a rule cannot turn into a flood of events. Racy by design: an
- * event or two more in a second is harmless, a lock per packet is not.
- */
+/* Allow at most per_second events per rule and second. */
 bool slg_watch_budget(struct slg_watch *w, u64 now_ms, u32 per_second)
 {
-	s64 sec = div_u64(now_ms, 1000);
-
-	if (!per_second)
-		return true;
-	if (atomic64_read(&w->budget_sec) != sec) {
-		atomic64_set(&w->budget_sec, sec);
-		atomic_set(&w->budget_used, 0);
-	}
-	return atomic_inc_return(&w->budget_used) <= per_second;
+	return slg_budget_take(&w->budget, div_u64(now_ms, 1000), per_second);
 }
 
 struct slg_watch *slg_watchset_find(const struct slg_ptrset *ws, u32 id)

@@ -28,9 +28,7 @@ struct slg_watch {
 	union slg_addr dst;
 	atomic64_t hits;
 	atomic_t sample_ctr;
-	/* crude per-second event budget: second it counts, events in it */
-	atomic64_t budget_sec;
-	atomic_t budget_used;
+	struct slg_budget budget;	/* WATCH_HIT events per second */
 	struct rcu_head rcu;
 };
 
