@@ -12,14 +12,6 @@
 . "$(dirname "$0")/lib.sh"
 
 need_cmd slaguardctl jq dash taskset
-CG=/sys/fs/cgroup/sgcpu
-cleanup_cg() {
-	[ -d "$CG" ] || return 0
-	for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-	sleep 0.5
-	rmdir "$CG" 2>/dev/null
-}
-trap 'cleanup_cg; cleanup' EXIT
 
 tracked() {
 	slaguardctl -j tasks | jq -e 'map(select(.pid == '"$1"' and .task_watch == '"$2"')) | length == 1' > /dev/null
@@ -27,7 +19,7 @@ tracked() {
 
 load_module
 start_events "$T/events"
-mkdir -p "$CG" || fail "cannot create $CG"
+make_cgroup sgcpu
 sgctl threshold set cpu 70 cpu-samples 2 runq-delay 0 holdoff 60000 ||
 	fail "threshold set cpu failed"
 

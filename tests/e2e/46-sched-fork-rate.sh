@@ -6,20 +6,12 @@
 . "$(dirname "$0")/lib.sh"
 
 need_cmd slaguardctl jq
-CG=/sys/fs/cgroup/sgfork
-cleanup_cg() {
-	[ -d "$CG" ] || return 0
-	for p in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-	sleep 0.5
-	rmdir "$CG" 2>/dev/null
-}
-trap 'cleanup_cg; cleanup' EXIT
 
 load_module
 start_events "$T/events"
-mkdir -p "$CG" || fail "cannot create $CG"
+make_cgroup sgfork
 sgctl threshold set fork-rate 20 proc-events 10 holdoff 60000 || fail "threshold set fork-rate failed"
-id=$(sgctl watch add task cgroup /sys/fs/cgroup/sgfork) || fail "watch add task cgroup failed"
+id=$(sgctl watch add task cgroup "$CG") || fail "watch add task cgroup failed"
 sgctl watch list task
 
 # /bin/true is no builtin when named by path: every round forks and execs.

@@ -20,8 +20,9 @@
 #
 # A scenario sources this file, calls setup_netns and load_module, and exits
 # 0 on success; fail MSG ends it with a reason. cleanup runs on exit (trap):
-# it stops the listener and background jobs, deletes the namespaces, flushes
-# nftables and unloads the module, so every scenario starts from scratch.
+# it stops the listener and background jobs, deletes the namespaces and the
+# cgroup of make_cgroup, flushes nftables and unloads the module, so every
+# scenario starts from scratch.
 
 VICTIM4=10.77.0.1
 ATTACKER4=10.77.0.2
@@ -44,6 +45,7 @@ T=$SG_RESULT_DIR	# short name for scenario scratch files
 BG_PIDS=""
 EVENTS_PID=""
 EVENTS_FILE=""
+CG=""		# the cgroup of make_cgroup
 
 # Scenarios reload modules and build namespaces: only inside the test VM.
 if [ ! -f /etc/sgtest-kver ] && [ -z "${SG_ALLOW_HOST:-}" ]; then
@@ -286,6 +288,20 @@ expect_gapless() {
 	[ "$_r" = ok ] || fail "event sequence: $_r"
 }
 
+# make_cgroup NAME: creates the cgroup v2 directory /sys/fs/cgroup/NAME as
+# CG; cleanup kills what is left in it and removes it.
+make_cgroup() {
+	CG=/sys/fs/cgroup/$1
+	mkdir -p "$CG" || fail "cannot create $CG"
+}
+
+remove_cgroup() {
+	[ -n "${CG:-}" ] && [ -d "$CG" ] || return 0
+	for _p in $(cat "$CG/cgroup.procs" 2>/dev/null); do kill -9 "$_p" 2>/dev/null; done
+	sleep 0.5
+	rmdir "$CG" 2>/dev/null
+}
+
 # --- diagnostics and cleanup -----------------------------------------------
 
 diag() {
@@ -314,6 +330,7 @@ cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done
 	teardown_netns
+	remove_cgroup
 	nft flush ruleset 2>/dev/null
 	[ -n "${SG_KEEP_MODULE:-}" ] || unload_module 2>/dev/null
 	wait 2>/dev/null
