@@ -62,8 +62,7 @@ n=$(vic nft list set inet slaguard block4 | grep -o 'alert=B1' | wc -l)
 [ "$n" -eq "$LARGE" ] || fail "block4 holds $n elements, not $LARGE"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
-	if [ $((r % 2)) = 0 ]; then order="small large"; else order="large small"; fi
-	for c in $order; do
+	for c in $(rotated "$r" small large); do
 		fill "$c"
 		bps=$(measure) || exit 1
 		echo "$bps" >> "$T/bps.$c"

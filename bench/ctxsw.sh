@@ -50,15 +50,7 @@ configure() {
 
 r=0
 while [ $r -lt "$ROUNDS" ]; do
-	# Rotate the order so drift over the run hits every configuration.
-	set -- $CONFIGS
-	i=0
-	while [ $i -lt $((r % 3)) ]; do
-		set -- "$@" "$1"
-		shift
-		i=$((i + 1))
-	done
-	for cfg in "$@"; do	# not c: lib.sh's helpers use c
+	for cfg in $(rotated "$r" $CONFIGS); do	# not c: lib.sh's helpers use c
 		configure "$cfg"
 		ns=$(taskset -c 0 sgpingpong "$PINGS") || fail "sgpingpong failed in configuration $cfg"
 		echo "$ns" >> "$T/ns.$cfg"

@@ -87,9 +87,7 @@ log "throughput: $ROUNDS rounds x 4 configurations x ${SECS}s"
 for c in $CONFIGS; do : > "$T/bps.$c"; done
 r=0
 while [ $r -lt "$ROUNDS" ]; do
-	# rotate the order: round r starts with configuration r mod 4
-	order=$(echo $CONFIGS $CONFIGS | cut -d' ' -f$((r % 4 + 1))-$((r % 4 + 4)))
-	for c in $order; do
+	for c in $(rotated "$r" $CONFIGS); do
 		configure "$c"
 		bps=$(measure) || exit 1
 		echo "$bps" >> "$T/bps.$c"
