@@ -38,12 +38,8 @@ if [ -n "${NFT_INSERT_BIN:-}" ]; then
 	# prebuilt, e.g. inside a test VM without a compiler
 	cp "$NFT_INSERT_BIN" "$tmp/nft_insert"
 else
-	src="$root/userspace/slaguardd"
-	pkgs="libnftables json-c libmnl libnftnl"
-	# shellcheck disable=SC2046,SC2086 # $pkgs is a list
-	cc -std=c11 -O2 -Wall -Wextra -Werror -I"$root/include" -I"$src" \
-		$(pkg-config --cflags $pkgs) -o "$tmp/nft_insert" "$here/nft_insert.c" \
-		"$src"/nft_*.c $(pkg-config --libs $pkgs)
+	make -s -C "$root/bench" "$root/build/bench/nft_insert" >&2 || exit 1
+	cp "$root/build/bench/nft_insert" "$tmp/nft_insert"
 fi
 
 comment="slaguard rule=bench alert=B1"

@@ -22,37 +22,10 @@ done
 
 mkdir -p "$OUT"
 
-# Helper programs of the benchmarks, for the VM image (tests/vm/manifest:
-# build/bench/*): sgstamp (nanosecond line stamps, bench/sgstamp.c),
-# sgpingpong (context switches between two processes, bench/sgpingpong.c)
-# and nft_insert (the nftables backend inserting N addresses,
-# bench/nft_insert.c).
+# Helper programs of the benchmarks (bench/Makefile), for the VM image.
 # A helper that does not build is left out; the benchmark needing it says so.
-BB=$TOP/build/bench
-mkdir -p "$BB"
-# stale BIN SRC...: BIN is missing or older than one of SRC (only then is it
-# rebuilt, so the VM image is not rebuilt for nothing).
-stale() {
-	_bin=$1; shift
-	[ -f "$_bin" ] || return 0
-	[ -n "$(find "$@" -newer "$_bin" 2>/dev/null | head -n 1)" ]
-}
-for h in sgstamp sgpingpong; do
-	if stale "$BB/$h" "$TOP/bench/$h.c"; then
-		cc -std=c11 -O2 -Wall -Wextra -Werror -o "$BB/$h.tmp" "$TOP/bench/$h.c" &&
-			mv -f "$BB/$h.tmp" "$BB/$h" ||
-			echo "bench/run.sh: bench/$h.c did not build; left out" >&2
-	fi
-done
-NFTPKGS="libnftables json-c libmnl libnftnl"
-if stale "$BB/nft_insert" "$TOP/bench/nft_insert.c" "$TOP"/userspace/slaguardd/nft_*.[ch]; then
-	# shellcheck disable=SC2046,SC2086 # $NFTPKGS is a list
-	cc -std=c11 -O2 -Wall -Wextra -Werror -I"$TOP/include" -I"$TOP/userspace/slaguardd" \
-		$(pkg-config --cflags $NFTPKGS) -o "$BB/nft_insert.tmp" "$TOP/bench/nft_insert.c" \
-		"$TOP"/userspace/slaguardd/nft_*.c $(pkg-config --libs $NFTPKGS) &&
-		mv -f "$BB/nft_insert.tmp" "$BB/nft_insert" ||
-		echo "bench/run.sh: bench/nft_insert.c did not build; left out" >&2
-fi
+make -s -k -C "$TOP/bench" >&2 ||
+	echo "bench/run.sh: some helpers of bench/Makefile did not build; left out" >&2
 
 RC=$OUT/bench-run.rc
 { "$TOP/tests/vm/run.sh" --bench "$@"; echo $? > "$RC"; } 2>&1 | tee "$OUT/bench-run.log"

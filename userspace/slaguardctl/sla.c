@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../slaguardd/sla.h"
+#include "sla.h"
 #include "control_client.h"
 #include "ctl.h"
 #include "output.h"

@@ -6,7 +6,7 @@
 #include <json-c/json.h>
 
 #include "engine.h"
-#include "intake_genl.h"
+#include "intake.h"
 
 /* How long after an attack the host's rates are not learned as normal. */
 #define ATTACK_QUIET_MS		5000

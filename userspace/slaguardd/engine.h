@@ -13,8 +13,7 @@
 #include <stdint.h>
 
 #include "alert.h"
-#include "analyze_inspector.h"
-#include "analyze_profiler.h"
+#include "analyze.h"
 #include "preprocess.h"
 #include "record.h"
 #include "respond.h"

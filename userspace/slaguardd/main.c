@@ -23,11 +23,9 @@
 
 #include "control.h"
 #include "engine.h"
-#include "intake_app.h"
-#include "intake_genl.h"
-#include "inspect_payload.h"
+#include "intake.h"
+#include "inspect.h"
 #include "loop.h"
-#include "nfqueue.h"
 #include "nft_backend.h"
 #include "util.h"
 

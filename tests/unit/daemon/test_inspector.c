@@ -6,9 +6,9 @@
 
 #include <json-c/json.h>
 
-#include "analyze_inspector.h"
+#include "analyze.h"
 #include "helpers.h"
-#include "intake_genl.h"
+#include "intake.h"
 #include "util.h"
 
 struct fixture {

@@ -16,8 +16,7 @@
 
 #include "engine.h"
 #include "helpers.h"
-#include "inspect_payload.h"
-#include "nfqueue.h"
+#include "inspect.h"
 
 static const char sla_yaml[] =
 	"sla: inspect\n"

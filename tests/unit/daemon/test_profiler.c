@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "analyze_profiler.h"
+#include "analyze.h"
 #include "helpers.h"
 #include "preprocess.h"
 

@@ -13,7 +13,7 @@
 #include "genl.h"
 #include "genl_config.h"
 #include "helpers.h"
-#include "intake_genl.h"
+#include "intake.h"
 #include "slo.h"
 #include "util.h"
 

@@ -1,0 +1,169 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# slaguardd for real, without the module: in a new network namespace, with
+# the host kernel's nf_tables and the "nlctrl" generic netlink family as a
+# stand-in for slaguard's (fake-genl multicasts made-up slaguard events on
+# its "notify" group). Covers start without the module, the control socket
+# and its protocol, reload (control and SIGHUP), dry-run, application
+# events, alert following, countermeasures in nftables, revoke, adoption on
+# restart, root-only access and clean shutdown. Needs root, socat and jq.
+#
+#   make -C tests/host check   (with the nftables backend tests)
+
+cd "$(dirname "$0")" || exit 1
+TOP=$(cd ../.. && pwd)
+D=$TOP/userspace/slaguardd/slaguardd
+FAKE=./build/fake-genl
+
+if [ "$(id -u)" != 0 ]; then
+	echo "daemon-live: skipped (needs root)"
+	exit 0
+fi
+for c in socat jq nft; do
+	command -v $c > /dev/null || { echo "daemon-live: skipped (needs $c)"; exit 0; }
+done
+if [ -z "${SGD_LIVE_NETNS:-}" ]; then
+	SGD_LIVE_NETNS=1 exec unshare -n "$0" "$@"
+fi
+ip link set lo up
+
+T=$(mktemp -d)
+CTL=$T/control.sock
+APP=$T/app.sock
+PID=""
+pass=0
+failed=0
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$T"' EXIT
+
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+no() { failed=$((failed + 1)); echo "not ok - $*"; [ -f "$T/out" ] && tail -n 15 "$T/out" | sed 's/^/#   /'; }
+check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
+
+ctl() { printf '%s\n' "$1" | socat -t 3 - "UNIX-CONNECT:$CTL"; }
+q() { ctl "$1" | jq -e "$2" > /dev/null; }
+
+cat > "$T/sla.yaml" <<'YAML'
+sla: live
+components:
+  web: { addresses: [10.0.0.10, "fd00::10"], ports: [80] }
+  db: { addresses: [10.0.1.20], ports: [5432] }
+rules:
+  - { id: no-telnet, deny: { to: web, port: 23, proto: tcp }, severity: high }
+  - { id: no-cards, deny: { user: shop, read: "cards/*", component: db }, severity: critical }
+slos:
+  - { id: scan, metric: net.portscan_ports, per: source, component: web, max: 20, window: 10s, severity: high }
+  - { id: db-access, metric: app.access_violations, component: db, max: 0, window: 1m, severity: critical }
+countermeasures:
+  - { when: { severity: high }, do: block-source, for: 1m }
+allowlist: [10.0.9.0/24]
+defaults: { holdoff: 2s }
+YAML
+
+start() {
+	"$D" -c "$T/sla.yaml" --foreground --no-syslog --control "$CTL" \
+		--app-socket "$APP" --alerts "$T/alerts.jsonl" "$@" > "$T/out" 2>&1 &
+	PID=$!
+	i=0
+	while [ ! -S "$CTL" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+stop() {
+	kill -TERM "$PID" 2>/dev/null
+	i=0
+	while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	wait "$PID"
+	rc=$?
+	PID=""
+	return $rc
+}
+
+in_set() { nft list set inet slaguard "$1" 2>/dev/null | grep -q "$2 "; }
+
+# 1. No module: starts, warns, answers; SLOs unknown, not compliant.
+start
+check "starts without the module" kill -0 "$PID"
+check "warns that the family is missing" grep -q 'family "slaguard".*not available' "$T/out"
+check "control socket is 0600" sh -c "[ \$(stat -c %a '$CTL') = 600 ]"
+check "status answers" q '{"cmd":"status"}' '.ok and .sla == "live" and .dry_run == false and (.started | test("T"))'
+check "SLOs are unknown without the module" q '{"cmd":"status"}' '[.slos[] | select(.id == "scan")][0] | .state == "unknown" and .value == null'
+check "unknown command" q '{"cmd":"x"}' '.ok == false and .error == "unknown command '"'"'x'"'"'"'
+check "a non-root client is refused" sh -c "! printf '{\"cmd\":\"status\"}\n' | setpriv --reuid=65534 --regid=65534 --clear-groups socat -t 2 - UNIX-CONNECT:$CTL 2>/dev/null | grep -q ok"
+check "table inet slaguard loaded" sh -c 'nft list table inet slaguard > /dev/null'
+
+# 2. Reload: a bad file is refused with FILE:LINE:COL, the SLA stays.
+cp "$T/sla.yaml" "$T/good.yaml"
+printf 'sla: broken\nslos:\n  - { id: x, metric: net.syn_rate, max: 1 }\n' > "$T/bad.yaml"
+check "reload of a bad file is refused with its position" \
+	q "{\"cmd\":\"reload\",\"file\":\"$T/bad.yaml\"}" '.ok == false and (.error | test("bad.yaml:3:[0-9]+: "))'
+check "the running SLA is untouched" q '{"cmd":"status"}' '.sla == "live"'
+sed 's/^sla: live/sla: live2/' "$T/good.yaml" > "$T/sla2.yaml"
+check "reload of a good file" q "{\"cmd\":\"reload\",\"file\":\"$T/sla2.yaml\"}" '.ok'
+check "the new SLA runs" q '{"cmd":"status"}' '.sla == "live2" and (.file | endswith("sla2.yaml"))'
+sed -i 's/^sla: live2/sla: live3/' "$T/sla2.yaml"
+kill -HUP "$PID"; sleep 0.5
+check "SIGHUP reloads the current file" q '{"cmd":"status"}' '.sla == "live3"'
+echo 'sla: [' > "$T/sla2.yaml"
+kill -HUP "$PID"; sleep 0.5
+check "SIGHUP with a broken file keeps the SLA" q '{"cmd":"status"}' '.sla == "live3"'
+check "... and says why" grep -q 'reload refused' "$T/out"
+check "SIGTERM exits 0" stop
+check "sockets removed on exit" sh -c "[ ! -e '$CTL' ] && [ ! -e '$APP' ]"
+
+# 3. Dry run with (fake) events: alerts and would-be actions, no elements.
+nft delete table inet slaguard 2>/dev/null
+start --dry-run --genl-family nlctrl --genl-group notify
+check "listens to the stand-in family" grep -q 'listening to family "nlctrl"' "$T/out"
+$FAKE 1 portscan 192.0.2.7 40 40
+sleep 0.5
+check "dry-run: alert with an action" q '{"cmd":"alerts"}' '.alerts[0] | .ref == "scan" and .source == "192.0.2.7" and .kind == "slo" and (.actions | length) == 1'
+check "dry-run: countermeasure marked dry_run" q '{"cmd":"countermeasures"}' '.countermeasures[0] | .dry_run == true and .target == "192.0.2.7"'
+check "dry-run: nothing in nftables" sh -c '! nft list set inet slaguard block4 2>/dev/null | grep -q 192.0.2.7'
+check "status says dry_run" q '{"cmd":"status"}' '.dry_run == true and .events.received == 1'
+check "alerts file holds the alert" sh -c "jq -e 'select(.id == \"A1\")' '$T/alerts.jsonl' > /dev/null"
+stop
+
+# 4. Enforcing: block, follow, sequence gap, app events, revoke, adoption.
+rm -f "$T/alerts.jsonl"
+start --genl-family nlctrl --genl-group notify
+(printf '{"cmd":"alerts","follow":true}\n'; sleep 6) | socat -t 8 - "UNIX-CONNECT:$CTL" > "$T/follow" &
+FPID=$!
+sleep 0.5
+$FAKE 1 portscan 192.0.2.7 40 40
+$FAKE 2 portscan 10.0.9.5 40 40
+$FAKE 5 portscan fd00::99 30 30
+$FAKE 6 watch 192.0.2.8 10.0.0.10 23 1000001
+sleep 0.7
+check "block element with its comment" sh -c "nft list set inet slaguard block4 | grep -q '192.0.2.7 .*comment \"slaguard rule=scan alert=A'"
+check "IPv6 source blocked" in_set block6 fd00::99
+check "allowlisted source: alert but no block" sh -c "! nft list set inet slaguard block4 | grep -q 10.0.9.5"
+check "... the refusal is on the alert" q '{"cmd":"alerts"}' '[.alerts[] | select(.source == "10.0.9.5")][0].evidence.responses[0].result == "refused"'
+check "sequence gap: a lost_events alert" q '{"cmd":"alerts"}' '[.alerts[] | select(.kind == "lost_events")][0].evidence.missing == 2'
+check "status counts the lost events" q '{"cmd":"status"}' '.events.lost == 2 and .events.received == 4'
+check "watch hit: deny-rule violation" q '{"cmd":"alerts"}' '[.alerts[] | select(.kind == "rule")][0] | .ref == "no-telnet" and .source == "192.0.2.8" and .component == "web"'
+check "attack shape labelled" q '{"cmd":"alerts"}' '.alerts[0].evidence.attack_shape == "portscan"'
+printf '{"component":"db","user":"shop","action":"read","resource":"cards/1","source":"192.0.2.9"}\nnot json\n' |
+	socat -t 1 - "UNIX-CONNECT:$APP" > "$T/app.out"
+sleep 0.3
+check "bad application line answered" sh -c "jq -e '.ok == false' '$T/app.out' > /dev/null"
+check "application data-rule violation" q '{"cmd":"alerts"}' '[.alerts[] | select(.ref == "no-cards")][0] | .kind == "rule" and .severity == "critical"'
+check "application SLO violated" q '{"cmd":"status"}' '[.slos[] | select(.id == "db-access")][0].state == "violated"'
+check "critical data violation blocks its source" in_set block4 192.0.2.9
+C=$(ctl '{"cmd":"countermeasures"}' | jq -r '.countermeasures[] | select(.target == "192.0.2.7") | .id')
+check "revoke $C" q "{\"cmd\":\"revoke\",\"id\":\"$C\"}" '.ok'
+check "revoked element gone" sh -c '! nft list set inet slaguard block4 | grep -q "192.0.2.7 "'
+check "revoke again: no such countermeasure" q "{\"cmd\":\"revoke\",\"id\":\"$C\"}" ".error == \"no countermeasure $C\""
+nft flush ruleset
+sleep 0.7
+check "table restored after nft flush ruleset" in_set block6 fd00::99
+wait $FPID
+check "follow streamed the alerts live" sh -c "[ \$(grep -c '\"id\":\"A' '$T/follow') -ge 4 ]"
+check "follow answered first" sh -c "head -n 1 '$T/follow' | jq -e '.ok and (.alerts | type) == \"array\"' > /dev/null"
+stop
+check "elements stay after the daemon exits" in_set block6 fd00::99
+start --genl-family nlctrl --genl-group notify
+check "restart adopts what is due" q '{"cmd":"countermeasures"}' '[.countermeasures[] | select(.target == "fd00::99")][0] | .adopted == true and .ref == "scan" and .remaining_s > 0'
+stop
+
+echo "daemon-live: $pass passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# What slaguard's userspace is made of and how it is compiled. Included by
+# userspace/Makefile and by the Makefiles under tests/ and bench/, which
+# build their own copies (with sanitizers) from the same lists into their
+# own object directory. Set before including:
+#   O            object directory (objects keep their path below userspace/)
+#   SG_CFLAGS    optional: flags added to every compile (e.g. sanitizers)
+#
+# Libraries, each with one public header in its folder:
+#   common/      generic netlink client, event decoding, configuration
+#                requests (genl.h, genl_event.h, genl_config.h)
+#   sla/         the SLA model: YAML reader, values, rules, SLOs,
+#                countermeasures, module configuration, JSON (sla.h)
+#   nftables/    the nftables backend: table, sets, guard, ledger, commit,
+#                watch, reconcile, list (nft_backend.h)
+# Programs use the libraries and never each other's files:
+#   slaguardd/   the SLA engine: plumbing at the top, a folder per stage
+#                numbered in the order data flows (1-intake ... 7-inspect)
+#   slaguardctl/ the CLI
+# A program's objects but main.o also form <program>.a, which its unit
+# tests link.
+
+# Including this file leaves the includer's default goal as it was.
+sg_default_goal := $(.DEFAULT_GOAL)
+
+US := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+TOPDIR := $(abspath $(US)/..)
+VERSION ?= 0.1.0
+PKG_CONFIG ?= pkg-config
+
+us_srcs = $(sort $(patsubst $(US)/%,%,$(wildcard $(addprefix $(US)/,$(1)))))
+
+LIBS := sla nftables common
+common_SRCS := $(call us_srcs,common/*.c)
+common_PKGS := libmnl
+sla_SRCS := $(call us_srcs,sla/*.c)
+sla_PKGS := yaml-0.1 json-c
+nftables_SRCS := $(call us_srcs,nftables/*.c)
+nftables_PKGS := libnftables libnftnl libmnl json-c
+
+PROGRAMS := slaguardctl slaguardd
+slaguardctl_SRCS := $(call us_srcs,slaguardctl/*.c)
+slaguardctl_LIBS := sla common
+slaguardctl_PKGS :=
+slaguardd_SRCS := $(call us_srcs,slaguardd/*.c slaguardd/*/*.c)
+slaguardd_LIBS := sla nftables common
+slaguardd_PKGS := libnetfilter_queue
+slaguardd_LDLIBS := -lm
+
+# -I include/uapi comes before the system directories, so the repository's
+# linux/slaguard.h wins over any installed copy (ctl.h checks it did). The
+# libraries' folders are on the path for their public headers; a program's
+# own files see its folder and, for slaguardd, each stage's folder, whose
+# header named after the stage ("intake.h") is the stage's interface.
+SG_ALL_PKGS := $(sort $(foreach c,$(LIBS) $(PROGRAMS),$($(c)_PKGS)))
+SG_CPPFLAGS := -I$(TOPDIR)/include/uapi $(addprefix -I$(US)/,$(LIBS)) \
+	       -D_GNU_SOURCE -DSLAGUARD_VERSION_STR='"$(VERSION)"'
+SG_WFLAGS := -std=c11 -Wall -Wextra -Werror
+SG_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SG_ALL_PKGS))
+slaguardd_CPPFLAGS := $(addprefix -I,$(US)/slaguardd \
+		      $(patsubst %/,%,$(sort $(dir $(wildcard $(US)/slaguardd/*/*.h)))))
+slaguardctl_CPPFLAGS := -I$(US)/slaguardctl
+$(foreach p,$(PROGRAMS),$(eval $(O)/$(p)/%.o: SG_CPPFLAGS += $($(p)_CPPFLAGS)))
+
+# objs COMPONENT: its objects; lib COMPONENT: its archive (COMPONENT/COMPONENT.a).
+objs = $(addprefix $(O)/,$($(1)_SRCS:.c=.o))
+lib = $(O)/$(1)/$(1).a
+# The libraries a program links, in link order, and their pkg-config libs.
+prog_libs = $(call lib,$(1)) $(foreach l,$($(1)_LIBS),$(call lib,$(l)))
+prog_ldlibs = $(shell $(PKG_CONFIG) --libs $($(1)_PKGS) \
+	      $(foreach l,$($(1)_LIBS),$($(l)_PKGS))) $($(1)_LDLIBS)
+
+$(O)/%.o: $(US)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(SG_CPPFLAGS) $(CPPFLAGS) $(SG_WFLAGS) $(SG_PKG_CFLAGS) $(CFLAGS) \
+		$(SG_CFLAGS) -MMD -MP -c -o $@ $<
+
+define sg_archive
+$(call lib,$(1)): $(filter-out $(O)/$(1)/main.o,$(call objs,$(1)))
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach c,$(LIBS) $(PROGRAMS),$(eval $(call sg_archive,$(c))))
+
+define sg_program
+$(O)/$(1)/$(1): $(O)/$(1)/main.o $(call prog_libs,$(1))
+	$$(CC) $$(CFLAGS) $$(SG_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $(call prog_ldlibs,$(1))
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call sg_program,$(p))))
+
+SG_OBJS := $(foreach c,$(LIBS) $(PROGRAMS),$(call objs,$(c)))
+-include $(SG_OBJS:.o=.d)
+.DEFAULT_GOAL := $(sg_default_goal)

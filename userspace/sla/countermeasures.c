@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * slaguard - the "countermeasures" section: which alerts (by severity, SLO
+ * or rule) trigger which action, for how long. Actions that change the
+ * firewall must expire, so their duration can never be zero.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *const cm_keys[] = {
+	"when", "do", "for", "rate", "hook", NULL
+};
+
+static const char *const when_keys[] = {
+	"severity", "slo", "rule", NULL
+};
+
+static const struct sla_type when_type = {
+	"a mapping with one of severity, slo, rule", sla_read_node, NULL
+};
+
+static bool acts_on_firewall(enum sla_action a)
+{
+	return a == SLA_ACT_BLOCK_SOURCE || a == SLA_ACT_RATE_LIMIT ||
+	       a == SLA_ACT_INSPECT;
+}
+
+/* Comma-separated ids of the SLOs, or of the deny rules, for messages. */
+static void id_list(const struct sla *sla, bool slos, char *buf, size_t len)
+{
+	size_t used = 0, n = slos ? sla->n_slos : sla->n_rules;
+
+	snprintf(buf, len, "there are none");
+	for (size_t i = 0; i < n && used < len; i++) {
+		const char *id = slos ? sla->slos[i].id : sla->rules[i].id;
+		int w;
+
+		if (!slos && !sla->rules[i].deny)
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+			     id);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+static int read_when_slo(struct sla_ctx *c, yaml_node_t *n,
+			 struct sla_countermeasure *cm)
+{
+	const char *id = sla_scalar(n);
+	char ids[256], expected[320];
+
+	cm->when = SLA_WHEN_SLO;
+	cm->slo = id ? sla_find_slo(c->sla, id) : NULL;
+	if (cm->slo)
+		return 0;
+	id_list(c->sla, true, ids, sizeof(ids));
+	snprintf(expected, sizeof(expected),
+		 "an SLO id defined under 'slos' (%s)", ids);
+	return sla_fail_node(c, n, expected);
+}
+
+/* Allow rules never raise an alert, so nothing could ever trigger. */
+static int read_when_rule(struct sla_ctx *c, yaml_node_t *n,
+			  struct sla_countermeasure *cm)
+{
+	const char *id = sla_scalar(n);
+	char ids[256], expected[320];
+
+	cm->when = SLA_WHEN_RULE;
+	cm->rule = id ? sla_find_rule(c->sla, id) : NULL;
+	if (cm->rule && cm->rule->deny)
+		return 0;
+	id_list(c->sla, false, ids, sizeof(ids));
+	snprintf(expected, sizeof(expected),
+		 "the id of a deny rule under 'rules' (%s)", ids);
+	return sla_fail_node(c, n, expected);
+}
+
+static int read_when_body(struct sla_ctx *c, yaml_node_t *when,
+			  struct sla_countermeasure *cm)
+{
+	const yaml_node_pair_t *pairs = when->data.mapping.pairs.start;
+	size_t n = (size_t)(when->data.mapping.pairs.top - pairs);
+	yaml_node_t *key, *value;
+	const char *name;
+	int sev = 0, ret;
+
+	if (n == 0)
+		return sla_fail(c, when, "exactly one of severity, slo, rule",
+				"none");
+	if (n > 1)
+		return sla_fail(c, yaml_document_get_node(c->doc, pairs[1].key),
+				"exactly one of severity, slo, rule",
+				"%zu conditions", n);
+	key = yaml_document_get_node(c->doc, pairs[0].key);
+	value = yaml_document_get_node(c->doc, pairs[0].value);
+	name = sla_scalar(key);
+	sla_path_key(c, name);
+	if (!strcmp(name, "slo"))
+		return read_when_slo(c, value, cm);
+	if (!strcmp(name, "rule"))
+		return read_when_rule(c, value, cm);
+	cm->when = SLA_WHEN_SEVERITY;
+	ret = sla_parse_as(c, value, &sla_t_severity, &sev);
+	cm->severity = (enum sla_severity)sev;
+	return ret;
+}
+
+static int read_when(struct sla_ctx *c, yaml_node_t *map,
+		     struct sla_countermeasure *cm)
+{
+	yaml_node_t *when;
+	size_t saved;
+	int ret = sla_get(c, map, "when", true, &when_type, &when);
+
+	if (ret < 0)
+		return ret;
+	saved = sla_path_key(c, "when");
+	ret = sla_check_map(c, when, when_type.expected, when_keys);
+	if (!ret)
+		ret = read_when_body(c, when, cm);
+	if (!ret)
+		sla_path_restore(c, saved);
+	return ret;
+}
+
+static int read_duration(struct sla_ctx *c, yaml_node_t *map,
+			 struct sla_countermeasure *cm)
+{
+	yaml_node_t *n = sla_find(c, map, "for");
+	char expected[160];
+	int ret;
+
+	cm->duration_ms = SLA_DEFAULT_ACTION_MS;
+	if (n && !acts_on_firewall(cm->action)) {
+		sla_path_key(c, "for");
+		snprintf(expected, sizeof(expected), "no 'for' with do: %s "
+			 "(only block-source, rate-limit and inspect last)",
+			 sla_action_name(cm->action));
+		return sla_fail_node(c, n, expected);
+	}
+	ret = sla_get(c, map, "for", false, &sla_t_duration, &cm->duration_ms);
+	if (ret < 0)
+		return ret;
+	if (ret > 0 && cm->duration_ms == 0) {
+		sla_path_key(c, "for");
+		return sla_fail_node(c, n, "a duration greater than 0 (every "
+				     "firewall change must expire)");
+	}
+	return 0;
+}
+
+static int read_rate(struct sla_ctx *c, yaml_node_t *map,
+		     struct sla_countermeasure *cm)
+{
+	yaml_node_t *n = sla_find(c, map, "rate");
+	const char *v = sla_scalar(n);
+	bool wanted = cm->action == SLA_ACT_RATE_LIMIT;
+	size_t saved;
+
+	if (!n && !wanted)
+		return 0;
+	saved = sla_path_key(c, "rate");
+	if (!wanted)
+		return sla_fail(c, n, "a rate only with do: rate-limit",
+				"a rate");
+	if (!n)
+		return sla_fail(c, map, "a rate like \"100/second\" (do: "
+				"rate-limit needs one)", "nothing");
+	if (!v || sla_parse_rate(v, &cm->rate))
+		return sla_fail_node(c, n, "a rate like \"100/second\", "
+				     "\"6000/minute\" or \"10000/hour\"");
+	sla_path_restore(c, saved);
+	return 0;
+}
+
+static int read_cm(struct sla_ctx *c, yaml_node_t *map,
+		   struct sla_countermeasure *cm)
+{
+	int act = 0;
+	int ret = sla_check_map(c, map, "a countermeasure mapping with when, "
+				"do, for, rate, hook", cm_keys);
+
+	cm->line = sla_line(map);
+	if (!ret)
+		ret = read_when(c, map, cm);
+	if (!ret)
+		ret = sla_get(c, map, "do", true, &sla_t_action, &act);
+	cm->action = (enum sla_action)act;
+	if (ret >= 0)
+		ret = read_duration(c, map, cm);
+	if (!ret)
+		ret = read_rate(c, map, cm);
+	if (!ret)
+		ret = sla_read_hook(c, map, cm->action == SLA_ACT_RUN_HOOK,
+				    &cm->hook);
+	return ret;
+}
+
+int sla_parse_countermeasures(struct sla_ctx *c, const yaml_node_t *root)
+{
+	yaml_node_t *list = sla_find(c, root, "countermeasures");
+	struct sla *sla = c->sla;
+	struct sla_seq s;
+	int ret;
+
+	if (!list || sla_is_null(list))
+		return 0;
+	ret = sla_open_seq(c, root, "countermeasures", false, false,
+			   "a list of countermeasures", &s);
+	if (ret <= 0)
+		return ret;
+	sla->countermeasures = calloc(s.n ? s.n : 1,
+				      sizeof(*sla->countermeasures));
+	if (!sla->countermeasures)
+		return -ENOMEM;
+	sla->n_countermeasures = s.n;
+	for (size_t i = 0; i < s.n; i++) {
+		ret = read_cm(c, sla_seq_item(c, &s, i),
+			      &sla->countermeasures[i]);
+		if (ret)
+			return ret;
+	}
+	sla_close_seq(c, &s);
+	return 0;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * slaguardd - the intake stage's interface: the module's events and
+ * counters over generic netlink, and the applications' events on a unix
+ * socket, both turned into records (record.h) for preprocess.
+ */
+#ifndef SLAGUARDD_INTAKE_H
+#define SLAGUARDD_INTAKE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "loop.h"
+#include "record.h"
+
+/*
+ * Intake of the kernel module's events and counters over
+ * generic netlink. The module may be loaded after the daemon starts, or
+ * reloaded under it: the family is resolved again on every tick until it
+ * is there, and the SLA's thresholds and watches are (re)applied each time
+ * it appears. Sequence gaps, receive-buffer overruns and the module's own
+ * loss counter become REC_LOST records.
+ */
+
+struct sla_component;
+struct sla_module_config;
+
+/*
+ * Watches the daemon installs have ids BASE + 1 .. BASE + n (n the SLA's
+ * watch ids), far from the ids the module picks for hand-made watches
+ * (counting up from 1), so the daemon replaces its own watches only.
+ */
+#define INTAKE_WATCH_BASE	1000000u
+
+/* The SLA watch id (1..n) of a module watch id, 0 if not the daemon's. */
+uint32_t intake_watch_sla_id(uint32_t module_id);
+
+/* Task watches likewise: SLA task watch id + BASE (a separate id space). */
+#define INTAKE_TASK_WATCH_BASE	1000000u
+uint32_t intake_task_watch_sla_id(uint32_t module_id);
+
+struct intake_genl_opts {
+	const char *family;	/* SLAGUARD_GENL_NAME unless testing */
+	const char *group;	/* SLAGUARD_MCGRP_EVENTS unless testing */
+	/* Listen only: no stats pulls, no configuration (tests against a
+	 * stand-in family that does not speak slaguard's commands). */
+	bool listen_only;
+	rec_sink_fn sink;
+	void *arg;
+};
+
+struct intake_genl_counters {
+	uint64_t received;	/* events decoded */
+	uint64_t lost;		/* events known lost (gaps + module counter) */
+	uint64_t overruns;	/* receive-buffer overruns (count unknown) */
+	uint64_t malformed;
+};
+
+struct intake_genl;
+
+int intake_genl_new(struct intake_genl **out, struct loop *l,
+		    const struct intake_genl_opts *opts);
+void intake_genl_free(struct intake_genl *g);
+
+/*
+ * What the module is to be configured with; applied now if the module is
+ * there, else when it appears. CFG is copied.
+ */
+int intake_genl_configure(struct intake_genl *g,
+			  const struct sla_module_config *cfg);
+
+/* Every second: find the module if missing, pull its counters if not. */
+void intake_genl_tick(struct intake_genl *g);
+
+bool intake_genl_connected(const struct intake_genl *g);
+/* CLOCK_MONOTONIC ms since which events are flowing without a break; 0 if not. */
+uint64_t intake_genl_covered_since(const struct intake_genl *g);
+const struct intake_genl_counters *intake_genl_counters(const struct intake_genl *g);
+
+/*
+ * Why the processes of component C (NULL: all) are not sampled over the
+ * window since SINCE (CLOCK_MONOTONIC ms), or NULL if they are (or the
+ * module is not connected: that is said elsewhere). BUF holds the text.
+ */
+const char *intake_genl_sched_gap(const struct intake_genl *g,
+				  const struct sla_component *c, uint64_t since,
+				  char *buf, size_t len);
+
+/*
+ * Intake of application events: a unix socket where
+ * applications write one JSON object per line, e.g.
+ *   {"component":"db","user":"alice","action":"read","resource":"customers/42"}
+ * with optional "role" and "source" (the client address the application
+ * served, so a data-rule violation can be acted on). A bad line is answered
+ * with {"ok":false,"error":"..."}; good lines get no answer.
+ */
+
+#define INTAKE_APP_DEFAULT_PATH	"/run/slaguard/app.sock"
+
+struct intake_app;
+
+/* MODE of the socket file (0660: root and the socket's group). */
+int intake_app_new(struct intake_app **out, struct loop *l, const char *path,
+		   mode_t mode, rec_sink_fn sink, void *arg);
+void intake_app_free(struct intake_app *a);
+
+/* Parse one line into R; returns 0 or -EINVAL with ERR saying why. */
+int intake_app_parse(const char *line, struct rec *r, char *err,
+		     size_t errlen);
+
+#endif /* SLAGUARDD_INTAKE_H */

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "preprocess.h"
+#include "tasks.h"
+
+/* Points kept per key: events come at most once per hold-off per source
+ * and kind, so a few dozen cover any window the module can report on. */
+#define WINDOW_POINTS	32
+#define NBUCKETS	1024
+/* Keys (metric x component x source) kept at most: a spoofed flood from
+ * many sources must not grow the daemon without bound. */
+#define MAX_WINDOWS	65536
+#define MAX_GAPS	256
+/* Recently seen events and app records, to drop duplicates. */
+#define SEEN_RING	256
+#define APP_DEDUP_MS	1000
+
+struct point {
+	uint64_t mono_ms, real_ms;
+	double value;
+};
+
+struct pp_window {
+	struct pp_window *next;
+	int metric;
+	const struct sla_component *component;
+	char source[SGD_ADDR_MAX];
+	struct point p[WINDOW_POINTS];
+	unsigned int head, len;	/* ring: oldest at head */
+};
+
+struct gap {
+	uint64_t mono_ms;
+	uint64_t count;
+	bool known;
+};
+
+struct seen {
+	uint64_t hash;
+	uint64_t mono_ms;
+};
+
+struct preprocess {
+	const struct sla *sla;
+	uint64_t keep_ms;
+	struct pp_window *buckets[NBUCKETS];
+	size_t nwindows, refused;
+	struct gap gaps[MAX_GAPS];
+	unsigned int gap_head, gap_len;
+	struct seen seen[SEEN_RING];
+	unsigned int seen_next;
+	uint64_t last_app_ms;
+	struct pp_sched *sched;
+};
+
+const char *sample_metric_name(int metric)
+{
+	if (metric >= 0 && metric < SLA_METRIC_COUNT)
+		return sla_metric_name((enum sla_metric)metric);
+	if (metric == SAMPLE_HOST_PKT_RATE)
+		return "host.pkt_rate";
+	if (metric == SAMPLE_HOST_BYTE_RATE)
+		return "host.byte_rate";
+	return "?";
+}
+
+int pp_new(struct preprocess **out, const struct sla *sla, uint64_t keep_ms)
+{
+	struct preprocess *pp = calloc(1, sizeof(*pp));
+
+	*out = pp;
+	if (!pp)
+		return -ENOMEM;
+	pp->sla = sla;
+	pp->keep_ms = keep_ms;
+	if (pp_sched_new(&pp->sched, sla) < 0) {
+		free(pp);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void pp_set_module_config(struct preprocess *pp,
+			  const struct sla_module_config *cfg)
+{
+	pp_sched_set_config(pp->sched, cfg);
+}
+
+void pp_free(struct preprocess *pp)
+{
+	if (!pp)
+		return;
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct pp_window *w = pp->buckets[i], *next;
+
+		for (; w; w = next) {
+			next = w->next;
+			free(w);
+		}
+	}
+	pp_sched_free(pp->sched);
+	free(pp);
+}
+
+static uint64_t fnv(uint64_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+#define FNV_BASIS 14695981039346656037ULL
+
+/* True if the same content came within WITHIN ms; remembers it if not. */
+static bool seen_before(struct preprocess *pp, uint64_t hash, uint64_t now,
+			uint64_t within)
+{
+	for (unsigned int i = 0; i < SEEN_RING; i++)
+		if (pp->seen[i].hash == hash && pp->seen[i].mono_ms &&
+		    now - pp->seen[i].mono_ms <= within)
+			return true;
+	pp->seen[pp->seen_next] = (struct seen){ hash, now ? now : 1 };
+	pp->seen_next = (pp->seen_next + 1) % SEEN_RING;
+	return false;
+}
+
+static size_t bucket(int metric, const struct sla_component *c,
+		     const char *source)
+{
+	uint64_t h = fnv(FNV_BASIS, &metric, sizeof(metric));
+
+	h = fnv(h, &c, sizeof(c));
+	h = fnv(h, source, strlen(source));
+	return h % NBUCKETS;
+}
+
+const struct pp_window *pp_window_find(const struct preprocess *pp, int metric,
+				       const struct sla_component *c,
+				       const char *source)
+{
+	const struct pp_window *w = pp->buckets[bucket(metric, c, source)];
+
+	for (; w; w = w->next)
+		if (w->metric == metric && w->component == c &&
+		    !strcmp(w->source, source))
+			return w;
+	return NULL;
+}
+
+static struct pp_window *window_get(struct preprocess *pp, int metric,
+				    const struct sla_component *c,
+				    const char *source)
+{
+	struct pp_window **b = &pp->buckets[bucket(metric, c, source)], *w;
+
+	w = (struct pp_window *)pp_window_find(pp, metric, c, source);
+	if (w)
+		return w;
+	if (pp->nwindows >= MAX_WINDOWS || !(w = calloc(1, sizeof(*w)))) {
+		pp->refused++;
+		return NULL;
+	}
+	w->metric = metric;
+	w->component = c;
+	snprintf(w->source, sizeof(w->source), "%s", source);
+	w->next = *b;
+	*b = w;
+	pp->nwindows++;
+	return w;
+}
+
+static void window_push(struct pp_window *w, const struct sample *s)
+{
+	unsigned int slot = (w->head + w->len) % WINDOW_POINTS;
+
+	if (w->len == WINDOW_POINTS)
+		w->head = (w->head + 1) % WINDOW_POINTS;
+	else
+		w->len++;
+	w->p[slot] = (struct point){ s->mono_ms, s->real_ms, s->value };
+}
+
+static void gap_push(struct preprocess *pp, const struct sample *s)
+{
+	unsigned int slot = (pp->gap_head + pp->gap_len) % MAX_GAPS;
+
+	if (pp->gap_len == MAX_GAPS)
+		pp->gap_head = (pp->gap_head + 1) % MAX_GAPS;
+	else
+		pp->gap_len++;
+	pp->gaps[slot] = (struct gap){ s->mono_ms, (uint64_t)s->value,
+				       s->count_known };
+}
+
+const struct sla_component *pp_component_of(const struct sla *sla, int family,
+					    const void *addr)
+{
+	for (size_t i = 0; i < sla->n_components; i++) {
+		const struct sla_component *c = &sla->components[i];
+
+		for (size_t j = 0; j < c->n_addresses; j++)
+			if (sla_prefix_contains(&c->addresses[j], family, addr))
+				return c;
+	}
+	return NULL;
+}
+
+static void set_source(struct sample *s, int family, const uint8_t *src)
+{
+	s->has_source = true;
+	s->family = family;
+	memcpy(s->src, src, family == AF_INET6 ? 16 : 4);
+	sgd_format_addr(family, src, s->source, sizeof(s->source));
+}
+
+static int net_metric(uint32_t event)
+{
+	switch (event) {
+	case SLAGUARD_EVENT_PORTSCAN:
+		return SLA_METRIC_NET_PORTSCAN_PORTS;
+	case SLAGUARD_EVENT_SYN_FLOOD:
+		return SLA_METRIC_NET_SYN_HALF_OPEN;
+	case SLAGUARD_EVENT_CONN_RATE:
+		return SLA_METRIC_NET_CONN_RATE;
+	case SLAGUARD_EVENT_BANDWIDTH:
+		return SLA_METRIC_NET_BANDWIDTH_BPS;
+	case SLAGUARD_EVENT_ICMP_FLOOD:
+		return SLA_METRIC_NET_ICMP_RATE;
+	case SLAGUARD_EVENT_WATCH_HIT:
+		return SLA_METRIC_NET_WATCH_HITS;
+	default:
+		return -1;
+	}
+}
+
+/* Module events are unique by (netns, seq, kind, time). */
+static bool net_seen(struct preprocess *pp, const struct rec *r, uint32_t netns,
+		     uint64_t seq, uint32_t event)
+{
+	uint64_t h;
+
+	h = fnv(FNV_BASIS, &netns, sizeof(netns));
+	h = fnv(h, &seq, sizeof(seq));
+	h = fnv(h, &event, sizeof(event));
+	h = fnv(h, &r->real_ms, sizeof(r->real_ms));
+	return seq && seen_before(pp, h, r->mono_ms, UINT64_MAX);
+}
+
+/*
+ * Detector events name no destination, so their component stays NULL
+ * (they count for every component's SLO: the module watches the host the
+ * components live on); watch hits are resolved by destination.
+ */
+static bool from_net(struct preprocess *pp, const struct rec *r,
+		     struct sample *s)
+{
+	const struct rec_net *n = &r->net;
+
+	if (net_seen(pp, r, n->netns, n->seq, n->event))
+		return false;
+	s->metric = net_metric(n->event);
+	if (s->metric < 0)
+		return false;
+	s->value = n->event == SLAGUARD_EVENT_WATCH_HIT ? 1 : (double)n->value;
+	if (n->has_src)
+		set_source(s, n->family, n->src);
+	if (n->has_dst)
+		s->component = pp_component_of(pp->sla, n->family, n->dst);
+	return true;
+}
+
+/* Application events are judged by the inspector: value 0 until then. */
+static bool from_app(struct preprocess *pp, const struct rec *r,
+		     struct sample *s)
+{
+	const struct rec_app *a = &r->app;
+	uint64_t h = fnv(FNV_BASIS, a, sizeof(*a));
+
+	pp->last_app_ms = r->mono_ms;
+	if (seen_before(pp, h, r->mono_ms, APP_DEDUP_MS))
+		return false;
+	s->metric = SLA_METRIC_APP_ACCESS_VIOLATIONS;
+	s->value = 0;
+	s->component = sla_find_component(pp->sla, a->component);
+	if (a->family)
+		set_source(s, a->family, a->src);
+	return true;
+}
+
+static void from_lost(const struct rec *r, struct sample *s)
+{
+	s->metric = SLA_METRIC_EVENTS_LOST;
+	s->missing = true;
+	s->count_known = r->lost.count_known;
+	/* An overrun loses at least one message; never report it as zero. */
+	s->value = r->lost.count_known ? (double)r->lost.count : 1;
+}
+
+void pp_store(struct preprocess *pp, const struct sample *s)
+{
+	struct pp_window *w = window_get(pp, s->metric, s->component,
+					 s->has_source ? s->source : s->process);
+
+	if (w)
+		window_push(w, s);
+}
+
+static void emit(struct preprocess *pp, struct sample *s, sample_fn fn,
+		 void *arg)
+{
+	(void)pp;
+	if (fn)
+		fn(s, arg);
+}
+
+static int from_stats(struct preprocess *pp, const struct rec *r,
+		      struct sample *s, sample_fn fn, void *arg)
+{
+	double secs = (double)r->stats.interval_ms / 1000.0;
+
+	if (secs <= 0)
+		return 0;
+	s->metric = SAMPLE_HOST_PKT_RATE;
+	s->value = (double)r->stats.packets / secs;
+	emit(pp, s, fn, arg);
+	s->metric = SAMPLE_HOST_BYTE_RATE;
+	s->value = (double)r->stats.bytes / secs;
+	emit(pp, s, fn, arg);
+	return 2;
+}
+
+int pp_flush(struct preprocess *pp, uint64_t now, sample_fn fn, void *arg)
+{
+	return pp_sched_flush(pp->sched, now, fn, arg);
+}
+
+int pp_record(struct preprocess *pp, const struct rec *r, sample_fn fn,
+	      void *arg)
+{
+	struct sample s = { .real_ms = r->real_ms, .mono_ms = r->mono_ms,
+			    .rec = r };
+
+	switch (r->kind) {
+	case REC_NET:
+		if (!from_net(pp, r, &s))
+			return 0;
+		break;
+	case REC_APP:
+		if (!from_app(pp, r, &s))
+			return 0;
+		break;
+	case REC_LOST:
+		from_lost(r, &s);
+		gap_push(pp, &s);
+		break;
+	case REC_STATS:
+		return from_stats(pp, r, &s, fn, arg);
+	case REC_TASK:
+		/* task events come from the initial namespace only */
+		if (net_seen(pp, r, 0, r->task.seq, r->task.event))
+			return 0;
+		return pp_sched_record(pp->sched, r, fn, arg);
+	}
+	emit(pp, &s, fn, arg);
+	return 1;
+}
+
+void pp_foreach_window(const struct preprocess *pp, int metric,
+		       pp_window_fn fn, void *arg)
+{
+	for (size_t i = 0; i < NBUCKETS; i++)
+		for (const struct pp_window *w = pp->buckets[i]; w; w = w->next)
+			if (w->metric == metric)
+				fn(w, arg);
+}
+
+bool pp_window_stats(const struct pp_window *w, uint64_t since,
+		     struct pp_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned int i = 0; i < w->len; i++) {
+		const struct point *p = &w->p[(w->head + i) % WINDOW_POINTS];
+
+		if (p->mono_ms < since)
+			continue;
+		if (!st->n || p->value > st->max)
+			st->max = p->value;
+		st->sum += p->value;
+		st->last = p->value;
+		st->last_real_ms = p->real_ms;
+		st->n++;
+	}
+	return st->n > 0;
+}
+
+const struct sla_component *pp_window_component(const struct pp_window *w)
+{
+	return w->component;
+}
+
+const char *pp_window_source(const struct pp_window *w)
+{
+	return w->source;
+}
+
+unsigned int pp_gaps_since(const struct preprocess *pp, uint64_t since,
+			   uint64_t *count, bool *unknown)
+{
+	unsigned int n = 0;
+
+	*count = 0;
+	*unknown = false;
+	for (unsigned int i = 0; i < pp->gap_len; i++) {
+		const struct gap *g = &pp->gaps[(pp->gap_head + i) % MAX_GAPS];
+
+		if (g->mono_ms < since)
+			continue;
+		n++;
+		*count += g->count;
+		if (!g->known)
+			*unknown = true;
+	}
+	return n;
+}
+
+uint64_t pp_last_app_ms(const struct preprocess *pp)
+{
+	return pp->last_app_ms;
+}
+
+static bool window_idle(struct pp_window *w, uint64_t horizon)
+{
+	while (w->len && w->p[w->head].mono_ms < horizon) {
+		w->head = (w->head + 1) % WINDOW_POINTS;
+		w->len--;
+	}
+	return w->len == 0;
+}
+
+void pp_expire(struct preprocess *pp, uint64_t now)
+{
+	uint64_t horizon = now > pp->keep_ms ? now - pp->keep_ms : 0;
+
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct pp_window **pw = &pp->buckets[i];
+
+		while (*pw) {
+			struct pp_window *w = *pw;
+
+			if (!window_idle(w, horizon)) {
+				pw = &w->next;
+				continue;
+			}
+			*pw = w->next;
+			free(w);
+			pp->nwindows--;
+		}
+	}
+	while (pp->gap_len && pp->gaps[pp->gap_head].mono_ms < horizon) {
+		pp->gap_head = (pp->gap_head + 1) % MAX_GAPS;
+		pp->gap_len--;
+	}
+}
+
+size_t pp_window_count(const struct preprocess *pp)
+{
+	return pp->nwindows;
+}
