@@ -127,6 +127,58 @@ static void rate_limit(void **state)
 	alerts_free(am);
 }
 
+/*
+ * A finding dropped by the rate limit is not remembered for de-duplication:
+ * when the real attacker's finding comes again after a flood of decoys, it
+ * is alerted (and so acted on), not dropped for the whole hold-off.
+ */
+static void rate_limited_is_not_deduplicated(void **state)
+{
+	struct alerts *am = new_alerts(10000, 2, 3, NULL);
+	char src[32];
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		snprintf(src, sizeof(src), "198.51.100.%d", i);
+		assert_non_null(raise_one(am, "scan", src, 1000));
+	}
+	assert_null(raise_one(am, "scan", "192.0.2.66", 1000));
+	assert_int_equal(alerts_counters(am)->rate_limited, 1);
+	/* Half a second later one token is back: the same finding is alerted. */
+	assert_non_null(raise_one(am, "scan", "192.0.2.66", 1500));
+	assert_int_equal(alerts_counters(am)->deduplicated, 0);
+	/* And now it is remembered. */
+	assert_null(raise_one(am, "scan", "192.0.2.66", 3000));
+	assert_int_equal(alerts_counters(am)->deduplicated, 1);
+	alerts_free(am);
+}
+
+/*
+ * The rate limit is per (kind, SLO or rule, severity): a flood of one SLO's
+ * findings does not silence another SLO, nor a more severe finding.
+ */
+static void rate_limit_per_slo_and_severity(void **state)
+{
+	struct alerts *am = new_alerts(10000, 2, 3, NULL);
+	struct finding f;
+	char src[32];
+
+	(void)state;
+	for (int i = 0; i < 50; i++) {
+		snprintf(src, sizeof(src), "198.51.100.%d", i);
+		raise_one(am, "scan", src, 1000);
+	}
+	assert_int_equal(alerts_counters(am)->raised, 3);
+	assert_non_null(raise_one(am, "syn-flood", "192.0.2.66", 1000));
+	finding(&f, "scan", "192.0.2.67");
+	f.severity = SLA_SEV_CRITICAL;
+	assert_non_null(alerts_raise(am, &f, 1000));
+	finding(&f, "scan", "192.0.2.68");
+	f.kind = FINDING_RULE;
+	assert_non_null(alerts_raise(am, &f, 1000));
+	alerts_free(am);
+}
+
 static int listened;
 
 static void listener(const struct alert *a, void *arg)
@@ -195,6 +247,8 @@ int main(void)
 		cmocka_unit_test(ids_continue_after_adopted),
 		cmocka_unit_test(dedup_within_holdoff),
 		cmocka_unit_test(rate_limit),
+		cmocka_unit_test(rate_limited_is_not_deduplicated),
+		cmocka_unit_test(rate_limit_per_slo_and_severity),
 		cmocka_unit_test(output_and_recent),
 	};
 

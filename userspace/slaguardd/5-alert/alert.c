@@ -11,11 +11,29 @@
 /* De-duplication keys kept at most; beyond it alerts are not de-duplicated
  * (rate limiting still holds), rather than growing without bound. */
 #define MAX_KEYS	65536
+/*
+ * Rate-limit buckets kept at most: one per (kind, SLO or rule, severity),
+ * so the SLA bounds them; past this, findings share one overflow bucket.
+ */
+#define MAX_RATE_KEYS	4096
 
-struct dedup {
-	struct dedup *next;
-	uint64_t last;
+/* Token bucket: RATE per second, up to BURST at once. */
+struct token_bucket {
+	double tokens;
+	uint64_t at;
+};
+
+/* A keyed entry: a de-duplication key or a rate-limit bucket. */
+struct keyed {
+	struct keyed *next;
+	uint64_t last;		/* de-duplication: last alerted */
+	struct token_bucket tb;	/* rate limit */
 	char key[];
+};
+
+struct key_table {
+	struct keyed *buckets[NBUCKETS];
+	size_t n, max;
 };
 
 struct alerts {
@@ -23,10 +41,9 @@ struct alerts {
 	uint64_t next_num;
 	struct alert **ring;
 	size_t ring_head, ring_len;
-	struct dedup *buckets[NBUCKETS];
-	size_t nkeys;
-	double tokens;
-	uint64_t tokens_at;
+	struct key_table dedup;		/* (kind, ref, source) -> last alerted */
+	struct key_table rates;		/* (kind, ref, severity) -> bucket */
+	struct token_bucket overflow;	/* when RATES is full */
 	alert_listener_fn listener;
 	void *listener_arg;
 	struct alert_counters cnt;
@@ -71,10 +88,26 @@ int alerts_new(struct alerts **out, const struct alert_opts *opts)
 		free(am);
 		return -ENOMEM;
 	}
-	am->tokens = am->o.burst;
+	am->dedup.max = MAX_KEYS;
+	am->rates.max = MAX_RATE_KEYS;
+	am->overflow.tokens = am->o.burst;
 	am->next_num = 1;
 	*out = am;
 	return 0;
+}
+
+static void keys_clear(struct key_table *kt)
+{
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		struct keyed *k = kt->buckets[i], *next;
+
+		for (; k; k = next) {
+			next = k->next;
+			free(k);
+		}
+		kt->buckets[i] = NULL;
+	}
+	kt->n = 0;
 }
 
 static void alert_free(struct alert *a)
@@ -92,14 +125,8 @@ void alerts_free(struct alerts *am)
 		return;
 	for (size_t i = 0; i < am->ring_len; i++)
 		alert_free(am->ring[(am->ring_head + i) % am->o.keep]);
-	for (size_t i = 0; i < NBUCKETS; i++) {
-		struct dedup *d = am->buckets[i], *next;
-
-		for (; d; d = next) {
-			next = d->next;
-			free(d);
-		}
-	}
+	keys_clear(&am->dedup);
+	keys_clear(&am->rates);
 	free(am->ring);
 	free(am);
 }
@@ -124,42 +151,85 @@ static size_t hash(const char *s)
 	return (size_t)(h % NBUCKETS);
 }
 
-/* True if KEY was alerted within the hold-off; records it now if not. */
-static bool duplicate(struct alerts *am, const char *key, uint64_t now)
+static struct keyed **key_slot(struct key_table *kt, const char *key)
 {
-	struct dedup **b = &am->buckets[hash(key)], *d;
+	struct keyed **pk = &kt->buckets[hash(key)];
 
-	for (d = *b; d; d = d->next) {
-		if (strcmp(d->key, key))
-			continue;
-		if (now - d->last < am->o.holdoff_ms)
-			return true;
-		d->last = now;
-		return false;
-	}
-	if (am->nkeys >= MAX_KEYS || !(d = malloc(sizeof(*d) + strlen(key) + 1)))
-		return false;
-	strcpy(d->key, key);
-	d->last = now;
-	d->next = *b;
-	*b = d;
-	am->nkeys++;
-	return false;
+	while (*pk && strcmp((*pk)->key, key))
+		pk = &(*pk)->next;
+	return pk;
 }
 
-/* Token bucket: RATE per second, up to BURST at once. */
-static bool rate_ok(struct alerts *am, uint64_t now)
+/* KEY's entry, added if missing; NULL when the table is full (or no memory). */
+static struct keyed *key_get(struct key_table *kt, const char *key, bool *added)
 {
-	if (am->tokens_at && now > am->tokens_at) {
-		am->tokens += (double)(now - am->tokens_at) * am->o.rate / 1000.0;
-		if (am->tokens > am->o.burst)
-			am->tokens = am->o.burst;
+	struct keyed **pk = key_slot(kt, key), *k;
+
+	*added = false;
+	if (*pk)
+		return *pk;
+	if (kt->n >= kt->max || !(k = calloc(1, sizeof(*k) + strlen(key) + 1)))
+		return NULL;
+	strcpy(k->key, key);
+	k->next = kt->buckets[hash(key)];
+	kt->buckets[hash(key)] = k;
+	kt->n++;
+	*added = true;
+	return k;
+}
+
+/* True if KEY was alerted within the hold-off. */
+static bool duplicate(struct alerts *am, const char *key, uint64_t now)
+{
+	struct keyed *k = *key_slot(&am->dedup, key);
+
+	return k && now - k->last < am->o.holdoff_ms;
+}
+
+/* Remember that KEY was alerted NOW (forgotten if the table is full). */
+static void remember(struct alerts *am, const char *key, uint64_t now)
+{
+	bool added;
+	struct keyed *k = key_get(&am->dedup, key, &added);
+
+	if (k)
+		k->last = now;
+}
+
+static bool take_token(struct token_bucket *tb, const struct alert_opts *o,
+		       uint64_t now)
+{
+	if (tb->at && now > tb->at) {
+		tb->tokens += (double)(now - tb->at) * o->rate / 1000.0;
+		if (tb->tokens > o->burst)
+			tb->tokens = o->burst;
 	}
-	am->tokens_at = now;
-	if (am->tokens < 1)
+	tb->at = now;
+	if (tb->tokens < 1)
 		return false;
-	am->tokens -= 1;
+	tb->tokens -= 1;
 	return true;
+}
+
+/*
+ * One token bucket per (kind, SLO or rule, severity): a flood of one SLO's
+ * findings - spoofed sources cost an attacker nothing - cannot silence the
+ * alerts of another SLO or of a more severe finding.
+ */
+static bool rate_ok(struct alerts *am, const struct finding *f, uint64_t now)
+{
+	char key[FINDING_REF_MAX + 32];
+	struct keyed *k;
+	bool added;
+
+	snprintf(key, sizeof(key), "%s|%s|%d", finding_kind_name(f->kind),
+		 f->ref, (int)f->severity);
+	k = key_get(&am->rates, key, &added);
+	if (!k)
+		return take_token(&am->overflow, &am->o, now);
+	if (added)
+		k->tb.tokens = am->o.burst;
+	return take_token(&k->tb, &am->o, now);
 }
 
 static void ring_push(struct alerts *am, struct alert *a)
@@ -226,7 +296,9 @@ struct alert *alerts_raise(struct alerts *am, struct finding *f, uint64_t now)
 		finding_release(f);
 		return NULL;
 	}
-	if (!rate_ok(am, now)) {
+	/* Only what is alerted is remembered: a finding dropped by the rate
+	 * limit is judged again when it comes back. */
+	if (!rate_ok(am, f, now)) {
 		am->cnt.rate_limited++;
 		finding_release(f);
 		return NULL;
@@ -235,6 +307,7 @@ struct alert *alerts_raise(struct alerts *am, struct finding *f, uint64_t now)
 	finding_release(f);
 	if (!a)
 		return NULL;
+	remember(am, key, now);
 	am->cnt.raised++;
 	ring_push(am, a);
 	return a;
@@ -321,18 +394,18 @@ struct json_object *alerts_recent_json(const struct alerts *am, size_t limit)
 void alerts_expire(struct alerts *am, uint64_t now)
 {
 	for (size_t i = 0; i < NBUCKETS; i++) {
-		struct dedup **pd = &am->buckets[i];
+		struct keyed **pk = &am->dedup.buckets[i];
 
-		while (*pd) {
-			struct dedup *d = *pd;
+		while (*pk) {
+			struct keyed *k = *pk;
 
-			if (now - d->last < am->o.holdoff_ms) {
-				pd = &d->next;
+			if (now - k->last < am->o.holdoff_ms) {
+				pk = &k->next;
 				continue;
 			}
-			*pd = d->next;
-			free(d);
-			am->nkeys--;
+			*pk = k->next;
+			free(k);
+			am->dedup.n--;
 		}
 	}
 }

@@ -2,8 +2,9 @@
 /*
  * slaguardd - the alert stage: a finding becomes an alert with an id (A1,
  * A2, ...) unless the same (kind, SLO/rule, source) was alerted within the
- * hold-off (de-duplication) or alerts come faster than the rate limit (a
- * flood of findings must not become a flood of alerts). Alerts go out as
+ * hold-off (de-duplication) or findings of its (kind, SLO/rule, severity)
+ * come faster than the rate limit (a flood of findings must not become a
+ * flood of alerts, nor silence the alerts of another SLO). Alerts go out as
  * JSON lines (file or stdout), to syslog, and to control-socket followers;
  * the most recent are kept for the "alerts" command.
  */
