@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* SLO states: unknown without data, compliant, violated, and back. */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,6 +175,40 @@ static void application_slo(void **state)
 	finding_release(&f->j.last);
 }
 
+/*
+ * A summed SLO names a source only when that source's own samples break
+ * the bound: after one forbidden read, a harmless read from another client
+ * of the same component must not name that client (and so get it blocked).
+ */
+static void summed_slo_blames_only_the_guilty(void **state)
+{
+	struct fixture *f = *state;
+	struct rec r;
+
+	evaluate(f, 100000);
+	make_app(&r, "db", "shop", "read", "cards/1", 102000);
+	r.app.family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.66", r.app.src);
+	f->j.ctx.now = r.mono_ms;
+	pp_record(f->j.pp, &r, on_violation, f);
+	assert_int_equal(slo_by_id(f->j.set, "db-access")->state, SLO_VIOLATED);
+	assert_int_equal(f->j.findings, 1);
+	assert_true(f->j.last.has_source);
+	assert_string_equal(f->j.last.source, "192.0.2.66");
+	finding_release(&f->j.last);
+
+	make_app(&r, "db", "alice", "read", "orders/7", 103000);
+	r.app.family = AF_INET;
+	inet_pton(AF_INET, "203.0.113.7", r.app.src);
+	record(f, &r);
+	assert_int_equal(slo_by_id(f->j.set, "db-access")->state, SLO_VIOLATED);
+	assert_int_equal(f->j.findings, 2);
+	assert_string_equal(f->j.last.ref, "db-access");
+	assert_false(f->j.last.has_source);
+	assert_null(strstr(f->j.last.summary, "203.0.113.7"));
+	finding_release(&f->j.last);
+}
+
 static void status_json(void **state)
 {
 	struct fixture *f = *state;
@@ -200,6 +235,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(compliant_then_violated_then_compliant, setup, teardown),
 		cmocka_unit_test_setup_teardown(lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(application_slo, setup, teardown),
+		cmocka_unit_test_setup_teardown(summed_slo_blames_only_the_guilty, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_json, setup, teardown),
 	};
 

@@ -387,8 +387,13 @@ static enum slo_state judge(struct slo_status *st, const struct slo_ctx *ctx,
 
 /* ---- findings ---- */
 
+/*
+ * A finding of ST's violation at VALUE, from sample S (NULL: from a tick).
+ * It names S's source only when BLAME: when that source's own samples break
+ * the bound. Naming a source lets the countermeasures act on it.
+ */
 static void finding_for(const struct slo_status *st, const struct slo_ctx *ctx,
-			const struct sample *s, double value,
+			const struct sample *s, double value, bool blame,
 			finding_fn fn, void *arg)
 {
 	const struct sla_slo *slo = st->slo;
@@ -400,7 +405,7 @@ static void finding_for(const struct slo_status *st, const struct slo_ctx *ctx,
 	char win[32];
 
 	snprintf(f.ref, sizeof(f.ref), "%s", slo->id);
-	if (s && s->has_source) {
+	if (blame && s && s->has_source) {
 		f.has_source = true;
 		f.family = s->family;
 		memcpy(f.src, s->src, sizeof(f.src));
@@ -449,6 +454,22 @@ static bool sample_matches(const struct sla_slo *slo, const struct sample *s)
 	return !s->component && is_net(s->metric);
 }
 
+/* True if the samples of S's source alone break ST's bound; *V their value. */
+static bool source_out_of_bounds(const struct slo_status *st,
+				 const struct slo_ctx *ctx,
+				 const struct sample *s, double *v,
+				 struct pp_stats *ps)
+{
+	const struct pp_window *w;
+
+	w = pp_window_find(ctx->pp, s->metric, s->component,
+			   s->has_source ? s->source : "");
+	if (!w || !pp_window_stats(w, since_of(ctx, value_window(st->slo, ctx)), ps))
+		return false;
+	*v = is_count(s->metric) ? ps->sum : ps->max;
+	return out_of_bounds(st->slo, *v);
+}
+
 /*
  * A per-source SLO is judged on the sample's own window only: a flood from
  * many sources must not cost a pass over every window per event.
@@ -456,16 +477,10 @@ static bool sample_matches(const struct sla_slo *slo, const struct sample *s)
 static bool source_violates(struct slo_status *st, const struct slo_ctx *ctx,
 			    const struct sample *s, double *v)
 {
-	const struct pp_window *w;
 	struct pp_stats ps;
 
 	st->window_ms = value_window(st->slo, ctx);
-	w = pp_window_find(ctx->pp, s->metric, s->component,
-			   s->has_source ? s->source : "");
-	if (!w || !pp_window_stats(w, since_of(ctx, st->window_ms), &ps))
-		return false;
-	*v = is_count(s->metric) ? ps.sum : ps.max;
-	if (!out_of_bounds(st->slo, *v))
+	if (!source_out_of_bounds(st, ctx, s, v, &ps))
 		return false;
 	if (st->state != SLO_VIOLATED || !st->has_value || *v > st->value) {
 		st->has_value = true;
@@ -498,6 +513,7 @@ void slo_on_sample(struct slo_set *set, const struct slo_ctx *ctx,
 {
 	for (size_t i = 0; i < set->n; i++) {
 		struct slo_status *st = &set->st[i];
+		struct pp_stats ps;
 		double v;
 
 		if (!sample_matches(st->slo, s))
@@ -505,16 +521,23 @@ void slo_on_sample(struct slo_set *set, const struct slo_ctx *ctx,
 		if (st->slo->per == SLA_PER_SOURCE &&
 		    st->slo->metric != SLA_METRIC_EVENTS_LOST) {
 			if (source_violates(st, ctx, s, &v))
-				finding_for(st, ctx, s, v, fn, arg);
+				finding_for(st, ctx, s, v, true, fn, arg);
 			continue;
 		}
 		rejudge(st, ctx);
 		if (st->state != SLO_VIOLATED)
 			continue;
+		/*
+		 * A summed SLO is violated by all its sources together: the
+		 * sample's source is named only on its own evidence, so a
+		 * harmless client is not blamed for another's violation.
+		 */
 		if (st->slo->metric == SLA_METRIC_EVENTS_LOST)
-			finding_for(st, ctx, NULL, st->value, fn, arg);
+			finding_for(st, ctx, NULL, st->value, false, fn, arg);
+		else if (s->has_source && source_out_of_bounds(st, ctx, s, &v, &ps))
+			finding_for(st, ctx, s, v, true, fn, arg);
 		else
-			finding_for(st, ctx, s, st->value, fn, arg);
+			finding_for(st, ctx, s, st->value, false, fn, arg);
 	}
 }
 
@@ -554,7 +577,7 @@ void slo_evaluate(struct slo_set *set, const struct slo_ctx *ctx,
 		st->judged_at = ctx->now;
 		set_state(st, state, ctx);
 		if (fire)
-			finding_for(st, ctx, NULL, st->value, fn, arg);
+			finding_for(st, ctx, NULL, st->value, false, fn, arg);
 	}
 }
 
