@@ -156,6 +156,53 @@ static void cap(void **state)
 	assert_int_equal(respond_active(f->r), 2);
 }
 
+/*
+ * At the cap, a more severe action evicts the least severe, oldest one
+ * (revoked in the table), so decoys cannot keep the real attacker from
+ * being blocked; an action no more severe than what is there is refused.
+ */
+static void cap_evicts_lower_severity(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a;
+
+	a = alert_for(f, FINDING_RULE, "no-telnet", SLA_SEV_HIGH, "198.51.100.1");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	f->now += 1000;
+	a = alert_for(f, FINDING_RULE, "no-telnet", SLA_SEV_HIGH, "198.51.100.2");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(respond_active(f->r), 2);
+	assert_int_equal(f->fb.applies, 2);
+
+	a = alert_for(f, FINDING_RULE, "db-deny", SLA_SEV_CRITICAL, "192.0.2.66");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 3);
+	assert_int_equal(f->fb.revokes, 1);
+	assert_string_equal(f->fb.last_target, "192.0.2.66");
+	assert_int_equal(respond_active(f->r), 2);
+	assert_null(respond_find(f->r, "C1"));		/* the oldest high */
+	assert_non_null(respond_find(f->r, "C2"));
+	assert_non_null(strstr(response(a, 0, "detail"), "C1"));
+
+	/* No more severe than the least severe there: refused, nothing evicted. */
+	a = alert_for(f, FINDING_RULE, "no-telnet", SLA_SEV_HIGH, "198.51.100.3");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 3);
+	assert_int_equal(f->fb.revokes, 1);
+	assert_non_null(strstr(response(a, 0, "detail"), "cap"));
+
+	/* A replacement the backend refuses puts the replaced one back. */
+	f->fb.apply_ret = -EPERM;
+	a = alert_for(f, FINDING_RULE, "db-deny", SLA_SEV_CRITICAL, "192.0.2.67");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.revokes, 2);
+	assert_int_equal(f->fb.applies, 5);		/* refused, then put back */
+	assert_string_equal(f->fb.last_target, "198.51.100.2");
+	assert_non_null(respond_find(f->r, "C2"));
+	assert_int_equal(respond_active(f->r), 2);
+	assert_string_equal(response(a, 0, "result"), "refused");
+}
+
 static void dry_run_changes_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -269,6 +316,7 @@ int main(void)
 		T(low_severity_only_notifies),
 		T(allowlist_refused),
 		T(cap),
+		T(cap_evicts_lower_severity),
 		T(dry_run_changes_nothing),
 		T(rule_hook),
 		T(backend_refusal_is_recorded),

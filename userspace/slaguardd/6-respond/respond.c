@@ -155,16 +155,68 @@ static unsigned int timeout_s(uint64_t ms)
  * Refusals are decided here, before the backend, so that a refusal is
  * the policy's (recorded on the alert) and dry-run refuses the same way.
  */
-static const char *refusal(struct respond *r, const struct sla *sla,
-			   const struct alert *a, bool known_target)
+static const char *refusal(const struct sla *sla, const struct alert *a)
 {
 	if (!a->has_source)
 		return "no source to act on";
 	if (allowlisted(sla, a))
 		return "source is allowlisted";
-	if (!known_target && r->n >= sla->defaults.max_actions)
-		return "cap of active countermeasures reached (defaults.max_actions)";
 	return NULL;
+}
+
+/* Adopted countermeasures take the severity of the SLO or rule they name. */
+static enum sla_severity cm_severity(const struct sla *sla,
+				     const struct countermeasure *c)
+{
+	const struct sla_slo *slo;
+	const struct sla_rule *rule;
+
+	if (c->severity)
+		return c->severity;
+	if ((slo = sla_find_slo(sla, c->ref)))
+		return slo->severity;
+	if ((rule = sla_find_rule(sla, c->ref)) && rule->severity)
+		return rule->severity;
+	return SLA_SEV_LOW;
+}
+
+/*
+ * At the cap (defaults.max_actions), the countermeasure an action of
+ * severity SEV replaces: the least severe below SEV, the oldest of those,
+ * so decoys cannot fill the cap and keep a more severe attacker from being
+ * blocked. R->n if there is none.
+ */
+static size_t victim_for(const struct respond *r, const struct sla *sla,
+			 enum sla_severity sev)
+{
+	size_t victim = r->n;
+	enum sla_severity vsev = sev;
+
+	for (size_t i = 0; i < r->n; i++) {
+		enum sla_severity s = cm_severity(sla, &r->cm[i]);
+
+		if (s < vsev || (victim < r->n && s == vsev &&
+				 r->cm[i].num < r->cm[victim].num)) {
+			victim = i;
+			vsev = s;
+		}
+	}
+	return victim;
+}
+
+/* Put C back into the table as it was (its replacement was refused). */
+static void restore(struct respond *r, const struct countermeasure *c,
+		    uint64_t now)
+{
+	char comment[NFTB_COMMENT_MAX];
+
+	if (nftb_comment(comment, sizeof(comment), c->ref, c->alert) < 0)
+		snprintf(comment, sizeof(comment), "slaguard rule=unknown alert=%s", c->alert);
+	if (r->ops->apply(r->ctx, c->kind, c->target,
+			  timeout_s(c->expires > now ? c->expires - now : 0),
+			  comment) < 0)
+		sgd_log(LOG_WARNING, "countermeasure %s (%s %s) could not be put back",
+			c->id, sla_action_name(c->action), c->target);
 }
 
 static void firewall(struct respond *r, const struct sla *sla,
@@ -174,10 +226,17 @@ static void firewall(struct respond *r, const struct sla *sla,
 	enum nftb_kind kind = kind_of(pol->action);
 	struct countermeasure *c = a->has_source ?
 		find_target(r, kind, a->source) : NULL;
-	const char *why = refusal(r, sla, a, c != NULL);
+	const char *why = refusal(sla, a);
 	unsigned int secs = timeout_s(pol->duration_ms);
-	char comment[NFTB_COMMENT_MAX];
+	char comment[NFTB_COMMENT_MAX], replaced[256] = "";
+	size_t victim = r->n;
 	int ret;
+
+	if (!why && !c && r->n >= sla->defaults.max_actions) {
+		victim = victim_for(r, sla, a->severity);
+		if (victim == r->n)
+			why = "cap of active countermeasures reached (defaults.max_actions), none less severe to replace";
+	}
 
 	if (why) {
 		sgd_log(LOG_NOTICE, "%s: not doing %s on %s: %s", a->id,
@@ -189,9 +248,23 @@ static void firewall(struct respond *r, const struct sla *sla,
 	if (nftb_comment(comment, sizeof(comment), a->ref, a->id) < 0)
 		snprintf(comment, sizeof(comment), "slaguard rule=unknown alert=%s", a->id);
 	if (!r->dry_run) {
-		ret = r->ops->apply(r->ctx, kind, a->source, secs, comment);
+		const struct countermeasure *v = victim < r->n ? &r->cm[victim] : NULL;
+
+		bool revoked = false;
+
+		/* Replace: revoke the victim, then put it back if the new one is refused. */
+		ret = v && !v->dry_run ? r->ops->revoke(r->ctx, v->kind, v->target) : 0;
+		if (ret == -ENOENT)
+			ret = 0;
+		if (!ret) {
+			revoked = v && !v->dry_run;
+			ret = r->ops->apply(r->ctx, kind, a->source, secs, comment);
+		}
 		if (ret < 0) {
 			const char *err = r->ops->error ? r->ops->error(r->ctx) : strerror(-ret);
+
+			if (revoked)
+				restore(r, v, now);
 
 			sgd_log(LOG_WARNING, "%s: %s %s failed: %s", a->id,
 				sla_action_name(pol->action), a->source, err);
@@ -199,6 +272,17 @@ static void firewall(struct respond *r, const struct sla *sla,
 			     ret == -ENOSPC ? "refused" : "failed", err);
 			return;
 		}
+	}
+	if (victim < r->n) {
+		const struct countermeasure *v = &r->cm[victim];
+
+		snprintf(replaced, sizeof(replaced),
+			 "replaced %s (%s, %s %s) at the cap (defaults.max_actions)",
+			 v->id, sla_severity_name(cm_severity(sla, v)),
+			 sla_action_name(v->action), v->target);
+		sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) revoked to make room",
+			v->id, sla_action_name(v->action), v->target);
+		remove_at(r, victim);
 	}
 	if (!c && !(c = add(r)))
 		return;
@@ -210,13 +294,15 @@ static void firewall(struct respond *r, const struct sla *sla,
 	snprintf(c->alert, sizeof(c->alert), "%s", a->id);
 	snprintf(c->ref, sizeof(c->ref), "%s", a->ref);
 	c->dry_run = r->dry_run;
+	c->severity = a->severity;
 	sgd_log(LOG_NOTICE, "%s%s: %s %s for %us (%s)", r->dry_run ? "dry-run: " : "",
 		c->id, sla_action_name(pol->action), a->source, secs, comment);
 	if (pol->action == SLA_ACT_RATE_LIMIT)
 		note(a, pol->action, c->id,
 		     "the table limits to its own fixed rate; the SLA's rate is not applied per source yet");
 	else
-		note(a, pol->action, c->id, r->dry_run ? "dry-run" : NULL);
+		note(a, pol->action, c->id, r->dry_run ? "dry-run" :
+		     replaced[0] ? replaced : NULL);
 	alert_add_action(a, c->id);
 }
 

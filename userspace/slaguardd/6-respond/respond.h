@@ -4,7 +4,8 @@
  * alert (its SLO or rule, and its severity) to actions. Firewall actions
  * (block-source, rate-limit, inspect) become countermeasures C1, C2, ...
  * that always expire, can be revoked, and are refused for allowlisted
- * sources, beyond the cap (defaults.max_actions), and - by the backend -
+ * sources, at the cap (defaults.max_actions) unless a less severe one can
+ * be replaced, and - by the backend -
  * for the host's own addresses and gateways. run-hook forks and execs the
  * hook with the alert in its environment (never through a shell). Dry-run
  * records and logs what would be done and changes nothing.
@@ -46,6 +47,7 @@ struct countermeasure {
 	uint64_t expires;		/* CLOCK_MONOTONIC ms */
 	char alert[24];
 	char ref[FINDING_REF_MAX];
+	enum sla_severity severity;	/* of its alert; 0 if adopted */
 	bool dry_run;
 	bool adopted;			/* found in the table at start */
 };
