@@ -153,6 +153,11 @@ static int read_duration(struct sla_ctx *c, yaml_node_t *map,
 		return sla_fail_node(c, n, "a duration greater than 0 (every "
 				     "firewall change must expire)");
 	}
+	if (ret > 0 && cm->duration_ms > SLA_MAX_ACTION_MS) {
+		sla_path_key(c, "for");
+		return sla_fail_node(c, n, "a duration of at most 30d (the "
+				     "longest timeout of an nftables element here)");
+	}
 	return 0;
 }
 

@@ -231,6 +231,8 @@ struct sla {
 #define SLA_DEFAULT_WINDOW_MS		10000
 #define SLA_DEFAULT_MAX_ACTIONS		1000
 #define SLA_DEFAULT_ACTION_MS		600000	/* countermeasure "for": 10m */
+/* The longest "for": what an nftables element timeout takes here (30d). */
+#define SLA_MAX_ACTION_MS		(30ULL * 86400000)
 
 int sla_load_file(const char *path, struct sla **out, char *err, size_t errlen);
 /* NAME stands for the file in messages (NULL: "<string>"). */

@@ -569,6 +569,11 @@ static const struct error_case cases[] = {
 	  "    for: 0s\n", 14, "countermeasures[0].for",
 	  "expected a duration greater than 0 (every firewall change must "
 	  "expire), got '0s'" },
+	{ "cm_for_too_long",
+	  SLA_REFS "  - when: { severity: high }\n    do: block-source\n"
+	  "    for: 213503982334d\n", 14, "countermeasures[0].for",
+	  "expected a duration of at most 30d (the longest timeout of an "
+	  "nftables element here), got '213503982334d'" },
 	{ "cm_for_bad", CM("{ when: { severity: high }, do: inspect, for: ever }"),
 	  12, "countermeasures[0].for", "got 'ever'" },
 	{ "cm_rate_missing", CM("{ when: { slo: s1 }, do: rate-limit }"), 12,

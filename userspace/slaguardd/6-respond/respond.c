@@ -146,7 +146,7 @@ static enum nftb_kind kind_of(enum sla_action action)
 
 static unsigned int timeout_s(uint64_t ms)
 {
-	uint64_t s = (ms + 999) / 1000;
+	uint64_t s = ms / 1000 + (ms % 1000 != 0);	/* rounded up, no overflow */
 
 	return s > NFTB_TIMEOUT_MAX_S ? NFTB_TIMEOUT_MAX_S : s ? (unsigned int)s : 1;
 }
