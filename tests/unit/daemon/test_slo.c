@@ -209,6 +209,35 @@ static void summed_slo_blames_only_the_guilty(void **state)
 	finding_release(&f->j.last);
 }
 
+/*
+ * Application events with 70,000 distinct sources must not blind the
+ * network SLOs: the real attacker's scan that follows is still judged, and
+ * the windows stay bounded.
+ */
+static void app_flood_cannot_blind_network_slos(void **state)
+{
+	struct fixture *f = *state;
+	struct rec r;
+	char src[32];
+
+	for (int i = 0; i < 70000; i++) {
+		make_app(&r, "db", "alice", "read", "orders/7", 101000);
+		r.app.family = AF_INET;
+		snprintf(src, sizeof(src), "10.%d.%d.%d", i >> 16, (i >> 8) & 255, i & 255);
+		inet_pton(AF_INET, src, r.app.src);
+		record(f, &r);
+	}
+	assert_true(pp_window_count(f->j.pp) <= 65536);
+	assert_int_equal(f->j.findings, 0);
+
+	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.66", NULL, 0, 0, 40, 102000);
+	record(f, &r);
+	assert_int_equal(f->j.findings, 1);
+	assert_string_equal(f->j.last.ref, "scan");
+	assert_string_equal(f->j.last.source, "192.0.2.66");
+	finding_release(&f->j.last);
+}
+
 static void status_json(void **state)
 {
 	struct fixture *f = *state;
@@ -236,6 +265,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(application_slo, setup, teardown),
 		cmocka_unit_test_setup_teardown(summed_slo_blames_only_the_guilty, setup, teardown),
+		cmocka_unit_test_setup_teardown(app_flood_cannot_blind_network_slos, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_json, setup, teardown),
 	};
 

@@ -12,9 +12,15 @@
  * and kind, so a few dozen cover any window the module can report on. */
 #define WINDOW_POINTS	32
 #define NBUCKETS	1024
-/* Keys (metric x component x source) kept at most: a spoofed flood from
- * many sources must not grow the daemon without bound. */
-#define MAX_WINDOWS	65536
+/*
+ * Keys (metric x component x source) kept at most, per producer: a spoofed
+ * flood from many sources must not grow the daemon without bound, and one
+ * producer's flood (applications naming 65,536 sources) must not push out
+ * another's windows. At its quota a producer's least recently updated
+ * window makes room. The quotas add up to 65,536 windows (about 53 MiB).
+ */
+enum producer { PRODUCER_MODULE, PRODUCER_APP, PRODUCER_SCHED, PRODUCER_COUNT };
+static const size_t producer_quota[PRODUCER_COUNT] = { 40960, 16384, 8192 };
 #define MAX_GAPS	256
 /* Recently seen events and app records, to drop duplicates. */
 #define SEEN_RING	256
@@ -26,7 +32,9 @@ struct point {
 };
 
 struct pp_window {
-	struct pp_window *next;
+	struct pp_window *next;			/* hash chain */
+	struct pp_window *newer, *older;	/* the producer's LRU list */
+	uint64_t updated;			/* CLOCK_MONOTONIC ms */
 	int metric;
 	const struct sla_component *component;
 	char source[SGD_ADDR_MAX];
@@ -49,7 +57,10 @@ struct preprocess {
 	const struct sla *sla;
 	uint64_t keep_ms;
 	struct pp_window *buckets[NBUCKETS];
-	size_t nwindows, refused;
+	/* Per producer: windows newest first, and how many. */
+	struct pp_window *newest[PRODUCER_COUNT], *oldest[PRODUCER_COUNT];
+	size_t nwindows[PRODUCER_COUNT];
+	uint64_t evicted, refused;
 	struct gap gaps[MAX_GAPS];
 	unsigned int gap_head, gap_len;
 	struct seen seen[SEEN_RING];
@@ -155,25 +166,72 @@ const struct pp_window *pp_window_find(const struct preprocess *pp, int metric,
 	return NULL;
 }
 
+static enum producer producer_of(int metric)
+{
+	if (metric == SLA_METRIC_APP_ACCESS_VIOLATIONS)
+		return PRODUCER_APP;
+	if (metric >= SLA_METRIC_SCHED_CPU_PERCENT &&
+	    metric <= SLA_METRIC_SCHED_RSS_BYTES)
+		return PRODUCER_SCHED;
+	return PRODUCER_MODULE;
+}
+
+static void lru_unlink(struct preprocess *pp, struct pp_window *w)
+{
+	enum producer pr = producer_of(w->metric);
+
+	*(w->newer ? &w->newer->older : &pp->newest[pr]) = w->older;
+	*(w->older ? &w->older->newer : &pp->oldest[pr]) = w->newer;
+	w->newer = w->older = NULL;
+}
+
+static void lru_push(struct preprocess *pp, struct pp_window *w)
+{
+	enum producer pr = producer_of(w->metric);
+
+	w->older = pp->newest[pr];
+	*(w->older ? &w->older->newer : &pp->oldest[pr]) = w;
+	pp->newest[pr] = w;
+}
+
+static void window_free(struct preprocess *pp, struct pp_window *w)
+{
+	struct pp_window **pw = &pp->buckets[bucket(w->metric, w->component, w->source)];
+
+	while (*pw != w)
+		pw = &(*pw)->next;
+	*pw = w->next;
+	lru_unlink(pp, w);
+	pp->nwindows[producer_of(w->metric)]--;
+	free(w);
+}
+
 static struct pp_window *window_get(struct preprocess *pp, int metric,
 				    const struct sla_component *c,
 				    const char *source)
 {
-	struct pp_window **b = &pp->buckets[bucket(metric, c, source)], *w;
+	enum producer pr = producer_of(metric);
+	struct pp_window **b, *w;
 
 	w = (struct pp_window *)pp_window_find(pp, metric, c, source);
 	if (w)
 		return w;
-	if (pp->nwindows >= MAX_WINDOWS || !(w = calloc(1, sizeof(*w)))) {
+	if (pp->nwindows[pr] >= producer_quota[pr]) {
+		window_free(pp, pp->oldest[pr]);
+		pp->evicted++;
+	}
+	if (!(w = calloc(1, sizeof(*w)))) {
 		pp->refused++;
 		return NULL;
 	}
 	w->metric = metric;
 	w->component = c;
 	snprintf(w->source, sizeof(w->source), "%s", source);
+	b = &pp->buckets[bucket(metric, c, source)];
 	w->next = *b;
 	*b = w;
-	pp->nwindows++;
+	lru_push(pp, w);
+	pp->nwindows[pr]++;
 	return w;
 }
 
@@ -309,8 +367,12 @@ void pp_store(struct preprocess *pp, const struct sample *s)
 	struct pp_window *w = window_get(pp, s->metric, s->component,
 					 s->has_source ? s->source : s->process);
 
-	if (w)
-		window_push(w, s);
+	if (!w)
+		return;
+	window_push(w, s);
+	w->updated = s->mono_ms;
+	lru_unlink(pp, w);
+	lru_push(pp, w);
 }
 
 static void emit(struct preprocess *pp, struct sample *s, sample_fn fn,
@@ -436,34 +498,18 @@ uint64_t pp_last_app_ms(const struct preprocess *pp)
 	return pp->last_app_ms;
 }
 
-static bool window_idle(struct pp_window *w, uint64_t horizon)
-{
-	while (w->len && w->p[w->head].mono_ms < horizon) {
-		w->head = (w->head + 1) % WINDOW_POINTS;
-		w->len--;
-	}
-	return w->len == 0;
-}
-
+/*
+ * Windows updated before the horizon hold no point after it: they go,
+ * oldest first from each producer's LRU list, so a tick costs what expired,
+ * not what exists.
+ */
 void pp_expire(struct preprocess *pp, uint64_t now)
 {
 	uint64_t horizon = now > pp->keep_ms ? now - pp->keep_ms : 0;
 
-	for (size_t i = 0; i < NBUCKETS; i++) {
-		struct pp_window **pw = &pp->buckets[i];
-
-		while (*pw) {
-			struct pp_window *w = *pw;
-
-			if (!window_idle(w, horizon)) {
-				pw = &w->next;
-				continue;
-			}
-			*pw = w->next;
-			free(w);
-			pp->nwindows--;
-		}
-	}
+	for (int pr = 0; pr < PRODUCER_COUNT; pr++)
+		while (pp->oldest[pr] && pp->oldest[pr]->updated < horizon)
+			window_free(pp, pp->oldest[pr]);
 	while (pp->gap_len && pp->gaps[pp->gap_head].mono_ms < horizon) {
 		pp->gap_head = (pp->gap_head + 1) % MAX_GAPS;
 		pp->gap_len--;
@@ -472,5 +518,14 @@ void pp_expire(struct preprocess *pp, uint64_t now)
 
 size_t pp_window_count(const struct preprocess *pp)
 {
-	return pp->nwindows;
+	size_t n = 0;
+
+	for (int pr = 0; pr < PRODUCER_COUNT; pr++)
+		n += pp->nwindows[pr];
+	return n;
+}
+
+uint64_t pp_windows_evicted(const struct preprocess *pp)
+{
+	return pp->evicted;
 }

@@ -112,5 +112,7 @@ uint64_t pp_last_app_ms(const struct preprocess *pp);
 /* Forget points older than the keep time; NOW is CLOCK_MONOTONIC ms. */
 void pp_expire(struct preprocess *pp, uint64_t now);
 size_t pp_window_count(const struct preprocess *pp);
+/* Windows dropped, least recently updated first, to stay within a quota. */
+uint64_t pp_windows_evicted(const struct preprocess *pp);
 
 #endif /* SLAGUARDD_PREPROCESS_H */

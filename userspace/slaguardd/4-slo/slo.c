@@ -464,8 +464,14 @@ static bool source_out_of_bounds(const struct slo_status *st,
 
 	w = pp_window_find(ctx->pp, s->metric, s->component,
 			   s->has_source ? s->source : "");
-	if (!w || !pp_window_stats(w, since_of(ctx, value_window(st->slo, ctx)), ps))
+	if (!w) {
+		/* Not stored (no memory): the sample alone is still judged. */
+		*ps = (struct pp_stats){ .n = 1, .max = s->value, .sum = s->value,
+					 .last = s->value,
+					 .last_real_ms = s->real_ms };
+	} else if (!pp_window_stats(w, since_of(ctx, value_window(st->slo, ctx)), ps)) {
 		return false;
+	}
 	*v = is_count(s->metric) ? ps->sum : ps->max;
 	return out_of_bounds(st->slo, *v);
 }
