@@ -163,7 +163,8 @@ static bool data_body(struct json_object *b, const struct sla_rule *r)
 {
 	const char *who = r->subject_kind == SLA_SUBJECT_USER ? "user" : "role";
 
-	if (!put(b, who, str(r->subject)) || !put(b, "read", str(r->resource)))
+	if (!put(b, who, str(r->subject)) ||
+	    !put(b, sla_data_action_name(r->action), str(r->resource)))
 		return false;
 	return !r->component || put(b, "component", str(r->component->name));
 }
@@ -283,7 +284,8 @@ static struct json_object *defaults_json(const struct sla_defaults *d)
 	ok = ok && put(o, "holdoff", duration_json(d->holdoff_ms)) &&
 	     put(o, "window", duration_json(d->window_ms)) &&
 	     put(o, "max_actions", json_object_new_int64(d->max_actions)) &&
-	     put(o, "dry_run", json_object_new_boolean(d->dry_run));
+	     put(o, "dry_run", json_object_new_boolean(d->dry_run)) &&
+	     (!d->has_app_group || put(o, "app_group", str(d->app_group_name)));
 	json_object_put(lost);
 	if (ok)
 		return o;
@@ -319,7 +321,31 @@ static bool put_list(struct json_object *root, const char *key,
 	return put(root, key, arr);
 }
 
+static struct json_object *reporter_json(const struct sla_reporter *r)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *comps = json_object_new_array();
+	bool ok = o && comps &&
+		  put(o, r->is_group ? "group" : "user", str(r->name));
+
+	if (ok && r->any_component)
+		ok = push(comps, str("any"));
+	for (size_t i = 0; ok && i < r->n_components; i++)
+		ok = push(comps, str(r->components[i]->name));
+	if (ok) {
+		ok = put(o, "components", comps);
+		comps = NULL;
+	}
+	ok = ok && put(o, "source", json_object_new_boolean(r->source));
+	json_object_put(comps);
+	if (ok)
+		return o;
+	json_object_put(o);
+	return NULL;
+}
+
 static struct json_object *rule_item(const void *p) { return rule_json(p); }
+static struct json_object *reporter_item(const void *p) { return reporter_json(p); }
 static struct json_object *slo_item(const void *p) { return slo_json(p); }
 static struct json_object *cm_item(const void *p) { return cm_json(p); }
 
@@ -339,6 +365,8 @@ struct json_object *sla_to_json(const struct sla *sla)
 			   sizeof(*sla->countermeasures), cm_item) &&
 		  put(o, "allowlist",
 		      prefixes_json(sla->allowlist, sla->n_allowlist)) &&
+		  put_list(o, "reporters", sla->reporters, sla->n_reporters,
+			   sizeof(*sla->reporters), reporter_item) &&
 		  put(o, "defaults", defaults_json(&sla->defaults));
 
 	if (ok)

@@ -158,11 +158,12 @@ static bool subject_matches(const struct sla_rule *r, const char *user,
  * everything under cards/. For a deny rule, matching too much is the safe
  * mistake.
  */
-bool sla_data_rule_matches(const struct sla_rule *r, const char *user,
+bool sla_data_rule_matches(const struct sla_rule *r,
+			   enum sla_data_action action, const char *user,
 			   const char *const *roles, size_t n_roles,
 			   const char *component, const char *resource)
 {
-	if (r->kind != SLA_RULE_DATA)
+	if (r->kind != SLA_RULE_DATA || r->action != action)
 		return false;
 	if (r->component && (!component || strcmp(component, r->component->name)))
 		return false;
@@ -171,6 +172,7 @@ bool sla_data_rule_matches(const struct sla_rule *r, const char *user,
 }
 
 const struct sla_rule *sla_data_violation(const struct sla *sla,
+					  enum sla_data_action action,
 					  const char *user,
 					  const char *const *roles,
 					  size_t n_roles, const char *component,
@@ -181,8 +183,8 @@ const struct sla_rule *sla_data_violation(const struct sla *sla,
 	for (size_t i = 0; i < sla->n_rules; i++) {
 		const struct sla_rule *r = &sla->rules[i];
 
-		if (!sla_data_rule_matches(r, user, roles, n_roles, component,
-					   resource))
+		if (!sla_data_rule_matches(r, action, user, roles, n_roles,
+					   component, resource))
 			continue;
 		if (!r->deny)
 			return NULL;

@@ -60,7 +60,13 @@ void sla_free(struct sla *sla)
 	free(sla->slos);
 	free(sla->countermeasures);
 	free(sla->allowlist);
+	for (size_t i = 0; sla->reporters && i < sla->n_reporters; i++) {
+		free(sla->reporters[i].name);
+		free(sla->reporters[i].components);
+	}
+	free(sla->reporters);
 	free(sla->defaults.lost_events.hook);
+	free(sla->defaults.app_group_name);
 	free(sla->name);
 	free(sla->description);
 	free(sla->source);

@@ -15,7 +15,7 @@
 
 static const char *const root_keys[] = {
 	"sla", "description", "components", "rules", "slos",
-	"countermeasures", "allowlist", "defaults", NULL
+	"countermeasures", "allowlist", "defaults", "reporters", NULL
 };
 
 static const char *const component_keys[] = {
@@ -23,7 +23,8 @@ static const char *const component_keys[] = {
 };
 
 static const char *const defaults_keys[] = {
-	"holdoff", "window", "max_actions", "dry_run", "lost_events", NULL
+	"holdoff", "window", "max_actions", "dry_run", "lost_events",
+	"app_group", NULL
 };
 
 static const char *const lost_events_keys[] = {
@@ -321,11 +322,14 @@ int sla_parse_defaults(struct sla_ctx *c, const yaml_node_t *root)
 		return 0;
 	saved = sla_path_key(c, "defaults");
 	ret = sla_check_map(c, map, "a mapping with holdoff, window, "
-			    "max_actions, dry_run, lost_events", defaults_keys);
+			    "max_actions, dry_run, lost_events, app_group",
+			    defaults_keys);
 	if (!ret)
 		ret = read_defaults_timing(c, map);
 	if (!ret)
 		ret = sla_get(c, map, "dry_run", false, &sla_t_bool, &d->dry_run);
+	if (ret >= 0)
+		ret = sla_parse_app_group(c, map);
 	if (ret >= 0)
 		ret = sla_get(c, map, "lost_events", false, &sla_t_node, &lost);
 	if (ret > 0) {
@@ -420,5 +424,7 @@ int sla_parse_root(struct sla_ctx *c)
 		ret = sla_parse_slos(c, root);
 	if (!ret)
 		ret = sla_parse_countermeasures(c, root);
+	if (!ret)
+		ret = sla_parse_reporters(c, root);
 	return ret;
 }

@@ -23,8 +23,11 @@ static const char *const net_keys[] = {
 };
 
 static const char *const data_keys[] = {
-	"user", "role", "read", "component", NULL
+	"user", "role", "read", "write", "delete", "login-failure",
+	"privilege-change", "component", NULL
 };
+
+#define DATA_ACTIONS "read, write, delete, login-failure, privilege-change"
 
 static const struct sla_type to_type = {
 	"a component defined under 'components'", sla_read_node, NULL
@@ -243,24 +246,56 @@ static int read_subject(struct sla_ctx *c, yaml_node_t *body,
 		       &rule->subject);
 }
 
+/*
+ * The action key (read, write, ...) whose value is the resource pattern:
+ * exactly one. A missing one is reported as a missing "read", the action
+ * most rules are about.
+ */
+static int read_data_action(struct sla_ctx *c, yaml_node_t *body,
+			    struct sla_rule *rule)
+{
+	const char *key = NULL;
+	int ret;
+
+	for (int a = 0; a < SLA_DATA_ACTION_COUNT; a++) {
+		const char *name = sla_data_action_name((enum sla_data_action)a);
+		yaml_node_t *n = sla_find(c, body, name);
+
+		if (!n)
+			continue;
+		if (key) {
+			sla_path_key(c, name);
+			return sla_fail(c, n, "one action of " DATA_ACTIONS,
+					"'%s' and '%s'", key, name);
+		}
+		key = name;
+		rule->action = (enum sla_data_action)a;
+	}
+	if (!key) {
+		rule->action = SLA_DATA_READ;
+		key = "read";
+	}
+	ret = sla_get(c, body, key, true, &resource_type, &rule->resource);
+	if (ret > 0 && !rule->resource[0]) {
+		sla_path_key(c, key);
+		return sla_fail_node(c, sla_find(c, body, key),
+				     resource_type.expected);
+	}
+	return ret < 0 ? ret : 0;
+}
+
 static int read_data_body(struct sla_ctx *c, yaml_node_t *body,
 			  struct sla_rule *rule)
 {
 	yaml_node_t *comp = NULL;
-	int ret = sla_check_map(c, body, "a mapping with user or role, read, "
-				"component", data_keys);
+	int ret = sla_check_map(c, body, "a mapping with user or role, "
+				DATA_ACTIONS ", component", data_keys);
 
 	rule->kind = SLA_RULE_DATA;
 	if (!ret)
 		ret = read_subject(c, body, rule);
 	if (ret >= 0)
-		ret = sla_get(c, body, "read", true, &resource_type,
-			      &rule->resource);
-	if (ret > 0 && !rule->resource[0]) {
-		sla_path_key(c, "read");
-		return sla_fail_node(c, sla_find(c, body, "read"),
-				     resource_type.expected);
-	}
+		ret = read_data_action(c, body, rule);
 	if (ret >= 0)
 		ret = sla_get(c, body, "component", false, &sla_t_node, &comp);
 	if (ret > 0) {
@@ -277,9 +312,14 @@ static int read_data_body(struct sla_ctx *c, yaml_node_t *body,
 /* Data-access keys make a data rule; anything else is a network rule. */
 static bool is_data_body(struct sla_ctx *c, yaml_node_t *body)
 {
-	return body->type == YAML_MAPPING_NODE &&
-	       (sla_find(c, body, "user") || sla_find(c, body, "role") ||
-		sla_find(c, body, "read"));
+	if (body->type != YAML_MAPPING_NODE)
+		return false;
+	if (sla_find(c, body, "user") || sla_find(c, body, "role"))
+		return true;
+	for (int a = 0; a < SLA_DATA_ACTION_COUNT; a++)
+		if (sla_find(c, body, sla_data_action_name((enum sla_data_action)a)))
+			return true;
+	return false;
 }
 
 static int read_effect(struct sla_ctx *c, yaml_node_t *map,

@@ -123,6 +123,16 @@ enum sla_subject_kind {
 	SLA_SUBJECT_ROLE,
 };
 
+/* What an application event says was done; a data rule is about one. */
+enum sla_data_action {
+	SLA_DATA_READ,
+	SLA_DATA_WRITE,
+	SLA_DATA_DELETE,
+	SLA_DATA_LOGIN_FAILURE,
+	SLA_DATA_PRIVILEGE_CHANGE,
+	SLA_DATA_ACTION_COUNT
+};
+
 struct sla_rule {
 	char *id;
 	unsigned int line;
@@ -149,6 +159,7 @@ struct sla_rule {
 	/* SLA_RULE_DATA */
 	enum sla_subject_kind subject_kind;
 	char *subject;			/* user or role name */
+	enum sla_data_action action;	/* the key the pattern was given under */
 	char *resource;			/* fnmatch(3) pattern */
 	const struct sla_component *component;	/* NULL: any component */
 };
@@ -202,11 +213,31 @@ struct sla_defaults {
 	uint64_t window_ms;
 	uint32_t max_actions;
 	bool dry_run;
+	/* Group of the application socket; resolved when the SLA is loaded. */
+	bool has_app_group;
+	uint32_t app_group;		/* gid */
+	char *app_group_name;		/* as written: a name or a number */
 	struct {
 		enum sla_severity severity;
 		enum sla_action action;		/* notify, run-hook or none */
 		char *hook;
 	} lost_events;
+};
+
+/*
+ * Who may report application events for which components (the peer's
+ * SO_PEERCRED uid, or a gid among its groups), and whether it may name a
+ * source to act on. Names are resolved to ids when the SLA is loaded.
+ */
+struct sla_reporter {
+	unsigned int line;
+	bool is_group;			/* false: a user */
+	uint32_t id;			/* uid or gid */
+	char *name;			/* as written: a name or a number */
+	bool any_component;		/* components: [any] */
+	const struct sla_component **components;
+	size_t n_components;
+	bool source;			/* may name a "source" */
 };
 
 struct sla {
@@ -223,6 +254,8 @@ struct sla {
 	size_t n_countermeasures;
 	struct sla_prefix *allowlist;
 	size_t n_allowlist;
+	struct sla_reporter *reporters;	/* none: only root may report */
+	size_t n_reporters;
 	struct sla_defaults defaults;
 };
 
@@ -270,14 +303,29 @@ const struct sla_rule *sla_payload_violation(const struct sla *sla, int family,
 					     const void *payload, size_t len);
 /* Whether any rule has a payload pattern (inspection has work to do). */
 bool sla_has_payload_rules(const struct sla *sla);
-bool sla_data_rule_matches(const struct sla_rule *rule, const char *user,
+bool sla_data_rule_matches(const struct sla_rule *rule,
+			   enum sla_data_action action, const char *user,
 			   const char *const *roles, size_t n_roles,
 			   const char *component, const char *resource);
 const struct sla_rule *sla_data_violation(const struct sla *sla,
+					  enum sla_data_action action,
 					  const char *user,
 					  const char *const *roles,
 					  size_t n_roles, const char *component,
 					  const char *resource);
+/*
+ * Whether the peer UID (with GIDS, its primary and supplementary groups)
+ * may report an application event for COMPONENT, naming a source if
+ * NAMES_SOURCE: 0, or -EPERM with REASON saying who may not do what.
+ * Without a reporters section only root may report; with one, root may
+ * report everything unless a user entry names uid 0, and everyone else
+ * what the entries naming their uid or one of their groups grant.
+ */
+int sla_reporter_check(const struct sla *sla, uint32_t uid,
+		       const uint32_t *gids, size_t n_gids,
+		       const char *component, bool names_source,
+		       char *reason, size_t len);
+
 /* Whether an alert (its severity, and the SLO or rule it is about) triggers CM. */
 bool sla_countermeasure_applies(const struct sla_countermeasure *cm,
 				enum sla_severity severity,
@@ -362,6 +410,9 @@ const char *sla_proto_name(enum sla_proto proto);
 const char *sla_metric_name(enum sla_metric metric);
 const char *sla_per_name(enum sla_per per);
 const char *sla_rate_unit_name(enum sla_rate_unit unit);
+/* "read", "write", "delete", "login-failure", "privilege-change". */
+const char *sla_data_action_name(enum sla_data_action action);
+int sla_data_action_from_name(const char *name, enum sla_data_action *action);
 /* -EINVAL for an unknown name. */
 int sla_metric_from_name(const char *name, enum sla_metric *metric);
 int sla_severity_from_name(const char *name, enum sla_severity *severity);

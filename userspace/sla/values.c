@@ -72,6 +72,14 @@ static const char *const rate_unit_names[] = {
 	[SLA_RATE_HOUR] = "hour",
 };
 
+static const char *const data_action_names[] = {
+	[SLA_DATA_READ] = "read",
+	[SLA_DATA_WRITE] = "write",
+	[SLA_DATA_DELETE] = "delete",
+	[SLA_DATA_LOGIN_FAILURE] = "login-failure",
+	[SLA_DATA_PRIVILEGE_CHANGE] = "privilege-change",
+};
+
 #define COUNT(table) (sizeof(table) / sizeof((table)[0]))
 
 const struct sla_names sla_severities = { severity_names, COUNT(severity_names) };
@@ -116,12 +124,27 @@ const char *sla_rate_unit_name(enum sla_rate_unit u)
 	return name_of(rate_unit_names, COUNT(rate_unit_names), u);
 }
 
+const char *sla_data_action_name(enum sla_data_action a)
+{
+	return name_of(data_action_names, COUNT(data_action_names), a);
+}
+
 static int index_of(const char *const *names, size_t n, const char *name)
 {
 	for (size_t i = 0; i < n; i++)
 		if (names[i] && strcmp(names[i], name) == 0)
 			return (int)i;
 	return -EINVAL;
+}
+
+int sla_data_action_from_name(const char *name, enum sla_data_action *action)
+{
+	int i = index_of(data_action_names, COUNT(data_action_names), name);
+
+	if (i < 0)
+		return i;
+	*action = (enum sla_data_action)i;
+	return 0;
 }
 
 int sla_metric_from_name(const char *name, enum sla_metric *metric)

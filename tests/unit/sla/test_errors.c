@@ -28,6 +28,7 @@ struct error_case {
 #define SLO(body) SLA_BASE "slos:\n  - " body "\n"
 #define CM(body) SLA_REFS "  - " body "\n"
 #define DEFAULTS(body) SLA_BASE "defaults:\n" body
+#define REPORTER(body) SLA_BASE "reporters:\n  - " body "\n"
 
 static const struct error_case cases[] = {
 	/* YAML itself */
@@ -53,7 +54,7 @@ static const struct error_case cases[] = {
 	/* top level */
 	{ "unknown_top_key", "sla: t\nslo:\n  - {}\n", 2, "slo",
 	  "expected one of sla, description, components, rules, slos, "
-	  "countermeasures, allowlist, defaults, got unknown key 'slo'" },
+	  "countermeasures, allowlist, defaults, reporters, got unknown key 'slo'" },
 	{ "duplicate_top_key", "sla: t\nrules: []\nsla: u\n", 3, "sla",
 	  "expected each key once, got 'sla' again (first at line 1)" },
 	{ "non_scalar_key", "sla: t\n? [a, b]\n: c\n", 2, "(document)",
@@ -176,10 +177,75 @@ static const struct error_case cases[] = {
 	{ "allowlist_mapping", SLA_BASE "allowlist: { a: 10.0.0.1 }\n", 6,
 	  "allowlist", "got a mapping" },
 
+	/* reporters */
+	{ "reporters_mapping", SLA_BASE "reporters: { user: root }\n", 6,
+	  "reporters", "expected a list of reporters, got a mapping" },
+	{ "reporter_scalar", REPORTER("root"), 7, "reporters[0]",
+	  "expected a reporter mapping with user or group, components, "
+	  "source, got 'root'" },
+	{ "reporter_unknown_key",
+	  REPORTER("{ user: root, components: [web], sources: true }"), 7,
+	  "reporters[0].sources",
+	  "expected one of user, group, components, source, got unknown key "
+	  "'sources'" },
+	{ "reporter_user_and_group",
+	  REPORTER("{ user: root, group: root, components: [web] }"), 7,
+	  "reporters[0].group", "expected either user or group, got both" },
+	{ "reporter_no_subject", REPORTER("{ components: [web] }"), 7,
+	  "reporters[0].user",
+	  "expected a user or a group the entry is about, got nothing" },
+	{ "reporter_unknown_user",
+	  REPORTER("{ user: no-such-user-x, components: [web] }"), 7,
+	  "reporters[0].user",
+	  "expected a user name known to this host or a numeric uid, got "
+	  "'no-such-user-x'" },
+	{ "reporter_unknown_group",
+	  REPORTER("{ group: no-such-group-x, components: [web] }"), 7,
+	  "reporters[0].group",
+	  "expected a group name known to this host or a numeric gid, got "
+	  "'no-such-group-x'" },
+	{ "reporter_uid_negative", REPORTER("{ user: -1, components: [web] }"),
+	  7, "reporters[0].user", "numeric uid, got '-1'" },
+	{ "reporter_uid_too_big",
+	  REPORTER("{ user: 4294967295, components: [web] }"), 7,
+	  "reporters[0].user", "numeric uid, got '4294967295'" },
+	{ "reporter_user_list", REPORTER("{ user: [a], components: [web] }"), 7,
+	  "reporters[0].user", "got a sequence" },
+	{ "reporter_no_components", REPORTER("{ user: root }"), 7,
+	  "reporters[0].components",
+	  "expected a list of components the entry may report for, got "
+	  "nothing" },
+	{ "reporter_empty_components", REPORTER("{ user: root, components: [] }"),
+	  7, "reporters[0].components", "expected at least one component" },
+	{ "reporter_unknown_component",
+	  REPORTER("{ user: root, components: [web, dbx] }"), 7,
+	  "reporters[0].components[1]",
+	  "expected 'any' or a component defined under 'components' (web, db, "
+	  "app), got 'dbx'" },
+	{ "reporter_any_not_alone",
+	  REPORTER("{ user: root, components: [web, any] }"), 7,
+	  "reporters[0].components[1]",
+	  "expected 'any' alone, as it covers every other component" },
+	{ "reporter_source_yes",
+	  REPORTER("{ user: root, components: [web], source: yes }"), 7,
+	  "reporters[0].source", "expected true or false, got 'yes'" },
+	{ "reporter_second_bad",
+	  SLA_BASE "reporters:\n  - { user: root, components: [web] }\n"
+	  "  - { group: 0, components: [nope] }\n", 8,
+	  "reporters[1].components[0]", "got 'nope'" },
+
 	/* defaults */
+	{ "app_group_unknown", DEFAULTS("  app_group: no-such-group-x\n"), 7,
+	  "defaults.app_group",
+	  "expected a group name known to this host or a numeric gid, got "
+	  "'no-such-group-x'" },
+	{ "app_group_list", DEFAULTS("  app_group: [a]\n"), 7,
+	  "defaults.app_group", "got a sequence" },
+	{ "app_group_empty", DEFAULTS("  app_group: ''\n"), 7,
+	  "defaults.app_group", "numeric gid, got ''" },
 	{ "defaults_list", SLA_BASE "defaults: [holdoff]\n", 6, "defaults",
 	  "expected a mapping with holdoff, window, max_actions, dry_run, "
-	  "lost_events, got a sequence" },
+	  "lost_events, app_group, got a sequence" },
 	{ "defaults_unknown_key", DEFAULTS("  hold_off: 10s\n"), 7,
 	  "defaults.hold_off", "got unknown key 'hold_off'" },
 	{ "holdoff_no_unit", DEFAULTS("  holdoff: 10\n"), 7, "defaults.holdoff",
@@ -380,6 +446,23 @@ static const struct error_case cases[] = {
 	  RULE("{ id: x, deny: { read: 'x/*' }, severity: high }"), 7,
 	  "rules[0].deny.user",
 	  "expected a user or a role the rule is about, got nothing" },
+	{ "data_rule_two_actions",
+	  RULE("{ id: x, deny: { user: bob, read: a, write: b }, severity: high }"),
+	  7, "rules[0].deny.write",
+	  "expected one action of read, write, delete, login-failure, "
+	  "privilege-change, got 'read' and 'write'" },
+	{ "data_rule_empty_delete",
+	  RULE("{ id: x, deny: { user: bob, delete: '' }, severity: high }"), 7,
+	  "rules[0].deny.delete",
+	  "expected a resource pattern (fnmatch glob), got ''" },
+	{ "data_rule_login_failure_list",
+	  RULE("{ id: x, deny: { user: bob, login-failure: [a] }, severity: high }"),
+	  7, "rules[0].deny.login-failure", "got a sequence" },
+	{ "data_rule_unknown_action",
+	  RULE("{ id: x, deny: { user: bob, update: 'a' }, severity: high }"),
+	  7, "rules[0].deny.update",
+	  "expected one of user, role, read, write, delete, login-failure, "
+	  "privilege-change, component, got unknown key 'update'" },
 	{ "data_rule_missing_read",
 	  RULE("{ id: x, deny: { user: bob }, severity: high }"), 7,
 	  "rules[0].deny.read",
@@ -394,7 +477,8 @@ static const struct error_case cases[] = {
 	{ "data_rule_net_key",
 	  RULE("{ id: x, deny: { user: bob, read: a, to: db }, severity: high }"),
 	  7, "rules[0].deny.to",
-	  "expected one of user, role, read, component, got unknown key 'to'" },
+	  "expected one of user, role, read, write, delete, login-failure, "
+	  "privilege-change, component, got unknown key 'to'" },
 	{ "data_rule_unknown_component",
 	  SLA_BASE "rules:\n  - id: x\n    severity: high\n    deny:\n"
 	  "      role: support\n      read: 'cards/*'\n      component: dbx\n",

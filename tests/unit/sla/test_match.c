@@ -94,19 +94,19 @@ static void data_rules(void **state)
 	const char *staff[] = { "staff" };
 
 	(void)state;
-	assert_ptr_equal(sla_data_violation(sla, "ann", support, 2, "db",
+	assert_ptr_equal(sla_data_violation(sla, SLA_DATA_READ, "ann", support, 2, "db",
 					    "cards/visa/1234"),
 			 sla_find_rule(sla, "cards"));
-	assert_null(sla_data_violation(sla, "ann", support, 2, "web",
+	assert_null(sla_data_violation(sla, SLA_DATA_READ, "ann", support, 2, "web",
 				       "cards/visa/1234"));
-	assert_null(sla_data_violation(sla, "ann", staff, 1, "db",
+	assert_null(sla_data_violation(sla, SLA_DATA_READ, "ann", staff, 1, "db",
 				       "cards/visa/1234"));
-	assert_null(sla_data_violation(sla, "ann", support, 2, "db", "orders/1"));
-	assert_ptr_equal(sla_data_violation(sla, "bob", NULL, 0, NULL, "cards/x"),
+	assert_null(sla_data_violation(sla, SLA_DATA_READ, "ann", support, 2, "db", "orders/1"));
+	assert_ptr_equal(sla_data_violation(sla, SLA_DATA_READ, "bob", NULL, 0, NULL, "cards/x"),
 			 sla_find_rule(sla, "bob-no"));
-	assert_null(sla_data_violation(sla, "bob", NULL, 0, NULL,
+	assert_null(sla_data_violation(sla, SLA_DATA_READ, "bob", NULL, 0, NULL,
 				       "cards/audit-2024"));
-	assert_null(sla_data_violation(sla, NULL, NULL, 0, NULL, "cards/x"));
+	assert_null(sla_data_violation(sla, SLA_DATA_READ, NULL, NULL, 0, NULL, "cards/x"));
 }
 
 static void countermeasures(void **state)

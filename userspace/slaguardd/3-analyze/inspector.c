@@ -125,18 +125,19 @@ static int net_finding(const struct inspector *in, const struct sample *s,
 	return 1;
 }
 
-/* The SLA's data rules are about reads; other actions are not judged. */
+/* Data rules name the action they are about (read, write, ...). */
 static int app_finding(const struct inspector *in, const struct sample *s,
 		       struct finding *f)
 {
 	const struct rec_app *a = &s->rec->app;
 	const char *roles[1] = { a->role };
 	const struct sla_rule *rule;
+	enum sla_data_action action;
 
-	if (strcmp(a->action, "read") != 0)
+	if (sla_data_action_from_name(a->action, &action) < 0)
 		return 0;
-	rule = sla_data_violation(in->sla, a->user, roles, a->role[0] ? 1 : 0,
-				  a->component, a->resource);
+	rule = sla_data_violation(in->sla, action, a->user, roles,
+				  a->role[0] ? 1 : 0, a->component, a->resource);
 	if (!rule)
 		return 0;
 	start(f, s, rule, s->component ? s->component->name : NULL);
@@ -146,8 +147,8 @@ static int app_finding(const struct inspector *in, const struct sample *s,
 	add_str(f->evidence, "resource", a->resource);
 	add_str(f->evidence, "reported_component", a->component);
 	add_int(f->evidence, "reporter_uid", a->uid);
-	snprintf(f->summary, sizeof(f->summary), "user %.40s read %.100s of %.40s: denied by rule %.40s",
-		 a->user, a->resource, a->component, rule->id);
+	snprintf(f->summary, sizeof(f->summary), "user %.40s %.16s %.80s of %.40s: denied by rule %.40s",
+		 a->user, a->action, a->resource, a->component, rule->id);
 	return 1;
 }
 
