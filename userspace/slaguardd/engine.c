@@ -330,6 +330,23 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+static struct json_object *hooks_json(const struct respond *r)
+{
+	const struct respond_hook_counters *hc = respond_hook_counters(r);
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "running",
+			       json_object_new_int64((int64_t)respond_hooks_running(r)));
+	json_object_object_add(o, "started", json_object_new_int64((int64_t)hc->started));
+	json_object_object_add(o, "failed", json_object_new_int64((int64_t)hc->failed));
+	json_object_object_add(o, "refused", json_object_new_int64((int64_t)hc->refused));
+	json_object_object_add(o, "exited_ok", json_object_new_int64((int64_t)hc->exited_ok));
+	json_object_object_add(o, "exited_error",
+			       json_object_new_int64((int64_t)hc->exited_error));
+	json_object_object_add(o, "timed_out", json_object_new_int64((int64_t)hc->timed_out));
+	return o;
+}
+
 struct json_object *engine_status_json(const struct engine *e)
 {
 	struct json_object *o = json_object_new_object(), *slos, *ev;
@@ -362,5 +379,6 @@ struct json_object *engine_status_json(const struct engine *e)
 	json_object_object_add(o, "alerts_rate_limited", json_object_new_int64((int64_t)ac->rate_limited));
 	json_object_object_add(o, "countermeasures",
 			       json_object_new_int64((int64_t)respond_active(e->resp)));
+	json_object_object_add(o, "hooks", hooks_json(e->resp));
 	return o;
 }

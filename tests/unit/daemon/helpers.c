@@ -119,10 +119,12 @@ static const char *fake_error(void *ctx)
 	return "fake backend refused";
 }
 
-static int fake_hook(void *ctx, const char *path, char *const envp[])
+static int fake_hook(void *ctx, const char *path, char *const envp[],
+		     pid_t *pid)
 {
 	struct fake_backend *f = ctx;
 
+	*pid = 0;
 	f->hooks++;
 	snprintf(f->last_hook, sizeof(f->last_hook), "%s", path);
 	for (; *envp; envp++)

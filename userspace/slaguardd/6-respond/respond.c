@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,18 @@
 
 #include "respond.h"
 
+/* A hook still running: reaped, or stopped past the timeout, on ticks. */
+struct hook_run {
+	pid_t pid;
+	uint64_t started;		/* CLOCK_MONOTONIC ms */
+	bool terminated;		/* SIGTERM sent; SIGKILL after a grace */
+	char alert[24];
+	char path[128];
+};
+
+/* How long a stopped hook gets between SIGTERM and SIGKILL. */
+#define HOOK_KILL_GRACE_MS	2000
+
 struct respond {
 	const struct respond_ops *ops;
 	void *ctx;
@@ -17,7 +31,13 @@ struct respond {
 	uint64_t next_num;
 	struct countermeasure *cm;
 	size_t n, cap;
+	struct hook_run hooks[RESPOND_HOOKS_MAX];
+	size_t nhooks, max_hooks;
+	uint64_t hook_timeout_ms;
+	struct respond_hook_counters hc;
 };
+
+static void reap_hooks(struct respond *r, uint64_t now);
 
 int respond_new(struct respond **out, const struct respond_ops *ops, void *ctx)
 {
@@ -29,7 +49,25 @@ int respond_new(struct respond **out, const struct respond_ops *ops, void *ctx)
 	r->ops = ops;
 	r->ctx = ctx;
 	r->next_num = 1;
+	r->max_hooks = RESPOND_HOOKS_MAX;
+	r->hook_timeout_ms = RESPOND_HOOK_TIMEOUT_MS;
 	return 0;
+}
+
+void respond_set_hook_limits(struct respond *r, size_t max, uint64_t timeout_ms)
+{
+	r->max_hooks = max < RESPOND_HOOKS_MAX ? max : RESPOND_HOOKS_MAX;
+	r->hook_timeout_ms = timeout_ms;
+}
+
+const struct respond_hook_counters *respond_hook_counters(const struct respond *r)
+{
+	return &r->hc;
+}
+
+size_t respond_hooks_running(const struct respond *r)
+{
+	return r->nhooks;
 }
 
 void respond_free(struct respond *r)
@@ -98,6 +136,7 @@ static void remove_at(struct respond *r, size_t i)
 
 void respond_expire(struct respond *r, uint64_t now)
 {
+	reap_hooks(r, now);
 	for (size_t i = 0; i < r->n;) {
 		if (r->cm[i].expires <= now) {
 			sgd_log(LOG_INFO, "countermeasure %s (%s %s) expired",
@@ -306,10 +345,12 @@ static void firewall(struct respond *r, const struct sla *sla,
 	alert_add_action(a, c->id);
 }
 
-static void hook(struct respond *r, const char *path, struct alert *a)
+static void hook(struct respond *r, const char *path, struct alert *a,
+		 uint64_t now)
 {
 	char env[9][FINDING_SUMMARY_MAX + 32];
 	char *envp[10];
+	pid_t pid = 0;
 	int ret;
 
 	snprintf(env[0], sizeof(env[0]), "SLAGUARD_ALERT_ID=%s", a->id);
@@ -329,10 +370,75 @@ static void hook(struct respond *r, const char *path, struct alert *a)
 		note(a, SLA_ACT_RUN_HOOK, "dry-run", path);
 		return;
 	}
-	ret = r->ops->run_hook ? r->ops->run_hook(r->ctx, path, envp) : -ENOSYS;
+	if (r->nhooks >= r->max_hooks) {
+		char why[64];
+
+		r->hc.refused++;
+		snprintf(why, sizeof(why), "%zu hooks still running, the most at once",
+			 r->nhooks);
+		sgd_log(LOG_WARNING, "%s: hook %s not started: %s", a->id, path, why);
+		note(a, SLA_ACT_RUN_HOOK, "refused", why);
+		return;
+	}
+	ret = r->ops->run_hook ? r->ops->run_hook(r->ctx, path, envp, &pid) : -ENOSYS;
 	note(a, SLA_ACT_RUN_HOOK, ret < 0 ? "failed" : "started", path);
-	if (ret < 0)
+	if (ret < 0) {
+		r->hc.failed++;
 		sgd_log(LOG_WARNING, "%s: hook %s: %s", a->id, path, strerror(-ret));
+		return;
+	}
+	r->hc.started++;
+	if (pid > 0) {
+		struct hook_run *h = &r->hooks[r->nhooks++];
+
+		*h = (struct hook_run){ .pid = pid, .started = now };
+		snprintf(h->alert, sizeof(h->alert), "%s", a->id);
+		snprintf(h->path, sizeof(h->path), "%s", path);
+	}
+}
+
+/*
+ * Reap the hooks that ended, recording how; stop those running past the
+ * timeout (SIGTERM, then SIGKILL after a grace).
+ */
+static void reap_hooks(struct respond *r, uint64_t now)
+{
+	for (size_t i = 0; i < r->nhooks;) {
+		struct hook_run *h = &r->hooks[i];
+		int status;
+		pid_t ret = waitpid(h->pid, &status, WNOHANG);
+
+		if (ret == 0) {
+			uint64_t ran = now - h->started;
+
+			if (!h->terminated && ran >= r->hook_timeout_ms) {
+				sgd_log(LOG_WARNING, "%s: hook %s still running after %llu ms: stopping it",
+					h->alert, h->path, (unsigned long long)ran);
+				kill(h->pid, SIGTERM);
+				h->terminated = true;
+				r->hc.timed_out++;
+			} else if (h->terminated &&
+				   ran >= r->hook_timeout_ms + HOOK_KILL_GRACE_MS) {
+				kill(h->pid, SIGKILL);
+			}
+			i++;
+			continue;
+		}
+		if (ret > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			r->hc.exited_ok++;
+			sgd_log(LOG_INFO, "%s: hook %s exited 0", h->alert, h->path);
+		} else if (ret > 0 && WIFEXITED(status)) {
+			r->hc.exited_error++;
+			sgd_log(LOG_WARNING, "%s: hook %s exited with status %d",
+				h->alert, h->path, WEXITSTATUS(status));
+		} else if (ret > 0) {
+			r->hc.exited_error++;
+			sgd_log(LOG_WARNING, "%s: hook %s killed by signal %d",
+				h->alert, h->path, WTERMSIG(status));
+		}
+		/* ret < 0: not our child any more (reaped elsewhere); forget it. */
+		r->hooks[i] = r->hooks[--r->nhooks];
+	}
 }
 
 static void act(struct respond *r, const struct sla *sla, enum sla_action action,
@@ -346,7 +452,7 @@ static void act(struct respond *r, const struct sla *sla, enum sla_action action
 		firewall(r, sla, pol, a, now);
 		break;
 	case SLA_ACT_RUN_HOOK:
-		hook(r, hook_path, a);
+		hook(r, hook_path, a, now);
 		break;
 	case SLA_ACT_NOTIFY:
 		note(a, action, "notified", NULL);
@@ -475,34 +581,47 @@ static const char *nft_error(void *ctx)
 }
 
 /*
- * Double fork: the hook is re-parented to init, so the daemon never has
- * to reap it and a slow hook never blocks the event loop.
+ * posix_spawn: a failed exec is an error here, not a "started" hook. The
+ * hook starts as a fresh program would - no signal blocked or ignored (the
+ * daemon blocks SIGHUP/SIGINT/SIGTERM and ignores SIGPIPE), none of the
+ * daemon's file descriptors but 0-2 - and is reaped by reap_hooks().
  */
-static int fork_exec(void *ctx, const char *path, char *const envp[])
+static int spawn_hook(void *ctx, const char *path, char *const envp[],
+		      pid_t *pid)
 {
 	char *const argv[] = { (char *)path, NULL };
-	pid_t pid = fork();
-	int status;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	int ret;
 
 	(void)ctx;
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		if (fork() == 0) {
-			/* The hook gets none of the daemon's sockets. */
-			close_range(3, ~0U, 0);
-			execve(path, argv, envp);
-			_exit(127);
-		}
-		_exit(0);
+	sigemptyset(&none);
+	sigfillset(&all);
+	if (posix_spawnattr_init(&attr))
+		return -ENOMEM;
+	if (posix_spawn_file_actions_init(&fa)) {
+		posix_spawnattr_destroy(&attr);
+		return -ENOMEM;
 	}
-	waitpid(pid, &status, 0);
-	return 0;
+	ret = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+				       POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+	if (!ret)
+		ret = posix_spawnattr_setsigmask(&attr, &none);
+	if (!ret)
+		ret = posix_spawnattr_setsigdefault(&attr, &all);
+	if (!ret)
+		ret = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	if (!ret)
+		ret = posix_spawn(pid, path, &fa, &attr, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return -ret;
 }
 
 const struct respond_ops respond_nft_ops = {
 	.apply = nft_apply,
 	.revoke = nft_revoke,
 	.error = nft_error,
-	.run_hook = fork_exec,
+	.run_hook = spawn_hook,
 };

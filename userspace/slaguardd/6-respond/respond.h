@@ -7,7 +7,9 @@
  * sources, at the cap (defaults.max_actions) unless a less severe one can
  * be replaced, and - by the backend -
  * for the host's own addresses and gateways. run-hook forks and execs the
- * hook with the alert in its environment (never through a shell). Dry-run
+ * hook with the alert in its environment (never through a shell), at most
+ * RESPOND_HOOKS_MAX at once, each stopped after RESPOND_HOOK_TIMEOUT_MS;
+ * exit statuses are logged and counted. Dry-run
  * records and logs what would be done and changes nothing.
  *
  * The firewall and the hook runner sit behind struct respond_ops, so the
@@ -18,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "alert.h"
 #include "nft_backend.h"
@@ -31,8 +34,21 @@ struct respond_ops {
 		     unsigned int timeout_s, const char *comment);
 	int (*revoke)(void *ctx, enum nftb_kind kind, const char *target);
 	const char *(*error)(void *ctx);
-	/* Start PATH with ENVP, not waiting for it; 0 or -errno. */
-	int (*run_hook)(void *ctx, const char *path, char *const envp[]);
+	/*
+	 * Start PATH with ENVP, not waiting for it; 0 with *PID the child to
+	 * reap (0: nothing to reap), or -errno when it could not be executed.
+	 */
+	int (*run_hook)(void *ctx, const char *path, char *const envp[],
+			pid_t *pid);
+};
+
+/* Hooks running at once at most, and how long one may run. */
+#define RESPOND_HOOKS_MAX	8
+#define RESPOND_HOOK_TIMEOUT_MS	30000
+
+struct respond_hook_counters {
+	uint64_t started, failed, refused;	/* refused: at the limit */
+	uint64_t exited_ok, exited_error, timed_out;
 };
 
 /* The real thing: an nftables backend and fork+exec. CTX is a struct nftb. */
@@ -58,6 +74,10 @@ int respond_new(struct respond **out, const struct respond_ops *ops,
 		void *ctx);
 void respond_free(struct respond *r);
 void respond_set_dry_run(struct respond *r, bool dry_run);
+/* MAX (at most RESPOND_HOOKS_MAX) hooks at once, each for TIMEOUT_MS. */
+void respond_set_hook_limits(struct respond *r, size_t max, uint64_t timeout_ms);
+const struct respond_hook_counters *respond_hook_counters(const struct respond *r);
+size_t respond_hooks_running(const struct respond *r);
 
 /*
  * Act on A as SLA's policy says; the ids of the countermeasures taken are
@@ -74,7 +94,7 @@ int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen);
 int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
 		  uint64_t remaining_ms, const char *comment, uint64_t now);
 
-/* Forget countermeasures the kernel has expired. */
+/* Forget countermeasures the kernel has expired; reap and time out hooks. */
 void respond_expire(struct respond *r, uint64_t now);
 size_t respond_active(const struct respond *r);
 const struct countermeasure *respond_find(const struct respond *r,
