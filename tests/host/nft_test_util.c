@@ -229,9 +229,41 @@ const char *tu_log_text(void)
 	return log_buf;
 }
 
+static char resolv_path[64];
+
+static void remove_resolv_conf(void)
+{
+	unlink(resolv_path);
+}
+
+const char *tu_resolv_conf(const char *text)
+{
+	char *path = resolv_path;
+	FILE *f;
+
+	if (!path[0]) {
+		snprintf(path, sizeof(resolv_path), "/tmp/slaguard-test-resolv.%d", (int)getpid());
+		atexit(remove_resolv_conf);
+	}
+	if (!text)
+		return path;
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		abort();
+	return path;
+}
+
 void tu_opts(struct nftb_opts *opts)
 {
+	static bool written;
+
 	memset(opts, 0, sizeof(*opts));
+	if (!written) {
+		tu_resolv_conf("# test resolvers\nnameserver " TU_RESOLVER4 "\n"
+			       "nameserver " TU_RESOLVER6 "\n");
+		written = true;
+	}
+	opts->resolv_conf = tu_resolv_conf(NULL);
 	opts->table_file = NFT_DIR "/slaguard.nft";
 	opts->inspect_file = NFT_DIR "/slaguard-inspect.nft";
 	opts->log = tu_log;

@@ -44,8 +44,16 @@ void tu_log_reset(void);
 bool tu_logged(const char *needle);
 const char *tu_log_text(void);
 
-/* Options pointing at this tree's nft/ files and the captured log. */
+/*
+ * Options pointing at this tree's nft/ files, the captured log and a test
+ * resolv.conf (never the host's): by default it names 198.19.0.53 and
+ * fd00:5b::53; tu_resolv_conf() rewrites it.
+ */
 void tu_opts(struct nftb_opts *opts);
+#define TU_RESOLVER4 "198.19.0.53"
+#define TU_RESOLVER6 "fd00:5b::53"
+/* Writes TEXT (unless NULL) as the test resolv.conf; returns its path. */
+const char *tu_resolv_conf(const char *text);
 void tu_sleep_ms(unsigned int ms);
 /* Calls nftb_watch_handle() as the fd becomes readable, up to timeout_ms;
  * returns the first non-zero result (1 when the table was restored). */

@@ -296,6 +296,292 @@ static void test_self_refused(void **state)
 	nftb_close(nb);
 }
 
+/* Refuses SOURCE with -EPERM, the message naming why; nothing reaches the kernel. */
+static void assert_refused(struct nftb *nb, const char *source, const char *why)
+{
+	uint32_t gen = tu_genid();
+	int ret = nftb_block(nb, source, 600, C1);
+
+	if (ret != -EPERM)
+		fail_msg("block %s: expected -EPERM (%s), got %d (%s)", source, why, ret,
+			 ret ? nftb_last_error(nb) : "blocked");
+	if (!strstr(nftb_last_error(nb), why))
+		fail_msg("block %s: refused as \"%s\", expected it to say \"%s\"", source,
+			 nftb_last_error(nb), why);
+	assert_int_equal(tu_genid(), gen);
+}
+
+static size_t blocked_count(void)
+{
+	return tu_count("block4") + tu_count("block6") + tu_count("block4_net") +
+	       tu_count("block6_net");
+}
+
+/*
+ * The special-purpose addresses (RFC 6890 and the IANA registries) whose
+ * blocking cuts the host off from something it needs - DHCP, neighbours,
+ * multicast, the cloud's metadata service - are refused, as are prefixes
+ * covering them; IPv4-mapped IPv6 is its IPv4 address.
+ */
+static void test_special_refused(void **state)
+{
+	static const char *const special[][2] = {
+		{ "0.0.0.0", "0.0.0.0 is the unspecified address (protected)" },
+		{ "0.0.0.0/8", "protected" },
+		{ "::", ":: is the unspecified address (protected)" },
+		{ "255.255.255.255", "255.255.255.255 is limited broadcast (protected)" },
+		{ "224.0.0.1", "224.0.0.1 is multicast (protected)" },
+		{ "239.255.255.250", "multicast (protected)" },
+		{ "224.0.0.0/4", "multicast (protected)" },
+		{ "ff02::1", "ff02::1 is multicast (protected)" },
+		{ "ff00::/8", "multicast (protected)" },
+		{ "169.254.169.254", "169.254.169.254 is link-local (protected)" },
+		{ "::ffff:169.254.169.254", "169.254.169.254 is link-local (protected)" },
+		{ "169.254.0.0/16", "link-local (protected)" },
+		{ "169.254.169.0/24", "link-local (protected)" },
+		{ "fe80::1", "fe80::1 is link-local (protected)" },
+		{ "fe80::/64", "link-local (protected)" },
+		{ "127.0.0.53", "loopback" },
+		{ "::ffff:127.0.0.1", "loopback" },
+		{ "::1", "loopback" },
+		{ "::ffff:198.19.0.254", "198.19.0.254 is a gateway" },
+		{ "::ffff:0:0/96", "protected" },
+		{ "192.0.0.8", "protected" },
+	};
+	struct nftb *nb = open_default();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		assert_refused(nb, special[i][0], special[i][1]);
+	/* rate-limit and inspect are refused the same way */
+	assert_int_equal(nftb_ratelimit(nb, "169.254.169.254", 600, C1), -EPERM);
+	assert_int_equal(nftb_inspect(nb, "ff02::2", 600, C1), -EPERM);
+	assert_true(tu_logged("refused to block 169.254.169.254"));
+	assert_int_equal(blocked_count(), 0);
+	assert_int_equal(nftb_active_count(nb), 0);
+	nftb_close(nb);
+}
+
+/*
+ * Where attackers really live stays blockable: private, shared (CGNAT),
+ * benchmarking, documentation, unique-local and reserved ranges, NAT64.
+ */
+static void test_special_still_blockable(void **state)
+{
+	static const char *const ok[] = {
+		"10.1.2.3", "10.0.0.0/9", "172.16.0.1", "192.168.1.1", "192.168.0.0/16",
+		"100.64.0.1", "198.18.5.5", "198.18.128.0/17", "192.0.2.1", "203.0.113.9",
+		"240.0.0.1", "2001:db8::1", "fd00:77::1", "fc00::/8", "64:ff9b::c633:6407",
+		"2002:c633:6407::1",
+	};
+	struct nftb *nb = open_default();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (nftb_block(nb, ok[i], 600, C1))
+			fail_msg("block %s: %s", ok[i], nftb_last_error(nb));
+	assert_int_equal(blocked_count(), sizeof(ok) / sizeof(ok[0]));
+	nftb_close(nb);
+}
+
+/*
+ * Gateways of every routing table and every next hop of a multipath route
+ * (read over rtnetlink), not just the main table's first one. Optional
+ * kinds of next hop this kernel may lack (a v6 next hop of a v4 route,
+ * nexthop objects) are checked when `ip` can add them.
+ */
+static bool have_via, have_nhid;
+
+static int extra_routes(void **state)
+{
+	(void)state;
+	fresh(state);
+	assert_int_equal(tu_sh("ip route add default via 198.19.0.251 dev sg-up table 100 && "
+			       "ip -6 route add default via fd00:5b::fb dev sg-up table 100 && "
+			       "ip route add 198.51.100.0/24 nexthop via 198.19.0.252 dev sg-up "
+			       "nexthop via 198.19.0.253 dev sg-up && "
+			       "ip -6 route add 2001:db8:77::/48 nexthop via fd00:5b::fc dev sg-up "
+			       "nexthop via fd00:5b::fd dev sg-up"), 0);
+	have_via = tu_sh("ip route add 192.0.2.128/25 via inet6 fd00:5b::f1 dev sg-up "
+			 "2>/dev/null") == 0;
+	have_nhid = tu_sh("ip nexthop add id 77 via 198.19.0.249 dev sg-up 2>/dev/null && "
+			  "ip route add 192.0.2.64/26 nhid 77 2>/dev/null") == 0;
+	if (!have_via || !have_nhid)
+		fprintf(stderr, "  note: this kernel or ip lacks%s%s; not checked\n",
+			have_via ? "" : " RTA_VIA routes", have_nhid ? "" : " nexthop objects");
+	return 0;
+}
+
+static int drop_extra_routes(void **state)
+{
+	(void)state;
+	tu_sh("exec >/dev/null 2>&1; ip route flush table 100; ip -6 route flush table 100; "
+	      "ip route flush table 200; ip route del 198.51.100.0/24; "
+	      "ip -6 route del 2001:db8:77::/48; ip route del 192.0.2.128/25; "
+	      "ip route del 192.0.2.64/26; ip nexthop flush; ip route del 192.0.2.0/24; "
+	      "ip -6 route del 2001:db8:40::/48; true");
+	return 0;
+}
+
+static void test_gateways_every_table(void **state)
+{
+	static const char *const gw[] = {
+		"198.19.0.254", "fd00:5b::fe",		/* main default */
+		"198.19.0.251", "fd00:5b::fb",		/* table 100 */
+		"198.19.0.252", "198.19.0.253",		/* ECMP next hops */
+		"fd00:5b::fc", "fd00:5b::fd",
+		"::ffff:198.19.0.252",
+	};
+	struct nftb *nb = open_default();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(gw) / sizeof(gw[0]); i++)
+		assert_refused(nb, gw[i], "gateway");
+	if (have_via)
+		assert_refused(nb, "fd00:5b::f1", "gateway");
+	if (have_nhid)
+		assert_refused(nb, "198.19.0.249", "gateway");
+	/* a prefix covering a gateway of another table */
+	assert_refused(nb, "198.19.0.250/31", "198.19.0.251, which is a gateway");
+	assert_refused(nb, "fd00:5b::fc/127", "which is a gateway");
+	assert_int_equal(blocked_count(), 0);
+	/* the route's destination itself is not protected, only its next hops */
+	assert_int_equal(nftb_block(nb, "198.51.100.7", 600, C1), 0);
+	assert_int_equal(nftb_block(nb, "198.19.0.250", 600, C1), 0);
+	nftb_close(nb);
+}
+
+/* The resolvers in use (nameserver lines of resolv.conf) are protected. */
+static void test_resolvers_refused(void **state)
+{
+	struct nftb_opts opts;
+	struct nftb *nb;
+
+	(void)state;
+	nb = open_default();
+	assert_refused(nb, TU_RESOLVER4, TU_RESOLVER4 " is a resolver (");
+	assert_refused(nb, TU_RESOLVER6, "resolver");
+	assert_refused(nb, "::ffff:" TU_RESOLVER4, "resolver");
+	assert_refused(nb, "198.19.0.48/29", "covers " TU_RESOLVER4 ", which is a resolver");
+	nftb_close(nb);
+
+	/* comments, other keywords and scoped addresses as resolv.conf(5) has them */
+	tu_opts(&opts);
+	tu_resolv_conf("# nameserver 198.19.0.99\n; nameserver 198.19.0.98\n"
+		       "search example.org\noptions edns0\n"
+		       "nameserver\t198.19.0.60 # trailing\n"
+		       "nameserver fd00:5b::60%sg-up\nnameserver not-an-address\n");
+	nb = open_with(&opts);
+	assert_refused(nb, "198.19.0.60", "resolver");
+	assert_refused(nb, "fd00:5b::60", "resolver");
+	assert_int_equal(nftb_block(nb, "198.19.0.99", 600, C1), 0);
+	assert_int_equal(nftb_block(nb, "198.19.0.98", 600, C1), 0);
+	assert_int_equal(nftb_block(nb, TU_RESOLVER4, 600, C1), 0);	/* not one anymore */
+	nftb_close(nb);
+	tu_resolv_conf("nameserver " TU_RESOLVER4 "\nnameserver " TU_RESOLVER6 "\n");
+}
+
+/* Lifted, with the reason, as the test's lifted callback hears it. */
+struct lifted_seen {
+	size_t n;
+	char sources[8][NFTB_ADDR_MAX];
+	char why[8][400];
+};
+
+static void on_lifted(void *arg, enum nftb_kind kind, const char *source, const char *why)
+{
+	struct lifted_seen *s = arg;
+
+	(void)kind;
+	if (s->n < 8) {
+		snprintf(s->sources[s->n], sizeof(s->sources[0]), "%s", source);
+		snprintf(s->why[s->n], sizeof(s->why[0]), "%s", why);
+	}
+	s->n++;
+}
+
+/*
+ * A refresh protects what appeared since (a route's gateway, a resolver, an
+ * allowlist entry) and lifts, in one transaction, the blocks of it.
+ */
+static void test_refresh_lifts(void **state)
+{
+	static const char *const allow[] = { "10.9.9.0/24" };
+	struct lifted_seen seen = { 0 };
+	struct nftb *nb = open_default();
+	uint32_t gen;
+
+	(void)state;
+	assert_int_equal(nftb_block(nb, "198.19.0.240", 600, C1), 0);
+	assert_int_equal(nftb_block(nb, "198.19.0.232/29", 600, C1), 0);
+	assert_int_equal(nftb_ratelimit(nb, "fd00:5b::40", 600, C1), 0);
+	assert_int_equal(nftb_block(nb, "198.19.0.41", 600, C1), 0);
+	assert_int_equal(nftb_block(nb, "10.9.9.9", 600, C1), 0);
+	assert_int_equal(nftb_block(nb, "10.9.8.9", 600, C2), 0);
+	assert_int_equal(tu_count("block4"), 4);
+	/* nothing new: nothing lifted, no transaction */
+	gen = tu_genid();
+	assert_int_equal(nftb_refresh_guard(nb, NULL, 0, on_lifted, &seen), 0);
+	assert_int_equal(tu_genid(), gen);
+
+	assert_int_equal(tu_sh("ip route add 203.0.113.0/24 via 198.19.0.240 table 200 && "
+			       "ip route add 192.0.2.0/24 via 198.19.0.236 && "
+			       "ip -6 route add 2001:db8:40::/48 nexthop via fd00:5b::40 dev sg-up "
+			       "nexthop via fd00:5b::fe dev sg-up"), 0);
+	tu_resolv_conf("nameserver " TU_RESOLVER4 "\nnameserver 198.19.0.41\n");
+	assert_int_equal(nftb_refresh_guard(nb, allow, 1, on_lifted, &seen), 5);
+	assert_int_equal(tu_genid(), gen + 1);		/* one transaction */
+	assert_int_equal(seen.n, 5);
+	for (size_t i = 0; i < seen.n; i++) {
+		if (!strcmp(seen.sources[i], "198.19.0.240"))
+			assert_non_null(strstr(seen.why[i], "198.19.0.240 is a gateway (table 200)"));
+		if (!strcmp(seen.sources[i], "198.19.0.232/29"))
+			assert_non_null(strstr(seen.why[i], "covers 198.19.0.236, which is a gateway"));
+		if (!strcmp(seen.sources[i], "198.19.0.41"))
+			assert_non_null(strstr(seen.why[i], "resolver"));
+		if (!strcmp(seen.sources[i], "10.9.9.9"))
+			assert_non_null(strstr(seen.why[i], "allowlisted"));
+	}
+	assert_true(tu_logged("lifted block of 198.19.0.240 (" C1 "): 198.19.0.240 is a gateway"));
+	assert_true(tu_logged("lifted rate-limit of fd00:5b::40"));
+	assert_int_equal(tu_count("block4"), 1);	/* 10.9.8.9 stays */
+	assert_int_equal(tu_count("block4_net"), 0);
+	assert_int_equal(tu_count("ratelimit6"), 0);
+	assert_int_equal(nftb_active_count(nb), 1);
+	/* and stays refused */
+	assert_refused(nb, "198.19.0.240", "gateway (table 200)");
+	assert_refused(nb, "10.9.9.1", "allowlisted");
+	assert_int_equal(nftb_unblock(nb, "10.9.8.9"), 0);
+	nftb_close(nb);
+	tu_resolv_conf("nameserver " TU_RESOLVER4 "\nnameserver " TU_RESOLVER6 "\n");
+}
+
+/* What an older daemon left blocking a protected address is lifted at start. */
+static void test_reconcile_lifts_protected(void **state)
+{
+	struct nftb_reconcile_stats st;
+	struct nftb_opts opts;
+	struct nftb *nb = open_default();
+
+	(void)state;
+	assert_int_equal(nftb_block(nb, "198.51.100.1", 600, C1), 0);
+	nftb_close(nb);
+	assert_int_equal(tu_sh("nft add element inet slaguard block4 '{ 169.254.169.254 timeout 1h comment \"" C1 "\" }' && "
+			       "nft add element inet slaguard block4 '{ 198.19.0.254 timeout 1h comment \"" C2 "\" }' && "
+			       "nft add element inet slaguard block6_net '{ ff00::/8 timeout 1h comment \"" C2 "\" }'"), 0);
+	tu_opts(&opts);
+	assert_int_equal(nftb_open(&nb, &opts), 0);
+	assert_int_equal(nftb_reconcile(nb, &st), 0);
+	assert_int_equal(st.adopted, 1);
+	assert_int_equal(st.lifted, 3);
+	assert_int_equal(st.cleared, 0);
+	assert_true(tu_logged("lifting 169.254.169.254 in block4 (" C1 "): 169.254.169.254 is link-local (protected)"));
+	assert_int_equal(tu_count("block4"), 1);
+	assert_int_equal(tu_count("block6_net"), 0);
+	assert_int_equal(nftb_active_count(nb), 1);
+	nftb_close(nb);
+}
+
 /* The cap refuses new countermeasures with -ENOSPC; renewals still pass. */
 static void test_cap(void **state)
 {
@@ -703,6 +989,13 @@ int main(void)
 		cmocka_unit_test_setup(test_batch_failure_applies_nothing, fresh),
 		cmocka_unit_test_setup(test_allowlist_refused, fresh),
 		cmocka_unit_test_setup(test_self_refused, fresh),
+		cmocka_unit_test_setup(test_special_refused, fresh),
+		cmocka_unit_test_setup(test_special_still_blockable, fresh),
+		cmocka_unit_test_setup_teardown(test_gateways_every_table, extra_routes,
+						drop_extra_routes),
+		cmocka_unit_test_setup(test_resolvers_refused, fresh),
+		cmocka_unit_test_setup_teardown(test_refresh_lifts, fresh, drop_extra_routes),
+		cmocka_unit_test_setup(test_reconcile_lifts_protected, fresh),
 		cmocka_unit_test_setup(test_cap, fresh),
 		cmocka_unit_test_setup(test_dry_run, fresh),
 		cmocka_unit_test_setup(test_reconcile, fresh),

@@ -79,7 +79,7 @@ static int open_parts(struct nftb *nb, const struct nftb_opts *opts)
 	if (ret)
 		return nftb_fail(nb, ret, "out of memory");
 	ret = nftb_guard_init(&nb->guard, opts->allowlist, opts->allowlist_len,
-			      !opts->allow_self, nb->err, sizeof(nb->err));
+			      !opts->allow_self, opts->resolv_conf, nb->err, sizeof(nb->err));
 	if (!ret)
 		ret = nftb_table_load_files(nb, opts);
 	if (ret)
@@ -243,15 +243,13 @@ static int check_protected(struct nftb *nb, enum nftb_kind kind, const char *sou
 			   const struct nftb_key *key)
 {
 	const struct nftb_guard_entry *hit = nftb_guard_hit(&nb->guard, key);
-	char what[NFTB_ADDR_MAX];
+	char why[400];
 
 	if (!hit)
 		return 0;
-	nftb_key_format(&hit->key, what, sizeof(what));
-	nftb_log(nb, NFTB_LOG_WARN, "refused to %s %s: protected (%s %s)",
-		 nftb_kind_name(kind), source, hit->why, what);
-	return nftb_fail(nb, -EPERM, "refusing to %s %s: it covers %s, which is protected (%s)",
-			 nftb_kind_name(kind), source, what, hit->why);
+	nftb_guard_explain(hit, key, why, sizeof(why));
+	nftb_log(nb, NFTB_LOG_WARN, "refused to %s %s: %s", nftb_kind_name(kind), source, why);
+	return nftb_fail(nb, -EPERM, "refusing to %s %s: %s", nftb_kind_name(kind), source, why);
 }
 
 static int check_new(struct nftb *nb, enum nftb_set set, const char *source,
@@ -385,6 +383,100 @@ int nftb_revoke(struct nftb *nb, enum nftb_kind kind, const char *source)
 int nftb_unblock(struct nftb *nb, const char *source)
 {
 	return nftb_revoke(nb, NFTB_BLOCK, source);
+}
+
+/* A countermeasure whose source has become protected. */
+struct lift_item {
+	enum nftb_set set;
+	struct nftb_key key;
+	char comment[NFTB_COMMENT_MAX];
+	char why[400];
+};
+
+struct lift_list {
+	const struct nftb_guard *guard;
+	struct lift_item *v;
+	size_t n, cap;
+};
+
+static int collect_protected(struct nftb_ledger_entry *e, void *arg)
+{
+	struct lift_list *l = arg;
+	const struct nftb_guard_entry *hit = nftb_guard_find(l->guard, &e->key);
+	struct lift_item *it;
+
+	if (!hit)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+
+		it = realloc(l->v, cap * sizeof(*it));
+		if (!it)
+			return -ENOMEM;
+		l->v = it;
+		l->cap = cap;
+	}
+	it = &l->v[l->n++];
+	it->set = e->set;
+	it->key = e->key;
+	snprintf(it->comment, sizeof(it->comment), "%s", e->comment);
+	nftb_guard_explain(hit, &e->key, it->why, sizeof(it->why));
+	return 0;
+}
+
+/* Removes, in one transaction, every countermeasure the guard now covers. */
+static int lift_protected(struct nftb *nb, nftb_lifted_fn fn, void *arg)
+{
+	struct lift_list l = { .guard = &nb->guard };
+	char source[NFTB_ADDR_MAX];
+	int ret;
+
+	nftb_ledger_prune(&nb->ledger, nftb_now_ms());
+	ret = nftb_ledger_each(&nb->ledger, collect_protected, &l);
+	if (ret || !l.n) {
+		free(l.v);
+		return ret ? nftb_fail(nb, ret, "out of memory checking the countermeasures "
+				       "against the guard") : 0;
+	}
+	nb->in_batch = true;
+	nb->err[0] = '\0';
+	for (size_t i = 0; i < l.n && !ret; i++)
+		ret = stage(nb, nftb_ledger_find(&nb->ledger, l.v[i].set, &l.v[i].key),
+			    l.v[i].set, &l.v[i].key, 0, 0, "", true);
+	if (ret)
+		nftb_batch_abort(nb);
+	else
+		ret = nftb_batch_commit(nb);
+	for (size_t i = 0; i < l.n && !ret; i++) {
+		enum nftb_kind kind = nftb_set_kind(l.v[i].set);
+
+		nftb_key_format(&l.v[i].key, source, sizeof(source));
+		nftb_log(nb, NFTB_LOG_WARN, "lifted %s of %s (%s): %s", nftb_kind_name(kind),
+			 source, l.v[i].comment, l.v[i].why);
+		if (fn)
+			fn(arg, kind, source, l.v[i].why);
+	}
+	free(l.v);
+	return ret ? ret : (int)l.n;
+}
+
+int nftb_refresh_guard(struct nftb *nb, const char *const *allowlist, size_t allowlist_len,
+		       nftb_lifted_fn lifted, void *arg)
+{
+	int ret;
+
+	if (nb->in_batch)
+		return nftb_fail(nb, -EBUSY, "cannot refresh the guard inside a batch");
+	if (allowlist) {
+		ret = nftb_guard_set_allowlist(&nb->guard, allowlist, allowlist_len, nb->err,
+					       sizeof(nb->err));
+		if (ret)
+			return ret;
+	}
+	ret = nftb_guard_refresh(&nb->guard, nb->err, sizeof(nb->err));
+	if (ret)
+		return ret;
+	return lift_protected(nb, lifted, arg);
 }
 
 int nftb_batch_begin(struct nftb *nb)

@@ -57,23 +57,50 @@ enum nftb_kind nftb_set_kind(enum nftb_set set);
 bool nftb_set_interval(enum nftb_set set);
 int nftb_set_for(enum nftb_kind kind, const struct nftb_key *key, enum nftb_set *set);
 
-/* nft_guard.c: allowlist, own addresses and gateways. */
+/*
+ * guard.c: what is never acted on - the allowlist, the special-purpose
+ * ranges, the host's own addresses, its gateways and its resolvers.
+ */
 struct nftb_guard_entry {
 	struct nftb_key key;
-	char why[24];		/* "allowlist", "own address", "gateway" */
+	char why[96];		/* completes "<address> is ...": "link-local" */
 };
 struct nftb_guard {
-	struct nftb_guard_entry *entries;
-	size_t count, allow_count;
+	struct nftb_guard_entry *entries;	/* allowlist first, then the rest */
+	size_t count;
+	struct nftb_key *allow;			/* the allowlist as given */
+	size_t allow_count;
 	bool protect_self;
+	char *resolv_conf;			/* NULL: the system's */
 	uint64_t refreshed_ms;
 };
 int nftb_guard_init(struct nftb_guard *g, const char *const *allow, size_t n,
-		    bool protect_self, char *err, size_t errlen);
+		    bool protect_self, const char *resolv_conf, char *err, size_t errlen);
+/* Replaces the allowlist; the guard is rebuilt by the next refresh. */
+int nftb_guard_set_allowlist(struct nftb_guard *g, const char *const *allow, size_t n,
+			     char *err, size_t errlen);
 int nftb_guard_refresh(struct nftb_guard *g, char *err, size_t errlen);
+/* The entry KEY overlaps, refreshing first if the last refresh is old. */
 const struct nftb_guard_entry *nftb_guard_hit(struct nftb_guard *g,
 					      const struct nftb_key *key);
+/* The same, as the guard stands (no refresh). */
+const struct nftb_guard_entry *nftb_guard_find(const struct nftb_guard *g,
+					       const struct nftb_key *key);
+/* "X is link-local (protected)", "it covers X, which is a gateway (...)". */
+void nftb_guard_explain(const struct nftb_guard_entry *hit, const struct nftb_key *key,
+			char *buf, size_t size);
 void nftb_guard_free(struct nftb_guard *g);
+
+/* routes.c: every gateway of every route and nexthop object (rtnetlink). */
+struct nftb_gateway_where {
+	uint32_t table;		/* the route's table; 0 for a nexthop object */
+	uint32_t nexthop_id;	/* the nexthop object's id, else 0 */
+	bool multipath;		/* one next hop of an ECMP route */
+};
+typedef int (*nftb_gateway_fn)(void *arg, int family, const void *addr,
+			       const struct nftb_gateway_where *where);
+/* Calls fn for each; its first error stops the walk and is returned. */
+int nftb_gateways(nftb_gateway_fn fn, void *arg, char *err, size_t errlen);
 
 /* nft_ledger.c: what the backend has set and when it ends. */
 struct nftb_ledger_entry {

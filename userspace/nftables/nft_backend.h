@@ -10,8 +10,12 @@
  *    socket (libnftnl + libmnl), many elements per transaction in a batch;
  *  - loads the table definition and lists it through one long-lived
  *    libnftables context (JSON output);
- *  - refuses to act on allowlisted addresses, on the host's own addresses and
- *    on its gateways (-EPERM), and beyond a cap of active actions (-ENOSPC);
+ *  - refuses to act on allowlisted addresses, on special-purpose addresses
+ *    the host needs (unspecified, broadcast, multicast, link-local with the
+ *    cloud metadata service, loopback), on the host's own addresses, its
+ *    gateways (every table, every next hop) and its resolvers (-EPERM, and
+ *    nftb_last_error() says which and why), and beyond a cap of active
+ *    actions (-ENOSPC); IPv4-mapped IPv6 addresses count as IPv4;
  *  - keeps a ledger of the countermeasures it has set, so it can put them
  *    back when someone flushes the ruleset or deletes the table, which it
  *    learns from nftables' own netlink notifications;
@@ -58,8 +62,17 @@ struct nftb_opts {
 	/* Addresses or CIDR prefixes never acted on (management, coordinators). */
 	const char *const *allowlist;
 	size_t allowlist_len;
-	/* Do not protect the host's own addresses and gateways (tests only). */
+	/*
+	 * Do not protect the host's own addresses, gateways and resolvers
+	 * (tests and benchmarks only); special-purpose ranges stay protected.
+	 */
 	bool allow_self;
+	/*
+	 * The resolvers to protect: nameserver lines of this file. NULL means
+	 * /etc/resolv.conf, plus systemd-resolved's upstreams
+	 * (/run/systemd/resolve/resolv.conf) when it names a loopback stub.
+	 */
+	const char *resolv_conf;
 	/* Table definition; NULL means NFTB_DEFAULT_TABLE_FILE. */
 	const char *table_file;
 	/*
@@ -93,6 +106,7 @@ struct nftb_reconcile_stats {
 	size_t cleared;		/* elements without a slaguard comment removed */
 	size_t already_known;	/* elements the ledger already held */
 	bool table_loaded;	/* the table was absent or outdated and was (re)loaded */
+	size_t lifted;		/* slaguard elements of protected addresses removed */
 };
 
 struct nftb;
@@ -123,6 +137,21 @@ int nftb_inspect(struct nftb *nb, const char *source, unsigned int timeout_s,
 /* Lift a countermeasure early; -ENOENT if the ledger does not hold it. */
 int nftb_revoke(struct nftb *nb, enum nftb_kind kind, const char *source);
 int nftb_unblock(struct nftb *nb, const char *source);
+
+/*
+ * Rediscover what is protected - the host's addresses, gateways and
+ * resolvers as they are now, and the allowlist given (allowlist NULL keeps
+ * the current one) - then lift, in one transaction, every countermeasure
+ * whose source overlaps a protected address, logging each. lifted, if not
+ * NULL, is told of each one after the commit, with the reason
+ * ("198.19.0.251 is a gateway (table 100) (protected)"). Returns how many
+ * were lifted, or -errno (nothing lifted; the guard keeps its previous state
+ * if discovery failed). Not inside a batch (-EBUSY).
+ */
+typedef void (*nftb_lifted_fn)(void *arg, enum nftb_kind kind, const char *source,
+			       const char *why);
+int nftb_refresh_guard(struct nftb *nb, const char *const *allowlist, size_t allowlist_len,
+		       nftb_lifted_fn lifted, void *arg);
 
 /*
  * Between begin and commit, nftb_apply()/nftb_revoke() only stage changes;

@@ -8,7 +8,9 @@
  * a timeout, were not put there by slaguard and are cleared, so there are no
  * orphans. An element in the wrong set (a /32 in a range set) is moved.
  * Ledger entries the kernel no longer holds are forgotten: the kernel is the
- * authority on what is enforced.
+ * authority on what is enforced. Elements of addresses the guard protects
+ * now (left by an older daemon, or before a route or the allowlist changed)
+ * are lifted, each logged.
  */
 #include "internal.h"
 
@@ -28,21 +30,43 @@ static void describe(const struct nftb_entry *e, char *buf, size_t size)
 		 e->comment[0] ? e->comment : "no comment");
 }
 
+static int remove_entry(struct plan *p, enum nftb_set set, const struct nftb_key *key)
+{
+	struct nftb_op op;
+
+	memset(&op, 0, sizeof(op));
+	op.type = NFTB_OP_DEL;
+	op.set = (uint8_t)set;
+	op.key = *key;
+	return nftb_ops_push(&p->clear, &op);
+}
+
 static int clear_entry(struct nftb *nb, struct plan *p, enum nftb_set set,
 		       const struct nftb_key *key, const struct nftb_entry *e, const char *why)
 {
-	struct nftb_op op;
 	char what[NFTB_ADDR_MAX + NFTB_COMMENT_MAX + 48];
 
 	describe(e, what, sizeof(what));
 	nftb_log(nb, NFTB_LOG_INFO, "%sclearing %s: %s", nb->dry_run ? "dry-run: would be " : "",
 		 what, why);
 	p->stats->cleared++;
-	memset(&op, 0, sizeof(op));
-	op.type = NFTB_OP_DEL;
-	op.set = (uint8_t)set;
-	op.key = *key;
-	return nftb_ops_push(&p->clear, &op);
+	return remove_entry(p, set, key);
+}
+
+/* A slaguard element of an address that is protected now (an older daemon,
+ * another allowlist, a new route): lifted, not adopted. */
+static int lift_entry(struct nftb *nb, struct plan *p, enum nftb_set set,
+		      const struct nftb_key *key, const struct nftb_entry *e,
+		      const struct nftb_guard_entry *hit)
+{
+	char what[NFTB_ADDR_MAX + NFTB_COMMENT_MAX + 48], why[400];
+
+	describe(e, what, sizeof(what));
+	nftb_guard_explain(hit, key, why, sizeof(why));
+	nftb_log(nb, NFTB_LOG_WARN, "%slifting %s: %s", nb->dry_run ? "dry-run: would be " : "",
+		 what, why);
+	p->stats->lifted++;
+	return remove_entry(p, set, key);
 }
 
 /* Ledger expiry for a listed element: JSON truncates to seconds, round up. */
@@ -89,6 +113,7 @@ static int adopt(struct nftb *nb, struct plan *p, enum nftb_set set, enum nftb_s
 static int plan_entry(struct nftb *nb, struct plan *p, const struct nftb_entry *e)
 {
 	int id = nftb_set_by_name(e->set);
+	const struct nftb_guard_entry *hit;
 	enum nftb_set right;
 	struct nftb_key key;
 
@@ -103,6 +128,9 @@ static int plan_entry(struct nftb *nb, struct plan *p, const struct nftb_entry *
 		return clear_entry(nb, p, (enum nftb_set)id, &key, e, "no timeout");
 	if (nftb_set_for(e->kind, &key, &right))
 		return clear_entry(nb, p, (enum nftb_set)id, &key, e, "not a valid source");
+	hit = nftb_guard_hit(&nb->guard, &key);
+	if (hit)
+		return lift_entry(nb, p, (enum nftb_set)id, &key, e, hit);
 	return adopt(nb, p, (enum nftb_set)id, right, &key, e);
 }
 
@@ -187,8 +215,8 @@ int nftb_reconcile(struct nftb *nb, struct nftb_reconcile_stats *stats)
 	nftb_settle(nb);
 	if (!ret)
 		nftb_log(nb, NFTB_LOG_INFO, "reconciled table inet %s: %zu adopted, %zu already "
-			 "known, %zu cleared%s", NFTB_TABLE_NAME, p.stats->adopted,
-			 p.stats->already_known, p.stats->cleared,
+			 "known, %zu cleared, %zu lifted (protected)%s", NFTB_TABLE_NAME,
+			 p.stats->adopted, p.stats->already_known, p.stats->cleared, p.stats->lifted,
 			 p.stats->table_loaded ? ", table (re)loaded" : "");
 	return ret;
 }
