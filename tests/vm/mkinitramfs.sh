@@ -6,10 +6,12 @@
 # project's module, binaries, scenarios and benchmarks. What goes in is listed
 # in tests/vm/manifest; this script only knows how to copy each kind of entry.
 #
-# Usage: tests/vm/mkinitramfs.sh [--out DIR] [--kver VERSION] [--if-needed]
+# Usage: tests/vm/mkinitramfs.sh [--out DIR] [--kver VERSION] [--ko FILE] [--if-needed]
 #   --out DIR     build directory (default: build/vm, or $SG_VM_OUT)
 #   --kver V      kernel version under /lib/modules (default: $KVER, else the
 #                 Debian 6.1 amd64 kernel found there)
+#   --ko FILE     the project's module to put in the image, instead of the
+#                 manifest's 'ko' entry (e.g. one built for another kernel)
 #   --if-needed   do nothing if the image is newer than everything it holds
 # Prints the path of the image on stdout.
 set -eu
@@ -20,6 +22,7 @@ MANIFEST=$VMDIR/manifest
 OUT=${SG_VM_OUT:-$TOP/build/vm}
 KVER=${KVER:-}
 IF_NEEDED=0
+KO_FILE=""
 
 die() { echo "mkinitramfs: $*" >&2; exit 1; }
 note() { echo "mkinitramfs: $*" >&2; }
@@ -32,12 +35,17 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--out) OUT=$2; shift 2 ;;
 	--kver) KVER=$2; shift 2 ;;
+	--ko) KO_FILE=$2; shift 2 ;;
 	--if-needed) IF_NEEDED=1; shift ;;
-	-h|--help) sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
 
+if [ -n "$KO_FILE" ]; then
+	[ -f "$KO_FILE" ] || die "--ko $KO_FILE: no such file"
+	KO_FILE=$(cd "$(dirname "$KO_FILE")" && pwd)/$(basename "$KO_FILE")
+fi
 [ -n "$KVER" ] || KVER=$(default_kver)
 [ -n "$KVER" ] || die "no 6.1 amd64 kernel in /lib/modules; install linux-image-amd64 or pass --kver"
 [ -d "/lib/modules/$KVER/kernel" ] || die "/lib/modules/$KVER has no modules; is linux-image-$KVER installed?"
@@ -61,7 +69,13 @@ project_inputs() {
 	echo "$VMDIR/mkinitramfs.sh"
 	echo "$VMDIR/init"
 	grep -E '^[[:space:]]*(proj|ko|tree)[[:space:]]' "$MANIFEST" |
-		while read -r _kind rel _rest; do echo "$TOP/$rel"; done
+		while read -r _kind rel _rest; do
+			if [ "$_kind" = ko ] && [ -n "$KO_FILE" ]; then
+				echo "$KO_FILE"
+			else
+				echo "$TOP/$rel"
+			fi
+		done
 }
 
 if [ "$IF_NEEDED" = 1 ] && [ -s "$IMG" ]; then
@@ -169,7 +183,7 @@ while read -r kind arg dest; do
 	file) add_path "$arg" ;;
 	kmod) KMODS="$KMODS $arg" ;;
 	proj) add_proj "$arg" "$dest" ;;
-	ko) KO=$arg ;;
+	ko) KO=$TOP/$arg ;;
 	tree) add_tree "$arg" "$dest" ;;
 	*) die "manifest: unknown kind '$kind'" ;;
 	esac
@@ -177,16 +191,17 @@ done < "$MANIFEST"
 
 # The project's module, plus whatever in-tree modules it depends on.
 MODDIR=/lib/modules/$KVER
-if [ -n "$KO" ] && [ -f "$TOP/$KO" ]; then
-	vermagic=$(modinfo -F vermagic "$TOP/$KO" 2>/dev/null | awk '{print $1}')
+[ -n "$KO_FILE" ] && KO=$KO_FILE
+if [ -n "$KO" ] && [ -f "$KO" ]; then
+	vermagic=$(modinfo -F vermagic "$KO" 2>/dev/null | awk '{print $1}')
 	[ "$vermagic" = "$KVER" ] ||
-		note "WARNING: $KO was built for '$vermagic', the VM runs $KVER; insmod will refuse it"
+		note "WARNING: ${KO#"$TOP"/} was built for '$vermagic', the VM runs $KVER; insmod will refuse it"
 	mkdir -p "$ROOT$MODDIR/extra"
-	cp "$TOP/$KO" "$ROOT$MODDIR/extra/"
-	deps=$(modinfo -F depends "$TOP/$KO" 2>/dev/null | tr ',' ' ')
+	cp "$KO" "$ROOT$MODDIR/extra/slaguard.ko"
+	deps=$(modinfo -F depends "$KO" 2>/dev/null | tr ',' ' ')
 	KMODS="$KMODS $deps"
 elif [ -n "$KO" ]; then
-	note "not built yet, left out: $KO"
+	note "not built yet, left out: ${KO#"$TOP"/}"
 fi
 
 KOLIST=$OUT/kmods-$KVER.list

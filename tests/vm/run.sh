@@ -3,7 +3,7 @@
 #
 # Boot the Debian kernel in QEMU (TCG, no KVM needed) with the test initramfs
 # and run the end-to-end scenarios (tests/e2e) or the benchmarks (bench/)
-# inside it. The console is streamed here and saved to OUT/console.log.
+# inside it. The console is streamed here and saved to OUT/console-KVER.log.
 #
 # Usage: tests/vm/run.sh [options] [-- extra qemu arguments]
 #   --scenarios LIST  names or globs, comma or space separated, with or
@@ -12,12 +12,19 @@
 #                     (default: all); with --bench, bench script names
 #   --bench           run bench/*.sh instead of the scenarios
 #   --shell           interactive shell in the VM instead (no time limit)
-#   --kver V          kernel version (default: $KVER, else Debian's 6.1 amd64)
+#   --kver V          kernel version (default: $KVER, else Debian's 6.1 amd64);
+#                     a bare series such as 6.12 picks the newest installed
+#                     6.12.*-amd64
+#   --build-module    build the module for that kernel into OUT/kmod-V (a copy
+#                     of the sources: kmod/ is left alone) and boot with it
+#   --ko FILE         boot with this slaguard.ko (default: kmod/slaguard.ko)
 #   --timeout S       limit for the whole boot (default 1200, bench 2400)
 #   --scenario-timeout S  limit per scenario inside the VM (default 240)
 #   --verbose         stream every scenario's output, not only failures'
 #   --rebuild         rebuild the initramfs even if it looks current
-#   --out DIR         build directory (default build/vm, or $SG_VM_OUT)
+#   --out DIR         build directory (default build/vm, or $SG_VM_OUT); the
+#                     console goes to OUT/console-V.log, OUT/console.log
+#                     links to the latest
 #   --mem MB, --smp N memory and vCPUs (default 1024, 2)
 #   --append ARGS     extra kernel command line
 #
@@ -34,11 +41,13 @@ TIMEOUT=""
 STIMEOUT=""
 VERBOSE=0
 REBUILD=0
+BUILD_KO=0
+KO=""
 MEM=1024
 SMP=2
 APPEND=""
 
-usage() { sed -n '3,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '3,32p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "run.sh: $*" >&2; exit 2; }
 
 while [ $# -gt 0 ]; do
@@ -48,6 +57,8 @@ while [ $# -gt 0 ]; do
 	--bench) MODE=bench; shift ;;
 	--shell) MODE=shell; shift ;;
 	--kver) KVER=$2; shift 2 ;;
+	--build-module) BUILD_KO=1; shift ;;
+	--ko) KO=$2; shift 2 ;;
 	--timeout) TIMEOUT=$2; shift 2 ;;
 	--scenario-timeout) STIMEOUT=$2; shift 2 ;;
 	--verbose|-v) VERBOSE=1; shift ;;
@@ -62,8 +73,21 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-[ -n "$KVER" ] || KVER=$(ls /lib/modules 2>/dev/null | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$' | sort -V | tail -n 1)
-[ -n "$KVER" ] || die "no Debian 6.1 amd64 kernel in /lib/modules; pass --kver"
+# Newest Debian amd64 kernel of a series (6.1, 6.12) with its modules.
+newest() {
+	for d in /lib/modules/"$1".*-amd64/kernel; do
+		[ -d "$d" ] && basename "$(dirname "$d")"
+	done | grep -v -- '-rt-\|-cloud-' | sort -V | tail -n 1
+}
+[ -n "$KVER" ] || KVER=6.1
+case $KVER in
+*.*.*) ;;
+*.*)
+	v=$(newest "$KVER")
+	[ -n "$v" ] || die "no Debian $KVER amd64 kernel in /lib/modules; run scripts/install-deps.sh or pass --kver"
+	KVER=$v ;;
+*) die "--kver wants a version such as 6.12 or $(uname -r)" ;;
+esac
 KERNEL=/boot/vmlinuz-$KVER
 [ -r "$KERNEL" ] || die "$KERNEL is missing or unreadable"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing; run scripts/install-deps.sh"
@@ -74,11 +98,37 @@ esac
 
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-if [ "$REBUILD" = 1 ]; then
-	IMG=$("$TOP/tests/vm/mkinitramfs.sh" --out "$OUT" --kver "$KVER") || exit 1
-else
-	IMG=$("$TOP/tests/vm/mkinitramfs.sh" --out "$OUT" --kver "$KVER" --if-needed) || exit 1
+
+# The module for this kernel, built from a copy of the sources (as
+# tests/build/matrix.sh does), so builds for two kernels never share objects.
+# cp -p keeps the sources' times: make only recompiles what changed.
+if [ "$BUILD_KO" = 1 ]; then
+	KDIR=/lib/modules/$KVER/build
+	[ -d "$KDIR" ] || die "no headers for $KVER in $KDIR; run scripts/install-deps.sh"
+	kb=$OUT/kmod-$KVER
+	mkdir -p "$kb/kmod"
+	rm -rf "$kb/include"
+	if ! cp -p "$TOP/Kbuild" "$kb/" ||
+	   ! cp -p "$TOP"/kmod/Kbuild "$TOP"/kmod/Kconfig "$TOP"/kmod/*.c "$TOP"/kmod/*.h "$kb/kmod/" ||
+	   ! cp -pr "$TOP/include" "$kb/"; then
+		die "cannot copy the module sources to $kb"
+	fi
+	echo "run.sh: building the module for $KVER in $kb"
+	if ! make -C "$KDIR" M="$kb" modules > "$kb/build.log" 2>&1; then
+		tail -n 30 "$kb/build.log"
+		echo "run.sh: FAIL: the module does not build for $KVER (log: $kb/build.log)"
+		exit 1
+	fi
+	KO=$kb/kmod/slaguard.ko
 fi
+
+if [ -n "$KO" ]; then
+	[ -f "$KO" ] || die "--ko $KO: no such file"
+	KO=$(cd "$(dirname "$KO")" && pwd)/$(basename "$KO")
+fi
+IF_NEEDED=--if-needed
+[ "$REBUILD" = 1 ] && IF_NEEDED=""
+IMG=$("$TOP/tests/vm/mkinitramfs.sh" --out "$OUT" --kver "$KVER" ${KO:+--ko "$KO"} $IF_NEEDED) || exit 1
 
 sel=$(echo "$SCENARIOS" | tr ' ' ',' | sed 's/,,*/,/g; s/^,//; s/,$//')
 CMDLINE="console=ttyS0 panic=-1 loglevel=5 mitigations=off softlockup_all_cpu_backtrace=1 softlockup_panic=1 sgtest.mode=$MODE"
@@ -87,8 +137,9 @@ CMDLINE="console=ttyS0 panic=-1 loglevel=5 mitigations=off softlockup_all_cpu_ba
 [ "$VERBOSE" = 1 ] && CMDLINE="$CMDLINE sgtest.verbose=1"
 [ -n "$APPEND" ] && CMDLINE="$CMDLINE $APPEND"
 
-LOG=$OUT/console.log
-RC=$OUT/qemu.rc
+LOG=$OUT/console-$KVER.log
+ln -sfn "console-$KVER.log" "$OUT/console.log"
+RC=$OUT/qemu-$KVER.rc
 rm -f "$RC"
 
 # Single-threaded TCG: with one host thread per vCPU (thread=multi),
