@@ -321,6 +321,7 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 		install(e, &b);
 		built_free(&old);
 	}
+	respond_refresh_guard(e->resp, e->sla);
 	free(e->sla_path);
 	e->sla_path = newpath;
 	sgd_log(LOG_NOTICE, "SLA %s loaded from %s: %zu SLOs, %zu rules, %zu countermeasures",

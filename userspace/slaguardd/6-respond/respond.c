@@ -562,7 +562,48 @@ struct json_object *respond_list_json(const struct respond *r, uint64_t now)
 	return arr;
 }
 
+static void forget_lifted(void *arg, enum nftb_kind kind, const char *target,
+			  const char *why)
+{
+	struct respond *r = arg;
+	struct countermeasure *c = find_target(r, kind, target);
+
+	if (!c)
+		return;
+	sgd_log(LOG_WARNING, "countermeasure %s (%s %s) lifted: %s", c->id,
+		sla_action_name(c->action), c->target, why);
+	remove_at(r, (size_t)(c - r->cm));
+}
+
+void respond_refresh_guard(struct respond *r, const struct sla *sla)
+{
+	int ret = r->ops->refresh_guard ?
+		  r->ops->refresh_guard(r->ctx, sla, forget_lifted, r) : 0;
+
+	if (ret < 0)
+		sgd_log(LOG_WARNING, "nft: guard not refreshed, the previous protection stays: %s",
+			r->ops->error ? r->ops->error(r->ctx) : strerror(-ret));
+}
+
 /* ---- the real backend ---- */
+
+static int nft_refresh_guard(void *ctx, const struct sla *sla,
+			     nftb_lifted_fn lifted, void *arg)
+{
+	const char **allow = calloc(sla->n_allowlist + 1, sizeof(*allow));
+	char (*text)[64] = calloc(sla->n_allowlist + 1, sizeof(*text));
+	int ret = -ENOMEM;
+
+	for (size_t i = 0; allow && text && i < sla->n_allowlist; i++) {
+		sla_format_prefix(&sla->allowlist[i], text[i], sizeof(text[i]));
+		allow[i] = text[i];
+	}
+	if (allow && text)
+		ret = nftb_refresh_guard(ctx, allow, sla->n_allowlist, lifted, arg);
+	free(allow);
+	free(text);
+	return ret;
+}
 
 static int nft_apply(void *ctx, enum nftb_kind kind, const char *target,
 		     unsigned int timeout_s, const char *comment)
@@ -624,4 +665,5 @@ const struct respond_ops respond_nft_ops = {
 	.revoke = nft_revoke,
 	.error = nft_error,
 	.run_hook = spawn_hook,
+	.refresh_guard = nft_refresh_guard,
 };

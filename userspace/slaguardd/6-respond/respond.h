@@ -40,6 +40,13 @@ struct respond_ops {
 	 */
 	int (*run_hook)(void *ctx, const char *path, char *const envp[],
 			pid_t *pid);
+	/*
+	 * nftb_refresh_guard() with SLA's allowlist: LIFTED hears of each
+	 * countermeasure lifted because its target is protected now. NULL:
+	 * no guard to refresh.
+	 */
+	int (*refresh_guard)(void *ctx, const struct sla *sla,
+			     nftb_lifted_fn lifted, void *arg);
 };
 
 /* Hooks running at once at most, and how long one may run. */
@@ -89,6 +96,12 @@ void respond_on_alert(struct respond *r, const struct sla *sla,
 
 /* -ENOENT (ERR says "no countermeasure ID") or the backend's error. */
 int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen);
+
+/*
+ * After a reload: the backend's guard is rebuilt (allowlist, gateways,
+ * resolvers) and what it protects now is lifted and forgotten here, logged.
+ */
+void respond_refresh_guard(struct respond *r, const struct sla *sla);
 
 /* A countermeasure found in the table (reconciliation at start). */
 int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
