@@ -221,6 +221,29 @@ static bool stale_task_event(const struct intake_genl *g, const struct rec *r)
 	       r->real_ms < g->tw.since_real_ms;
 }
 
+static int decode(const struct nlmsghdr *nlh, struct sg_event *ev,
+		  struct rec *r, const char **why, unsigned int *attr)
+{
+	int ret = sg_event_decode(nlh, ev, why, attr);
+
+	if (ret < 0)
+		return ret;
+	if (is_task_event((uint32_t)ev->val[SLAGUARD_EV_KIND]))
+		rec_from_task_event(ev, r);
+	else
+		rec_from_event(ev, r);
+	return 0;
+}
+
+int intake_genl_decode(const struct nlmsghdr *nlh, struct rec *r)
+{
+	struct sg_event ev;
+	const char *why;
+	unsigned int attr;
+
+	return decode(nlh, &ev, r, &why, &attr);
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct intake_genl *g = data;
@@ -228,7 +251,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	struct rec r;
 	const char *why;
 	unsigned int attr;
-	int ret = sg_event_decode(nlh, &ev, &why, &attr);
+	int ret = decode(nlh, &ev, &r, &why, &attr);
 
 	if (ret == -ENOMSG)
 		return MNL_CB_OK;
@@ -240,13 +263,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	g->cnt.received++;
 	track_seq(g, &ev);
-	if (is_task_event((uint32_t)ev.val[SLAGUARD_EV_KIND])) {
-		rec_from_task_event(&ev, &r);
-		if (stale_task_event(g, &r))
-			return MNL_CB_OK;
-	} else {
-		rec_from_event(&ev, &r);
-	}
+	if (r.kind == REC_TASK && stale_task_event(g, &r))
+		return MNL_CB_OK;
 	emit(g, &r);
 	return MNL_CB_OK;
 }

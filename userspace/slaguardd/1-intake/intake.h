@@ -73,6 +73,13 @@ int intake_genl_configure(struct intake_genl *g,
 /* Every second: find the module if missing, pull its counters if not. */
 void intake_genl_tick(struct intake_genl *g);
 
+struct nlmsghdr;
+/*
+ * Decode one event message of the module into R, as the intake does before
+ * handing it on: 0, -ENOMSG (not an event) or -EINVAL (malformed).
+ */
+int intake_genl_decode(const struct nlmsghdr *nlh, struct rec *r);
+
 bool intake_genl_connected(const struct intake_genl *g);
 /* CLOCK_MONOTONIC ms since which events are flowing without a break; 0 if not. */
 uint64_t intake_genl_covered_since(const struct intake_genl *g);
