@@ -404,7 +404,10 @@ static int extra_routes(void **state)
 			       "nexthop via fd00:5b::fd dev sg-up"), 0);
 	have_via = tu_sh("ip route add 192.0.2.128/25 via inet6 fd00:5b::f1 dev sg-up "
 			 "2>/dev/null") == 0;
-	have_nhid = tu_sh("ip nexthop add id 77 via 198.19.0.249 dev sg-up 2>/dev/null && "
+	/* without compat mode (this namespace's sysctl) a route names its
+	 * nexthop object only by id: the gateway is the object's */
+	have_nhid = tu_sh("sysctl -qw net.ipv4.nexthop_compat_mode=0 2>/dev/null && "
+			  "ip nexthop add id 77 via 198.19.0.249 dev sg-up 2>/dev/null && "
 			  "ip route add 192.0.2.64/26 nhid 77 2>/dev/null") == 0;
 	if (!have_via || !have_nhid)
 		fprintf(stderr, "  note: this kernel or ip lacks%s%s; not checked\n",
@@ -419,28 +422,32 @@ static int drop_extra_routes(void **state)
 	      "ip route flush table 200; ip route del 198.51.100.0/24; "
 	      "ip -6 route del 2001:db8:77::/48; ip route del 192.0.2.128/25; "
 	      "ip route del 192.0.2.64/26; ip nexthop flush; ip route del 192.0.2.0/24; "
-	      "ip -6 route del 2001:db8:40::/48; true");
+	      "ip -6 route del 2001:db8:40::/48; sysctl -qw net.ipv4.nexthop_compat_mode=1; true");
 	return 0;
 }
 
 static void test_gateways_every_table(void **state)
 {
-	static const char *const gw[] = {
-		"198.19.0.254", "fd00:5b::fe",		/* main default */
-		"198.19.0.251", "fd00:5b::fb",		/* table 100 */
-		"198.19.0.252", "198.19.0.253",		/* ECMP next hops */
-		"fd00:5b::fc", "fd00:5b::fd",
-		"::ffff:198.19.0.252",
+	static const char *const gw[][2] = {
+		{ "198.19.0.254", "198.19.0.254 is a gateway of table main (protected)" },
+		{ "fd00:5b::fe", "fd00:5b::fe is a gateway of table main (protected)" },
+		{ "198.19.0.251", "198.19.0.251 is a gateway of table 100 (protected)" },
+		{ "fd00:5b::fb", "fd00:5b::fb is a gateway of table 100 (protected)" },
+		{ "198.19.0.252", "is a gateway of a multipath route of table main" },
+		{ "198.19.0.253", "is a gateway of a multipath route of table main" },
+		{ "fd00:5b::fc", "is a gateway of a multipath route of table main" },
+		{ "fd00:5b::fd", "is a gateway of a multipath route of table main" },
+		{ "::ffff:198.19.0.252", "198.19.0.252 is a gateway" },
 	};
 	struct nftb *nb = open_default();
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(gw) / sizeof(gw[0]); i++)
-		assert_refused(nb, gw[i], "gateway");
+		assert_refused(nb, gw[i][0], gw[i][1]);
 	if (have_via)
-		assert_refused(nb, "fd00:5b::f1", "gateway");
+		assert_refused(nb, "fd00:5b::f1", "fd00:5b::f1 is a gateway of table main");
 	if (have_nhid)
-		assert_refused(nb, "198.19.0.249", "gateway");
+		assert_refused(nb, "198.19.0.249", "the gateway of nexthop object 77");
 	/* a prefix covering a gateway of another table */
 	assert_refused(nb, "198.19.0.250/31", "198.19.0.251, which is a gateway");
 	assert_refused(nb, "fd00:5b::fc/127", "which is a gateway");
@@ -459,7 +466,7 @@ static void test_resolvers_refused(void **state)
 
 	(void)state;
 	nb = open_default();
-	assert_refused(nb, TU_RESOLVER4, TU_RESOLVER4 " is a resolver (");
+	assert_refused(nb, TU_RESOLVER4, TU_RESOLVER4 " is a resolver in ");
 	assert_refused(nb, TU_RESOLVER6, "resolver");
 	assert_refused(nb, "::ffff:" TU_RESOLVER4, "resolver");
 	assert_refused(nb, "198.19.0.48/29", "covers " TU_RESOLVER4 ", which is a resolver");
@@ -534,7 +541,7 @@ static void test_refresh_lifts(void **state)
 	assert_int_equal(seen.n, 5);
 	for (size_t i = 0; i < seen.n; i++) {
 		if (!strcmp(seen.sources[i], "198.19.0.240"))
-			assert_non_null(strstr(seen.why[i], "198.19.0.240 is a gateway (table 200)"));
+			assert_non_null(strstr(seen.why[i], "198.19.0.240 is a gateway of table 200 (protected)"));
 		if (!strcmp(seen.sources[i], "198.19.0.232/29"))
 			assert_non_null(strstr(seen.why[i], "covers 198.19.0.236, which is a gateway"));
 		if (!strcmp(seen.sources[i], "198.19.0.41"))
@@ -549,7 +556,7 @@ static void test_refresh_lifts(void **state)
 	assert_int_equal(tu_count("ratelimit6"), 0);
 	assert_int_equal(nftb_active_count(nb), 1);
 	/* and stays refused */
-	assert_refused(nb, "198.19.0.240", "gateway (table 200)");
+	assert_refused(nb, "198.19.0.240", "gateway of table 200");
 	assert_refused(nb, "10.9.9.1", "allowlisted");
 	assert_int_equal(nftb_unblock(nb, "10.9.8.9"), 0);
 	nftb_close(nb);

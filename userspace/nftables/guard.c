@@ -180,11 +180,11 @@ static int add_gateway(void *arg, int family, const void *addr,
 	char why[96], table[16];
 
 	if (where->nexthop_id) {
-		snprintf(why, sizeof(why), "a gateway (nexthop object %u)", where->nexthop_id);
+		snprintf(why, sizeof(why), "the gateway of nexthop object %u", where->nexthop_id);
 	} else {
 		table_name(where->table, table, sizeof(table));
-		snprintf(why, sizeof(why), "a gateway (table %s%s)", table,
-			 where->multipath ? ", multipath route" : "");
+		snprintf(why, sizeof(why), "a gateway%s of table %s",
+			 where->multipath ? " of a multipath route" : "", table);
 	}
 	return guard_add_bytes(arg, family, addr, why);
 }
@@ -203,7 +203,7 @@ static int add_resolvers(struct nftb_guard *g, const char *path, bool *stub)
 
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
-	snprintf(why, sizeof(why), "a resolver (%s)", path);
+	snprintf(why, sizeof(why), "a resolver in %s", path);
 	while (!ret && fgets(line, sizeof(line), f)) {
 		char *save, *word = strtok_r(line, " \t\r\n", &save);
 		char *addr = word ? strtok_r(NULL, " \t\r\n", &save) : NULL;

@@ -144,7 +144,7 @@ int nftb_unblock(struct nftb *nb, const char *source);
  * the current one) - then lift, in one transaction, every countermeasure
  * whose source overlaps a protected address, logging each. lifted, if not
  * NULL, is told of each one after the commit, with the reason
- * ("198.19.0.251 is a gateway (table 100) (protected)"). Returns how many
+ * ("198.19.0.251 is a gateway of table 100 (protected)"). Returns how many
  * were lifted, or -errno (nothing lifted; the guard keeps its previous state
  * if discovery failed). Not inside a batch (-EBUSY).
  */
