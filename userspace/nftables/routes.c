@@ -150,57 +150,83 @@ static int nexthop_cb(const struct nlmsghdr *nlh, void *data)
 	return w->ret ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
-/* One dump request (TYPE with the family header HDR) and its replies. */
-static int dump(struct mnl_socket *nl, char *buf, uint16_t type, const void *hdr,
-		size_t hdrlen, mnl_cb_t cb, struct walk *w)
+/*
+ * One dump request (TYPE with the family header HDR) and its replies, on a
+ * socket of its own: an interrupted dump leaves unread replies behind.
+ */
+static int dump(char *buf, uint16_t type, const void *hdr, size_t hdrlen, mnl_cb_t cb,
+		struct walk *w)
 {
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	uint32_t seq = (uint32_t)time(NULL) + type;
-	uint32_t portid = mnl_socket_get_portid(nl);
 	ssize_t n;
 	int ret;
 
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = seq;
 	memcpy(mnl_nlmsg_put_extra_header(nlh, hdrlen), hdr, hdrlen);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
 	do {
 		n = mnl_socket_recvfrom(nl, buf, DUMP_BUF_SIZE);
-		if (n < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, w);
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		errno = 0;
+		ret = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(nl), cb, w);
 	} while (ret > MNL_CB_STOP);
-	if (w->ret)
-		return w->ret;
-	return ret < 0 ? (errno ? -errno : -EIO) : 0;
+	ret = w->ret ? w->ret : ret < 0 ? (errno ? -errno : -EIO) : 0;
+out:
+	if (nl)
+		mnl_socket_close(nl);
+	return ret;
+}
+
+/*
+ * Routes may change during a dump (NLM_F_DUMP_INTR, EINTR from libmnl): what
+ * was read is still real, and the dump is read again, a few times at most.
+ */
+static int dump_all(char *buf, uint16_t type, const void *hdr, size_t hdrlen, mnl_cb_t cb,
+		    struct walk *w)
+{
+	int ret = -EINTR;
+
+	for (int tries = 0; tries < 3 && ret == -EINTR && !w->ret; tries++)
+		ret = dump(buf, type, hdr, hdrlen, cb, w);
+	return ret;
 }
 
 int nftb_gateways(nftb_gateway_fn fn, void *arg, char *err, size_t errlen)
 {
 	static const int families[] = { AF_INET, AF_INET6 };
 	struct walk w = { .fn = fn, .arg = arg };
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	char *buf = malloc(DUMP_BUF_SIZE);
 	struct nhmsg nhm = { .nh_family = AF_UNSPEC };
+	char *buf = malloc(DUMP_BUF_SIZE);
 	int ret = 0;
 
-	if (!nl || !buf || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = !buf ? -ENOMEM : -errno;
-		snprintf(err, errlen, "cannot open an rtnetlink socket: %s", strerror(-ret));
-		goto out;
+	if (!buf) {
+		snprintf(err, errlen, "out of memory reading the routes");
+		return -ENOMEM;
 	}
 	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]) && !ret; i++) {
 		struct rtmsg rtm = { .rtm_family = (unsigned char)families[i] };
 
-		ret = dump(nl, buf, RTM_GETROUTE, &rtm, sizeof(rtm), route_cb, &w);
+		ret = dump_all(buf, RTM_GETROUTE, &rtm, sizeof(rtm), route_cb, &w);
 		if (ret)
 			snprintf(err, errlen, "cannot read the %s routes over rtnetlink: %s",
 				 families[i] == AF_INET ? "IPv4" : "IPv6", strerror(-ret));
 	}
 	if (!ret) {
-		ret = dump(nl, buf, RTM_GETNEXTHOP, &nhm, sizeof(nhm), nexthop_cb, &w);
+		ret = dump_all(buf, RTM_GETNEXTHOP, &nhm, sizeof(nhm), nexthop_cb, &w);
 		/* a kernel before 5.3 has no nexthop objects, so no gateways there */
 		if (ret && !w.ret && (ret == -EOPNOTSUPP || ret == -EINVAL || ret == -ENOENT))
 			ret = 0;
@@ -208,9 +234,6 @@ int nftb_gateways(nftb_gateway_fn fn, void *arg, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot read the nexthop objects over rtnetlink: %s",
 				 strerror(-ret));
 	}
-out:
 	free(buf);
-	if (nl)
-		mnl_socket_close(nl);
 	return ret;
 }
