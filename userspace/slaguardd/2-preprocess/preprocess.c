@@ -22,8 +22,11 @@
 enum producer { PRODUCER_MODULE, PRODUCER_APP, PRODUCER_SCHED, PRODUCER_COUNT };
 static const size_t producer_quota[PRODUCER_COUNT] = { 40960, 16384, 8192 };
 #define MAX_GAPS	256
-/* Recently seen events and app records, to drop duplicates. */
-#define SEEN_RING	256
+/*
+ * Recently seen events and app records, to drop duplicates: a direct-mapped
+ * table of content hashes (a power of two), so a lookup is one slot.
+ */
+#define SEEN_SLOTS	4096
 #define APP_DEDUP_MS	1000
 
 struct point {
@@ -63,8 +66,7 @@ struct preprocess {
 	uint64_t evicted, refused;
 	struct gap gaps[MAX_GAPS];
 	unsigned int gap_head, gap_len;
-	struct seen seen[SEEN_RING];
-	unsigned int seen_next;
+	struct seen seen[SEEN_SLOTS];
 	uint64_t last_app_ms;
 	struct pp_sched *sched;
 };
@@ -134,12 +136,11 @@ static uint64_t fnv(uint64_t h, const void *data, size_t len)
 static bool seen_before(struct preprocess *pp, uint64_t hash, uint64_t now,
 			uint64_t within)
 {
-	for (unsigned int i = 0; i < SEEN_RING; i++)
-		if (pp->seen[i].hash == hash && pp->seen[i].mono_ms &&
-		    now - pp->seen[i].mono_ms <= within)
-			return true;
-	pp->seen[pp->seen_next] = (struct seen){ hash, now ? now : 1 };
-	pp->seen_next = (pp->seen_next + 1) % SEEN_RING;
+	struct seen *e = &pp->seen[hash & (SEEN_SLOTS - 1)];
+
+	if (e->hash == hash && e->mono_ms && now - e->mono_ms <= within)
+		return true;
+	*e = (struct seen){ hash, now ? now : 1 };
 	return false;
 }
 

@@ -226,15 +226,17 @@ static int from_sample(struct pp_sched *ps, const struct rec *r,
 	unsigned int have = (t->has_cpu ? 1u << FIG_CPU : 0) |
 			    (t->has_runq ? 1u << FIG_RUNQ : 0) |
 			    (t->has_rss ? 1u << FIG_RSS : 0);
+	char process[PP_PROCESS_MAX];
 	struct sample s;
 	int n = 0;
 
+	snprintf(process, sizeof(process), "%s[%u]", t->comm[0] ? t->comm : "?",
+		 t->pid);
 	for (int f = 0; f < FIG_COUNT; f++) {
 		if (!(have & (1u << f)))
 			continue;
 		start(&s, r, figure_metric[f], c, fig[f]);
-		snprintf(s.process, sizeof(s.process), "%s[%u]",
-			 t->comm[0] ? t->comm : "?", t->pid);
+		memcpy(s.process, process, sizeof(s.process));
 		n += emit(&s, fn, arg);
 	}
 	n += pass_add(ps, index_of(ps, c), r, fig, have, fn, arg);
