@@ -60,11 +60,10 @@ static const struct {
 	const char *prefix, *why;
 } special[] = {
 	{ "0.0.0.0/32", "the unspecified address" },
-	{ "0.0.0.0/8", "\"this network\" (0.0.0.0/8, never a real source)" },
+	{ "0.0.0.0/8", "\"this network\", never a real source" },
 	{ "127.0.0.0/8", "loopback" },
 	{ "169.254.0.0/16", "link-local" },
-	{ "192.0.0.0/24", "an IETF protocol assignment (192.0.0.0/24: DS-Lite, "
-			  "router ICMP from 192.0.0.8)" },
+	{ "192.0.0.0/24", "an IETF protocol assignment (DS-Lite, routers' ICMP)" },
 	{ "224.0.0.0/4", "multicast" },
 	{ "255.255.255.255/32", "limited broadcast" },
 	{ "::/128", "the unspecified address" },
@@ -350,7 +349,8 @@ void nftb_guard_explain(const struct nftb_guard_entry *hit, const struct nftb_ke
 
 	nftb_key_format(key, what, sizeof(what));
 	nftb_key_format(&hit->key, entry, sizeof(entry));
-	if (contains(&hit->key, key) && nftb_key_single(&hit->key))
+	if (contains(&hit->key, key) && (nftb_key_single(&hit->key) ||
+					 nftb_key_equal(&hit->key, key)))
 		snprintf(buf, size, "%s is %s (protected)", what, hit->why);
 	else if (contains(&hit->key, key))
 		snprintf(buf, size, "%s is %s (protected), in %s", what, hit->why, entry);
