@@ -322,6 +322,48 @@ static void dry_run_accepts(void **state)
 	assert_int_equal(f->fb.applies, 0);
 }
 
+static bool has_verdict(const struct nfqueue_verdict *v, size_t n, bool batch,
+			uint32_t id, bool drop)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].batch == batch && v[i].id == id && v[i].drop == drop)
+			return true;
+	return false;
+}
+
+/*
+ * Packet ids are 32 bits and wrap: the batch accept must cover the packets
+ * after the wrap (the kernel compares ids wrap-safe), and a packet the
+ * reader could not parse is accepted by its own id, never by a batch that
+ * its id would drive.
+ */
+static void verdicts_wrap_and_unparsed(void **state)
+{
+	struct nfqueue_burst b = { 0 };
+	struct nfqueue_verdict v[NFQUEUE_BURST + 2];
+	size_t n;
+
+	(void)state;
+	nfqueue_burst_add(&b, 0xfffffffeU, NFQUEUE_ACCEPT);
+	nfqueue_burst_add(&b, 0xffffffffU, NFQUEUE_DROP);
+	nfqueue_burst_add(&b, 0, NFQUEUE_ACCEPT);
+	nfqueue_burst_add(&b, 1, NFQUEUE_ACCEPT);
+	n = nfqueue_burst_verdicts(&b, v);
+	assert_int_equal(n, 2);
+	assert_true(has_verdict(v, n, false, 0xffffffffU, true));
+	assert_true(has_verdict(v, n, true, 1, false));
+	/* The drop goes first: the batch must not take it. */
+	assert_true(v[0].drop);
+
+	memset(&b, 0, sizeof(b));
+	nfqueue_burst_add(&b, 7, NFQUEUE_ACCEPT);
+	nfqueue_burst_add(&b, 900, NFQUEUE_ACCEPT_ALONE);
+	n = nfqueue_burst_verdicts(&b, v);
+	assert_int_equal(n, 2);
+	assert_true(has_verdict(v, n, false, 900, false));
+	assert_true(has_verdict(v, n, true, 7, false));
+}
+
 static void queue_number(void **state)
 {
 	uint16_t num = 0;
@@ -354,6 +396,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(drop_and_alert, setup, teardown),
 		cmocka_unit_test_setup_teardown(dry_run_accepts, setup_dry, teardown),
 		cmocka_unit_test(queue_number),
+		cmocka_unit_test(verdicts_wrap_and_unparsed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,6 +78,41 @@ struct nfqueue_counters {
 	uint64_t send_errors;	/* verdicts the kernel did not take */
 };
 
+/* Packets handled per wakeup, so one busy source cannot starve the loop. */
+#define NFQUEUE_BURST	64
+
+enum nfqueue_decision {
+	NFQUEUE_ACCEPT,		/* judged: accept (in the batch verdict) */
+	NFQUEUE_DROP,		/* judged: drop (a verdict of its own) */
+	NFQUEUE_ACCEPT_ALONE,	/* not parsed: accept by its own id */
+};
+
+/*
+ * The verdicts of one burst. Packet ids are 32 bits and wrap; the kernel
+ * compares them wrap-safe, and so does the batch's highest id here.
+ */
+struct nfqueue_burst {
+	uint32_t single[NFQUEUE_BURST];	/* drops and lone accepts */
+	bool single_drop[NFQUEUE_BURST];
+	size_t n_single;
+	uint32_t max_accept;
+	bool have_accept;
+};
+
+struct nfqueue_verdict {
+	uint32_t id;
+	bool drop;
+	bool batch;		/* NFQNL_MSG_VERDICT_BATCH: every id up to ID */
+};
+
+/* False when the burst is full: send its verdicts first. */
+bool nfqueue_burst_add(struct nfqueue_burst *b, uint32_t id,
+		       enum nfqueue_decision d);
+/* Into OUT (NFQUEUE_BURST + 1 entries): single verdicts first, then the
+ * batch accept; returns how many. */
+size_t nfqueue_burst_verdicts(const struct nfqueue_burst *b,
+			      struct nfqueue_verdict *out);
+
 struct nfqueue;
 
 /* -EBUSY: another program has the queue bound. */

@@ -5,7 +5,9 @@
  * NETLINK_NO_ENOBUFS (a full socket is not an error: with
  * NFQA_CFG_F_FAIL_OPEN the kernel accepts what it cannot queue), verdicts
  * built with nfq_nlmsg_verdict_put(). Each wakeup drains the socket, sends
- * the drops one by one and accepts the rest with one batch verdict.
+ * the drops (and packets it could not parse, accepted) one by one and
+ * accepts the rest with one batch verdict up to the highest id, compared
+ * wrap-safe as the kernel does.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -28,8 +30,6 @@
 #include "inspect.h"
 #include "util.h"
 
-/* Packets handled per wakeup, so one busy source cannot starve the loop. */
-#define BURST		64
 /* Packets the kernel holds for us before fail-open accepts the rest. */
 #define QUEUE_MAXLEN	4096
 #define RCVBUF_BYTES	(4 << 20)
@@ -43,12 +43,43 @@ struct nfqueue {
 	struct nfqueue_counters c;
 	char *rbuf;
 	size_t rbuf_size;
-	/* verdicts of the current burst */
-	uint32_t drops[BURST];
-	size_t n_drops;
-	uint32_t max_accept;
-	bool have_accept;
+	struct nfqueue_burst burst;	/* verdicts not sent yet */
 };
+
+/* A after B, as the kernel's nfqueue compares ids (they wrap). */
+static bool id_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+bool nfqueue_burst_add(struct nfqueue_burst *b, uint32_t id,
+		       enum nfqueue_decision d)
+{
+	if (d == NFQUEUE_ACCEPT) {
+		if (!b->have_accept || id_after(id, b->max_accept))
+			b->max_accept = id;
+		b->have_accept = true;
+		return true;
+	}
+	if (b->n_single == NFQUEUE_BURST)
+		return false;
+	b->single[b->n_single] = id;
+	b->single_drop[b->n_single++] = d == NFQUEUE_DROP;
+	return true;
+}
+
+size_t nfqueue_burst_verdicts(const struct nfqueue_burst *b,
+			      struct nfqueue_verdict *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->n_single; i++)
+		out[n++] = (struct nfqueue_verdict){ b->single[i],
+						     b->single_drop[i], false };
+	if (b->have_accept)
+		out[n++] = (struct nfqueue_verdict){ b->max_accept, false, true };
+	return n;
+}
 
 /* Sends one config message and waits for the kernel's ack. */
 static int config(struct nfqueue *q, struct nlmsghdr *nlh)
@@ -96,25 +127,23 @@ static void put_verdict(char *buf, size_t *off, int type, uint16_t queue,
 	*off += NLMSG_ALIGN(nlh->nlmsg_len);
 }
 
-/* Drops first, each on its own; then everything up to max_accept at once. */
+/* Drops and lone accepts first, each on its own; then the batch accept. */
 static void flush_verdicts(struct nfqueue *q)
 {
-	char buf[(BURST + 1) * NLMSG_ALIGN(NLMSG_HDRLEN + 64)];
-	size_t off = 0;
+	char buf[(NFQUEUE_BURST + 1) * NLMSG_ALIGN(NLMSG_HDRLEN + 64)];
+	struct nfqueue_verdict v[NFQUEUE_BURST + 1];
+	size_t off = 0, n = nfqueue_burst_verdicts(&q->burst, v);
 
-	for (size_t i = 0; i < q->n_drops; i++)
-		put_verdict(buf, &off, NFQNL_MSG_VERDICT, q->o.queue_num,
-			    q->drops[i], NF_DROP);
-	if (q->have_accept)
-		put_verdict(buf, &off, NFQNL_MSG_VERDICT_BATCH, q->o.queue_num,
-			    q->max_accept, NF_ACCEPT);
+	for (size_t i = 0; i < n; i++)
+		put_verdict(buf, &off, v[i].batch ? NFQNL_MSG_VERDICT_BATCH :
+			    NFQNL_MSG_VERDICT, q->o.queue_num, v[i].id,
+			    v[i].drop ? NF_DROP : NF_ACCEPT);
 	if (off && mnl_socket_sendto(q->nl, buf, off) < 0) {
 		q->c.send_errors++;
 		sgd_log(LOG_WARNING, "nfqueue %u: sending verdicts: %s",
 			q->o.queue_num, strerror(errno));
 	}
-	q->n_drops = 0;
-	q->have_accept = false;
+	memset(&q->burst, 0, sizeof(q->burst));
 }
 
 static int on_packet(const struct nlmsghdr *nlh, void *arg)
@@ -122,26 +151,29 @@ static int on_packet(const struct nlmsghdr *nlh, void *arg)
 	struct nfqueue *q = arg;
 	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
 	struct nfqnl_msg_packet_hdr *ph;
+	enum nfqueue_decision d = NFQUEUE_ACCEPT;
+	bool parsed = nfq_nlmsg_parse(nlh, attr) >= 0;
 	uint32_t id;
-	bool drop = false;
 
-	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR])
+	/* Without its header a packet has no id to answer: the kernel's
+	 * fail-open takes it when the queue is full. */
+	if (!attr[NFQA_PACKET_HDR] ||
+	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph))
 		return MNL_CB_OK;
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
 	id = ntohl(ph->packet_id);
 	q->c.packets++;
-	if (attr[NFQA_PAYLOAD])
-		drop = q->o.verdict(mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
-				    mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]),
-				    q->o.arg);
-	if (drop) {
-		if (q->n_drops == BURST)
-			flush_verdicts(q);
-		q->drops[q->n_drops++] = id;
+	if (!parsed || !attr[NFQA_PAYLOAD])
+		d = NFQUEUE_ACCEPT_ALONE;
+	else if (q->o.verdict(mnl_attr_get_payload(attr[NFQA_PAYLOAD]),
+			      mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]),
+			      q->o.arg))
+		d = NFQUEUE_DROP;
+	if (d == NFQUEUE_DROP)
 		q->c.dropped++;
-	} else if (!q->have_accept || id > q->max_accept) {
-		q->max_accept = id;
-		q->have_accept = true;
+	if (!nfqueue_burst_add(&q->burst, id, d)) {
+		flush_verdicts(q);
+		nfqueue_burst_add(&q->burst, id, d);
 	}
 	return MNL_CB_OK;
 }
@@ -152,7 +184,7 @@ static void on_readable(struct loop_handler *h, uint32_t events)
 	ssize_t n;
 
 	(void)events;
-	for (int i = 0; i < BURST; i++) {
+	for (int i = 0; i < NFQUEUE_BURST; i++) {
 		n = mnl_socket_recvfrom(q->nl, q->rbuf, q->rbuf_size);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR && errno != ENOBUFS)
