@@ -8,17 +8,25 @@
 #include <json-c/json.h>
 
 #include "control.h"
+#include "intake.h"
 #include "linesock.h"
 
 /* Alerts "alerts" returns when the request gives no limit. */
 #define DEFAULT_LIMIT	100
 #define MAX_LINE	65536
+/* Root only, so the limits only guard against mistakes: a few clients,
+ * the alerts list (up to 1000 alerts) fits in the output buffer. */
+#define MAX_CLIENTS	32
+#define OUT_MAX		(4u << 20)
+#define IDLE_MS		300000
+#define LINE_MS		10000
 /* Marks a client following alerts (linesock data). */
 static char following;
 
 struct control {
 	struct linesock *sock;
 	struct engine *e;
+	struct intake_app *app;
 };
 
 static struct json_object *error_reply(const char *fmt, ...)
@@ -46,7 +54,8 @@ static struct json_object *ok_reply(void)
 	return o;
 }
 
-static struct json_object *cmd_status(struct engine *e, struct json_object *req)
+static struct json_object *cmd_status(struct engine *e, struct json_object *req,
+				      const struct intake_app *app)
 {
 	struct json_object *o = engine_status_json(e), *ok = ok_reply();
 
@@ -54,6 +63,8 @@ static struct json_object *cmd_status(struct engine *e, struct json_object *req)
 	json_object_object_foreach(o, key, val)
 		json_object_object_add(ok, key, json_object_get(val));
 	json_object_put(o);
+	if (app)
+		json_object_object_add(ok, "app_socket", intake_app_status_json(app));
 	return ok;
 }
 
@@ -122,8 +133,8 @@ static struct json_object *cmd_reload(struct engine *e, struct json_object *req)
 	return ok_reply();
 }
 
-struct json_object *control_handle(struct engine *e, const char *line,
-				   bool *follow)
+static struct json_object *handle(struct engine *e, const struct intake_app *app,
+				  const char *line, bool *follow)
 {
 	struct json_object *req = json_tokener_parse(line), *v, *resp;
 	const char *cmd;
@@ -137,7 +148,7 @@ struct json_object *control_handle(struct engine *e, const char *line,
 	    !json_object_is_type(v, json_type_string))
 		resp = error_reply("field 'cmd': expected one of status, alerts, countermeasures, revoke, reload");
 	else if (!strcmp(cmd = json_object_get_string(v), "status"))
-		resp = cmd_status(e, req);
+		resp = cmd_status(e, req, app);
 	else if (!strcmp(cmd, "alerts"))
 		resp = cmd_alerts(e, req, follow);
 	else if (!strcmp(cmd, "countermeasures"))
@@ -150,6 +161,12 @@ struct json_object *control_handle(struct engine *e, const char *line,
 		resp = error_reply("unknown command '%s'", cmd);
 	json_object_put(req);
 	return resp;
+}
+
+struct json_object *control_handle(struct engine *e, const char *line,
+				   bool *follow)
+{
+	return handle(e, NULL, line, follow);
 }
 
 static void send_json(struct linesock_client *c, struct json_object *o)
@@ -174,11 +191,13 @@ static void on_line(struct linesock_client *c, char *line, void *arg)
 
 	if (!*line || linesock_data(c) == &following)
 		return;
-	resp = control_handle(ctl->e, line, &follow);
+	resp = handle(ctl->e, ctl->app, line, &follow);
 	send_json(c, resp);
 	json_object_put(resp);
-	if (follow)
+	if (follow) {
 		linesock_set_data(c, &following);
+		linesock_set_listener(c);
+	}
 }
 
 static void send_alert(struct linesock_client *c, void *arg)
@@ -204,6 +223,8 @@ int control_new(struct control **out, struct loop *l, const char *path,
 	struct linesock_opts o = {
 		.path = path, .mode = 0600, .root_only = true,
 		.max_line = MAX_LINE, .on_line = on_line,
+		.max_clients = MAX_CLIENTS, .max_per_uid = MAX_CLIENTS,
+		.out_max = OUT_MAX, .idle_ms = IDLE_MS, .line_ms = LINE_MS,
 	};
 	int ret;
 
@@ -220,6 +241,11 @@ int control_new(struct control **out, struct loop *l, const char *path,
 	alerts_set_listener(e->alerts, on_alert, ctl);
 	*out = ctl;
 	return 0;
+}
+
+void control_set_app(struct control *ctl, struct intake_app *app)
+{
+	ctl->app = app;
 }
 
 void control_free(struct control *ctl)

@@ -18,6 +18,9 @@ struct control;
 int control_new(struct control **out, struct loop *l, const char *path,
 		struct engine *e);
 void control_free(struct control *c);
+/* The application socket whose counters "status" shows (NULL: none). */
+struct intake_app;
+void control_set_app(struct control *c, struct intake_app *app);
 
 /*
  * One request line to one response object (the caller puts it); FOLLOW is

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "engine.h"
 #include "intake.h"
 #include "inspect.h"
+#include "linesock.h"
 #include "loop.h"
 #include "nft_backend.h"
 #include "util.h"
@@ -44,6 +46,8 @@ struct args {
 	const char *alerts;		/* NULL: none; "-": stdout */
 	const char *control;
 	const char *app;
+	bool app_gid_set;		/* --app-group */
+	gid_t app_gid;
 	const char *nft_table;
 	const char *shapes;
 	const char *family, *group;	/* generic netlink, for tests */
@@ -78,6 +82,8 @@ static void usage(FILE *f)
 		"  -a, --alerts FILE        alerts as JSON lines to FILE ('-': stdout)\n"
 		"      --control PATH       control socket [" CONTROL_DEFAULT_PATH "]\n"
 		"      --app-socket PATH    application events socket [" INTAKE_APP_DEFAULT_PATH "]\n"
+		"      --app-group NAME|GID group of the application socket (mode 0660)\n"
+		"                           [defaults.app_group of the SLA, else root]\n"
 		"      --no-syslog          do not log or alert to syslog\n"
 		"      --nft-table-file PATH  table definition [" NFTB_DEFAULT_TABLE_FILE ",\n"
 		"                           else nft/slaguard.nft of the source tree]\n"
@@ -92,10 +98,33 @@ static void usage(FILE *f)
 		"Signals: SIGTERM/SIGINT stop, SIGHUP reloads the SLA file.\n");
 }
 
+/* A group name of this host or a numeric gid. */
+static int parse_group(const char *text, gid_t *gid)
+{
+	struct group *gr;
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (*text >= '0' && *text <= '9' && !*end && !errno && v < (gid_t)-1) {
+		*gid = (gid_t)v;
+		return 0;
+	}
+	gr = *text ? getgrnam(text) : NULL;
+	if (!gr) {
+		fprintf(stderr, PROG ": --app-group: expected a group name of this host or a numeric gid, got '%s'\n",
+			text);
+		return -EINVAL;
+	}
+	*gid = gr->gr_gid;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_CONTROL = 256, O_APP, O_NOSYSLOG, O_NFT, O_NONFT, O_SHAPES,
-	       O_FAMILY, O_GROUP };
+	       O_FAMILY, O_GROUP, O_APP_GROUP };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -103,6 +132,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "alerts", required_argument, NULL, 'a' },
 		{ "control", required_argument, NULL, O_CONTROL },
 		{ "app-socket", required_argument, NULL, O_APP },
+		{ "app-group", required_argument, NULL, O_APP_GROUP },
 		{ "no-syslog", no_argument, NULL, O_NOSYSLOG },
 		{ "nft-table-file", required_argument, NULL, O_NFT },
 		{ "no-nft", no_argument, NULL, O_NONFT },
@@ -130,6 +160,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'v': a->verbose = true; break;
 		case O_CONTROL: a->control = optarg; break;
 		case O_APP: a->app = optarg; break;
+		case O_APP_GROUP:
+			if (parse_group(optarg, &a->app_gid) < 0)
+				return -EINVAL;
+			a->app_gid_set = true;
+			break;
 		case O_NOSYSLOG: a->syslog = false; break;
 		case O_NFT: a->nft_table = optarg; break;
 		case O_NONFT: a->no_nft = true; break;
@@ -313,6 +348,7 @@ static void on_tick(struct loop_handler *h, uint32_t events)
 	if (read(h->fd, &expirations, sizeof(expirations)) < 0)
 		return;
 	intake_genl_tick(d->genl);
+	intake_app_tick(d->app);
 	engine_tick(&d->e, sgd_mono_ms());
 }
 
@@ -404,8 +440,29 @@ static void make_parent(const char *path)
 	mkdir(dirname(dir), 0755);
 }
 
+/*
+ * A second daemon must not take the sockets of a running one (nor touch
+ * its nftables table first): a path someone listens on is refused, before
+ * detaching so the message is seen.
+ */
+static int check_socket_free(const char *what, const char *path)
+{
+	int ret = linesock_check_free(path);
+
+	if (ret == -EADDRINUSE)
+		fprintf(stderr, PROG ": %s %s: a process is listening on it (another slaguardd?): stop it first, or give this one another path with %s\n",
+			what, path, !strcmp(what, "control socket") ? "--control" : "--app-socket");
+	else if (ret == -EEXIST)
+		fprintf(stderr, PROG ": %s %s: exists and is not a socket: remove it or choose another path\n",
+			what, path);
+	else if (ret < 0)
+		fprintf(stderr, PROG ": %s %s: %s\n", what, path, strerror(-ret));
+	return ret;
+}
+
 static int open_sockets(struct daemon *d)
 {
+	struct intake_app_opts ao = { 0 };
 	int ret;
 
 	make_parent(d->a.control);
@@ -415,10 +472,20 @@ static int open_sockets(struct daemon *d)
 		return ret;
 	}
 	make_parent(d->a.app);
-	ret = intake_app_new(&d->app, &d->loop, d->a.app, 0660, engine_on_record, &d->e);
-	if (ret < 0)
+	ao.path = d->a.app;
+	ao.mode = 0660;
+	ao.set_gid = d->a.app_gid_set;
+	ao.gid = d->a.app_gid;
+	ao.sla = &d->e.sla;
+	ao.sink = engine_on_record;
+	ao.arg = &d->e;
+	ret = intake_app_new(&d->app, &d->loop, &ao);
+	if (ret < 0) {
 		sgd_log(LOG_ERR, "application socket %s: %s", d->a.app, strerror(-ret));
-	return ret;
+		return ret;
+	}
+	control_set_app(d->ctl, d->app);
+	return 0;
 }
 
 static int open_alerts(struct daemon *d)
@@ -548,6 +615,11 @@ int main(int argc, char **argv)
 	/* A broken SLA is reported before detaching, where it can be seen. */
 	if (sla_load_file(d.a.sla_file, &sla, err, sizeof(err)) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_FAILURE;
+	}
+	if (check_socket_free("control socket", d.a.control) < 0 ||
+	    check_socket_free("application socket", d.a.app) < 0) {
+		sla_free(sla);
 		return EXIT_FAILURE;
 	}
 	if (!d.a.foreground)

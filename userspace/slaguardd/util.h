@@ -22,6 +22,19 @@ void sgd_log_setup(bool to_stderr, bool to_syslog, int max_level);
 void sgd_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Text from outside (applications, process and cgroup names) must not
+ * steer a terminal or forge a log line. A character is unsafe if it is a
+ * C0 or C1 control, DEL, a line or paragraph separator, a bidirectional
+ * override, or not valid UTF-8. sgd_text_check() returns the offset of the
+ * first unsafe character in TEXT[0..LEN) (and its code point, or
+ * SGD_NOT_UTF8 | the byte, in *CP), or LEN if there is none.
+ */
+#define SGD_NOT_UTF8	0x80000000u
+size_t sgd_text_check(const char *text, size_t len, uint32_t *cp);
+/* Replace every unsafe character of S by '?', in place. */
+void sgd_printable(char *s);
+
 /* Windows and expiries use CLOCK_MONOTONIC; evidence shows wall time. */
 uint64_t sgd_mono_ms(void);
 uint64_t sgd_real_ms(void);

@@ -8,12 +8,20 @@
 
 #include "intake.h"
 #include "linesock.h"
+#include "sla.h"
 #include "util.h"
+
+/* Refused events are logged at most this often, with how many were not. */
+#define LOG_EVERY_MS	10000
 
 struct intake_app {
 	struct linesock *sock;
-	rec_sink_fn sink;
-	void *arg;
+	struct intake_app_opts o;
+	const struct sla *seen;		/* the SLA the socket's group follows */
+	gid_t gid;			/* the socket's group; (gid_t)-1: the daemon's */
+	struct intake_app_counters n;
+	char last_refusal[256];
+	uint64_t log_ms, log_suppressed;
 };
 
 /* Copy string field KEY; REQUIRED fields must be non-empty strings. */
@@ -22,6 +30,8 @@ static int field(struct json_object *o, const char *key, char *dst,
 {
 	struct json_object *v;
 	const char *s;
+	size_t len, bad;
+	uint32_t cp;
 
 	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null)) {
 		if (!required)
@@ -34,12 +44,36 @@ static int field(struct json_object *o, const char *key, char *dst,
 		snprintf(err, errlen, "field '%s': expected a non-empty string", key);
 		return -EINVAL;
 	}
-	if (strlen(s) >= size) {
+	len = (size_t)json_object_get_string_len(v);
+	if (len >= size) {
 		snprintf(err, errlen, "field '%s': expected at most %zu characters", key, size - 1);
 		return -EINVAL;
 	}
-	strcpy(dst, s);
+	/* Logs, syslog and terminals show these: no controls, valid UTF-8. */
+	bad = sgd_text_check(s, len, &cp);
+	if (bad < len && (cp & SGD_NOT_UTF8)) {
+		snprintf(err, errlen, "field '%s': expected UTF-8 text, got byte 0x%02X at offset %zu",
+			 key, (unsigned int)(cp & 0xff), bad);
+		return -EINVAL;
+	}
+	if (bad < len) {
+		snprintf(err, errlen, "field '%s': expected text without control characters, "
+			 "got U+%04X at offset %zu", key, (unsigned int)cp, bad);
+		return -EINVAL;
+	}
+	memcpy(dst, s, len + 1);
 	return 0;
+}
+
+static int check_action(const char *action, char *err, size_t errlen)
+{
+	enum sla_data_action a;
+
+	if (sla_data_action_from_name(action, &a) == 0)
+		return 0;
+	snprintf(err, errlen, "field 'action': expected one of read, write, delete, "
+		 "login-failure, privilege-change, got '%.32s'", action);
+	return -EINVAL;
 }
 
 int intake_app_parse(const char *line, struct rec *r, char *err, size_t errlen)
@@ -62,6 +96,8 @@ int intake_app_parse(const char *line, struct rec *r, char *err, size_t errlen)
 	if (!ret)
 		ret = field(o, "action", a->action, sizeof(a->action), true, err, errlen);
 	if (!ret)
+		ret = check_action(a->action, err, errlen);
+	if (!ret)
 		ret = field(o, "resource", a->resource, sizeof(a->resource), true, err, errlen);
 	if (!ret)
 		ret = field(o, "role", a->role, sizeof(a->role), false, err, errlen);
@@ -75,37 +111,80 @@ int intake_app_parse(const char *line, struct rec *r, char *err, size_t errlen)
 	return ret;
 }
 
+static void log_refusal(struct intake_app *a, const char *why, pid_t pid)
+{
+	uint64_t now = sgd_mono_ms();
+
+	snprintf(a->last_refusal, sizeof(a->last_refusal), "%s", why);
+	if (a->log_ms && now - a->log_ms < LOG_EVERY_MS) {
+		a->log_suppressed++;
+		return;
+	}
+	if (a->log_suppressed)
+		sgd_log(LOG_WARNING, "%s: refused an event of pid %d: %s; %llu more refused in the last %d s",
+			a->o.path, (int)pid, why, (unsigned long long)a->log_suppressed,
+			LOG_EVERY_MS / 1000);
+	else
+		sgd_log(LOG_WARNING, "%s: refused an event of pid %d: %s", a->o.path,
+			(int)pid, why);
+	a->log_ms = now;
+	a->log_suppressed = 0;
+}
+
 static void on_line(struct linesock_client *c, char *line, void *arg)
 {
 	struct intake_app *a = arg;
-	char err[256], reply[320];
+	const struct sla *sla = a->o.sla ? *a->o.sla : NULL;
+	const uint32_t *gids;
+	size_t n_gids = linesock_gids(c, &gids);
+	char err[256];
 	struct rec r;
 
 	if (!*line)
 		return;
 	if (intake_app_parse(line, &r, err, sizeof(err)) < 0) {
-		struct json_object *o = json_object_new_object();
-
-		json_object_object_add(o, "ok", json_object_new_boolean(0));
-		json_object_object_add(o, "error", json_object_new_string(err));
-		snprintf(reply, sizeof(reply), "%s\n",
-			 json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-		linesock_send(c, reply, strlen(reply));
+		a->n.malformed++;
+		linesock_send_error(c, err);
 		return;
 	}
 	r.app.uid = (uint32_t)linesock_uid(c);
+	if (sla && sla_reporter_check(sla, r.app.uid, gids, n_gids, r.app.component,
+				      r.app.family != 0, err, sizeof(err)) < 0) {
+		a->n.refused++;
+		log_refusal(a, err, linesock_pid(c));
+		linesock_send_error(c, err);
+		return;
+	}
 	r.real_ms = sgd_real_ms();
 	r.mono_ms = sgd_mono_ms();
-	a->sink(&r, a->arg);
+	a->n.events++;
+	a->o.sink(&r, a->o.arg);
 }
 
-int intake_app_new(struct intake_app **out, struct loop *l, const char *path,
-		   mode_t mode, rec_sink_fn sink, void *arg)
+/* The group --app-group forces, else the SLA's, else none ((gid_t)-1). */
+static gid_t wanted_gid(const struct intake_app *a, const struct sla *sla)
+{
+	if (a->o.set_gid)
+		return a->o.gid;
+	if (sla && sla->defaults.has_app_group)
+		return (gid_t)sla->defaults.app_group;
+	return (gid_t)-1;
+}
+
+int intake_app_new(struct intake_app **out, struct loop *l,
+		   const struct intake_app_opts *opts)
 {
 	struct intake_app *a = calloc(1, sizeof(*a));
+	const struct sla *sla = opts->sla ? *opts->sla : NULL;
 	struct linesock_opts o = {
-		.path = path, .mode = mode, .max_line = 16384,
+		.path = opts->path, .mode = opts->mode,
+		.max_line = INTAKE_APP_MAX_LINE,
+		.idle_ms = opts->idle_ms ? opts->idle_ms : INTAKE_APP_IDLE_MS,
+		.line_ms = opts->line_ms ? opts->line_ms : INTAKE_APP_LINE_MS,
+		.lines_per_s = opts->lines_per_s ? opts->lines_per_s : INTAKE_APP_LINES_PER_S,
+		.bytes_per_s = opts->bytes_per_s ? opts->bytes_per_s : INTAKE_APP_BYTES_PER_S,
+		.max_error_replies = INTAKE_APP_ERROR_REPLIES,
+		.out_max = INTAKE_APP_OUT_MAX,
 		.on_line = on_line, .arg = a,
 	};
 	int ret;
@@ -113,15 +192,70 @@ int intake_app_new(struct intake_app **out, struct loop *l, const char *path,
 	*out = NULL;
 	if (!a)
 		return -ENOMEM;
-	a->sink = sink;
-	a->arg = arg;
+	a->o = *opts;
+	a->seen = sla;
+	a->gid = wanted_gid(a, sla);
+	o.set_gid = a->gid != (gid_t)-1;
+	o.gid = a->gid;
 	ret = linesock_open(&a->sock, l, &o);
 	if (ret < 0) {
 		free(a);
 		return ret;
 	}
+	a->o.path = opts->path;
+	if (sla && !sla->n_reporters && a->gid != (gid_t)-1 && a->gid != 0)
+		sgd_log(LOG_WARNING, "%s: group %u may connect, but the SLA names no reporters: only root's events are taken",
+			opts->path, (unsigned int)a->gid);
 	*out = a;
 	return 0;
+}
+
+void intake_app_tick(struct intake_app *a)
+{
+	const struct sla *sla;
+	gid_t gid;
+	int ret;
+
+	if (!a || !a->o.sla || *a->o.sla == a->seen)
+		return;
+	sla = *a->o.sla;
+	a->seen = sla;
+	gid = wanted_gid(a, sla);
+	if (gid == a->gid || gid == (gid_t)-1)
+		return;
+	ret = linesock_set_group(a->sock, gid);
+	if (ret < 0) {
+		sgd_log(LOG_ERR, "%s: cannot change the group to %u: %s", a->o.path,
+			(unsigned int)gid, strerror(-ret));
+		return;
+	}
+	sgd_log(LOG_NOTICE, "%s: group %u (defaults.app_group of the reloaded SLA)",
+		a->o.path, (unsigned int)gid);
+	a->gid = gid;
+}
+
+const struct intake_app_counters *intake_app_counters(const struct intake_app *a)
+{
+	return &a->n;
+}
+
+struct json_object *intake_app_status_json(const struct intake_app *a)
+{
+	struct json_object *o = linesock_status_json(a->sock);
+	const struct sla *sla = a->o.sla ? *a->o.sla : NULL;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "group", a->gid == (gid_t)-1 ? NULL :
+			       json_object_new_int64((int64_t)a->gid));
+	json_object_object_add(o, "reporters", json_object_new_int64(
+			       sla ? (int64_t)sla->n_reporters : 0));
+	json_object_object_add(o, "events", json_object_new_int64((int64_t)a->n.events));
+	json_object_object_add(o, "malformed", json_object_new_int64((int64_t)a->n.malformed));
+	json_object_object_add(o, "refused_events", json_object_new_int64((int64_t)a->n.refused));
+	json_object_object_add(o, "last_refusal", a->last_refusal[0] ?
+			       json_object_new_string(a->last_refusal) : NULL);
+	return o;
 }
 
 void intake_app_free(struct intake_app *a)

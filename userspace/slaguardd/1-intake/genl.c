@@ -198,6 +198,9 @@ static void rec_from_task_event(const struct sg_event *ev, struct rec *r)
 	t->pid = (uint32_t)ev->task_val[SLAGUARD_TASK_PID];
 	snprintf(t->comm, sizeof(t->comm), "%s", ev->comm);
 	snprintf(t->cgroup, sizeof(t->cgroup), "%s", ev->cgroup);
+	/* A process may name itself anything: escape it before logs see it. */
+	sgd_printable(t->comm);
+	sgd_printable(t->cgroup);
 	t->period_ms = (uint32_t)ev->task_val[SLAGUARD_TASK_PERIOD_MS];
 	t->has_cpu = sg_event_has_task(ev, SLAGUARD_TASK_CPU_PCT);
 	t->cpu_percent = (double)ev->task_val[SLAGUARD_TASK_CPU_PCT] / 100.0;

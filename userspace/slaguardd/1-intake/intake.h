@@ -99,18 +99,58 @@ const char *intake_genl_sched_gap(const struct intake_genl *g,
  * applications write one JSON object per line, e.g.
  *   {"component":"db","user":"alice","action":"read","resource":"customers/42"}
  * with optional "role" and "source" (the client address the application
- * served, so a data-rule violation can be acted on). A bad line is answered
- * with {"ok":false,"error":"..."}; good lines get no answer.
+ * served, so a data-rule violation can be acted on). A bad line, or one the
+ * peer may not report (the SLA's reporters, judged by SO_PEERCRED), is
+ * answered with {"ok":false,"error":"..."} (a few per connection, then
+ * nothing); good lines get no answer. Strings with control characters are
+ * refused, so they never reach a log or a terminal.
  */
 
 #define INTAKE_APP_DEFAULT_PATH	"/run/slaguard/app.sock"
+#define INTAKE_APP_MAX_LINE	16384
+#define INTAKE_APP_IDLE_MS	300000	/* a connection silent for 5 min is closed */
+#define INTAKE_APP_LINE_MS	10000	/* a line begun must end within 10 s */
+#define INTAKE_APP_LINES_PER_S	20000	/* per uid */
+#define INTAKE_APP_BYTES_PER_S	(8u << 20)	/* per uid */
+#define INTAKE_APP_ERROR_REPLIES 8	/* per connection */
+#define INTAKE_APP_OUT_MAX	(16u << 10)
 
 struct intake_app;
+struct sla;
+struct json_object;
 
-/* MODE of the socket file (0660: root and the socket's group). */
-int intake_app_new(struct intake_app **out, struct loop *l, const char *path,
-		   mode_t mode, rec_sink_fn sink, void *arg);
+struct intake_app_opts {
+	const char *path;
+	mode_t mode;			/* 0660: root and the socket's group */
+	/*
+	 * The socket's group: GID if set_gid (--app-group), else the SLA's
+	 * defaults.app_group, else the daemon's.
+	 */
+	bool set_gid;
+	gid_t gid;
+	/* The running SLA, read at every line (the engine swaps it on reload). */
+	struct sla *const *sla;
+	rec_sink_fn sink;
+	void *arg;
+	/* Limits of the socket; 0: the INTAKE_APP_* defaults. */
+	unsigned int idle_ms, line_ms, lines_per_s;
+	size_t bytes_per_s;
+};
+
+int intake_app_new(struct intake_app **out, struct loop *l,
+		   const struct intake_app_opts *opts);
 void intake_app_free(struct intake_app *a);
+/* Every second: follow a reloaded SLA's app_group. */
+void intake_app_tick(struct intake_app *a);
+/* Counters, limits and the socket's group, for the control "status". */
+struct json_object *intake_app_status_json(const struct intake_app *a);
+
+struct intake_app_counters {
+	uint64_t events;		/* handed on */
+	uint64_t malformed;		/* lines refused as bad */
+	uint64_t refused;		/* events refused: the peer may not report them */
+};
+const struct intake_app_counters *intake_app_counters(const struct intake_app *a);
 
 /* Parse one line into R; returns 0 or -EINVAL with ERR saying why. */
 int intake_app_parse(const char *line, struct rec *r, char *err,
