@@ -96,6 +96,91 @@ static void known_attack_not_learned(void **state)
 	profiler_free(p);
 }
 
+/*
+ * A slow ramp (3 % more every second) must not walk the baseline up with
+ * it: what the profiler learns above the mean is capped, so the ramp is
+ * flagged within a minute.
+ */
+static void ramp_is_flagged(void **state)
+{
+	struct profiler *p = trained();
+	struct profile_result r;
+	double v = 100;
+	int at = -1;
+
+	(void)state;
+	for (int i = 0; i < 300 && at < 0; i++) {
+		v *= 1.03;
+		if (profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", v, false, &r) ==
+		    PROFILE_ANOMALY)
+			at = i;
+	}
+	assert_true(at >= 0);
+	assert_true(at < 60);
+	profiler_free(p);
+}
+
+/*
+ * A lasting, legitimate step (a new service tripling traffic) is anomalous
+ * for relearn_after samples, then becomes the new baseline, rather than
+ * staying anomalous for good.
+ */
+static void step_change_is_relearned(void **state)
+{
+	struct profiler_opts o = { .relearn_after = 60 };
+	struct profiler *p;
+	struct profile_result r;
+	const struct baseline *b;
+
+	(void)state;
+	assert_int_equal(profiler_new(&p, &o), 0);
+	for (int i = 0; i < 200; i++)
+		profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 100 + (i % 5 - 2) * 5,
+				 false, NULL);
+	for (int i = 0; i < 59; i++)
+		assert_int_equal(profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host",
+						  300 + (i % 3), false, &r),
+				 PROFILE_ANOMALY);
+	profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 300, false, &r);
+	assert_true(r.learned);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host",
+						  300 + (i % 3), false, &r),
+				 PROFILE_NORMAL);
+	b = profiler_baseline(p, SAMPLE_HOST_PKT_RATE, "host");
+	assert_true(fabs(b->mean - 300) < 10);
+	assert_int_equal(b->rebased, 1);
+	/* An attack the caller knows of is never relearned, however long. */
+	for (int i = 0; i < 200; i++)
+		profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 90000, true, &r);
+	assert_int_equal(b->rebased, 1);
+	assert_int_equal(profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 90000,
+					  false, &r), PROFILE_ANOMALY);
+	profiler_free(p);
+}
+
+/*
+ * A cheap finding every few seconds marks every sample known-bad: that
+ * must not freeze the baseline. Samples at or below it are still learned;
+ * only what would raise it is refused.
+ */
+static void findings_do_not_freeze_learning(void **state)
+{
+	struct profiler *p = trained();
+	struct profile_result r;
+	const struct baseline *b = profiler_baseline(p, SAMPLE_HOST_PKT_RATE, "host");
+	uint64_t n = b->n;
+
+	(void)state;
+	profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 80, true, &r);
+	assert_true(r.learned);
+	assert_int_equal(b->n, n + 1);
+	assert_true(b->mean < 100);
+	profiler_observe(p, SAMPLE_HOST_PKT_RATE, "host", 130, true, &r);
+	assert_false(r.learned);
+	profiler_free(p);
+}
+
 static void labels_are_separate(void **state)
 {
 	struct profiler *p = trained();
@@ -184,6 +269,9 @@ int main(void)
 		cmocka_unit_test(learns_normal),
 		cmocka_unit_test(young_baseline_does_not_judge),
 		cmocka_unit_test(attack_is_flagged_and_not_learned),
+		cmocka_unit_test(ramp_is_flagged),
+		cmocka_unit_test(step_change_is_relearned),
+		cmocka_unit_test(findings_do_not_freeze_learning),
 		cmocka_unit_test(known_attack_not_learned),
 		cmocka_unit_test(labels_are_separate),
 		cmocka_unit_test(shipped_shapes_label_examples),

@@ -70,6 +70,9 @@ struct profiler_opts {
 	double alpha;			/* EWMA weight; default 0.05 */
 	double min_std;			/* std floor (absolute); default 1 */
 	double min_std_ratio;		/* std floor (of the mean); default 0.1 */
+	/* Anomalous samples in a row, none known to be an attack, after
+	 * which their level is the new baseline; default 600 (10 min at 1/s). */
+	uint64_t relearn_after;
 };
 
 struct baseline {
@@ -78,6 +81,8 @@ struct baseline {
 	double mean, var;
 	uint64_t n;			/* samples learned */
 	uint64_t rejected;		/* samples not learned */
+	uint64_t anomalous_run;		/* anomalies in a row, none known bad */
+	uint64_t rebased;		/* times a lasting level was relearned */
 };
 
 enum profile_verdict {

@@ -35,6 +35,8 @@ int profiler_new(struct profiler **out, const struct profiler_opts *opts)
 		p->o.min_samples = 30;
 	if (p->o.alpha <= 0 || p->o.alpha >= 1)
 		p->o.alpha = 0.05;
+	if (!p->o.relearn_after)
+		p->o.relearn_after = 600;
 	if (p->o.min_std <= 0)
 		p->o.min_std = 1;
 	if (p->o.min_std_ratio <= 0)
@@ -114,7 +116,28 @@ static void learn(const struct profiler *p, struct baseline *b, double x)
 	b->n++;
 }
 
-/* Only upward deviations: attacks add traffic, they do not remove it. */
+/*
+ * A level anomalous for relearn_after samples in a row, none of them known
+ * to be an attack, is a lasting change (a new service, more customers):
+ * it becomes the baseline, judged at once.
+ */
+static void rebase(const struct profiler *p, struct baseline *b, double x)
+{
+	b->mean = x;
+	b->var = 0;
+	b->n = p->o.min_samples;
+	b->anomalous_run = 0;
+	b->rebased++;
+}
+
+/*
+ * Only upward deviations: attacks add traffic, they do not remove it.
+ * What is learned is capped at one standard deviation above the mean, so
+ * a slow ramp cannot walk the baseline up (it rises at most alpha * std
+ * per sample). A sample the caller knows to be part of an attack is
+ * learned only when it cannot raise the baseline (at or below the mean):
+ * findings, however frequent, never freeze learning.
+ */
 enum profile_verdict profiler_observe(struct profiler *p, int metric,
 				      const char *label, double value,
 				      bool known_bad, struct profile_result *res)
@@ -133,8 +156,16 @@ enum profile_verdict profiler_observe(struct profiler *p, int metric,
 	r.z = (value - b->mean) / r.std;
 	if (b->n >= p->o.min_samples)
 		r.verdict = r.z > p->o.k ? PROFILE_ANOMALY : PROFILE_NORMAL;
-	if (r.verdict != PROFILE_ANOMALY && !known_bad) {
-		learn(p, b, value);
+	if (r.verdict == PROFILE_ANOMALY && !known_bad &&
+	    ++b->anomalous_run >= p->o.relearn_after) {
+		rebase(p, b, value);
+		r.learned = true;
+	} else if (r.verdict != PROFILE_ANOMALY &&
+		   (!known_bad || value <= b->mean)) {
+		if (!known_bad)
+			b->anomalous_run = 0;
+		learn(p, b, b->n >= p->o.min_samples && value > b->mean + r.std ?
+			 b->mean + r.std : value);
 		r.learned = true;
 	} else {
 		b->rejected++;
