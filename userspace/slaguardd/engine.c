@@ -196,8 +196,8 @@ static void lost_finding(struct engine *e, const struct sample *s)
 static void anomaly_finding(struct engine *e, const struct sample *s,
 			    const struct profile_result *res)
 {
-	const struct attack_shape *shape = sgd_mono_ms() - e->last_attack_ms < ATTACK_QUIET_MS ?
-					   e->last_shape : NULL;
+	const struct attack_shape *shape = sgd_mono_ms() - e->worst_shape_ms < ATTACK_QUIET_MS ?
+					   e->worst_shape : NULL;
 	struct finding f = { .kind = FINDING_ANOMALY, .real_ms = s->real_ms,
 			     .severity = shape ? shape->severity : SLA_SEV_LOW };
 	const char *name = sample_metric_name(s->metric);
@@ -244,8 +244,17 @@ static void on_sample(struct sample *s, void *arg)
 	if (s->rec->kind == REC_NET && s->rec->net.features.present) {
 		e->cur_shape = profiler_classify(e->prof, &s->rec->net.features);
 		if (e->cur_shape) {
-			e->last_shape = e->cur_shape;
-			e->last_attack_ms = sgd_mono_ms();
+			uint64_t now = sgd_mono_ms();
+
+			/* The most severe shape of the attack under way: a
+			 * cheap event of a milder shape cannot lower it. */
+			if (!e->worst_shape ||
+			    now - e->worst_shape_ms >= ATTACK_QUIET_MS ||
+			    e->cur_shape->severity >= e->worst_shape->severity) {
+				e->worst_shape = e->cur_shape;
+				e->worst_shape_ms = now;
+			}
+			e->last_attack_ms = now;
 		}
 	}
 	if (inspector_judge(&e->insp, s, &f) == 1) {

@@ -39,7 +39,9 @@ struct engine {
 	uint64_t started_real_ms;
 	uint64_t app_events;
 	uint64_t last_attack_ms;	/* CLOCK_MONOTONIC of the last attack seen */
-	const struct attack_shape *last_shape;
+	/* The most severe attack shape seen within ATTACK_QUIET_MS, and when. */
+	const struct attack_shape *worst_shape;
+	uint64_t worst_shape_ms;
 	const struct attack_shape *cur_shape;	/* of the sample being handled */
 	unsigned int anomaly_run[SAMPLE_METRIC_COUNT];	/* consecutive anomalies */
 };

@@ -8,8 +8,10 @@
 #include <json-c/json.h>
 
 #include "analyze.h"
+#include "engine.h"
 #include "helpers.h"
 #include "preprocess.h"
+#include "util.h"
 
 static struct profiler *trained(void)
 {
@@ -181,6 +183,65 @@ static void findings_do_not_freeze_learning(void **state)
 	profiler_free(p);
 }
 
+static void feature_event(struct engine *e, uint32_t kind, const char *src,
+			  int feature, double v)
+{
+	struct rec r;
+
+	make_net(&r, kind, src, NULL, 0, 0, (uint64_t)v, sgd_mono_ms());
+	r.net.features.present = 1u << feature;
+	r.net.features.v[feature] = v;
+	engine_on_record(&r, e);
+}
+
+static void host_rate(struct engine *e, uint64_t pps)
+{
+	struct rec r = { .kind = REC_STATS, .mono_ms = sgd_mono_ms(),
+			 .real_ms = sgd_real_ms() };
+
+	r.stats.interval_ms = 1000;
+	r.stats.packets = pps;
+	r.stats.bytes = pps * 100;
+	engine_on_record(&r, e);
+}
+
+/*
+ * An anomaly's severity comes from the most severe attack shape seen
+ * recently, not the last one: a cheap ICMP burst (a medium shape) after a
+ * port scan (a high one) cannot lower it.
+ */
+static void shape_severity_cannot_be_lowered(void **state)
+{
+	struct fake_backend fb = { 0 };
+	struct engine_opts o = { .ops = &fake_ops, .ops_ctx = &fb,
+				 .shapes_path = SGD_SHAPES_FILE,
+				 .alerts = { .rate = 100, .burst = 100 } };
+	struct engine e;
+	struct json_object *recent, *a, *v;
+	const char *sev = NULL;
+
+	(void)state;
+	assert_int_equal(engine_init(&e, load_test_sla(), "test.yaml", &o), 0);
+	for (int i = 0; i < 40; i++)
+		host_rate(&e, 100 + (uint64_t)(i % 5) * 2);
+	feature_event(&e, SLAGUARD_EVENT_PORTSCAN, "192.0.2.66", REC_F_PORTS, 40);
+	feature_event(&e, SLAGUARD_EVENT_ICMP_FLOOD, "192.0.2.67", REC_F_ICMP_RATE, 500);
+	for (int i = 0; i < 3; i++)
+		host_rate(&e, 90000);
+	recent = alerts_recent_json(e.alerts, 100);
+	for (size_t i = 0; i < json_object_array_length(recent); i++) {
+		a = json_object_array_get_idx(recent, i);
+		if (json_object_object_get_ex(a, "kind", &v) &&
+		    !strcmp(json_object_get_string(v), "anomaly") &&
+		    json_object_object_get_ex(a, "severity", &v))
+			sev = json_object_get_string(v);
+	}
+	assert_non_null(sev);
+	assert_string_equal(sev, "high");
+	json_object_put(recent);
+	engine_fini(&e);
+}
+
 static void labels_are_separate(void **state)
 {
 	struct profiler *p = trained();
@@ -272,6 +333,7 @@ int main(void)
 		cmocka_unit_test(ramp_is_flagged),
 		cmocka_unit_test(step_change_is_relearned),
 		cmocka_unit_test(findings_do_not_freeze_learning),
+		cmocka_unit_test(shape_severity_cannot_be_lowered),
 		cmocka_unit_test(known_attack_not_learned),
 		cmocka_unit_test(labels_are_separate),
 		cmocka_unit_test(shipped_shapes_label_examples),
