@@ -238,6 +238,34 @@ static void app_flood_cannot_blind_network_slos(void **state)
 	finding_release(&f->j.last);
 }
 
+/*
+ * A detector event that names its destination counts only for the SLOs of
+ * the component at that destination: a scan of another address of the
+ * host (or of another guest) does not violate web's SLO. An event without
+ * a destination still counts for every component.
+ */
+static void detector_events_count_for_their_destination(void **state)
+{
+	struct fixture *f = *state;
+	struct rec r;
+
+	evaluate(f, 100000);
+	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.66", "10.0.5.5", 0, 0, 40, 101000);
+	record(f, &r);
+	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.67", "10.0.1.20", 0, 0, 40, 101100);
+	record(f, &r);
+	assert_int_equal(f->j.findings, 0);
+	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.68", "10.0.0.10", 0, 0, 40, 101200);
+	record(f, &r);
+	assert_int_equal(f->j.findings, 1);
+	assert_string_equal(f->j.last.source, "192.0.2.68");
+	finding_release(&f->j.last);
+	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.69", NULL, 0, 0, 40, 101300);
+	record(f, &r);
+	assert_int_equal(f->j.findings, 2);
+	finding_release(&f->j.last);
+}
+
 static void status_json(void **state)
 {
 	struct fixture *f = *state;
@@ -266,6 +294,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(application_slo, setup, teardown),
 		cmocka_unit_test_setup_teardown(summed_slo_blames_only_the_guilty, setup, teardown),
 		cmocka_unit_test_setup_teardown(app_flood_cannot_blind_network_slos, setup, teardown),
+		cmocka_unit_test_setup_teardown(detector_events_count_for_their_destination, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_json, setup, teardown),
 	};
 

@@ -314,9 +314,10 @@ static bool net_seen(struct preprocess *pp, const struct rec *r, uint32_t netns,
 }
 
 /*
- * Detector events name no destination, so their component stays NULL
- * (they count for every component's SLO: the module watches the host the
- * components live on); watch hits are resolved by destination.
+ * An event that names its destination is resolved to the component there
+ * (none if no component has that address); one that names none keeps a
+ * NULL component without has_dst and counts for every component's SLO (the
+ * module watches the host the components live on).
  */
 static bool from_net(struct preprocess *pp, const struct rec *r,
 		     struct sample *s)
@@ -331,8 +332,10 @@ static bool from_net(struct preprocess *pp, const struct rec *r,
 	s->value = n->event == SLAGUARD_EVENT_WATCH_HIT ? 1 : (double)n->value;
 	if (n->has_src)
 		set_source(s, n->family, n->src);
-	if (n->has_dst)
+	if (n->has_dst) {
+		s->has_dst = true;
 		s->component = pp_component_of(pp->sla, n->family, n->dst);
+	}
 	return true;
 }
 

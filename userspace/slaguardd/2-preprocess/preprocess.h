@@ -37,6 +37,9 @@ struct sample {
 	bool count_known;
 	uint64_t real_ms, mono_ms;
 	const struct sla_component *component;	/* NULL: not resolved */
+	/* The event named its destination: COMPONENT is the one there, NULL
+	 * when no component has that address. */
+	bool has_dst;
 	bool has_source;
 	int family;
 	uint8_t src[16];

@@ -451,7 +451,8 @@ static bool sample_matches(const struct sla_slo *slo, const struct sample *s)
 		return false;
 	if (!slo->component || s->component == slo->component)
 		return true;
-	return !s->component && is_net(s->metric);
+	/* Without a destination a network event may concern any component. */
+	return !s->component && !s->has_dst && is_net(s->metric);
 }
 
 /* True if the samples of S's source alone break ST's bound; *V their value. */
