@@ -1,5 +1,7 @@
-# Sourced: the kernels slaguard is built and tested for. KVER is the Debian
-# 6.1 kernel the VM boots; KVER_NEW a current one for the build matrix.
+# Sourced: the kernels slaguard is built and tested for, each the newest
+# installed with headers. KVER is Debian 12's 6.1, KVER_NEW a current 6.12
+# (bookworm-backports); the build matrix and dkms build for both, and the VM
+# stages boot both (vm, vm-6.12).
 newest() {
 	ls -d /lib/modules/$1/build 2>/dev/null | grep -v -- '-rt-\|-cloud-' |
 		sort -V | tail -n1 | cut -d/ -f4
