@@ -81,8 +81,11 @@ check-host:
 check-kunit:
 	./tests/kunit/run.sh
 
-check-vm: module userspace
-	./tests/vm/run.sh --kver $(KVER)
+# The VM scenarios on Debian's 6.1 and on the current 6.12, each booting
+# its kernel with the module built for it (build/vm/kmod-KVER).
+check-vm: userspace
+	. tests/kernels.sh; ./tests/vm/run.sh --kver "$$KVER" --build-module && \
+		./tests/vm/run.sh --kver "$$KVER_NEW" --build-module
 
 bench: module userspace
 	./bench/run.sh
