@@ -162,8 +162,27 @@ void sgd_format_time(uint64_t real_ms, char *buf, size_t size)
 	snprintf(buf, size, "%s.%03uZ", base, (unsigned int)(real_ms % 1000));
 }
 
+/*
+ * IPv4 by hand: every sample of a module event names its source, and
+ * glibc's inet_ntop() formats through sprintf() - a tenth of the engine's
+ * time in bench/replay.
+ */
 void sgd_format_addr(int family, const void *addr, char *buf, size_t size)
 {
+	const uint8_t *a = addr;
+	char *p = buf;
+
+	if (family == AF_INET && size >= INET_ADDRSTRLEN) {
+		for (int i = 0; i < 4; i++) {
+			if (a[i] >= 100)
+				*p++ = (char)('0' + a[i] / 100);
+			if (a[i] >= 10)
+				*p++ = (char)('0' + a[i] / 10 % 10);
+			*p++ = (char)('0' + a[i] % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		return;
+	}
 	if (!inet_ntop(family, addr, buf, (socklen_t)size) && size)
 		buf[0] = '\0';
 }
