@@ -339,12 +339,27 @@ static bool from_net(struct preprocess *pp, const struct rec *r,
 	return true;
 }
 
+/* What makes two application events the same: their text, not the rest
+ * of their fixed-size buffers. */
+static uint64_t app_hash(const struct rec_app *a)
+{
+	uint64_t h = fnv(FNV_BASIS, a->component, strlen(a->component) + 1);
+
+	h = fnv(h, a->user, strlen(a->user) + 1);
+	h = fnv(h, a->role, strlen(a->role) + 1);
+	h = fnv(h, a->action, strlen(a->action) + 1);
+	h = fnv(h, a->resource, strlen(a->resource) + 1);
+	h = fnv(h, &a->family, sizeof(a->family));
+	h = fnv(h, a->src, sizeof(a->src));
+	return fnv(h, &a->uid, sizeof(a->uid));
+}
+
 /* Application events are judged by the inspector: value 0 until then. */
 static bool from_app(struct preprocess *pp, const struct rec *r,
 		     struct sample *s)
 {
 	const struct rec_app *a = &r->app;
-	uint64_t h = fnv(FNV_BASIS, a, sizeof(*a));
+	uint64_t h = app_hash(a);
 
 	pp->last_app_ms = r->mono_ms;
 	if (seen_before(pp, h, r->mono_ms, APP_DEDUP_MS))
