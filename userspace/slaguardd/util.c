@@ -187,11 +187,22 @@ void sgd_format_addr(int family, const void *addr, char *buf, size_t size)
 		buf[0] = '\0';
 }
 
+bool sgd_unmap_v4(uint8_t addr[16])
+{
+	static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (memcmp(addr, prefix, sizeof(prefix)))
+		return false;
+	memmove(addr, addr + 12, 4);
+	memset(addr + 4, 0, 12);
+	return true;
+}
+
 int sgd_parse_addr(const char *text, uint8_t addr[16])
 {
 	if (inet_pton(AF_INET, text, addr) == 1)
 		return AF_INET;
 	if (inet_pton(AF_INET6, text, addr) == 1)
-		return AF_INET6;
+		return sgd_unmap_v4(addr) ? AF_INET : AF_INET6;
 	return 0;
 }

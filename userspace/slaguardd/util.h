@@ -47,5 +47,11 @@ void sgd_format_time(uint64_t real_ms, char *buf, size_t size);
 void sgd_format_addr(int family, const void *addr, char *buf, size_t size);
 /* Parse an address without prefix; returns the family or 0. */
 int sgd_parse_addr(const char *text, uint8_t addr[16]);
+/*
+ * An IPv4-mapped IPv6 address (::ffff:a.b.c.d) becomes its IPv4 address,
+ * in the first 4 bytes; true if it was one. The intake applies it once, so
+ * every stage sees one spelling of a source (sgd_parse_addr() does too).
+ */
+bool sgd_unmap_v4(uint8_t addr[16]);
 
 #endif /* SLAGUARDD_UTIL_H */

@@ -3,7 +3,12 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <libmnl/libmnl.h>
+#include <linux/slaguard.h>
+
+#include "genl.h"
 #include "helpers.h"
+#include "intake.h"
 #include "util.h"
 
 static void ipv4_like_inet_ntop(void **state)
@@ -36,11 +41,58 @@ static void ipv6_and_short_buffers(void **state)
 	assert_string_equal(tiny, "");
 }
 
+/*
+ * An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 address: the
+ * intake turns it into one, once, so that allowlists, the guard, windows
+ * and countermeasures all see one spelling of a source.
+ */
+static void mapped_addresses_are_ipv4(void **state)
+{
+	uint8_t a[16], v4[4] = { 192, 0, 2, 1 };
+	char buf[SGD_ADDR_MAX];
+
+	(void)state;
+	assert_int_equal(sgd_parse_addr("::ffff:192.0.2.1", a), AF_INET);
+	assert_memory_equal(a, v4, 4);
+	assert_int_equal(sgd_parse_addr("2001:db8::1", a), AF_INET6);
+	assert_int_equal(sgd_parse_addr("64:ff9b::192.0.2.1", a), AF_INET6);
+	assert_int_equal(sgd_parse_addr("192.0.2.1", a), AF_INET);
+	sgd_format_addr(AF_INET, v4, buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.1");
+}
+
+static void mapped_event_source_is_ipv4(void **state)
+{
+	uint8_t src[16] = { [10] = 0xff, [11] = 0xff, 192, 0, 2, 66 };
+	uint8_t dst[16] = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 10 };
+	char buf[SG_GENL_REQSIZE];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	struct rec r;
+
+	(void)state;
+	nlh = sg_genl_msg(buf, 0x20, SLAGUARD_GENL_VERSION, SLAGUARD_CMD_EVENT, 0);
+	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_EVENT);
+	mnl_attr_put_u64(nlh, SLAGUARD_EV_SEQ, 1);
+	mnl_attr_put_u32(nlh, SLAGUARD_EV_KIND, SLAGUARD_EVENT_PORTSCAN);
+	mnl_attr_put_u8(nlh, SLAGUARD_EV_FAMILY, AF_INET6);
+	mnl_attr_put(nlh, SLAGUARD_EV_SRC_ADDR, 16, src);
+	mnl_attr_put(nlh, SLAGUARD_EV_DST_ADDR, 16, dst);
+	mnl_attr_put_u64(nlh, SLAGUARD_EV_VALUE, 40);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(intake_genl_decode(nlh, &r), 0);
+	assert_int_equal(r.net.family, AF_INET);
+	assert_memory_equal(r.net.src, src + 12, 4);
+	assert_memory_equal(r.net.dst, dst + 12, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ipv4_like_inet_ntop),
 		cmocka_unit_test(ipv6_and_short_buffers),
+		cmocka_unit_test(mapped_addresses_are_ipv4),
+		cmocka_unit_test(mapped_event_source_is_ipv4),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

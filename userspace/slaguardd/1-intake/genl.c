@@ -156,6 +156,19 @@ static void rec_from_event(const struct sg_event *ev, struct rec *r)
 	n->has_dst = ev->dst_len != 0;
 	memcpy(n->src, ev->src, ev->src_len);
 	memcpy(n->dst, ev->dst, ev->dst_len);
+	/* ::ffff:a.b.c.d is a.b.c.d, when every address given is mapped. */
+	if (n->family == AF_INET6) {
+		uint8_t src[16], dst[16];
+
+		memcpy(src, n->src, 16);
+		memcpy(dst, n->dst, 16);
+		if ((!n->has_src || sgd_unmap_v4(src)) &&
+		    (!n->has_dst || sgd_unmap_v4(dst)) && (n->has_src || n->has_dst)) {
+			memcpy(n->src, src, 16);
+			memcpy(n->dst, dst, 16);
+			n->family = AF_INET;
+		}
+	}
 	n->proto = (uint8_t)ev->val[SLAGUARD_EV_PROTO];
 	n->sport = (uint16_t)ev->val[SLAGUARD_EV_SRC_PORT];
 	n->dport = (uint16_t)ev->val[SLAGUARD_EV_DST_PORT];
