@@ -196,6 +196,16 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * n events of sn's namespace could not be built: their numbers are taken
+ * all the same, so the listeners see a gap, which the UAPI says is a loss.
+ */
+static void lose(struct slg_net *sn, unsigned int n)
+{
+	atomic64_add(n, &sn->seq);
+	slg_stat_add(events_lost, n);
+}
+
 static void send_in(struct net *net, const struct slg_event *ev)
 {
 	struct slg_net *sn = slg_pernet(net);
@@ -207,7 +217,7 @@ static void send_in(struct net *net, const struct slg_event *ev)
 
 	skb = genlmsg_new(slg_event_size(ev), GFP_ATOMIC);
 	if (!skb) {
-		slg_stat_inc(events_lost);
+		lose(sn, 1);
 		return;
 	}
 	/*
@@ -276,13 +286,13 @@ void slg_evbatch_add(struct slg_evbatch *b, const struct slg_event *ev)
 		b->skb = nlmsg_new(max_t(size_t, NLMSG_GOODSIZE, msg_room(ev)),
 				   GFP_KERNEL);
 		if (!b->skb) {
-			slg_stat_inc(events_lost);
+			lose(slg_pernet(b->net), 1);
 			return;
 		}
 	}
 	off = b->skb->len;
 	if (slg_event_fill(b->skb, ev, 0)) {
-		slg_stat_inc(events_lost);
+		lose(slg_pernet(b->net), 1);
 		pr_err_ratelimited("event does not fit its message\n");
 		return;
 	}
@@ -291,6 +301,7 @@ void slg_evbatch_add(struct slg_evbatch *b, const struct slg_event *ev)
 	seq = nest ? nla_find_nested(nest, SLAGUARD_EV_SEQ) : NULL;
 	if (WARN_ON_ONCE(!seq)) {
 		nlmsg_trim(b->skb, nlh);
+		lose(slg_pernet(b->net), 1);
 		return;
 	}
 	b->seq[b->n++] = nla_data(seq);

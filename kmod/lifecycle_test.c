@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for slaguard's lifecycle: what happens to events that cannot
+ * be built, to processes that end, and to the system monitor when it stops.
+ * The module is built in, so its sampler and tracepoint probes are running
+ * while these tests do.
+ */
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/net.h>
+#include <linux/netlink.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/vmalloc.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "events.h"
+#include "netlink.h"
+#include "taskwatch.h"
+
+/* ---- listeners ---- */
+
+/* A socket in the initial namespace that joined the events group. */
+static struct socket *join_events(struct kunit *test)
+{
+	struct sockaddr_nl addr = { .nl_family = AF_NETLINK };
+	int grp = slg_genl_family.mcgrp_offset + SLG_MCGRP_EVENTS;
+	struct socket *sock;
+	int err;
+
+	err = sock_create_kern(&init_net, AF_NETLINK, SOCK_RAW, NETLINK_GENERIC,
+			       &sock);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = kernel_bind(sock, (struct sockaddr *)&addr, sizeof(addr));
+	if (!err)
+		err = sock->ops->setsockopt(sock, SOL_NETLINK,
+					    NETLINK_ADD_MEMBERSHIP,
+					    KERNEL_SOCKPTR(&grp), sizeof(grp));
+	if (err)
+		sock_release(sock);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_TRUE(test, genl_has_listeners(&slg_genl_family, &init_net,
+						   SLG_MCGRP_EVENTS));
+	return sock;
+}
+
+/* The sequence number of the next event waiting on sock, or 0. */
+static u64 next_seq(struct socket *sock, void *buf, size_t len)
+{
+	struct msghdr msg = {};
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct nlattr *ev, *seq;
+	struct nlmsghdr *nlh = buf;
+	int n;
+
+	n = kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT);
+	if (n < (int)NLMSG_HDRLEN || !nlmsg_ok(nlh, n))
+		return 0;
+	ev = nlmsg_find_attr(nlh, GENL_HDRLEN, SLAGUARD_A_EVENT);
+	seq = ev ? nla_find_nested(ev, SLAGUARD_EV_SEQ) : NULL;
+	return seq ? nla_get_u64(seq) : 0;
+}
+
+static u64 events_lost(void)
+{
+	struct slg_pcpu_stats sum;
+
+	slg_stats_sum(&sum);
+	return sum.events_lost;
+}
+
+/*
+ * An event whose message cannot be allocated (a file name longer than any
+ * allocation: GFP_ATOMIC fails quietly) still takes its sequence number,
+ * so listeners see the gap the UAPI promises for every loss; single events
+ * and batched ones alike.
+ */
+static void lost_event_leaves_gap(struct kunit *test)
+{
+	const size_t huge = 8 << 20;
+	struct slg_net *sn = slg_pernet(&init_net);
+	struct slg_task_ev t = { .pid = 1, .comm = "slg-test" };
+	struct slg_event ev = {
+		.kind = SLAGUARD_EVENT_PROC_EXEC,
+		.netns_inum = init_net.ns.inum,
+		.task = &t,
+	};
+	struct slg_evbatch b = { .net = &init_net };
+	struct socket *sock;
+	u64 seq, lost;
+	char *name;
+	void *buf;
+
+	name = vmalloc(huge);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	memset(name, 'a', huge - 1);
+	name[huge - 1] = '\0';
+	buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	sock = join_events(test);
+
+	seq = atomic64_read(&sn->seq);
+	lost = events_lost();
+	t.filename = name;
+	slg_event_emit(&init_net, &ev, true);
+	KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&sn->seq), seq + 1,
+			    "a single event lost without a number");
+	slg_evbatch_add(&b, &ev);
+	slg_evbatch_flush(&b);
+	KUNIT_EXPECT_EQ_MSG(test, atomic64_read(&sn->seq), seq + 2,
+			    "a batched event lost without a number");
+	KUNIT_EXPECT_EQ(test, events_lost(), lost + 2);
+
+	/* The next event arrives numbered after the gap. */
+	t.filename = "/bin/true";
+	slg_event_emit(&init_net, &ev, true);
+	KUNIT_EXPECT_EQ(test, next_seq(sock, buf, 8192), seq + 3);
+
+	sock_release(sock);
+	vfree(name);
+}
+
+static struct kunit_case slaguard_lifecycle_cases[] = {
+	KUNIT_CASE(lost_event_leaves_gap),
+	{}
+};
+
+static struct kunit_suite slaguard_lifecycle_suite = {
+	.name = "slaguard_lifecycle",
+	.test_cases = slaguard_lifecycle_cases,
+};
+
+kunit_test_suite(slaguard_lifecycle_suite);
