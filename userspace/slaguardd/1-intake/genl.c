@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -21,14 +22,6 @@
 #define RCVBUF_SIZE	(8 * 1024 * 1024)
 /* Datagrams read per wake-up, so one flood cannot starve the other fds. */
 #define READ_BUDGET	64
-/* Sequence numbers are per network namespace; this many are tracked. */
-#define MAX_NETNS	256
-
-struct netns_seq {
-	uint32_t netns;
-	struct sg_seq seq;
-};
-
 struct intake_genl {
 	struct intake_genl_opts o;
 	struct loop *loop;
@@ -41,8 +34,8 @@ struct intake_genl {
 	struct sla_module_config *cfg;	/* NULL: nothing to apply */
 	bool cfg_applied;
 	struct twatch_state tw;
-	struct netns_seq seqs[MAX_NETNS];
-	size_t nseqs;
+	struct ns_seqs seqs;		/* per network namespace */
+	uint32_t own_netns;
 	bool have_stats;
 	uint64_t last_pull_ms;
 	uint64_t last_pkts, last_bytes, last_sent, last_lost;
@@ -86,13 +79,7 @@ static void emit_lost(struct intake_genl *g, bool known, uint64_t count,
 
 static struct sg_seq *seq_of(struct intake_genl *g, uint32_t netns)
 {
-	for (size_t i = 0; i < g->nseqs; i++)
-		if (g->seqs[i].netns == netns)
-			return &g->seqs[i].seq;
-	if (g->nseqs == MAX_NETNS)
-		return NULL;
-	g->seqs[g->nseqs].netns = netns;
-	return &g->seqs[g->nseqs++].seq;
+	return ns_seqs_get(&g->seqs, netns);
 }
 
 static void track_seq(struct intake_genl *g, const struct sg_event *ev)
@@ -300,7 +287,7 @@ static void disconnect(struct intake_genl *g, const char *why)
 	g->cfg_applied = false;
 	g->tw.applied = false;
 	g->have_stats = false;
-	g->nseqs = 0;
+	ns_seqs_init(&g->seqs, g->own_netns);
 }
 
 static void on_events(struct loop_handler *h, uint32_t events)
@@ -389,12 +376,17 @@ int intake_genl_new(struct intake_genl **out, struct loop *l,
 		    const struct intake_genl_opts *opts)
 {
 	struct intake_genl *g = calloc(1, sizeof(*g));
+	struct stat st;
 
 	*out = NULL;
 	if (!g)
 		return -ENOMEM;
 	g->o = *opts;
 	g->loop = l;
+	/* The daemon's own namespace: its sequence is never forgotten. */
+	if (stat("/proc/self/ns/net", &st) == 0)
+		g->own_netns = (uint32_t)st.st_ino;
+	ns_seqs_init(&g->seqs, g->own_netns);
 	connect_module(g);
 	*out = g;
 	return 0;

@@ -10,7 +10,10 @@
 #ifndef SLAGUARDD_LOST_EVENTS_H
 #define SLAGUARDD_LOST_EVENTS_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "genl_event.h"
 
 struct lost_events {
 	uint64_t gaps;		/* events missing from the sequence */
@@ -21,5 +24,32 @@ struct lost_events {
 /* Each adds N seen by one witness; returns how many to report now. */
 uint64_t lost_by_gap(struct lost_events *l, uint64_t n);
 uint64_t lost_by_module(struct lost_events *l, uint64_t n);
+
+/*
+ * Sequence numbers are per network namespace. The table keeps
+ * NS_SEQS_MAX of them; when full, the least recently heard namespace is
+ * forgotten (its next event starts a new baseline), never PINNED (the
+ * daemon's own namespace), so other namespaces cannot push the host's
+ * sequence out.
+ */
+#define NS_SEQS_MAX	256
+
+struct ns_seqs {
+	struct {
+		uint32_t netns;
+		uint64_t used;
+		struct sg_seq seq;
+	} e[NS_SEQS_MAX];
+	size_t n;
+	uint64_t clock;
+	uint32_t pinned;
+	uint64_t evicted;
+};
+
+void ns_seqs_init(struct ns_seqs *t, uint32_t pinned);
+/* NETNS's sequence, added if missing (evicting the least recently used). */
+struct sg_seq *ns_seqs_get(struct ns_seqs *t, uint32_t netns);
+struct sg_seq *ns_seqs_find(struct ns_seqs *t, uint32_t netns);
+size_t ns_seqs_count(const struct ns_seqs *t);
 
 #endif /* SLAGUARDD_LOST_EVENTS_H */
