@@ -123,8 +123,137 @@ static void lost_event_leaves_gap(struct kunit *test)
 	vfree(name);
 }
 
+/* ---- processes that end ---- */
+
+#define TEST_WATCH	0x5a5a0001
+
+static int exit_at_once(void *arg)
+{
+	return 0;
+}
+
+struct waiter {
+	struct completion go;
+};
+
+static int wait_then_exit(void *arg)
+{
+	struct waiter *w = arg;
+
+	wait_for_completion(&w->go);
+	kthread_exit(0);
+}
+
+/* A kernel thread of its own thread group with pid number nr. */
+static struct task_struct *start_with_pid(pid_t nr, struct waiter *w)
+{
+	pid_t tid = nr;
+	struct kernel_clone_args args = {
+		.flags = CLONE_FS | CLONE_FILES | CLONE_VM | CLONE_UNTRACED,
+		.exit_signal = SIGCHLD,	/* reaped at once: kthreads ignore it */
+		.fn = wait_then_exit,
+		.fn_arg = w,
+		.kthread = 1,
+		.set_tid = &tid,
+		.set_tid_size = 1,
+	};
+	pid_t pid = -EEXIST;
+	int i;
+
+	/* The number is free once the old task's pid was released. */
+	for (i = 0; i < 100 && pid == -EEXIST; i++) {
+		pid = kernel_clone(&args);
+		if (pid == -EEXIST)
+			msleep(20);
+	}
+	if (pid <= 0)
+		return NULL;
+	return find_get_task_by_vpid(pid);
+}
+
+static bool sampled(pid_t tgid)
+{
+	static struct slg_tracked *arr[64];
+	unsigned int i, n;
+	bool ret = false;
+
+	n = slg_tracked_snapshot(arr, ARRAY_SIZE(arr));
+	for (i = 0; i < n; i++) {
+		if (arr[i]->tgid == tgid && arr[i]->has_prev)
+			ret = true;
+		slg_tracked_put(arr[i]);
+	}
+	return ret;
+}
+
+static void set_period(u32 ms)
+{
+	mutex_lock(&slg_tw_mutex);
+	slg_sched_set_period(ms);
+	mutex_unlock(&slg_tw_mutex);
+}
+
+static bool wait_count(unsigned int want)
+{
+	int i;
+
+	for (i = 0; i < 100 && slg_tracked_count() != want; i++)
+		msleep(20);
+	return slg_tracked_count() == want;
+}
+
+/*
+ * A process tracked as it ends (a watch seeded while it exits, after its
+ * exit probe ran) must not stay tracked, and the next process given its
+ * pid number is a process of its own: trackable, and sampled.
+ */
+static void ended_process_not_kept(struct kunit *test)
+{
+	unsigned int base = slg_tracked_count();
+	u32 period = slg_sched_period_ms();
+	struct task_struct *gone, *next;
+	struct waiter w;
+	pid_t nr;
+	int i;
+
+	gone = kthread_create(exit_at_once, NULL, "slg-gone");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(gone));
+	get_task_struct(gone);
+	nr = task_pid_nr(gone);
+	wake_up_process(gone);
+	for (i = 0; i < 100 && pid_alive(gone); i++)
+		msleep(20);
+	KUNIT_ASSERT_FALSE_MSG(test, pid_alive(gone), "pid %d not released",
+			       nr);
+	slg_track(gone, TEST_WATCH, false, GFP_KERNEL);
+	put_task_struct(gone);
+
+	init_completion(&w.go);
+	next = start_with_pid(nr, &w);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, next, "cannot start a task as pid %d",
+				  nr);
+	KUNIT_EXPECT_EQ_MSG(test, slg_track(next, TEST_WATCH, false,
+					    GFP_KERNEL), 0,
+			    "a new process with pid %d looks tracked", nr);
+
+	set_period(SLAGUARD_PERIOD_MS_MIN);
+	msleep(4 * SLAGUARD_PERIOD_MS_MIN);
+	KUNIT_EXPECT_EQ_MSG(test, slg_tracked_count(), base + 1,
+			    "only the live process is tracked");
+	KUNIT_EXPECT_TRUE_MSG(test, sampled(nr),
+			      "the new process with pid %d is not sampled", nr);
+
+	complete(&w.go);
+	put_task_struct(next);
+	KUNIT_EXPECT_TRUE_MSG(test, wait_count(base),
+			      "%u processes tracked after both ended, not %u",
+			      slg_tracked_count(), base);
+	set_period(period);
+}
+
 static struct kunit_case slaguard_lifecycle_cases[] = {
 	KUNIT_CASE(lost_event_leaves_gap),
+	KUNIT_CASE(ended_process_not_kept),
 	{}
 };
 

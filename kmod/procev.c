@@ -130,13 +130,13 @@ static struct slg_twatch *retrack(struct task_struct *p, bool *was)
 
 	slg_task_id_of(p, &id);
 	w = slg_twatch_first(rcu_dereference(slg_twatches), &id);
-	*was = slg_is_tracked(p->tgid);
+	*was = slg_is_tracked(task_tgid(p));
 	if (w && *was)
-		slg_retag(p->tgid, w->id);
+		slg_retag(task_tgid(p), w->id);
 	else if (w)
 		slg_track(p, w->id, false, GFP_NOWAIT);
 	else if (*was)
-		slg_untrack(p->tgid, NULL);
+		slg_untrack(task_tgid(p), NULL);
 	return w;
 }
 
@@ -198,7 +198,7 @@ static void probe_exit(void *data, struct task_struct *p)
 	this_cpu_dec(slg_sched_pcpu->processes);
 	if (!watching())
 		return;
-	was = slg_untrack(p->tgid, &base);
+	was = slg_untrack(task_tgid(p), &base);
 	rcu_read_lock();
 	if (was)
 		charge_exit(p, base);

@@ -354,7 +354,8 @@ void slg_task_counters_read(struct task_struct *p, struct slg_task_counters *c)
 
 /*
  * Read one process's counters and figures. Returns it with a reference
- * for the caller, or NULL if it is gone.
+ * for the caller, or NULL if it is gone (reaped, or all its threads
+ * exited).
  */
 static struct task_struct *read_task(struct slg_tracked *e,
 				     struct slg_task_counters *c,
@@ -365,7 +366,7 @@ static struct task_struct *read_task(struct slg_tracked *e,
 
 	rcu_read_lock();
 	p = pid_task(e->pid, PIDTYPE_TGID);
-	if (!p) {
+	if (!p || !atomic_read(&p->signal->live)) {
 		rcu_read_unlock();
 		return NULL;
 	}
@@ -424,8 +425,11 @@ static void sample_task(struct slg_tracked *e, const struct thr_copy *thr,
 	int i, n = 0;
 
 	p = read_task(e, &cur, &s);
-	if (!p)
-		return;		/* exited since the snapshot */
+	if (!p) {
+		/* Normally untracked by its exit probe already. */
+		slg_tracked_drop(e);
+		return;
+	}
 
 	spin_lock(&slg_tasks_lock);
 	/* Once untracked, its exit (procev.c) charged its cgroups. */

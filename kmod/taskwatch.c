@@ -11,11 +11,19 @@
  * time in proportion to the watched processes only, and the set is capped
  * (module parameter max_tasks); processes over the cap are counted.
  *
- * The set is a hash by process id under one spinlock, taken from the
- * tracepoints (process context, preemption off) and by the sampler and
- * netlink; every holder does a bounded amount of work under it. Entries
- * are reference counted so the sampler can work on them without the lock
- * (reading a process's memory size may sleep).
+ * The set is a hash by the thread group's struct pid under one spinlock,
+ * taken from the tracepoints (process context, preemption off) and by the
+ * sampler and netlink; every holder does a bounded amount of work under
+ * it. Keyed by struct pid, not by number: a new process given the number
+ * of an ended one is another process. Entries are reference counted so the
+ * sampler can work on them without the lock (reading a process's memory
+ * size may sleep).
+ *
+ * A process stops being tracked when it ends: its exit probe removes it,
+ * and slg_track() refuses a process whose threads have all exited, under
+ * the lock the exit probe takes after they have, so no entry outlives its
+ * process by a race with the probe. The sampler drops any whose process
+ * it finds gone all the same.
  */
 #include <linux/cgroup.h>
 #include <linux/pid.h>
@@ -116,12 +124,12 @@ void slg_task_id_of(struct task_struct *p, struct slg_task_id *id)
 	id->cgrp = task_dfl_cgroup(p);
 }
 
-static struct slg_tracked *find_locked(pid_t tgid)
+static struct slg_tracked *find_locked(const struct pid *pid)
 {
 	struct slg_tracked *e;
 
-	hash_for_each_possible(slg_tasks_hash, e, node, tgid)
-		if (e->tgid == tgid)
+	hash_for_each_possible(slg_tasks_hash, e, node, (unsigned long)pid)
+		if (e->pid == pid)
 			return e;
 	return NULL;
 }
@@ -152,39 +160,50 @@ static void watch_tasks_add(u32 watch_id, int n)
 }
 
 /*
- * Track p's process for watch watch_id. Returns 0, -EEXIST when it is
- * tracked already, -ENOSPC at the cap (counted) or -ENOMEM.
+ * Track p's process for watch watch_id. Returns 0, -ESRCH when it has
+ * ended, -EEXIST when it is tracked already, -ENOSPC at the cap (counted)
+ * or -ENOMEM. p is pinned by the caller.
  */
 int slg_track(struct task_struct *p, u32 watch_id, bool from_birth, gfp_t gfp)
 {
+	struct pid *pid = get_pid(task_tgid(p));
 	struct slg_tracked *e;
-	pid_t tgid = p->tgid;
+	int err;
 
+	if (!pid)
+		return -ESRCH;		/* released */
 	e = kmem_cache_zalloc(tracked_cache, gfp);
 	if (!e) {
+		put_pid(pid);
 		atomic64_inc(&tracked_dropped);
 		return -ENOMEM;
 	}
-	e->tgid = tgid;
+	e->pid = pid;
+	e->tgid = pid_nr(pid);
 	e->watch_id = watch_id;
 	e->from_birth = from_birth;
 	refcount_set(&e->ref, 1);
 
 	spin_lock(&slg_tasks_lock);
-	if (find_locked(tgid)) {
+	/* Its exit probe takes this lock after the last thread left. */
+	if (!atomic_read(&p->signal->live))
+		err = -ESRCH;
+	else if (find_locked(pid))
+		err = -EEXIST;
+	else if (tracked_count >= READ_ONCE(tracked_cap))
+		err = -ENOSPC;
+	else
+		err = 0;
+	if (err) {
 		spin_unlock(&slg_tasks_lock);
+		put_pid(pid);
 		kmem_cache_free(tracked_cache, e);
-		return -EEXIST;
+		if (err == -ENOSPC)
+			atomic64_inc(&tracked_dropped);
+		return err;
 	}
-	if (tracked_count >= READ_ONCE(tracked_cap)) {
-		spin_unlock(&slg_tasks_lock);
-		kmem_cache_free(tracked_cache, e);
-		atomic64_inc(&tracked_dropped);
-		return -ENOSPC;
-	}
-	e->pid = get_pid(task_tgid(p));
 	e->linked = true;
-	hash_add(slg_tasks_hash, &e->node, tgid);
+	hash_add(slg_tasks_hash, &e->node, (unsigned long)pid);
 	tracked_count++;
 	spin_unlock(&slg_tasks_lock);
 	watch_tasks_add(watch_id, 1);
@@ -199,16 +218,19 @@ static void unlink_locked(struct slg_tracked *e)
 }
 
 /*
- * Stop tracking process tgid; returns whether it was tracked, and in
- * *cpu_base (if not NULL) its slg_cpu_base() at that moment.
+ * Stop tracking the process of thread group pid; returns whether it was
+ * tracked (true for one caller only), and in *cpu_base (if not NULL) its
+ * slg_cpu_base() at that moment.
  */
-bool slg_untrack(pid_t tgid, u64 *cpu_base)
+bool slg_untrack(const struct pid *pid, u64 *cpu_base)
 {
 	struct slg_tracked *e;
 	u32 watch_id = 0;
 
+	if (!pid)
+		return false;
 	spin_lock(&slg_tasks_lock);
-	e = find_locked(tgid);
+	e = find_locked(pid);
 	if (e) {
 		unlink_locked(e);
 		watch_id = e->watch_id;
@@ -225,13 +247,13 @@ bool slg_untrack(pid_t tgid, u64 *cpu_base)
 }
 
 /* A tracked process is now selected first by another watch. */
-void slg_retag(pid_t tgid, u32 watch_id)
+void slg_retag(const struct pid *pid, u32 watch_id)
 {
 	struct slg_tracked *e;
 	u32 old = 0;
 
 	spin_lock(&slg_tasks_lock);
-	e = find_locked(tgid);
+	e = find_locked(pid);
 	if (e && e->watch_id != watch_id) {
 		old = e->watch_id;
 		e->watch_id = watch_id;
@@ -262,14 +284,35 @@ void slg_cgroup_charge(struct task_struct *p, u64 cpu_ns)
 	}
 }
 
-bool slg_is_tracked(pid_t tgid)
+bool slg_is_tracked(const struct pid *pid)
 {
 	bool ret;
 
+	if (!pid)
+		return false;
 	spin_lock(&slg_tasks_lock);
-	ret = find_locked(tgid);
+	ret = find_locked(pid);
 	spin_unlock(&slg_tasks_lock);
 	return ret;
+}
+
+/* The sampler found e's process gone: stop tracking it, if still tracked. */
+void slg_tracked_drop(struct slg_tracked *e)
+{
+	u32 watch_id = 0;
+	bool was;
+
+	spin_lock(&slg_tasks_lock);
+	was = e->linked;
+	if (was) {
+		unlink_locked(e);
+		watch_id = e->watch_id;
+	}
+	spin_unlock(&slg_tasks_lock);
+	if (!was)
+		return;
+	watch_tasks_add(watch_id, -1);
+	slg_tracked_put(e);
 }
 
 unsigned int slg_tracked_count(void)
@@ -321,7 +364,9 @@ void slg_tracked_flush(void)
 
 /*
  * One walk over the processes (not threads) under RCU, when a watch is
- * added: the tracepoints keep the set current from then on.
+ * added: the tracepoints keep the set current from then on. A leader that
+ * exited before its threads still stands for its process; slg_track()
+ * refuses the processes that ended.
  */
 void slg_twatch_seed(const struct slg_twatch *w)
 {
@@ -330,8 +375,6 @@ void slg_twatch_seed(const struct slg_twatch *w)
 
 	rcu_read_lock();
 	for_each_process(p) {
-		if (p->flags & PF_EXITING)
-			continue;
 		slg_task_id_of(p, &id);
 		if (slg_twatch_match(w, &id))
 			slg_track(p, w->id, false, GFP_ATOMIC);

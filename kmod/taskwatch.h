@@ -81,8 +81,8 @@ enum slg_task_alarm {
  */
 struct slg_tracked {
 	struct hlist_node node;
-	struct pid *pid;		/* the thread group's pid, referenced */
-	pid_t tgid;
+	struct pid *pid;		/* the thread group's pid, referenced: the key */
+	pid_t tgid;			/* its number, for dumps */
 	u32 watch_id;
 	refcount_t ref;
 	bool linked;
@@ -103,9 +103,10 @@ extern DECLARE_HASHTABLE(slg_tasks_hash, SLG_TASKS_HASH_BITS);
 
 void slg_task_id_of(struct task_struct *p, struct slg_task_id *id);
 int slg_track(struct task_struct *p, u32 watch_id, bool from_birth, gfp_t gfp);
-bool slg_untrack(pid_t tgid, u64 *cpu_base);
-void slg_retag(pid_t tgid, u32 watch_id);
-bool slg_is_tracked(pid_t tgid);
+bool slg_untrack(const struct pid *pid, u64 *cpu_base);
+void slg_retag(const struct pid *pid, u32 watch_id);
+bool slg_is_tracked(const struct pid *pid);
+void slg_tracked_drop(struct slg_tracked *e);
 void slg_cgroup_charge(struct task_struct *p, u64 cpu_ns);
 unsigned int slg_tracked_count(void);
 unsigned int slg_tracked_cap(void);
