@@ -64,6 +64,30 @@ static u64 next_seq(struct socket *sock, void *buf, size_t len)
 	return seq ? nla_get_u64(seq) : 0;
 }
 
+/* How many events of kind for process pid wait on sock (all are read). */
+static int count_events(struct socket *sock, void *buf, size_t len, u32 kind,
+			pid_t pid)
+{
+	struct msghdr msg = {};
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct nlattr *ev, *a, *t;
+	struct nlmsghdr *nlh;
+	int n, rem, found = 0;
+
+	while ((n = kernel_recvmsg(sock, &msg, &iov, 1, len, MSG_DONTWAIT)) > 0) {
+		nlmsg_for_each_msg(nlh, (struct nlmsghdr *)buf, n, rem) {
+			ev = nlmsg_find_attr(nlh, GENL_HDRLEN, SLAGUARD_A_EVENT);
+			a = ev ? nla_find_nested(ev, SLAGUARD_EV_KIND) : NULL;
+			t = ev ? nla_find_nested(ev, SLAGUARD_EV_TASK) : NULL;
+			t = t ? nla_find_nested(t, SLAGUARD_TASK_PID) : NULL;
+			if (a && t && nla_get_u32(a) == kind &&
+			    nla_get_u32(t) == pid)
+				found++;
+		}
+	}
+	return found;
+}
+
 static u64 events_lost(void)
 {
 	struct slg_pcpu_stats sum;
@@ -251,9 +275,83 @@ static void ended_process_not_kept(struct kunit *test)
 	set_period(period);
 }
 
+struct group {
+	struct completion go;
+	atomic_t running;
+};
+
+static int group_member(void *arg)
+{
+	struct group *g = arg;
+
+	atomic_inc(&g->running);
+	wait_for_completion(&g->go);
+	kthread_exit(0);
+}
+
+#define GROUP_THREADS	4
+
+static int group_leader(void *arg)
+{
+	struct group *g = arg;
+	int i;
+
+	for (i = 0; i < GROUP_THREADS; i++)
+		kernel_thread(group_member, g, CLONE_THREAD | CLONE_SIGHAND |
+			      CLONE_FS | CLONE_FILES);
+	return group_member(g);
+}
+
+/*
+ * A process whose threads all end at once ends once: one PROC_EXIT, and
+ * it is no longer tracked.
+ */
+static void group_exits_once(struct kunit *test)
+{
+	struct kernel_clone_args args = {
+		.flags = CLONE_FS | CLONE_FILES | CLONE_VM | CLONE_UNTRACED,
+		.exit_signal = SIGCHLD,
+		.fn = group_leader,
+		.kthread = 1,
+	};
+	unsigned int base = slg_tracked_count();
+	struct task_struct *leader;
+	struct socket *sock;
+	struct group g;
+	void *buf;
+	pid_t pid;
+	int i;
+
+	buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	init_completion(&g.go);
+	atomic_set(&g.running, 0);
+	args.fn_arg = &g;
+	sock = join_events(test);
+	pid = kernel_clone(&args);
+	KUNIT_ASSERT_GT(test, pid, 0);
+	for (i = 0; i < 100 && atomic_read(&g.running) < GROUP_THREADS + 1; i++)
+		msleep(20);
+	KUNIT_ASSERT_EQ(test, atomic_read(&g.running), GROUP_THREADS + 1);
+	leader = find_get_task_by_vpid(pid);
+	KUNIT_ASSERT_NOT_NULL(test, leader);
+	KUNIT_EXPECT_EQ(test, get_nr_threads(leader), GROUP_THREADS + 1);
+	KUNIT_EXPECT_EQ(test, slg_track(leader, TEST_WATCH, false, GFP_KERNEL),
+			0);
+	put_task_struct(leader);
+
+	complete_all(&g.go);
+	KUNIT_EXPECT_TRUE(test, wait_count(base));
+	msleep(100);
+	KUNIT_EXPECT_EQ(test, count_events(sock, buf, 8192,
+					   SLAGUARD_EVENT_PROC_EXIT, pid), 1);
+	sock_release(sock);
+}
+
 static struct kunit_case slaguard_lifecycle_cases[] = {
 	KUNIT_CASE(lost_event_leaves_gap),
 	KUNIT_CASE(ended_process_not_kept),
+	KUNIT_CASE(group_exits_once),
 	{}
 };
 

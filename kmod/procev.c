@@ -184,30 +184,53 @@ static void charge_exit(struct task_struct *p, u64 base)
 	slg_cgroup_charge(p, slg_cpu_since(base, c.cpu_ns));
 }
 
-/* Runs for every thread; the process ends with its last thread. */
+/* The status of a process: its group exit's, else its last thread's. */
+static u32 exit_status(const struct task_struct *p)
+{
+	const struct signal_struct *sig = p->signal;
+
+	if (READ_ONCE(sig->flags) & SIGNAL_GROUP_EXIT)
+		return READ_ONCE(sig->group_exit_code);
+	return p->exit_code;
+}
+
+/*
+ * Runs for every thread; the process ends with its last thread. The
+ * thread that brings signal->live to 0 does so well before this
+ * tracepoint, so several threads exiting together can all find it at 0
+ * here: the one that untracks the process is the one that reports it, and
+ * the others find it untracked. The process and thread counts drop when a
+ * task is freed (probe_free), which happens once per task.
+ */
 static void probe_exit(void *data, struct task_struct *p)
 {
 	u64 base = SLG_CPU_UNKNOWN;
 	struct slg_twatch *w;
 	struct slg_task_id id;
-	bool was;
 
-	this_cpu_dec(slg_sched_pcpu->threads);
-	if (atomic_read(&p->signal->live))
+	if (atomic_read(&p->signal->live) || !watching())
 		return;
-	this_cpu_dec(slg_sched_pcpu->processes);
-	if (!watching())
+	if (!slg_untrack(task_tgid(p), &base))
 		return;
-	was = slg_untrack(task_tgid(p), &base);
 	rcu_read_lock();
-	if (was)
-		charge_exit(p, base);
+	charge_exit(p, base);
 	slg_task_id_of(p, &id);
 	w = slg_twatch_first(rcu_dereference(slg_twatches), &id);
-	if (w || was)
-		proc_event(SLAGUARD_EVENT_PROC_EXIT, p, w ? w->id : 0, NULL,
-			   true, p->exit_code);
+	proc_event(SLAGUARD_EVENT_PROC_EXIT, p, w ? w->id : 0, NULL, true,
+		   exit_status(p));
 	rcu_read_unlock();
+}
+
+/*
+ * Once per task, when it is freed (an RCU callback after it was reaped);
+ * the leader goes last, or is the one an exec replaced (no longer leader).
+ * Counted here rather than at exit, where threads can race each other.
+ */
+static void probe_free(void *data, struct task_struct *p)
+{
+	this_cpu_dec(slg_sched_pcpu->threads);
+	if (thread_group_leader(p))
+		this_cpu_dec(slg_sched_pcpu->processes);
 }
 
 /*
@@ -249,6 +272,7 @@ static struct slg_tp {
 	{ "sched_process_fork", probe_fork },
 	{ "sched_process_exec", probe_exec },
 	{ "sched_process_exit", probe_exit },
+	{ "sched_process_free", probe_free },
 	{ "sched_switch", probe_switch },
 	{ "sched_update_nr_running_tp", probe_nr_running },
 	{ "cgroup_attach_task", probe_attach },
