@@ -348,10 +348,46 @@ static void group_exits_once(struct kunit *test)
 	sock_release(sock);
 }
 
+/* ---- the system monitor stopping ---- */
+
+/*
+ * The system monitor stops and starts again, over and over, while its
+ * sampler runs every period with a process to sample: its teardown must
+ * leave no sampler pass running on what it frees (run.sh --debug runs
+ * this under KASAN), and it runs again afterwards.
+ */
+static void monitor_restarts(struct kunit *test)
+{
+	u32 period = slg_sched_period_ms();
+	struct task_struct *t;
+	struct waiter w;
+	int i;
+
+	init_completion(&w.go);
+	t = kthread_run(wait_then_exit, &w, "slg-sampled");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	set_period(SLAGUARD_PERIOD_MS_MIN);
+	for (i = 0; i < 20; i++) {
+		KUNIT_EXPECT_EQ(test, slg_track(t, TEST_WATCH, true, GFP_KERNEL),
+				0);
+		msleep((i % 4) * SLAGUARD_PERIOD_MS_MIN / 2);
+		slg_sched_exit();
+		KUNIT_EXPECT_FALSE(test, slg_sched_running());
+		KUNIT_ASSERT_EQ(test, slg_sched_init(), 0);
+	}
+	KUNIT_EXPECT_TRUE(test, slg_sched_running());
+	KUNIT_EXPECT_EQ(test, slg_tracked_count(), 0U);
+	complete(&w.go);
+	put_task_struct(t);
+	set_period(period);
+}
+
 static struct kunit_case slaguard_lifecycle_cases[] = {
 	KUNIT_CASE(lost_event_leaves_gap),
 	KUNIT_CASE(ended_process_not_kept),
 	KUNIT_CASE(group_exits_once),
+	KUNIT_CASE(monitor_restarts),
 	{}
 };
 

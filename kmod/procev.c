@@ -316,6 +316,7 @@ static void count_tasks(void)
 {
 	struct task_struct *g, *t;
 
+	memset(&seed, 0, sizeof(seed));
 	rcu_read_lock();
 	for_each_process_thread(g, t) {
 		seed.threads++;
@@ -373,8 +374,10 @@ err:
 	return err;
 }
 
+/* After the sampler stopped: it reads the counters freed here. */
 void slg_procev_exit(void)
 {
 	unregister_all();
 	free_percpu(slg_sched_pcpu);
+	slg_sched_pcpu = NULL;
 }

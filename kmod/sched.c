@@ -688,6 +688,12 @@ err_free:
 	return err;
 }
 
+/*
+ * In the reverse order of slg_sched_init(): no new pass once running is
+ * false (SET_SCHED re-arms the sampler only while it is true), then the
+ * sampler, which reads the probes' per-CPU counters, then the probes and
+ * their counters, then the tracked set both of them use.
+ */
 void slg_sched_exit(void)
 {
 	if (disabled)
@@ -695,8 +701,8 @@ void slg_sched_exit(void)
 	mutex_lock(&slg_tw_mutex);
 	running = false;
 	mutex_unlock(&slg_tw_mutex);
-	slg_procev_exit();
 	cancel_delayed_work_sync(&sample_work);
+	slg_procev_exit();
 	slg_taskwatch_exit();
 	kvfree(snap);
 	kfree(cpus);
