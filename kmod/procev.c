@@ -234,6 +234,31 @@ static void probe_free(void *data, struct task_struct *p)
 }
 
 /*
+ * A thread is renamed (prctl(PR_SET_NAME), /proc/PID/comm, and exec just
+ * before probe_exec): comm is the new name, p->comm still the old one.
+ * The leader's name is the process's. Taking a watched name starts the
+ * tracking; leaving one does not end it: a rename is no new program, and
+ * must not be a way out of a watch (an exec is, see retrack()).
+ */
+static void probe_rename(void *data, struct task_struct *p, const char *comm)
+{
+	char name[TASK_COMM_LEN];
+	struct slg_twatch *w;
+	struct slg_task_id id;
+
+	if (!rcu_access_pointer(slg_twatches) || !thread_group_leader(p))
+		return;
+	strscpy(name, comm, sizeof(name));	/* as the kernel cuts it */
+	rcu_read_lock();
+	slg_task_id_of(p, &id);
+	id.comm = name;
+	w = slg_twatch_first(rcu_dereference(slg_twatches), &id);
+	if (w)
+		slg_track(p, w->id, false, GFP_NOWAIT);
+	rcu_read_unlock();
+}
+
+/*
  * The tracepoint comes before the scheduler's own accounting of next's
  * arrival, so next still carries the time it was queued (rq clock, which
  * is this CPU's sched_clock): its wait ends now, on this CPU.
@@ -276,6 +301,7 @@ static struct slg_tp {
 	{ "sched_switch", probe_switch },
 	{ "sched_update_nr_running_tp", probe_nr_running },
 	{ "cgroup_attach_task", probe_attach },
+	{ "task_rename", probe_rename },
 };
 
 static void find_tp(struct tracepoint *tp, void *priv)
