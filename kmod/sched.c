@@ -590,6 +590,36 @@ static int fill_cpu(struct sk_buff *skb, int cpu, const struct cpu_state *c)
 	return 0;
 }
 
+/* Room of one SLAGUARD_SYS_CPU nest, as fill_cpu() writes it. */
+static size_t cpu_nest_size(void)
+{
+	return nla_total_size(0) + nla_total_size(4) * 4 +
+	       nla_total_size_64bit(8) * 2;
+}
+
+/*
+ * Room of the SLAGUARD_A_SYSTEM nest with ncpus CPUs, as
+ * slg_sched_fill_system() writes it: ten u32 and nine u64 figures, then
+ * one nest per online CPU. No fixed size fits every machine: an
+ * NLMSG_GOODSIZE skb holds about 120 CPUs.
+ */
+size_t slg_sched_system_size(unsigned int ncpus)
+{
+	return nla_total_size(0) + nla_total_size(4) * 10 +
+	       nla_total_size_64bit(8) * 9 + (size_t)ncpus * cpu_nest_size();
+}
+
+/* CPU cpu's nest once more, outside any other; for KUnit. */
+int slg_sched_fill_cpu(struct sk_buff *skb, int cpu)
+{
+	int err;
+
+	spin_lock(&sys_lock);
+	err = fill_cpu(skb, cpu, &cpus[cpu]);
+	spin_unlock(&sys_lock);
+	return err;
+}
+
 static u32 load_x100(unsigned long avg)
 {
 	unsigned long a = avg + FIXED_1 / 200;
@@ -597,7 +627,11 @@ static u32 load_x100(unsigned long avg)
 	return LOAD_INT(a) * 100 + LOAD_FRAC(a);
 }
 
-/* The SLAGUARD_A_SYSTEM nest; call with slg_tw_mutex held. */
+/*
+ * The SLAGUARD_A_SYSTEM nest; call with slg_tw_mutex held. It needs
+ * slg_sched_system_size() of the online CPUs (of the possible CPUs for
+ * a size that stays right while CPUs come online).
+ */
 int slg_sched_fill_system(struct sk_buff *skb)
 {
 	struct slg_sched_totals tot;

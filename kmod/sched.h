@@ -66,7 +66,9 @@ int slg_sched_init(void);
 void slg_sched_exit(void);
 
 struct sk_buff;
+size_t slg_sched_system_size(unsigned int ncpus);
 int slg_sched_fill_system(struct sk_buff *skb);
+int slg_sched_fill_cpu(struct sk_buff *skb, int cpu);
 
 /* Generic netlink handlers (sched_netlink.c), listed in netlink.c. */
 extern const struct nla_policy slg_twatch_policy[SLAGUARD_TWATCH_MAX + 1];

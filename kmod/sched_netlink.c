@@ -68,14 +68,15 @@ static int need_running(struct netlink_ext_ack *extack)
 	return -EOPNOTSUPP;
 }
 
-static int reply_with(struct genl_info *info, u8 cmd,
+/* A reply of up to size bytes of attributes, made by fill. */
+static int reply_with(struct genl_info *info, u8 cmd, size_t size,
 		      int (*fill)(struct sk_buff *skb, void *arg), void *arg)
 {
 	struct sk_buff *skb;
 	void *hdr;
 	int err;
 
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	skb = genlmsg_new(size, GFP_KERNEL);
 	if (!skb)
 		return -ENOMEM;
 	hdr = genlmsg_put(skb, info->snd_portid, info->snd_seq,
@@ -224,8 +225,8 @@ int slg_add_task_watch(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&slg_tw_mutex);
 	if (old)
 		kfree_rcu(old, rcu);
-	return reply_with(info, SLAGUARD_CMD_ADD_TASK_WATCH, fill_twatch_id,
-			  &id);
+	return reply_with(info, SLAGUARD_CMD_ADD_TASK_WATCH, NLMSG_GOODSIZE,
+			  fill_twatch_id, &id);
 
 err_unlock:
 	mutex_unlock(&slg_tw_mutex);
@@ -427,8 +428,9 @@ int slg_get_system(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&slg_tw_mutex);
 	err = need_running(info->extack);
 	if (!err)
-		err = reply_with(info, SLAGUARD_CMD_GET_SYSTEM, fill_system,
-				 NULL);
+		err = reply_with(info, SLAGUARD_CMD_GET_SYSTEM,
+				 slg_sched_system_size(num_possible_cpus()),
+				 fill_system, NULL);
 	mutex_unlock(&slg_tw_mutex);
 	return err;
 }

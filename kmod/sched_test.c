@@ -7,7 +7,9 @@
 #include <kunit/test.h>
 #include <linux/cgroup.h>
 #include <linux/slab.h>
+#include <net/genetlink.h>
 
+#include "netlink.h"
 #include "taskwatch.h"
 
 #define MS	NSEC_PER_MSEC
@@ -365,6 +367,70 @@ static void watchset_first_add_del(struct kunit *test)
 	kfree(s3);
 }
 
+/*
+ * GET_SYSTEM's reply is sized for the CPUs it lists: the system figures
+ * and one nest per CPU fit in slg_sched_system_size() of that many CPUs
+ * and it wastes little, for a laptop and for a 1024-CPU server alike;
+ * the one NLMSG_GOODSIZE skb it used to have holds about 120.
+ */
+static void system_reply_size(struct kunit *test)
+{
+	static const unsigned int ncpus[] = { 1, 2, 64, 128, 1024 };
+	unsigned int i, j, fit = 0, online = num_online_cpus();
+	struct sk_buff *skb;
+	void *hdr;
+	int err;
+
+	KUNIT_ASSERT_TRUE(test, slg_sched_running());
+	for (i = 0; i < ARRAY_SIZE(ncpus); i++) {
+		size_t size = slg_sched_system_size(ncpus[i]);
+
+		if (ncpus[i] < online)
+			continue;
+		skb = genlmsg_new(size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, skb);
+		hdr = genlmsg_put(skb, 0, 0, &slg_genl_family, 0,
+				  SLAGUARD_CMD_GET_SYSTEM);
+		KUNIT_ASSERT_NOT_NULL(test, hdr);
+		mutex_lock(&slg_tw_mutex);
+		err = slg_sched_fill_system(skb);
+		mutex_unlock(&slg_tw_mutex);
+		/* the other CPUs' nests, as CPU 0's */
+		for (j = online; !err && j < ncpus[i]; j++)
+			err = slg_sched_fill_cpu(skb, 0);
+		KUNIT_EXPECT_EQ_MSG(test, err, 0, "%u CPUs do not fit",
+				    ncpus[i]);
+		KUNIT_EXPECT_LE_MSG(test, skb->len - nlmsg_total_size(GENL_HDRLEN),
+				    size, "%u CPUs", ncpus[i]);
+		/* room for the pads 64-bit values may need, no more */
+		KUNIT_EXPECT_LE_MSG(test, size, skb->len + skb->len / 8,
+				    "%u CPUs", ncpus[i]);
+		nlmsg_free(skb);
+	}
+	KUNIT_EXPECT_GT(test, slg_sched_system_size(128), (size_t)NLMSG_GOODSIZE);
+
+	/* What one NLMSG_GOODSIZE reply, as before, held. */
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	hdr = genlmsg_put(skb, 0, 0, &slg_genl_family, 0,
+			  SLAGUARD_CMD_GET_SYSTEM);
+	KUNIT_ASSERT_NOT_NULL(test, hdr);
+	mutex_lock(&slg_tw_mutex);
+	err = slg_sched_fill_system(skb);
+	mutex_unlock(&slg_tw_mutex);
+	if (!err)
+		fit = online;
+	while (!err && fit < 4096) {
+		err = slg_sched_fill_cpu(skb, 0);
+		if (!err)
+			fit++;
+	}
+	kunit_info(test, "one NLMSG_GOODSIZE reply holds %u CPUs, %zu bytes each\n",
+		   fit, slg_sched_system_size(1) - slg_sched_system_size(0));
+	KUNIT_EXPECT_LT(test, fit, 128U);
+	nlmsg_free(skb);
+}
+
 static struct kunit_case slaguard_sched_cases[] = {
 	KUNIT_CASE(counter_delta),
 	KUNIT_CASE(scale_per),
@@ -383,6 +449,7 @@ static struct kunit_case slaguard_sched_cases[] = {
 	KUNIT_CASE(match_cgroup),
 	KUNIT_CASE(watchset_first_add_del),
 	KUNIT_CASE(cgroup_charge),
+	KUNIT_CASE(system_reply_size),
 	{}
 };
 
