@@ -9,6 +9,15 @@
 #include <net/genetlink.h>
 
 /*
+ * The scheduler tracepoint probes (procev.c) run with preemption disabled
+ * and take spinlocks, which sleep on PREEMPT_RT. Kconfig keeps the module
+ * out of such a kernel's tree; this stops an out-of-tree or dkms build.
+ */
+#ifdef CONFIG_PREEMPT_RT
+#error "slaguard does not support PREEMPT_RT kernels"
+#endif
+
+/*
  * Events name attackers, processes and the files they run: joining the
  * events group needs CAP_NET_ADMIN over the namespace where the kernel can
  * check it (6.7, backported to the 6.1 stable series). Without it any user

@@ -5,10 +5,12 @@
  *
  * The scheduler's tracepoints are not exported to modules by name, so they
  * are looked up with for_each_kernel_tracepoint() and attached with
- * tracepoint_probe_register(), as out-of-tree tracers do. The probes run
- * in the traced task's context with preemption disabled: they only count
- * per CPU, update the tracked set (taskwatch.c) and send events with
- * atomic allocations, and they never sleep.
+ * tracepoint_probe_register(), as out-of-tree tracers do; the tracepoint
+ * headers still give each probe's prototype, which check_probe_types()
+ * holds the probes to. The probes run in the traced task's context with
+ * preemption disabled (probe_free in an RCU callback): they only count per
+ * CPU, update the tracked set (taskwatch.c) and send events with atomic
+ * allocations, and they never sleep.
  *
  * Process and thread counts and the number of runnable tasks are not
  * exported to modules either; they are counted here from a walk at load
@@ -26,6 +28,9 @@
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <trace/events/cgroup.h>
+#include <trace/events/sched.h>
+#include <trace/events/task.h>
 
 #include "events.h"
 #include "netlink.h"
@@ -280,12 +285,28 @@ static void probe_switch(void *data, bool preempt, struct task_struct *prev,
 		this_cpu_inc(slg_sched_pcpu->preempted);
 }
 
-struct rq;
-
 /* rq may be another CPU's: only the sum over CPUs means something. */
 static void probe_nr_running(void *data, struct rq *rq, int change)
 {
 	this_cpu_add(slg_sched_pcpu->runnable, change);
+}
+
+/*
+ * Each probe against its tracepoint's prototype, as the tracepoint headers
+ * declare it: a kernel that changes one fails the build
+ * (-Werror=incompatible-pointer-types) instead of calling the probe with
+ * other arguments. Never called.
+ */
+static void __maybe_unused check_probe_types(void)
+{
+	check_trace_callback_type_sched_process_fork(probe_fork);
+	check_trace_callback_type_sched_process_exec(probe_exec);
+	check_trace_callback_type_sched_process_exit(probe_exit);
+	check_trace_callback_type_sched_process_free(probe_free);
+	check_trace_callback_type_sched_switch(probe_switch);
+	check_trace_callback_type_sched_update_nr_running_tp(probe_nr_running);
+	check_trace_callback_type_cgroup_attach_task(probe_attach);
+	check_trace_callback_type_task_rename(probe_rename);
 }
 
 static struct slg_tp {
