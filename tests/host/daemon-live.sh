@@ -88,7 +88,13 @@ check "control socket is 0600" sh -c "[ \$(stat -c %a '$CTL') = 600 ]"
 check "status answers" q '{"cmd":"status"}' '.ok and .sla == "live" and .dry_run == false and (.started | test("T"))'
 check "SLOs are unknown without the module" q '{"cmd":"status"}' '[.slos[] | select(.id == "scan")][0] | .state == "unknown" and .value == null'
 check "unknown command" q '{"cmd":"x"}' '.ok == false and .error == "unknown command '"'"'x'"'"'"'
-check "a non-root client is refused" sh -c "! printf '{\"cmd\":\"status\"}\n' | setpriv --reuid=65534 --regid=65534 --clear-groups socat -t 2 - UNIX-CONNECT:$CTL 2>/dev/null | grep -q ok"
+check "a non-root client is refused" sh -c "! printf '{\"cmd\":\"status\"}\n' | setpriv --reuid=65534 --regid=65534 --clear-groups socat -t 2 - UNIX-CONNECT:$CTL 2>/dev/null | grep -q '\"ok\":true'"
+chmod 755 "$T"	# other uids may reach the app socket (if its group lets them)
+check "a second daemon on the same sockets is refused" sh -c "! '$D' -c '$T/sla.yaml' --foreground --no-syslog --no-nft --control '$CTL' --app-socket '$APP' > '$T/second' 2>&1"
+check "... saying why" grep -q "control socket $CTL: a process is listening on it (another slaguardd?)" "$T/second"
+check "... and the first keeps its sockets" q '{"cmd":"status"}' '.sla == "live"'
+check "status shows the app socket's limits" q '{"cmd":"status"}' '.app_socket.clients == 0 and .app_socket.limits.max_per_uid == 16 and .app_socket.group == null'
+
 check "table inet slaguard loaded" sh -c 'nft list table inet slaguard > /dev/null'
 
 # 2. Reload: a bad file is refused with FILE:LINE:COL, the SLA stays.
@@ -163,6 +169,51 @@ stop
 check "elements stay after the daemon exits" in_set block6 fd00::99
 start --genl-family nlctrl --genl-group notify
 check "restart adopts what is due" q '{"cmd":"countermeasures"}' '[.countermeasures[] | select(.target == "fd00::99")][0] | .adopted == true and .ref == "scan" and .remaining_s > 0'
+stop
+
+# 5. Reporters: the app socket's group, who may report what, no control
+# characters in the log, a stale socket replaced.
+cat > "$T/sla.yaml" <<'YAML'
+sla: rep
+components:
+  db: { addresses: [10.0.1.20] }
+rules:
+  - { id: no-cards, deny: { user: shop, read: "cards/*", component: db }, severity: critical }
+reporters:
+  - { user: 65534, components: [db] }
+YAML
+has() { [ -s "$1" ] && jq -e "$2" "$1" > /dev/null; }
+app_as() { # UID LINE: send LINE as UID (group 4242), print the reply
+	printf '%s\n' "$2" | setpriv --reuid="$1" --regid=4242 --clear-groups socat -t 1 - "UNIX-CONNECT:$APP"
+}
+CARD='{"component":"db","user":"shop","action":"read","resource":"cards/1"'
+start --genl-family nlctrl --genl-group notify --app-group 4242 --dry-run
+check "app socket group from --app-group" sh -c "[ \$(stat -c %g '$APP') = 4242 ] && [ \$(stat -c %a '$APP') = 660 ]"
+app_as 65534 "$CARD,\"source\":\"192.0.2.50\"}" > "$T/rep1"
+check "a reporter may not name a source unless allowed" has "$T/rep1" '.error == "uid 65534 may not name a source for component db"' 
+app_as 65534 "$CARD}" > "$T/rep2"
+check "... but reports for its component" sh -c "[ ! -s '$T/rep2' ]"
+app_as 65533 "$CARD}" > "$T/rep3"
+check "an unlisted uid is refused with the reason" has "$T/rep3" '.error == "uid 65533 may not report for component db"'
+sleep 0.3
+check "only the authorised event is judged" q '{"cmd":"alerts"}' '[.alerts[] | select(.ref == "no-cards")] | length == 1 and .[0].source == null'
+check "status counts the refusals" q '{"cmd":"status"}' '.app_socket.refused_events == 2 and .app_socket.group == 4242 and (.app_socket.last_refusal | test("uid 65533"))'
+check "the refusal is logged" grep -q "refused an event of pid [0-9]*: uid 65534 may not name a source" "$T/out"
+printf '%s\n' '{"component":"db","user":"a\u001b[2Jb","action":"write","resource":"x"}' |
+	socat -t 1 - "UNIX-CONNECT:$APP" > "$T/rep4"
+check "control characters are refused" has "$T/rep4" '.error | test("U\\+001B")'
+printf '%s\n' '{"component":"db","user":"root","action":"login-failure","resource":"ssh"}' |
+	socat -t 1 - "UNIX-CONNECT:$APP" > "$T/rep5"
+check "new actions are taken" sh -c "[ ! -s '$T/rep5' ]"
+check "no escape character reached the log" sh -c "! grep -qP '\\x1b' '$T/out'"
+stop
+# A daemon killed with SIGKILL leaves its socket files: they are replaced.
+start --genl-family nlctrl --genl-group notify --dry-run
+kill -KILL "$PID"; wait "$PID" 2>/dev/null; PID=""
+check "stale sockets left behind" sh -c "[ -S '$CTL' ] && [ -S '$APP' ]"
+start --genl-family nlctrl --genl-group notify --dry-run
+sleep 0.5
+check "a stale socket file is replaced" q '{"cmd":"status"}' '.sla == "rep"'
 stop
 
 echo "daemon-live: $pass passed, $failed failed"

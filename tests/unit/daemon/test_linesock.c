@@ -167,8 +167,10 @@ static void per_uid_limit_no_lockout(void **state)
 {
 	struct fixture *f = *state;
 	struct many m = { .path = f->path, .n = 100 };
-	int sync[2];
+	int sync[2], status;
 	pid_t hog, other;
+	ssize_t got;
+	size_t clients;
 	char c;
 
 	assert_int_equal(open_with(f, (struct linesock_opts){ 0 }), 0);
@@ -183,16 +185,19 @@ static void per_uid_limit_no_lockout(void **state)
 			break;
 		pump(&f->l, 10);
 	}
-	assert_int_equal(read(sync[0], &c, 1), 1);
+	got = read(sync[0], &c, 1);
 	pump(&f->l, 100);
-	assert_true(linesock_clients(f->s) <= 100);
+	clients = linesock_clients(f->s);
 	other = run_as(1002, 1002, report_once, &m);
-	assert_int_equal(pump_until_exit(&f->l, other, 3000), 0);
+	status = pump_until_exit(&f->l, other, 3000);
 	kill(hog, SIGKILL);
 	waitpid(hog, NULL, 0);
-	assert_int_equal(f->lines, 1);
+	assert_int_equal(got, 1);
+	assert_int_equal(status, 0);
+	assert_int_equal(f->lines, 1);		/* the other uid got through */
 	assert_string_equal(f->last, "from-another-uid");
 	assert_int_equal(f->last_uid, 1002);
+	assert_int_equal(clients, LINESOCK_MAX_PER_UID);
 	close(sync[0]);
 	close(sync[1]);
 }
@@ -297,6 +302,30 @@ static void error_replies_capped(void **state)
 	close(fd);
 }
 
+static int expect_refusal(void *arg)
+{
+	int fd = sock_connect(arg);
+	char buf[256];
+	ssize_t n;
+
+	if (fd < 0)
+		return 2;
+	n = recv(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	return strcmp(buf, "{\"ok\":false,\"error\":\"connection of uid 1005 refused: root only\"}\n") ? 3 : 0;
+}
+
+/* A root-only socket tells other uids why it hangs up. */
+static void root_only_refused_with_reason(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(open_with(f, (struct linesock_opts){ .root_only = true }), 0);
+	assert_int_equal(pump_until_exit(&f->l, run_as(1005, 1005, expect_refusal, f->path), 3000), 0);
+	assert_int_equal(linesock_stats(f->s)->refused, 1);
+	assert_int_equal(linesock_clients(f->s), 0);
+}
+
 /* A peer's primary group comes first, then its supplementary ones. */
 static int connect_and_wait(void *arg)
 {
@@ -345,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(output_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(error_replies_capped, setup, teardown),
 		cmocka_unit_test_setup_teardown(peer_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(root_only_refused_with_reason, setup, teardown),
 	};
 
 	if (geteuid() != 0) {
