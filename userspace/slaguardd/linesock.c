@@ -584,7 +584,7 @@ static void sweep_client(struct linesock_client *c, uint64_t now)
 		client_kill(c);
 		return;
 	}
-	if (s->o.idle_ms && !c->listener && !c->out_len && !c->throttled &&
+	if (s->o.idle_ms && !c->listener && !c->throttled &&
 	    now - c->last_in_ms > s->o.idle_ms) {
 		s->st.idle_closed++;
 		client_kill(c);

@@ -17,7 +17,6 @@
 struct intake_app {
 	struct linesock *sock;
 	struct intake_app_opts o;
-	const struct sla *seen;		/* the SLA the socket's group follows */
 	gid_t gid;			/* the socket's group; (gid_t)-1: the daemon's */
 	struct intake_app_counters n;
 	char last_refusal[256];
@@ -214,7 +213,6 @@ int intake_app_new(struct intake_app **out, struct loop *l,
 	if (!a)
 		return -ENOMEM;
 	a->o = *opts;
-	a->seen = sla;
 	a->gid = wanted_gid(a, sla);
 	o.set_gid = a->gid != (gid_t)-1;
 	o.gid = a->gid;
@@ -237,10 +235,10 @@ void intake_app_tick(struct intake_app *a)
 	gid_t gid;
 	int ret;
 
-	if (!a || !a->o.sla || *a->o.sla == a->seen)
+	/* By value: a reloaded SLA may sit where the old one was freed. */
+	if (!a || !a->o.sla || !*a->o.sla)
 		return;
 	sla = *a->o.sla;
-	a->seen = sla;
 	gid = wanted_gid(a, sla);
 	if (gid == a->gid || gid == (gid_t)-1)
 		return;
