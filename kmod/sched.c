@@ -354,8 +354,7 @@ void slg_task_counters_read(struct task_struct *p, struct slg_task_counters *c)
 
 /*
  * Read one process's counters and figures. Returns it with a reference
- * for the caller, or NULL if it is gone (reaped, or all its threads
- * exited).
+ * for the caller, or NULL if it is gone.
  */
 static struct task_struct *read_task(struct slg_tracked *e,
 				     struct slg_task_counters *c,
@@ -366,7 +365,7 @@ static struct task_struct *read_task(struct slg_tracked *e,
 
 	rcu_read_lock();
 	p = pid_task(e->pid, PIDTYPE_TGID);
-	if (!p || !atomic_read(&p->signal->live)) {
+	if (!p) {
 		rcu_read_unlock();
 		return NULL;
 	}
@@ -426,7 +425,12 @@ static void sample_task(struct slg_tracked *e, const struct thr_copy *thr,
 
 	p = read_task(e, &cur, &s);
 	if (!p) {
-		/* Normally untracked by its exit probe already. */
+		/*
+		 * Reaped, so past its exit probe, which untracks it and
+		 * charges its cgroups: an entry still linked was missed.
+		 * (Not earlier: between signal->live reaching 0 and that
+		 * probe, dropping it would lose the charge and PROC_EXIT.)
+		 */
 		slg_tracked_drop(e);
 		return;
 	}

@@ -23,7 +23,7 @@
  * and slg_track() refuses a process whose threads have all exited, under
  * the lock the exit probe takes after they have, so no entry outlives its
  * process by a race with the probe. The sampler drops any whose process
- * it finds gone all the same.
+ * it finds reaped all the same.
  */
 #include <linux/cgroup.h>
 #include <linux/pid.h>
