@@ -70,7 +70,7 @@ static int build(struct built *b, struct sla *sla)
 	return 0;
 }
 
-static void install(struct engine *e, struct built *b)
+static void install(struct engine *e, struct built *b, bool configure)
 {
 	e->sla = b->sla;
 	e->modcfg = b->modcfg;
@@ -80,7 +80,7 @@ static void install(struct engine *e, struct built *b)
 	e->dry_run = e->dry_run_forced || e->sla->defaults.dry_run;
 	respond_set_dry_run(e->resp, e->dry_run);
 	alerts_set_holdoff(e->alerts, e->sla->defaults.holdoff_ms);
-	if (e->genl)
+	if (e->genl && configure)
 		intake_genl_configure(e->genl, e->modcfg);
 }
 
@@ -112,7 +112,7 @@ int engine_init(struct engine *e, struct sla *sla, const char *path,
 	if (opts->shapes_path &&
 	    profiler_load_shapes(e->prof, opts->shapes_path, err, sizeof(err)) < 0)
 		sgd_log(LOG_WARNING, "attack shapes not loaded, findings are not labelled: %s", err);
-	install(e, &b);
+	install(e, &b, true);
 	return 0;
 }
 
@@ -324,10 +324,27 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 		free(newpath);
 		return ret;
 	}
+	/*
+	 * The module takes the new configuration first: if it refuses any of
+	 * it, the running one goes back in and the reload fails as a whole.
+	 */
+	if (e->genl) {
+		const char *why;
+
+		intake_genl_configure(e->genl, b.modcfg);
+		if ((why = intake_genl_config_error(e->genl))) {
+			snprintf(err, errlen, "%s: the module refused the new configuration (%s); the running SLA is unchanged",
+				 file, why);
+			intake_genl_configure(e->genl, e->modcfg);
+			built_free(&b);
+			free(newpath);
+			return -EIO;
+		}
+	}
 	{
 		struct built old = { e->sla, e->modcfg, e->pp, e->slos };
 
-		install(e, &b);
+		install(e, &b, false);
 		built_free(&old);
 	}
 	respond_refresh_guard(e->resp, e->sla);

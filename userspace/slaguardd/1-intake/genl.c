@@ -34,6 +34,7 @@ struct intake_genl {
 	struct sla_module_config *cfg;	/* NULL: nothing to apply */
 	bool cfg_applied;
 	struct twatch_state tw;
+	char cfg_err[256];		/* why the module refused CFG, "" if not */
 	struct ns_seqs seqs;		/* per network namespace */
 	uint32_t own_netns;
 	bool have_stats;
@@ -372,6 +373,11 @@ static int connect_module(struct intake_genl *g)
 	return 0;
 }
 
+const char *intake_genl_config_error(const struct intake_genl *g)
+{
+	return g->cfg_applied && g->cfg_err[0] ? g->cfg_err : NULL;
+}
+
 int intake_genl_new(struct intake_genl **out, struct loop *l,
 		    const struct intake_genl_opts *opts)
 {
@@ -410,6 +416,11 @@ static void log_kernel_error(struct intake_genl *g, const char *what, int ret)
 {
 	sgd_log(LOG_ERR, "module: %s: %s%s%s", what, strerror(-ret),
 		g->req.extack[0] ? ": " : "", g->req.extack);
+	/* The first refusal of a configuration is what a reload reports. */
+	if (!g->cfg_err[0])
+		snprintf(g->cfg_err, sizeof(g->cfg_err), "%.64s: %.48s%s%.128s", what,
+			 strerror(-ret), g->req.extack[0] ? ": " : "",
+			 g->req.extack);
 }
 
 static int set_thresholds(struct intake_genl *g,
@@ -537,6 +548,7 @@ static void apply_config(struct intake_genl *g)
 
 	if (!g->connected || !g->cfg || g->cfg_applied || g->o.listen_only)
 		return;
+	g->cfg_err[0] = '\0';
 	ret = set_thresholds(g, g->cfg);
 	if (replace_watches(g, g->cfg) < 0 && !ret)
 		ret = -EIO;

@@ -69,6 +69,8 @@ void intake_genl_free(struct intake_genl *g);
  */
 int intake_genl_configure(struct intake_genl *g,
 			  const struct sla_module_config *cfg);
+/* Why the module refused the configuration last applied, or NULL. */
+const char *intake_genl_config_error(const struct intake_genl *g);
 
 /* Every second: find the module if missing, pull its counters if not. */
 void intake_genl_tick(struct intake_genl *g);
