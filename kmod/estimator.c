@@ -6,8 +6,8 @@
  * window it is given, so it is plain arithmetic and easy to test.
  */
 #include <linux/bitops.h>
-#include <linux/jhash.h>
 #include <linux/math64.h>
+#include <linux/random.h>
 #include <linux/string.h>
 #include <linux/in.h>
 #include <net/tcp.h>
@@ -18,6 +18,7 @@ void slg_window_init(struct slg_window *w, u64 now_ms)
 {
 	memset(w, 0, sizeof(*w));
 	w->start_ms = now_ms;
+	w->seed = get_random_u32();
 }
 
 /* Advance the window so that now_ms falls into the current one. */
@@ -45,7 +46,7 @@ void slg_window_roll(struct slg_window *w, u64 now_ms, u32 window_ms)
 static void note_port(struct slg_window *w, u16 port)
 {
 	/* A hashed bitmap: collisions undercount, never overcount. */
-	u32 bit = jhash_1word(port, 0x5a6d) % SLG_PORT_BITS;
+	u32 bit = slg_port_bit(w->seed, port);
 
 	if (!__test_and_set_bit(bit, w->ports))
 		w->cur[SLG_CTR_PORTS]++;

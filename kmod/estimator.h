@@ -6,6 +6,7 @@
 #define _SLAGUARD_ESTIMATOR_H
 
 #include <linux/bitmap.h>
+#include <linux/jhash.h>
 #include <linux/types.h>
 
 #include "slaguard.h"
@@ -43,8 +44,18 @@ struct slg_window {
 	u64 prev[SLG_NR_COUNTERS];
 	DECLARE_BITMAP(ports, SLG_PORT_BITS);
 	struct slg_pending_syn pending[SLG_PENDING_SYNS];
+	u32 seed;		/* of the port sketch: random, per source */
 	u8 pending_next;
 };
+
+/*
+ * The sketch's bit for a port. The seed is secret and differs per source,
+ * so nobody can pick ports that collide and stay under the threshold.
+ */
+static inline u32 slg_port_bit(u32 seed, u16 port)
+{
+	return jhash_1word(port, seed) % SLG_PORT_BITS;
+}
 
 /* Snapshot of one source's estimates, in per-window or per-second units. */
 struct slg_rates {
@@ -59,6 +70,7 @@ struct slg_rates {
 void slg_window_init(struct slg_window *w, u64 now_ms);
 void slg_window_roll(struct slg_window *w, u64 now_ms, u32 window_ms);
 void slg_window_add(struct slg_window *w, const struct slg_pkt *pkt);
+
 u64 slg_window_estimate(const struct slg_window *w, enum slg_counter c,
 			u64 now_ms, u32 window_ms);
 u64 slg_per_second(u64 per_window, u32 window_ms);

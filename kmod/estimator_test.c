@@ -4,6 +4,7 @@
  */
 #include <kunit/test.h>
 #include <linux/in.h>
+#include <linux/jhash.h>
 #include <net/tcp.h>
 
 #include "estimator.h"
@@ -218,6 +219,7 @@ static void ports_distinct(struct kunit *test)
 	u64 counted;
 	int i, round;
 
+	w->seed = 0x5a6d;	/* a seed known to collide little here */
 	/* Twice the same ports: the second round adds nothing. */
 	for (round = 0; round < 2; round++) {
 		for (i = 0; i < n; i++) {
@@ -441,6 +443,78 @@ static void gso_segments(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_SYN], 0);
 }
 
+/*
+ * n ports whose bits collide in a sketch hashed with seed, the bit being
+ * that of port 1: what an attacker would send if the seed were known.
+ */
+static int colliding_ports(u32 seed, u16 *ports, int n)
+{
+	u32 bit = jhash_1word(1, seed) % SLG_PORT_BITS;
+	u32 port;
+	int found = 0;
+
+	for (port = 1; port <= U16_MAX && found < n; port++)
+		if (jhash_1word(port, seed) % SLG_PORT_BITS == bit)
+			ports[found++] = port;
+	return found;
+}
+
+static u64 count_syn_ports(struct slg_window *w, const u16 *ports, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct slg_pkt p = pkt(IPPROTO_TCP, 40000, ports[i],
+				       TCPHDR_SYN, i);
+
+		slg_window_add(w, &p);
+	}
+	return slg_window_estimate(w, SLG_CTR_PORTS, 0, WIN);
+}
+
+/* Ports chosen to collide under the old public seed 0x5a6d still count. */
+static void ports_public_seed_collisions(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	u16 ports[40];
+	int n = colliding_ports(0x5a6d, ports, ARRAY_SIZE(ports));
+
+	KUNIT_ASSERT_EQ(test, n, ARRAY_SIZE(ports));
+	KUNIT_EXPECT_GE(test, count_syn_ports(w, ports, n), 30);
+}
+
+/* Two seeds: what collides under one spreads out under the other. */
+static void ports_seeds_differ(struct kunit *test)
+{
+	struct slg_window *a = new_window(test, 0);
+	struct slg_window *b = new_window(test, 0);
+	u16 ports[40];
+	int n;
+
+	a->seed = 0x12345678;
+	b->seed = 0x9abcdef0;
+	n = colliding_ports(a->seed, ports, ARRAY_SIZE(ports));
+	KUNIT_ASSERT_EQ(test, n, ARRAY_SIZE(ports));
+	KUNIT_EXPECT_EQ(test, slg_port_bit(a->seed, ports[0]),
+			slg_port_bit(a->seed, ports[n - 1]));
+	KUNIT_EXPECT_EQ(test, count_syn_ports(a, ports, n), 1);
+	KUNIT_EXPECT_GE(test, count_syn_ports(b, ports, n), 30);
+}
+
+/* Each new source draws its own seed. */
+static void ports_seed_per_window(struct kunit *test)
+{
+	u32 first = new_window(test, 0)->seed;
+	int i;
+
+	/* 2^-32 per draw to repeat: eight draws all equal never happen */
+	for (i = 0; i < 8; i++)
+		if (new_window(test, 0)->seed != first)
+			return;
+	KUNIT_FAIL(test, "nine windows share the seed %#x", first);
+}
+
+
 static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(roll_within_window),
 	KUNIT_CASE(roll_one_window),
@@ -459,6 +533,9 @@ static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(pending_syns_overflow),
 	KUNIT_CASE(udp_icmp_counters),
 	KUNIT_CASE(gso_segments),
+	KUNIT_CASE(ports_public_seed_collisions),
+	KUNIT_CASE(ports_seeds_differ),
+	KUNIT_CASE(ports_seed_per_window),
 	{}
 };
 
