@@ -7,12 +7,18 @@
  * attack starts, then a reminder per hold-off while it lasts - never one
  * event per packet.
  */
+#include <linux/bug.h>
+
 #include "detect.h"
 
 static bool holdoff_passed(struct slg_holdoff *h, u32 kind, u64 now_ms,
 			   u32 holdoff_ms)
 {
-	u64 last = h->last_ms[kind];
+	u64 last;
+
+	if (WARN_ON_ONCE(kind >= SLG_HOLDOFF_KINDS))
+		return false;
+	last = h->last_ms[kind];
 
 	if (last && now_ms >= last && now_ms - last < holdoff_ms)
 		return false;

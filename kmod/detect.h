@@ -16,9 +16,15 @@ struct slg_alarm {
 	u64 threshold;
 };
 
-/* When each (source, kind) last reported; 0 = never. */
+/* Event kinds the detectors raise are 1 .. SLAGUARD_EVENT_ICMP_FLOOD. */
+#define SLG_HOLDOFF_KINDS	(SLAGUARD_EVENT_ICMP_FLOOD + 1)
+
+/*
+ * When each (source, kind) last reported; 0 = never. Only the detectors'
+ * kinds: one per source, so every byte counts.
+ */
 struct slg_holdoff {
-	u64 last_ms[__SLAGUARD_EVENT_MAX];
+	u64 last_ms[SLG_HOLDOFF_KINDS];
 };
 
 int slg_detect(const struct slg_rates *r, const struct slg_thresholds *thr,

@@ -54,7 +54,7 @@ static void nothing_below_thresholds(struct kunit *test)
 
 	just_below(c);
 	KUNIT_EXPECT_EQ(test, detect(c, 5000), 0);
-	for (i = 0; i < __SLAGUARD_EVENT_MAX; i++)
+	for (i = 0; i < ARRAY_SIZE(c->h.last_ms); i++)
 		KUNIT_EXPECT_EQ(test, c->h.last_ms[i], 0);
 }
 

@@ -34,9 +34,11 @@ void slg_window_roll(struct slg_window *w, u64 now_ms, u32 window_ms)
 
 	if (elapsed < 2ULL * window_ms) {
 		memcpy(w->prev, w->cur, sizeof(w->prev));
+		bitmap_copy(w->prev_ports, w->ports, SLG_PORT_BITS);
 		w->start_ms += window_ms;
 	} else {
 		memset(w->prev, 0, sizeof(w->prev));
+		bitmap_zero(w->prev_ports, SLG_PORT_BITS);
 		w->start_ms = now_ms;
 	}
 	memset(w->cur, 0, sizeof(w->cur));
@@ -109,6 +111,26 @@ void slg_window_add(struct slg_window *w, const struct slg_pkt *pkt)
 	}
 }
 
+/*
+ * Distinct ports over the last window_ms: those of the current window plus
+ * the overlapping part of those seen only in the previous one. A port
+ * touched in both windows counts once, so a poller of the same ports reads
+ * as many ports as it touches, however long it runs.
+ */
+u64 slg_window_ports(const struct slg_window *w, u64 now_ms, u32 window_ms)
+{
+	u64 elapsed = now_ms > w->start_ms ? now_ms - w->start_ms : 0;
+	u64 only_prev = 0;
+	unsigned int i;
+
+	if (elapsed >= window_ms)
+		return w->cur[SLG_CTR_PORTS];
+	for (i = 0; i < BITS_TO_LONGS(SLG_PORT_BITS); i++)
+		only_prev += hweight_long(w->prev_ports[i] & ~w->ports[i]);
+	return w->cur[SLG_CTR_PORTS] +
+	       div_u64(only_prev * (window_ms - elapsed), window_ms);
+}
+
 /* Count over the last window_ms: current window plus the overlapping part
  * of the previous one.
  */
@@ -118,6 +140,8 @@ u64 slg_window_estimate(const struct slg_window *w, enum slg_counter c,
 	u64 elapsed = now_ms > w->start_ms ? now_ms - w->start_ms : 0;
 	u64 overlap;
 
+	if (c == SLG_CTR_PORTS)
+		return slg_window_ports(w, now_ms, window_ms);
 	if (elapsed >= window_ms)
 		return w->cur[c];
 	overlap = window_ms - elapsed;

@@ -17,7 +17,7 @@ enum slg_counter {
 	SLG_CTR_DONE,		/* handshakes seen completing */
 	SLG_CTR_ICMP,
 	SLG_CTR_UDP,
-	SLG_CTR_PORTS,		/* distinct destination ports */
+	SLG_CTR_PORTS,		/* distinct destination ports (bits of ports) */
 	SLG_CTR_BYTES,
 	SLG_NR_COUNTERS
 };
@@ -37,12 +37,15 @@ struct slg_pending_syn {
  * Counts of the current and previous window. The estimate for "the last
  * window" weights the previous window by how much of it still overlaps,
  * which smooths the step a tumbling window would make at each boundary.
+ * Distinct ports are a set, not a sum: their estimate is the union of both
+ * windows' sketches, ports seen only in the previous one weighted.
  */
 struct slg_window {
 	u64 start_ms;
 	u64 cur[SLG_NR_COUNTERS];
 	u64 prev[SLG_NR_COUNTERS];
 	DECLARE_BITMAP(ports, SLG_PORT_BITS);
+	DECLARE_BITMAP(prev_ports, SLG_PORT_BITS);
 	struct slg_pending_syn pending[SLG_PENDING_SYNS];
 	u32 seed;		/* of the port sketch: random, per source */
 	u8 pending_next;
@@ -70,6 +73,7 @@ struct slg_rates {
 void slg_window_init(struct slg_window *w, u64 now_ms);
 void slg_window_roll(struct slg_window *w, u64 now_ms, u32 window_ms);
 void slg_window_add(struct slg_window *w, const struct slg_pkt *pkt);
+u64 slg_window_ports(const struct slg_window *w, u64 now_ms, u32 window_ms);
 
 u64 slg_window_estimate(const struct slg_window *w, enum slg_counter c,
 			u64 now_ms, u32 window_ms);

@@ -514,6 +514,107 @@ static void ports_seed_per_window(struct kunit *test)
 	KUNIT_FAIL(test, "nine windows share the seed %#x", first);
 }
 
+/*
+ * Touch ports[0..n) once at each second from 0 to secs, as a poller
+ * does; return the highest distinct-port estimate seen, sampling every
+ * 50 ms, and the last one in *last.
+ */
+static u64 poll_ports(struct slg_window *w, u16 first, int n, int secs,
+		      u64 *last)
+{
+	u64 t, max = 0;
+	int i;
+
+	for (t = 0; t < secs * 1000ULL; t += 50) {
+		struct slg_rates r;
+
+		slg_window_roll(w, t, WIN);
+		if (!(t % 1000))
+			for (i = 0; i < n; i++) {
+				struct slg_pkt p = pkt(IPPROTO_TCP, 40000 + i,
+						       first + i, TCPHDR_SYN,
+						       i);
+
+				slg_window_add(w, &p);
+			}
+		slg_window_rates(w, t, WIN, &r);
+		max = max(max, r.ports);
+		*last = r.ports;
+	}
+	return max;
+}
+
+/* The same 10 ports every second read 10, never the 20 of two windows. */
+static void ports_poller_counted_once(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	u64 last, max;
+
+	w->seed = 0x5a6d;
+	max = poll_ports(w, 8000, 10, 30, &last);
+	KUNIT_EXPECT_LE(test, max, 10);
+	KUNIT_EXPECT_GE(test, last, 9);
+}
+
+/* New ports every second still add up: a scan is not hidden by the union. */
+static void ports_scan_still_counted(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	u64 t, max = 0;
+	u16 port = 1;
+	int i;
+
+	w->seed = 0x5a6d;
+	for (t = 0; t < 5000; t += 100) {
+		struct slg_rates r;
+
+		slg_window_roll(w, t, WIN);
+		for (i = 0; i < 2; i++) {
+			struct slg_pkt p = pkt(IPPROTO_TCP, 40000, port++,
+					       TCPHDR_SYN, i);
+
+			slg_window_add(w, &p);
+		}
+		slg_window_rates(w, t, WIN, &r);
+		max = max(max, r.ports);
+	}
+	/* 20 ports per second, sampled just after each addition */
+	KUNIT_EXPECT_GE(test, max, 18);
+	KUNIT_EXPECT_LE(test, max, 40);
+}
+
+/* A port seen in the previous window weighs by how much still overlaps. */
+static void ports_previous_weighted(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	u16 port;
+
+	w->seed = 0x5a6d;
+	for (port = 100; port < 140; port++) {
+		struct slg_pkt p = pkt(IPPROTO_UDP, 5353, port, 0, 0);
+
+		slg_window_add(w, &p);
+	}
+	slg_window_roll(w, WIN, WIN);
+	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_PORTS], 0);
+	/* all 40 (minus collisions), a quarter in: three quarters of them */
+	KUNIT_EXPECT_EQ(test, slg_window_ports(w, WIN, WIN),
+			w->prev[SLG_CTR_PORTS]);
+	KUNIT_EXPECT_EQ(test, slg_window_ports(w, WIN + WIN / 4, WIN),
+			w->prev[SLG_CTR_PORTS] * 3 / 4);
+	/* half of them again now: they count fully, the rest weighted */
+	for (port = 100; port < 120; port++) {
+		struct slg_pkt p = pkt(IPPROTO_UDP, 5353, port, 0, 0);
+
+		slg_window_add(w, &p);
+	}
+	KUNIT_EXPECT_EQ(test, slg_window_ports(w, WIN + WIN / 2, WIN),
+			w->cur[SLG_CTR_PORTS] +
+			(w->prev[SLG_CTR_PORTS] - w->cur[SLG_CTR_PORTS]) / 2);
+	slg_window_roll(w, 3 * WIN, WIN);
+	KUNIT_EXPECT_EQ(test, slg_window_ports(w, 3 * WIN, WIN), 0);
+}
+
 
 static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(roll_within_window),
@@ -536,6 +637,9 @@ static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(ports_public_seed_collisions),
 	KUNIT_CASE(ports_seeds_differ),
 	KUNIT_CASE(ports_seed_per_window),
+	KUNIT_CASE(ports_poller_counted_once),
+	KUNIT_CASE(ports_scan_still_counted),
+	KUNIT_CASE(ports_previous_weighted),
 	{}
 };
 
