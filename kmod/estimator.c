@@ -82,7 +82,12 @@ static void note_ack(struct slg_window *w, const struct slg_pkt *pkt)
 	}
 }
 
-void slg_window_add(struct slg_window *w, const struct slg_pkt *pkt)
+/*
+ * Count a packet. A probe (an arriving packet that is no reply) also names
+ * a distinct destination port; other packets only add to the counters.
+ */
+void slg_window_count(struct slg_window *w, const struct slg_pkt *pkt,
+		      bool probe)
 {
 	u8 syn_ack = TCPHDR_SYN | TCPHDR_ACK;
 
@@ -93,7 +98,8 @@ void slg_window_add(struct slg_window *w, const struct slg_pkt *pkt)
 	case IPPROTO_TCP:
 		if ((pkt->tcp_flags & (syn_ack | TCPHDR_RST)) == TCPHDR_SYN) {
 			w->cur[SLG_CTR_SYN]++;
-			note_port(w, pkt->dport);
+			if (probe)
+				note_port(w, pkt->dport);
 			note_syn(w, pkt);
 		} else if ((pkt->tcp_flags & (syn_ack | TCPHDR_RST |
 					      TCPHDR_FIN)) == TCPHDR_ACK) {
@@ -102,7 +108,8 @@ void slg_window_add(struct slg_window *w, const struct slg_pkt *pkt)
 		break;
 	case IPPROTO_UDP:
 		w->cur[SLG_CTR_UDP] += pkt->segs;
-		note_port(w, pkt->dport);
+		if (probe)
+			note_port(w, pkt->dport);
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:

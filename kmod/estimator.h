@@ -72,8 +72,16 @@ struct slg_rates {
 
 void slg_window_init(struct slg_window *w, u64 now_ms);
 void slg_window_roll(struct slg_window *w, u64 now_ms, u32 window_ms);
-void slg_window_add(struct slg_window *w, const struct slg_pkt *pkt);
+void slg_window_count(struct slg_window *w, const struct slg_pkt *pkt,
+		      bool probe);
 u64 slg_window_ports(const struct slg_window *w, u64 now_ms, u32 window_ms);
+
+/* Count a packet that may probe a port (arriving, not a reply). */
+static inline void slg_window_add(struct slg_window *w,
+				  const struct slg_pkt *pkt)
+{
+	slg_window_count(w, pkt, true);
+}
 
 u64 slg_window_estimate(const struct slg_window *w, enum slg_counter c,
 			u64 now_ms, u32 window_ms);

@@ -615,6 +615,21 @@ static void ports_previous_weighted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slg_window_ports(w, 3 * WIN, WIN), 0);
 }
 
+/* A packet that is no probe (a reply) counts, but names no port. */
+static void replies_name_no_port(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	struct slg_pkt udp = pkt(IPPROTO_UDP, 53, 40000, 0, 0);
+	int i;
+
+	for (i = 0; i < 30; i++) {
+		udp.dport = 40000 + i;
+		slg_window_count(w, &udp, false);
+	}
+	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_UDP], 30);
+	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_PKTS], 30);
+	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_PORTS], 0);
+}
 
 static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(roll_within_window),
@@ -640,6 +655,7 @@ static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(ports_poller_counted_once),
 	KUNIT_CASE(ports_scan_still_counted),
 	KUNIT_CASE(ports_previous_weighted),
+	KUNIT_CASE(replies_name_no_port),
 	{}
 };
 

@@ -15,6 +15,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 
 #include "detect.h"
@@ -202,6 +203,27 @@ static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 	slg_event_emit(net, &ev, true);
 }
 
+/* Where ephemeral ports start on common systems (Linux, Windows, BSD). */
+#define SLG_EPHEMERAL_MIN	32768
+
+/*
+ * A UDP datagram from a service port (below 1024: DNS, NTP, QUIC...) to an
+ * ephemeral port answers a query sent from this side, e.g. a resolver's
+ * answers to this host: not a probe, or every lookup would name a new
+ * port. Stateless, so it costs nothing per packet and holds no memory;
+ * what it gives up is a scan from a service port (nmap -g 53) of the
+ * ephemeral range only, where services seldom listen.
+ */
+static bool udp_reply(const struct net *net, const struct slg_pkt *pkt)
+{
+	int low, high;
+
+	if (pkt->proto != IPPROTO_UDP || pkt->sport >= 1024)
+		return false;
+	inet_get_local_port_range(net, &low, &high);
+	return pkt->dport >= min(low, SLG_EPHEMERAL_MIN);
+}
+
 static void account(struct net *net, const struct slg_pkt *pkt,
 		    const struct slg_thresholds *thr)
 {
@@ -230,7 +252,7 @@ static void account(struct net *net, const struct slg_pkt *pkt,
 	else if (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6)
 		src->icmp += pkt->segs;
 	slg_window_roll(&src->win, ms, thr->window_ms);
-	slg_window_add(&src->win, pkt);
+	slg_window_count(&src->win, pkt, !udp_reply(net, pkt));
 	slg_window_rates(&src->win, ms, thr->window_ms, &rates);
 	n = slg_detect(&rates, thr, &src->holdoff, ms, alarms);
 	packets = src->packets;
@@ -267,10 +289,12 @@ static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 	thr = slg_thresholds_get(sn);
 	watch_packet(state->net, sn, &pkt, thr);
 	/*
-	 * Forwarded packets were already counted at PRE_ROUTING; counting
-	 * them again would double every rate.
+	 * Sources are who sends to this side: arriving packets only, each
+	 * counted once. Forwarded ones were counted at PRE_ROUTING already;
+	 * LOCAL_OUT is this host's own traffic, and on loopback PRE_ROUTING
+	 * sees the same packet again.
 	 */
-	if (pkt.dir != SLAGUARD_DIR_FORWARD)
+	if (pkt.dir == SLAGUARD_DIR_IN)
 		account(state->net, &pkt, thr);
 	return NF_ACCEPT;
 }
@@ -308,3 +332,7 @@ void slg_hooks_unregister(struct net *net)
 {
 	nf_unregister_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
 }
+
+#if IS_ENABLED(CONFIG_SLAGUARD_KUNIT_TEST)
+#include "hooks_test.c"
+#endif
