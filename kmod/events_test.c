@@ -451,7 +451,7 @@ static bool hooked(struct nf_hook_entries __rcu *const *hooks, int hooknum)
 	if (e) {
 		ops = nf_hook_entries_get_hook_ops(e);
 		for (i = 0; i < e->num_hook_entries; i++)
-			found |= ops[i]->priority == NF_IP_PRI_RAW_BEFORE_DEFRAG + 1;
+			found |= ops[i]->priority == NF_IP_PRI_CONNTRACK_DEFRAG + 1;
 	}
 	rcu_read_unlock();
 	return found;

@@ -17,6 +17,8 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "detect.h"
 #include "events.h"
@@ -60,6 +62,23 @@ static int parse_l4(const struct sk_buff *skb, unsigned int thoff,
 	return 0;
 }
 
+/*
+ * A transport header that cannot be read leaves the packet a layer 3 one,
+ * like a later fragment: its source and length still count (-EPROTO).
+ */
+static int parse_transport(const struct sk_buff *skb, unsigned int thoff,
+			   struct slg_pkt *pkt)
+{
+	if (!parse_l4(skb, thoff, pkt))
+		return 0;
+	pkt->proto = 0;
+	pkt->sport = 0;
+	pkt->dport = 0;
+	pkt->tcp_flags = 0;
+	pkt->tcp_seq = 0;
+	return -EPROTO;
+}
+
 static int parse_ipv4(const struct sk_buff *skb, struct slg_pkt *pkt)
 {
 	unsigned int off = skb_network_offset(skb);
@@ -76,7 +95,7 @@ static int parse_ipv4(const struct sk_buff *skb, struct slg_pkt *pkt)
 	if (iph->frag_off & htons(IP_OFFSET))
 		return 0;
 	pkt->proto = iph->protocol;
-	return parse_l4(skb, off + iph->ihl * 4, pkt);
+	return parse_transport(skb, off + iph->ihl * 4, pkt);
 }
 
 static int parse_ipv6(const struct sk_buff *skb, struct slg_pkt *pkt)
@@ -99,14 +118,17 @@ static int parse_ipv6(const struct sk_buff *skb, struct slg_pkt *pkt)
 	if (proto < 0 || frag)
 		return 0;	/* no usable transport header */
 	pkt->proto = proto;
-	return parse_l4(skb, thoff, pkt);
+	return parse_transport(skb, thoff, pkt);
 #else
 	return -EAFNOSUPPORT;
 #endif
 }
 
-/* Fill pkt from skb; -EINVAL when the headers are truncated or bogus. */
-int slg_parse_skb(const struct sk_buff *skb, u8 family, struct slg_pkt *pkt)
+/*
+ * Fill pkt from skb: -EINVAL when the network header is truncated or bogus,
+ * -EPROTO when only the transport header is (pkt then holds layer 3).
+ */
+static int parse_skb(const struct sk_buff *skb, u8 family, struct slg_pkt *pkt)
 {
 	memset(pkt, 0, sizeof(*pkt));
 	pkt->len = skb->len;
@@ -116,6 +138,12 @@ int slg_parse_skb(const struct sk_buff *skb, u8 family, struct slg_pkt *pkt)
 	if (family == NFPROTO_IPV4)
 		return parse_ipv4(skb, pkt);
 	return parse_ipv6(skb, pkt);
+}
+
+/* Fill pkt from skb; -EINVAL when the headers are truncated or bogus. */
+int slg_parse_skb(const struct sk_buff *skb, u8 family, struct slg_pkt *pkt)
+{
+	return parse_skb(skb, family, pkt) ? -EINVAL : 0;
 }
 
 static void report_watch(struct net *net, const struct slg_watch *w,
@@ -275,11 +303,14 @@ static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 	const struct slg_thresholds *thr;
 	struct slg_pkt pkt;
 	struct slg_net *sn;
+	int err;
 
-	if (slg_parse_skb(skb, state->pf, &pkt)) {
+	err = parse_skb(skb, state->pf, &pkt);
+	if (err)
 		slg_stat_inc(malformed);
+	/* No address to count it for; a bad transport header counts at L3. */
+	if (err && err != -EPROTO)
 		return NF_ACCEPT;
-	}
 	pkt.dir = hook_dir[state->hook];
 	slg_stat_inc(pkts[pkt.dir]);
 	slg_stat_add(bytes, pkt.len);
@@ -300,37 +331,79 @@ static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 }
 
 /*
- * Before defragmentation and conntrack would drop or merge anything, and
- * before any nftables chain, so blocked sources stay visible.
+ * Just after defragmentation, so a scan in fragments (nmap -f) is seen
+ * reassembled; before conntrack could drop anything and before nftables'
+ * raw chains, so blocked sources stay visible.
  */
-#define SLG_PRIO		(NF_IP_PRI_RAW_BEFORE_DEFRAG + 1)
-
-#define SLG_OPS(pf_, hook_) {			\
+#define SLG_OPS(pf_, hook_, prio_) {		\
 	.hook = slg_hook,			\
 	.pf = (pf_),				\
 	.hooknum = (hook_),			\
-	.priority = SLG_PRIO,			\
+	.priority = (prio_),			\
 }
 
+#define SLG_OPS4(hook_)	SLG_OPS(NFPROTO_IPV4, hook_, NF_IP_PRI_CONNTRACK_DEFRAG + 1)
+#define SLG_OPS6(hook_)	SLG_OPS(NFPROTO_IPV6, hook_, NF_IP6_PRI_CONNTRACK_DEFRAG + 1)
+
 static const struct nf_hook_ops slg_ops[] = {
-	SLG_OPS(NFPROTO_IPV4, NF_INET_PRE_ROUTING),
-	SLG_OPS(NFPROTO_IPV4, NF_INET_FORWARD),
-	SLG_OPS(NFPROTO_IPV4, NF_INET_LOCAL_OUT),
+	SLG_OPS4(NF_INET_PRE_ROUTING),
+	SLG_OPS4(NF_INET_FORWARD),
+	SLG_OPS4(NF_INET_LOCAL_OUT),
 #if IS_ENABLED(CONFIG_IPV6)
-	SLG_OPS(NFPROTO_IPV6, NF_INET_PRE_ROUTING),
-	SLG_OPS(NFPROTO_IPV6, NF_INET_FORWARD),
-	SLG_OPS(NFPROTO_IPV6, NF_INET_LOCAL_OUT),
+	SLG_OPS6(NF_INET_PRE_ROUTING),
+	SLG_OPS6(NF_INET_FORWARD),
+	SLG_OPS6(NF_INET_LOCAL_OUT),
 #endif
 };
 
+/*
+ * Defragmentation runs in a namespace only while someone needs it (usually
+ * conntrack): ask for it, per namespace, for as long as the hooks are in.
+ */
+static int defrag_enable(struct net *net)
+{
+	int err;
+
+	if (IS_REACHABLE(CONFIG_NF_DEFRAG_IPV4)) {
+		err = nf_defrag_ipv4_enable(net);
+		if (err)
+			return err;
+	}
+	if (IS_ENABLED(CONFIG_IPV6) && IS_REACHABLE(CONFIG_NF_DEFRAG_IPV6)) {
+		err = nf_defrag_ipv6_enable(net);
+		if (err) {
+			if (IS_REACHABLE(CONFIG_NF_DEFRAG_IPV4))
+				nf_defrag_ipv4_disable(net);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void defrag_disable(struct net *net)
+{
+	if (IS_ENABLED(CONFIG_IPV6) && IS_REACHABLE(CONFIG_NF_DEFRAG_IPV6))
+		nf_defrag_ipv6_disable(net);
+	if (IS_REACHABLE(CONFIG_NF_DEFRAG_IPV4))
+		nf_defrag_ipv4_disable(net);
+}
+
 int slg_hooks_register(struct net *net)
 {
-	return nf_register_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
+	int err = defrag_enable(net);
+
+	if (err)
+		return err;
+	err = nf_register_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
+	if (err)
+		defrag_disable(net);
+	return err;
 }
 
 void slg_hooks_unregister(struct net *net)
 {
 	nf_unregister_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
+	defrag_disable(net);
 }
 
 #if IS_ENABLED(CONFIG_SLAGUARD_KUNIT_TEST)

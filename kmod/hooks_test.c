@@ -112,6 +112,40 @@ static struct ht_counts ht_source(const char *saddr)
 	return c;
 }
 
+/* Reassembled packets: the hooks come right after defragmentation. */
+static void hooks_after_defrag(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(slg_ops); i++) {
+		KUNIT_EXPECT_GT_MSG(test, slg_ops[i].priority,
+				    NF_IP_PRI_CONNTRACK_DEFRAG, "ops %d", i);
+		KUNIT_EXPECT_LT_MSG(test, slg_ops[i].priority, NF_IP_PRI_RAW,
+				    "ops %d", i);
+	}
+}
+
+/* A transport header cut short still counts at layer 3. */
+static void l3_counted_without_l4(struct kunit *test)
+{
+	const char *a = "198.18.0.1";
+	struct sk_buff *skb;
+	struct ht_counts c;
+
+	skb = ht_skb(test, a, IPPROTO_TCP, 1, 2, TCPHDR_SYN, 8);
+	ht_run(skb, NF_INET_PRE_ROUTING, NULL, NULL);
+	kfree_skb(skb);
+	skb = ht_skb(test, a, IPPROTO_UDP, 1, 2, 0, 4);
+	ht_run(skb, NF_INET_PRE_ROUTING, NULL, NULL);
+	kfree_skb(skb);
+
+	c = ht_source(a);
+	KUNIT_ASSERT_TRUE(test, c.found);
+	KUNIT_EXPECT_EQ(test, c.packets, 2);
+	KUNIT_EXPECT_EQ(test, c.bytes, 2 * sizeof(struct iphdr) + 8 + 4);
+	KUNIT_EXPECT_EQ(test, c.ports, 0);
+}
+
 /* What this host sends is not a source, and names no probed port. */
 static void local_out_is_not_a_source(struct kunit *test)
 {
@@ -161,6 +195,8 @@ static void udp_replies_are_not_probes(struct kunit *test)
 }
 
 static struct kunit_case slaguard_hooks_cases[] = {
+	KUNIT_CASE(hooks_after_defrag),
+	KUNIT_CASE(l3_counted_without_l4),
 	KUNIT_CASE(local_out_is_not_a_source),
 	KUNIT_CASE(loopback_counted_once),
 	KUNIT_CASE(udp_replies_are_not_probes),

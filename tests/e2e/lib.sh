@@ -176,6 +176,8 @@ unload_module() {
 load_module() {
 	[ -f "$SG_KO" ] || fail "slaguard.ko is not in the VM image (build kmod/ first)"
 	unload_module || fail "rmmod slaguard failed before loading it afresh"
+	# insmod resolves no dependencies: the defragmenters slaguard enables
+	modprobe -a nf_defrag_ipv4 nf_defrag_ipv6 2>/dev/null
 	log "insmod slaguard.ko $*"
 	insmod "$SG_KO" "$@" || fail "insmod slaguard.ko $* failed"
 	module_loaded || fail "slaguard is not in /proc/modules after insmod"
