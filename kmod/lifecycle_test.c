@@ -19,6 +19,7 @@
 
 #include "events.h"
 #include "netlink.h"
+#include "procev.h"
 #include "taskwatch.h"
 
 /* ---- listeners ---- */
@@ -275,9 +276,12 @@ static void ended_process_not_kept(struct kunit *test)
 	set_period(period);
 }
 
+#define GROUP_THREADS	4
+
 struct group {
 	struct completion go;
 	atomic_t running;
+	pid_t tids[GROUP_THREADS];
 };
 
 static int group_member(void *arg)
@@ -289,22 +293,25 @@ static int group_member(void *arg)
 	kthread_exit(0);
 }
 
-#define GROUP_THREADS	4
-
 static int group_leader(void *arg)
 {
 	struct group *g = arg;
 	int i;
 
 	for (i = 0; i < GROUP_THREADS; i++)
-		kernel_thread(group_member, g, CLONE_THREAD | CLONE_SIGHAND |
-			      CLONE_FS | CLONE_FILES);
+		g->tids[i] = kernel_thread(group_member, g, CLONE_THREAD |
+					   CLONE_SIGHAND | CLONE_FS |
+					   CLONE_FILES);
 	return group_member(g);
 }
 
 /*
- * A process whose threads all end at once ends once: one PROC_EXIT, and
- * it is no longer tracked.
+ * A process whose threads all end at once ends once: one PROC_EXIT, one
+ * process less, and it is no longer tracked. Every thread is held after
+ * it decremented signal->live and before its exit tracepoint (on its
+ * futex_exit_mutex, which do_exit() takes in between), so that all of
+ * them reach the tracepoint with live at 0, as threads exiting together on
+ * several CPUs can.
  */
 static void group_exits_once(struct kunit *test)
 {
@@ -314,37 +321,82 @@ static void group_exits_once(struct kunit *test)
 		.fn = group_leader,
 		.kthread = 1,
 	};
+	struct task_struct *tasks[GROUP_THREADS + 1] = {};
 	unsigned int base = slg_tracked_count();
-	struct task_struct *leader;
+	struct slg_ptrset *ws, *saved;
+	struct slg_sched_totals before, after;
+	struct slg_twatch *w;
 	struct socket *sock;
 	struct group g;
+	s64 processes;
 	void *buf;
 	pid_t pid;
 	int i;
 
 	buf = kunit_kzalloc(test, 8192, GFP_KERNEL);
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, w);
 	init_completion(&g.go);
 	atomic_set(&g.running, 0);
 	args.fn_arg = &g;
 	sock = join_events(test);
+	rcu_barrier();		/* tasks freed before: counted already */
+	slg_procev_totals(&before);
 	pid = kernel_clone(&args);
 	KUNIT_ASSERT_GT(test, pid, 0);
 	for (i = 0; i < 100 && atomic_read(&g.running) < GROUP_THREADS + 1; i++)
 		msleep(20);
 	KUNIT_ASSERT_EQ(test, atomic_read(&g.running), GROUP_THREADS + 1);
-	leader = find_get_task_by_vpid(pid);
-	KUNIT_ASSERT_NOT_NULL(test, leader);
-	KUNIT_EXPECT_EQ(test, get_nr_threads(leader), GROUP_THREADS + 1);
-	KUNIT_EXPECT_EQ(test, slg_track(leader, TEST_WATCH, false, GFP_KERNEL),
-			0);
-	put_task_struct(leader);
+	tasks[0] = find_get_task_by_vpid(pid);
+	for (i = 0; i < GROUP_THREADS; i++)
+		tasks[i + 1] = find_get_task_by_vpid(g.tids[i]);
+	for (i = 0; i <= GROUP_THREADS; i++)
+		KUNIT_ASSERT_NOT_NULL(test, tasks[i]);
+	KUNIT_EXPECT_EQ(test, get_nr_threads(tasks[0]), GROUP_THREADS + 1);
 
+	/* Watched by pid, as a watch published for the test's length. */
+	w->id = TEST_WATCH;
+	w->type = SLG_TW_PID;
+	w->pid = pid;
+	mutex_lock(&slg_tw_mutex);
+	saved = rcu_dereference_protected(slg_twatches,
+					  lockdep_is_held(&slg_tw_mutex));
+	ws = slg_ptrset_add(saved, w);
+	if (ws)
+		rcu_assign_pointer(slg_twatches, ws);
+	mutex_unlock(&slg_tw_mutex);
+	KUNIT_ASSERT_NOT_NULL(test, ws);
+	KUNIT_EXPECT_EQ(test, slg_track(tasks[0], TEST_WATCH, false,
+					GFP_KERNEL), 0);
+
+	for (i = 0; i <= GROUP_THREADS; i++)
+		mutex_lock_nested(&tasks[i]->futex_exit_mutex, i);
 	complete_all(&g.go);
+	for (i = 0; i < 100 && atomic_read(&tasks[0]->signal->live); i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&tasks[0]->signal->live), 0);
+	for (i = GROUP_THREADS; i >= 0; i--)
+		mutex_unlock(&tasks[i]->futex_exit_mutex);
+	for (i = 0; i <= GROUP_THREADS; i++)
+		put_task_struct(tasks[i]);
+
 	KUNIT_EXPECT_TRUE(test, wait_count(base));
 	msleep(100);
+	rcu_barrier();		/* the group's tasks freed */
+	slg_procev_totals(&after);
 	KUNIT_EXPECT_EQ(test, count_events(sock, buf, 8192,
 					   SLAGUARD_EVENT_PROC_EXIT, pid), 1);
+	/* Give or take one other process of the test kernel. */
+	processes = after.processes - before.processes;
+	KUNIT_EXPECT_GE(test, processes, -1LL);
+	KUNIT_EXPECT_LE(test, processes, 1LL);
+
+	mutex_lock(&slg_tw_mutex);
+	rcu_assign_pointer(slg_twatches, saved);
+	mutex_unlock(&slg_tw_mutex);
+	synchronize_rcu();
+	kfree(ws);
 	sock_release(sock);
 }
 
