@@ -26,7 +26,7 @@ DAEMON_PID=""
 # (the VM has none), alerts also as JSON lines in $T, the repository's table
 # definition.
 daemon_cmd() {
-	echo slaguardd -c "$1" --foreground --no-syslog --control "$SG_CONTROL" \
+	echo slaguardd -c "$1" --foreground --no-syslog --control "$SG_CONTROL" --state-dir "$T" \
 		--alerts "$T/alerts.$DAEMON_RUNS.jsonl" \
 		--nft-table-file /slaguard/nft/slaguard.nft ${SLAGUARDD_EXTRA:-}
 }

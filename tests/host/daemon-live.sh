@@ -62,7 +62,7 @@ defaults: { holdoff: 2s }
 YAML
 
 start() {
-	"$D" -c "$T/sla.yaml" --foreground --no-syslog --control "$CTL" \
+	"$D" -c "$T/sla.yaml" --foreground --no-syslog --control "$CTL" --state-dir "$T" \
 		--app-socket "$APP" --alerts "$T/alerts.jsonl" "$@" > "$T/out" 2>&1 &
 	PID=$!
 	i=0
@@ -127,7 +127,10 @@ check "dry-run: alert with an action" q '{"cmd":"alerts"}' '.alerts[0] | .ref ==
 check "dry-run: countermeasure marked dry_run" q '{"cmd":"countermeasures"}' '.countermeasures[0] | .dry_run == true and .target == "192.0.2.7"'
 check "dry-run: nothing in nftables" sh -c '! nft list set inet slaguard block4 2>/dev/null | grep -q 192.0.2.7'
 check "status says dry_run" q '{"cmd":"status"}' '.dry_run == true and .events.received == 1'
-check "alerts file holds the alert" sh -c "jq -e 'select(.id == \"A1\")' '$T/alerts.jsonl' > /dev/null"
+# Ids go on across restarts (--state-dir): whatever this alert's id is,
+# the file holds the alert the control socket reported.
+first_id=$(ctl '{"cmd":"alerts"}' | jq -r '.alerts[0].id')
+check "alerts file holds the alert" sh -c "jq -s -e 'any(.[]; .id == \"$first_id\" and .source == \"192.0.2.7\")' '$T/alerts.jsonl' > /dev/null"
 stop
 
 # 4. Enforcing: block, follow, sequence gap, app events, revoke, adoption.

@@ -84,6 +84,23 @@ static void install(struct engine *e, struct built *b, bool configure)
 		intake_genl_configure(e->genl, e->modcfg);
 }
 
+/* Alert and countermeasure numbers go on from where an earlier run left. */
+static void keep_ids(struct engine *e, const char *dir)
+{
+	uint64_t alert, cm;
+	int ret = id_store_open(&e->ids, dir, &alert, &cm);
+
+	if (ret < 0) {
+		sgd_log(LOG_WARNING, "%s/ids: %s: alert and countermeasure ids may repeat after a restart",
+			dir, strerror(-ret));
+		return;
+	}
+	alerts_start_at(e->alerts, alert);
+	respond_start_at(e->resp, cm);
+	e->ids_kept = true;
+	id_store_reserve(&e->ids, alerts_next_num(e->alerts), respond_next_num(e->resp));
+}
+
 int engine_init(struct engine *e, struct sla *sla, const char *path,
 		const struct engine_opts *opts)
 {
@@ -112,6 +129,8 @@ int engine_init(struct engine *e, struct sla *sla, const char *path,
 	if (opts->shapes_path &&
 	    profiler_load_shapes(e->prof, opts->shapes_path, err, sizeof(err)) < 0)
 		sgd_log(LOG_WARNING, "attack shapes not loaded, findings are not labelled: %s", err);
+	if (opts->state_dir)
+		keep_ids(e, opts->state_dir);
 	install(e, &b, true);
 	return 0;
 }
@@ -297,6 +316,9 @@ void engine_tick(struct engine *e, uint64_t now)
 {
 	struct slo_ctx ctx;
 
+	if (e->ids_kept)
+		id_store_reserve(&e->ids, alerts_next_num(e->alerts),
+				 respond_next_num(e->resp));
 	pp_flush(e->pp, now, on_sample, e);
 	pp_expire(e->pp, now);
 	alerts_expire(e->alerts, now);

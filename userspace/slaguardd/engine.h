@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "alert.h"
+#include "ids.h"
 #include "analyze.h"
 #include "preprocess.h"
 #include "record.h"
@@ -35,6 +36,8 @@ struct engine {
 	struct slo_set *slos;
 	struct alerts *alerts;
 	struct respond *resp;
+	struct id_store ids;
+	bool ids_kept;			/* ids are persisted in state_dir */
 	struct intake_genl *genl;	/* NULL: no kernel intake (tests) */
 	uint64_t started_real_ms;
 	uint64_t app_events;
@@ -53,6 +56,7 @@ struct engine_opts {
 	void *ops_ctx;
 	struct profiler_opts profiler;
 	const char *shapes_path;	/* NULL: no attack shapes */
+	const char *state_dir;		/* NULL: ids may repeat after a restart */
 };
 
 /* Takes SLA (loaded from PATH) on success. */

@@ -36,6 +36,7 @@
 #ifndef SLAGUARD_VERSION_STR
 #define SLAGUARD_VERSION_STR "0.1.0"
 #endif
+#define DEFAULT_STATE_DIR	"/var/lib/slaguard"
 #define DEFAULT_SHAPES_FILE	"/usr/share/slaguard/attack-shapes.json"
 
 enum { EXIT_USAGE = 2 };
@@ -50,6 +51,7 @@ struct args {
 	gid_t app_gid;
 	const char *nft_table;
 	const char *shapes;
+	const char *state_dir;
 	const char *family, *group;	/* generic netlink, for tests */
 	bool no_nft;
 };
@@ -88,6 +90,7 @@ static void usage(FILE *f)
 		"      --nft-table-file PATH  table definition [" NFTB_DEFAULT_TABLE_FILE ",\n"
 		"                           else nft/slaguard.nft of the source tree]\n"
 		"      --no-nft             no nftables backend (firewall actions fail)\n"
+		"      --state-dir DIR      where ids are kept across restarts [" DEFAULT_STATE_DIR "]\n"
 		"      --attack-shapes PATH attack shapes [" DEFAULT_SHAPES_FILE ",\n"
 		"                           else data/attack-shapes.json of the source tree]\n"
 		"      --genl-family NAME, --genl-group NAME\n"
@@ -124,7 +127,7 @@ static int parse_group(const char *text, gid_t *gid)
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_CONTROL = 256, O_APP, O_NOSYSLOG, O_NFT, O_NONFT, O_SHAPES,
-	       O_FAMILY, O_GROUP, O_APP_GROUP };
+	       O_FAMILY, O_GROUP, O_APP_GROUP, O_STATE };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -137,6 +140,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "nft-table-file", required_argument, NULL, O_NFT },
 		{ "no-nft", no_argument, NULL, O_NONFT },
 		{ "attack-shapes", required_argument, NULL, O_SHAPES },
+		{ "state-dir", required_argument, NULL, O_STATE },
 		{ "genl-family", required_argument, NULL, O_FAMILY },
 		{ "genl-group", required_argument, NULL, O_GROUP },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -149,6 +153,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	*a = (struct args){ .syslog = true, .control = CONTROL_DEFAULT_PATH,
 			    .app = INTAKE_APP_DEFAULT_PATH,
 			    .family = SLAGUARD_GENL_NAME,
+			    .state_dir = DEFAULT_STATE_DIR,
 			    .group = SLAGUARD_MCGRP_EVENTS };
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "c:nfa:vhV", opts, NULL)) != -1) {
@@ -169,6 +174,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_NFT: a->nft_table = optarg; break;
 		case O_NONFT: a->no_nft = true; break;
 		case O_SHAPES: a->shapes = optarg; break;
+		case O_STATE: a->state_dir = optarg; break;
 		case O_FAMILY: a->family = optarg; break;
 		case O_GROUP: a->group = optarg; break;
 		case 'h':
@@ -504,6 +510,17 @@ static int open_alerts(struct daemon *d)
 	return 0;
 }
 
+/* DIR, created if missing (0700); NULL when it cannot be, after a warning. */
+static const char *state_dir(const char *dir)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		sgd_log(LOG_WARNING, "state directory %s: %s: alert and countermeasure ids may repeat after a restart",
+			dir, strerror(errno));
+		return NULL;
+	}
+	return dir;
+}
+
 static int start_engine(struct daemon *d, struct sla *sla)
 {
 	char buf[PATH_MAX];
@@ -512,6 +529,7 @@ static int start_engine(struct daemon *d, struct sla *sla)
 		.alerts = { .out = d->alerts_out, .syslog = d->a.syslog },
 		.ops = d->nft ? &respond_nft_ops : &no_nft_ops,
 		.ops_ctx = d->nft,
+		.state_dir = state_dir(d->a.state_dir),
 		.shapes_path = d->a.shapes ? d->a.shapes :
 			       find_file(DEFAULT_SHAPES_FILE, "data/attack-shapes.json",
 					 buf, sizeof(buf)),

@@ -257,6 +257,17 @@ void alerts_reserve(struct alerts *am, const char *nft_comment)
 		am->next_num = n + 1;
 }
 
+void alerts_start_at(struct alerts *am, uint64_t n)
+{
+	if (n > am->next_num)
+		am->next_num = n;
+}
+
+uint64_t alerts_next_num(const struct alerts *am)
+{
+	return am->next_num;
+}
+
 static struct alert *alert_from(struct alerts *am, struct finding *f)
 {
 	struct alert *a = calloc(1, sizeof(*a));

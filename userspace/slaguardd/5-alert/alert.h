@@ -56,6 +56,9 @@ int alerts_new(struct alerts **out, const struct alert_opts *opts);
 void alerts_free(struct alerts *am);
 void alerts_set_holdoff(struct alerts *am, uint64_t holdoff_ms);
 void alerts_reserve(struct alerts *am, const char *nft_comment);
+/* Number the next alert at least N (ids of an earlier run, ids.h). */
+void alerts_start_at(struct alerts *am, uint64_t n);
+uint64_t alerts_next_num(const struct alerts *am);
 void alerts_set_listener(struct alerts *am, alert_listener_fn fn, void *arg);
 
 /*

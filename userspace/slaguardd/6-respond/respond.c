@@ -54,6 +54,17 @@ int respond_new(struct respond **out, const struct respond_ops *ops, void *ctx)
 	return 0;
 }
 
+void respond_start_at(struct respond *r, uint64_t n)
+{
+	if (n > r->next_num)
+		r->next_num = n;
+}
+
+uint64_t respond_next_num(const struct respond *r)
+{
+	return r->next_num;
+}
+
 void respond_set_hook_limits(struct respond *r, size_t max, uint64_t timeout_ms)
 {
 	r->max_hooks = max < RESPOND_HOOKS_MAX ? max : RESPOND_HOOKS_MAX;

@@ -81,6 +81,9 @@ int respond_new(struct respond **out, const struct respond_ops *ops,
 		void *ctx);
 void respond_free(struct respond *r);
 void respond_set_dry_run(struct respond *r, bool dry_run);
+/* Number the next countermeasure at least N (ids of an earlier run). */
+void respond_start_at(struct respond *r, uint64_t n);
+uint64_t respond_next_num(const struct respond *r);
 /* MAX (at most RESPOND_HOOKS_MAX) hooks at once, each for TIMEOUT_MS. */
 void respond_set_hook_limits(struct respond *r, size_t max, uint64_t timeout_ms);
 const struct respond_hook_counters *respond_hook_counters(const struct respond *r);
