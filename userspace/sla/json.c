@@ -268,6 +268,18 @@ static struct json_object *cm_json(const struct sla_countermeasure *cm)
 	return NULL;
 }
 
+static struct json_object *aggregate_json(const struct sla_defaults *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o) {
+		json_object_object_add(o, "ipv4", json_object_new_int(d->aggregate.plen4));
+		json_object_object_add(o, "ipv6", json_object_new_int(d->aggregate.plen6));
+		json_object_object_add(o, "min", json_object_new_int64(d->aggregate.min));
+	}
+	return o;
+}
+
 static struct json_object *defaults_json(const struct sla_defaults *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -285,7 +297,8 @@ static struct json_object *defaults_json(const struct sla_defaults *d)
 	     put(o, "window", duration_json(d->window_ms)) &&
 	     put(o, "max_actions", json_object_new_int64(d->max_actions)) &&
 	     put(o, "dry_run", json_object_new_boolean(d->dry_run)) &&
-	     (!d->has_app_group || put(o, "app_group", str(d->app_group_name)));
+	     (!d->has_app_group || put(o, "app_group", str(d->app_group_name))) &&
+	     (!d->aggregate.on || put(o, "aggregate", aggregate_json(d)));
 	json_object_put(lost);
 	if (ok)
 		return o;

@@ -24,7 +24,11 @@ static const char *const component_keys[] = {
 
 static const char *const defaults_keys[] = {
 	"holdoff", "window", "max_actions", "dry_run", "lost_events",
-	"app_group", NULL
+	"app_group", "aggregate", NULL
+};
+
+static const char *const aggregate_keys[] = {
+	"ipv4", "ipv6", "min", NULL
 };
 
 static const char *const lost_events_keys[] = {
@@ -300,6 +304,29 @@ static int read_defaults_timing(struct sla_ctx *c, yaml_node_t *map)
 	return ret < 0 ? ret : 0;
 }
 
+/* defaults.aggregate: { ipv4: 24, ipv6: 64, min: 8 }, each optional. */
+static int read_aggregate(struct sla_ctx *c, yaml_node_t *map)
+{
+	struct sla_defaults *d = &c->sla->defaults;
+	uint64_t plen4 = 24, plen6 = 64, min = 8;
+	int ret = sla_check_map(c, map, "a mapping with ipv4, ipv6, min",
+				aggregate_keys);
+
+	if (!ret)
+		ret = sla_get_uint(c, map, "ipv4", 8, 31, &plen4);
+	if (ret >= 0)
+		ret = sla_get_uint(c, map, "ipv6", 16, 127, &plen6);
+	if (ret >= 0)
+		ret = sla_get_uint(c, map, "min", 2, 65536, &min);
+	if (ret < 0)
+		return ret;
+	d->aggregate.on = true;
+	d->aggregate.plen4 = (uint8_t)plen4;
+	d->aggregate.plen6 = (uint8_t)plen6;
+	d->aggregate.min = (uint32_t)min;
+	return 0;
+}
+
 static void set_defaults(struct sla_defaults *d)
 {
 	d->holdoff_ms = SLA_DEFAULT_HOLDOFF_MS;
@@ -322,7 +349,7 @@ int sla_parse_defaults(struct sla_ctx *c, const yaml_node_t *root)
 		return 0;
 	saved = sla_path_key(c, "defaults");
 	ret = sla_check_map(c, map, "a mapping with holdoff, window, "
-			    "max_actions, dry_run, lost_events, app_group",
+			    "max_actions, dry_run, lost_events, app_group, aggregate",
 			    defaults_keys);
 	if (!ret)
 		ret = read_defaults_timing(c, map);
@@ -330,6 +357,17 @@ int sla_parse_defaults(struct sla_ctx *c, const yaml_node_t *root)
 		ret = sla_get(c, map, "dry_run", false, &sla_t_bool, &d->dry_run);
 	if (ret >= 0)
 		ret = sla_parse_app_group(c, map);
+	if (ret >= 0) {
+		yaml_node_t *agg = NULL;
+
+		ret = sla_get(c, map, "aggregate", false, &sla_t_node, &agg);
+		if (ret > 0) {
+			size_t at = sla_path_key(c, "aggregate");
+
+			ret = read_aggregate(c, agg);
+			sla_path_restore(c, at);
+		}
+	}
 	if (ret >= 0)
 		ret = sla_get(c, map, "lost_events", false, &sla_t_node, &lost);
 	if (ret > 0) {

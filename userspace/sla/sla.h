@@ -222,6 +222,15 @@ struct sla_defaults {
 		enum sla_action action;		/* notify, run-hook or none */
 		char *hook;
 	} lost_events;
+	/*
+	 * Range decisions, opt-in: once MIN addresses of one /PLEN4 (IPv4) or
+	 * /PLEN6 (IPv6) prefix are blocked, one element blocks the prefix.
+	 */
+	struct {
+		bool on;
+		uint8_t plen4, plen6;
+		uint32_t min;
+	} aggregate;
 };
 
 /*

@@ -203,6 +203,53 @@ static void cap_evicts_lower_severity(void **state)
 	assert_string_equal(response(a, 0, "result"), "refused");
 }
 
+static const char aggregate_yaml[] =
+	"sla: agg\n"
+	"components:\n  web: { addresses: [10.0.0.10], ports: [80] }\n"
+	"rules:\n  - { id: no-telnet, deny: { to: web, port: 23 }, severity: high }\n"
+	"countermeasures:\n  - { when: { severity: high }, do: block-source, for: 10m }\n"
+	"allowlist: [203.0.113.7]\n"
+	"defaults: { aggregate: { ipv4: 24, min: 3 } }\n";
+
+/*
+ * Range decisions: the third blocked address of one /24 turns the three
+ * single blocks into one element for the prefix; a fourth address of it is
+ * covered; a prefix holding an allowlisted address is never blocked whole.
+ */
+static void aggregate_into_prefix(void **state)
+{
+	struct fixture *f = *state;
+	struct sla *sla = load_sla_text(aggregate_yaml);
+	struct alert *a;
+	char src[32];
+
+	sla_free(f->sla);
+	f->sla = sla;
+	for (int i = 1; i <= 3; i++) {
+		snprintf(src, sizeof(src), "198.51.100.%d", i);
+		a = alert_for(f, FINDING_RULE, "no-telnet", SLA_SEV_HIGH, src);
+		respond_on_alert(f->r, f->sla, a, f->now);
+	}
+	assert_string_equal(f->fb.last_target, "198.51.100.0/24");
+	assert_int_equal(f->fb.applies, 4);
+	assert_int_equal(f->fb.revokes, 3);
+	assert_int_equal(respond_active(f->r), 1);
+
+	a = alert_for(f, FINDING_RULE, "no-telnet", SLA_SEV_HIGH, "198.51.100.77");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(f->fb.applies, 4);
+	assert_int_equal(respond_active(f->r), 1);
+	assert_non_null(strstr(response(a, 0, "detail"), "covered"));
+
+	for (int i = 1; i <= 4; i++) {
+		snprintf(src, sizeof(src), "203.0.113.%d", i);
+		a = alert_for(f, FINDING_RULE, "no-telnet", SLA_SEV_HIGH, src);
+		respond_on_alert(f->r, f->sla, a, f->now);
+	}
+	assert_int_equal(respond_active(f->r), 5);
+	assert_string_equal(f->fb.last_target, "203.0.113.4");
+}
+
 static void dry_run_changes_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -317,6 +364,7 @@ int main(void)
 		T(allowlist_refused),
 		T(cap),
 		T(cap_evicts_lower_severity),
+		T(aggregate_into_prefix),
 		T(dry_run_changes_nothing),
 		T(rule_hook),
 		T(backend_refusal_is_recorded),

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -269,6 +270,130 @@ static void restore(struct respond *r, const struct countermeasure *c,
 			c->id, sla_action_name(c->action), c->target);
 }
 
+/* The first PLEN bits of A and B are the same. */
+static bool same_prefix(const uint8_t *a, const uint8_t *b, unsigned int plen)
+{
+	unsigned int bytes = plen / 8, bits = plen % 8;
+
+	if (memcmp(a, b, bytes))
+		return false;
+	return !bits || !((a[bytes] ^ b[bytes]) & (0xff << (8 - bits)));
+}
+
+/* The active range decision that covers the alert's source, or NULL. */
+static struct countermeasure *covering(struct respond *r, const struct alert *a)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct countermeasure *c = &r->cm[i];
+
+		if (c->prefix_len && c->prefix_family == a->family &&
+		    same_prefix(c->prefix, a->src, c->prefix_len))
+			return c;
+	}
+	return NULL;
+}
+
+/* Does an allowlisted address or prefix meet FAMILY PREFIX/PLEN? */
+static bool allowlist_meets(const struct sla *sla, int family,
+			    const uint8_t *prefix, unsigned int plen)
+{
+	for (size_t i = 0; i < sla->n_allowlist; i++) {
+		const struct sla_prefix *p = &sla->allowlist[i];
+
+		if (p->family == family &&
+		    same_prefix(p->addr, prefix, p->plen < plen ? p->plen : plen))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Range decisions (defaults.aggregate, off unless the SLA asks): once
+ * enough addresses of one prefix are blocked, one element blocks the
+ * prefix - in the table's interval set - and the single ones go. Never
+ * over an allowlisted address; the backend refuses a prefix that meets a
+ * protected one, and then the single blocks simply stay.
+ */
+static void aggregate(struct respond *r, const struct sla *sla, struct alert *a,
+		      uint64_t now)
+{
+	unsigned int plen = a->family == AF_INET ? sla->defaults.aggregate.plen4 :
+			    sla->defaults.aggregate.plen6;
+	size_t n = 0, len = a->family == AF_INET ? 4 : 16;
+	uint8_t prefix[16] = { 0 }, addr[16];
+	uint64_t expires = now;
+	enum sla_severity sev = a->severity;
+	char text[NFTB_ADDR_MAX], comment[NFTB_COMMENT_MAX], detail[192];
+	struct countermeasure *c;
+	int ret = 0;
+
+	if (!sla->defaults.aggregate.on || !a->has_source)
+		return;
+	memcpy(prefix, a->src, len);
+	for (unsigned int i = plen; i < len * 8; i++)
+		prefix[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	for (size_t i = 0; i < r->n; i++) {
+		c = &r->cm[i];
+		if (c->kind == NFTB_BLOCK && !c->prefix_len &&
+		    sgd_parse_addr(c->target, addr) == a->family &&
+		    same_prefix(addr, prefix, plen)) {
+			n++;
+			if (c->expires > expires)
+				expires = c->expires;
+		}
+	}
+	if (n < sla->defaults.aggregate.min ||
+	    allowlist_meets(sla, a->family, prefix, plen))
+		return;
+	sgd_format_addr(a->family, prefix, text, sizeof(text));
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "/%u", plen);
+	if (nftb_comment(comment, sizeof(comment), a->ref, a->id) < 0)
+		snprintf(comment, sizeof(comment), "slaguard rule=unknown alert=%s", a->id);
+	if (!r->dry_run)
+		ret = r->ops->apply(r->ctx, NFTB_BLOCK, text,
+				    timeout_s(expires - now), comment);
+	if (ret < 0) {
+		snprintf(detail, sizeof(detail), "not aggregated into %s: %s", text,
+			 r->ops->error ? r->ops->error(r->ctx) : strerror(-ret));
+		note(a, SLA_ACT_BLOCK_SOURCE, "refused", detail);
+		return;
+	}
+	/* The single blocks the prefix now covers go. */
+	for (size_t i = 0; i < r->n;) {
+		c = &r->cm[i];
+		if (c->kind == NFTB_BLOCK && !c->prefix_len &&
+		    sgd_parse_addr(c->target, addr) == a->family &&
+		    same_prefix(addr, prefix, plen)) {
+			if (cm_severity(sla, c) > sev)
+				sev = cm_severity(sla, c);
+			if (!c->dry_run)
+				r->ops->revoke(r->ctx, c->kind, c->target);
+			remove_at(r, i);
+			continue;
+		}
+		i++;
+	}
+	if (!(c = add(r)))
+		return;
+	c->action = SLA_ACT_BLOCK_SOURCE;
+	c->kind = NFTB_BLOCK;
+	snprintf(c->target, sizeof(c->target), "%s", text);
+	c->expires = expires;
+	snprintf(c->alert, sizeof(c->alert), "%s", a->id);
+	snprintf(c->ref, sizeof(c->ref), "%s", a->ref);
+	c->dry_run = r->dry_run;
+	c->severity = sev;
+	c->prefix_len = (uint8_t)plen;
+	c->prefix_family = a->family;
+	memcpy(c->prefix, prefix, sizeof(prefix));
+	snprintf(detail, sizeof(detail), "%zu blocked addresses of %s aggregated into one element",
+		 n, text);
+	sgd_log(LOG_NOTICE, "%s%s: block-source %s (%s)", r->dry_run ? "dry-run: " : "",
+		c->id, text, detail);
+	note(a, SLA_ACT_BLOCK_SOURCE, c->id, detail);
+	alert_add_action(a, c->id);
+}
+
 static void firewall(struct respond *r, const struct sla *sla,
 		     const struct sla_countermeasure *pol, struct alert *a,
 		     uint64_t now)
@@ -282,6 +407,11 @@ static void firewall(struct respond *r, const struct sla *sla,
 	size_t victim = r->n;
 	int ret;
 
+	if (!why && !c && kind == NFTB_BLOCK && (c = covering(r, a))) {
+		note(a, pol->action, c->id, "covered by a blocked prefix");
+		alert_add_action(a, c->id);
+		return;
+	}
 	if (!why && !c && r->n >= sla->defaults.max_actions) {
 		victim = victim_for(r, sla, a->severity);
 		if (victim == r->n)
@@ -354,6 +484,8 @@ static void firewall(struct respond *r, const struct sla *sla,
 		note(a, pol->action, c->id, r->dry_run ? "dry-run" :
 		     replaced[0] ? replaced : NULL);
 	alert_add_action(a, c->id);
+	if (kind == NFTB_BLOCK)
+		aggregate(r, sla, a, now);
 }
 
 static void hook(struct respond *r, const char *path, struct alert *a,
