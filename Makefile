@@ -8,6 +8,7 @@
 #   make check-build|check-dkms|check-unit|check-host|check-kunit|check-vm
 #                     one stage of "make check"
 #   make bench        benchmarks in the VM (figures, not pass/fail)
+#   make bench-replay the SLA engine's events/s on one core, natively
 #   make help         this text
 
 VERSION := 0.1.0
@@ -24,7 +25,7 @@ DESTDIR ?=
 
 .PHONY: all help module userspace clean install dkms-install deps check \
 	check-build check-dkms check-unit check-kunit check-vm \
-	check-host bench demo
+	check-host bench bench-replay demo
 
 all: module userspace
 
@@ -89,6 +90,9 @@ check-vm: userspace
 
 bench: module userspace
 	./bench/run.sh
+
+bench-replay: userspace
+	$(MAKE) -C bench replay
 
 demo: deps module userspace
 	./scripts/demo.sh
