@@ -70,6 +70,8 @@ log "short-lived busy processes in $CG"
 bg chain "$T/sgspin" -c 'echo $$ > '"$CG"'/cgroup.procs || exit 1; while :; do '"$T/sgspin"' -c "i=0; while [ \$i -lt 3000 ]; do i=\$((i+1)); done"; done'
 sleep 4
 sgctl watch list task
-slaguardctl -j watch list task | jq -e 'map(select(.id == '"$id"'))[0] | .cpu_pct >= 50 and .fork_rate >= 2' > /dev/null ||
+# One sampling pass can fall short on a loaded host (TCG): the same bound
+# is asked of any pass within 10 s.
+wait_for 10 sh -c "slaguardctl -j watch list task | jq -e 'map(select(.id == $id))[0] | .cpu_pct >= 50 and .fork_rate >= 2'" ||
 	fail "the CPU of short-lived processes does not reach the cgroup: $(slaguardctl -j watch list task)"
 expect_gapless "$T/events"
