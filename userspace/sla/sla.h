@@ -410,6 +410,8 @@ int sla_parse_port_range(const char *text, struct sla_port_range *range);
 int sla_parse_rate(const char *text, struct sla_rate *rate);
 int sla_format_prefix(const struct sla_prefix *prefix, char *buf, size_t len);
 int sla_format_duration(uint64_t ms, char *buf, size_t len);
+/* Clears the host bits of P; returns whether any was set. */
+bool sla_prefix_clear_host_bits(struct sla_prefix *p);
 bool sla_prefix_contains(const struct sla_prefix *prefix, int family,
 			 const void *addr);
 

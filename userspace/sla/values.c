@@ -244,8 +244,7 @@ int sla_parse_number(const char *text, double *value)
 	return 0;
 }
 
-/* Clears the host bits of P; returns whether any was set. */
-static bool clear_host_bits(struct sla_prefix *p)
+bool sla_prefix_clear_host_bits(struct sla_prefix *p)
 {
 	size_t bytes = p->family == AF_INET ? 4 : 16;
 	bool had = false;
@@ -291,7 +290,7 @@ int sla_parse_prefix(const char *text, struct sla_prefix *prefix)
 	p.plen = (uint8_t)plen;
 	*prefix = p;
 	/* The network is filled in anyway, so a message can suggest it. */
-	return clear_host_bits(prefix) ? -EDOM : 0;
+	return sla_prefix_clear_host_bits(prefix) ? -EDOM : 0;
 }
 
 static int parse_port(const char *s, size_t n, uint16_t *port)

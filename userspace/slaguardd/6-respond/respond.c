@@ -270,41 +270,39 @@ static void restore(struct respond *r, const struct countermeasure *c,
 			c->id, sla_action_name(c->action), c->target);
 }
 
-/* The first PLEN bits of A and B are the same. */
-static bool same_prefix(const uint8_t *a, const uint8_t *b, unsigned int plen)
-{
-	unsigned int bytes = plen / 8, bits = plen % 8;
-
-	if (memcmp(a, b, bytes))
-		return false;
-	return !bits || !((a[bytes] ^ b[bytes]) & (0xff << (8 - bits)));
-}
-
 /* The active range decision that covers the alert's source, or NULL. */
 static struct countermeasure *covering(struct respond *r, const struct alert *a)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		struct countermeasure *c = &r->cm[i];
 
-		if (c->prefix_len && c->prefix_family == a->family &&
-		    same_prefix(c->prefix, a->src, c->prefix_len))
+		if (c->prefix.plen && sla_prefix_contains(&c->prefix, a->family, a->src))
 			return c;
 	}
 	return NULL;
 }
 
-/* Does an allowlisted address or prefix meet FAMILY PREFIX/PLEN? */
-static bool allowlist_meets(const struct sla *sla, int family,
-			    const uint8_t *prefix, unsigned int plen)
+/* Does an allowlisted address or prefix meet prefix P? */
+static bool allowlist_meets(const struct sla *sla, const struct sla_prefix *p)
 {
 	for (size_t i = 0; i < sla->n_allowlist; i++) {
-		const struct sla_prefix *p = &sla->allowlist[i];
+		const struct sla_prefix *q = &sla->allowlist[i];
 
-		if (p->family == family &&
-		    same_prefix(p->addr, prefix, p->plen < plen ? p->plen : plen))
+		if (q->plen <= p->plen ? sla_prefix_contains(q, p->family, p->addr) :
+					 sla_prefix_contains(p, q->family, q->addr))
 			return true;
 	}
 	return false;
+}
+
+/* C blocks a single address inside prefix P. */
+static bool single_in(const struct countermeasure *c, const struct sla_prefix *p)
+{
+	uint8_t addr[16];
+
+	return c->kind == NFTB_BLOCK && !c->prefix.plen &&
+	       sgd_parse_addr(c->target, addr) == p->family &&
+	       sla_prefix_contains(p, p->family, addr);
 }
 
 /*
@@ -317,10 +315,8 @@ static bool allowlist_meets(const struct sla *sla, int family,
 static void aggregate(struct respond *r, const struct sla *sla, struct alert *a,
 		      uint64_t now)
 {
-	unsigned int plen = a->family == AF_INET ? sla->defaults.aggregate.plen4 :
-			    sla->defaults.aggregate.plen6;
-	size_t n = 0, len = a->family == AF_INET ? 4 : 16;
-	uint8_t prefix[16] = { 0 }, addr[16];
+	struct sla_prefix agg = { .family = a->family };
+	size_t n = 0;
 	uint64_t expires = now;
 	enum sla_severity sev = a->severity;
 	char text[NFTB_ADDR_MAX], comment[NFTB_COMMENT_MAX], detail[192];
@@ -329,24 +325,22 @@ static void aggregate(struct respond *r, const struct sla *sla, struct alert *a,
 
 	if (!sla->defaults.aggregate.on || !a->has_source)
 		return;
-	memcpy(prefix, a->src, len);
-	for (unsigned int i = plen; i < len * 8; i++)
-		prefix[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	agg.plen = a->family == AF_INET ? sla->defaults.aggregate.plen4 :
+		   sla->defaults.aggregate.plen6;
+	memcpy(agg.addr, a->src, sizeof(agg.addr));
+	sla_prefix_clear_host_bits(&agg);
 	for (size_t i = 0; i < r->n; i++) {
 		c = &r->cm[i];
-		if (c->kind == NFTB_BLOCK && !c->prefix_len &&
-		    sgd_parse_addr(c->target, addr) == a->family &&
-		    same_prefix(addr, prefix, plen)) {
+		if (single_in(c, &agg)) {
 			n++;
 			if (c->expires > expires)
 				expires = c->expires;
 		}
 	}
-	if (n < sla->defaults.aggregate.min ||
-	    allowlist_meets(sla, a->family, prefix, plen))
+	if (n < sla->defaults.aggregate.min || allowlist_meets(sla, &agg))
 		return;
-	sgd_format_addr(a->family, prefix, text, sizeof(text));
-	snprintf(text + strlen(text), sizeof(text) - strlen(text), "/%u", plen);
+	sgd_format_addr(agg.family, agg.addr, text, sizeof(text));
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), "/%u", agg.plen);
 	if (nftb_comment(comment, sizeof(comment), a->ref, a->id) < 0)
 		snprintf(comment, sizeof(comment), "slaguard rule=unknown alert=%s", a->id);
 	if (!r->dry_run)
@@ -361,9 +355,7 @@ static void aggregate(struct respond *r, const struct sla *sla, struct alert *a,
 	/* The single blocks the prefix now covers go. */
 	for (size_t i = 0; i < r->n;) {
 		c = &r->cm[i];
-		if (c->kind == NFTB_BLOCK && !c->prefix_len &&
-		    sgd_parse_addr(c->target, addr) == a->family &&
-		    same_prefix(addr, prefix, plen)) {
+		if (single_in(c, &agg)) {
 			if (cm_severity(sla, c) > sev)
 				sev = cm_severity(sla, c);
 			if (!c->dry_run)
@@ -383,9 +375,7 @@ static void aggregate(struct respond *r, const struct sla *sla, struct alert *a,
 	snprintf(c->ref, sizeof(c->ref), "%s", a->ref);
 	c->dry_run = r->dry_run;
 	c->severity = sev;
-	c->prefix_len = (uint8_t)plen;
-	c->prefix_family = a->family;
-	memcpy(c->prefix, prefix, sizeof(prefix));
+	c->prefix = agg;
 	snprintf(detail, sizeof(detail), "%zu blocked addresses of %s aggregated into one element",
 		 n, text);
 	sgd_log(LOG_NOTICE, "%s%s: block-source %s (%s)", r->dry_run ? "dry-run: " : "",

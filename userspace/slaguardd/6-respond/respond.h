@@ -71,10 +71,9 @@ struct countermeasure {
 	char alert[24];
 	char ref[FINDING_REF_MAX];
 	enum sla_severity severity;	/* of its alert; 0 if adopted */
-	/* A range decision (defaults.aggregate): the prefix it blocks. */
-	uint8_t prefix_len;		/* 0: a single address */
-	int prefix_family;
-	uint8_t prefix[16];
+	/* A range decision (defaults.aggregate): the prefix it blocks;
+	 * plen 0 for a single address. */
+	struct sla_prefix prefix;
 	bool dry_run;
 	bool adopted;			/* found in the table at start */
 };
