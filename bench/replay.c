@@ -82,6 +82,28 @@ static void source_addr(uint64_t i, uint64_t distinct, uint8_t a[4])
 	memcpy(a, &v, 4);
 }
 
+/* An event message as the module sends it: header, sequence, kind, time. */
+static struct nlmsghdr *event_start(struct item *it, struct stream *s,
+				    uint32_t kind, struct nlattr **nest)
+{
+	struct nlmsghdr *nlh = sg_genl_msg((char *)it->msg, 0x20, SLAGUARD_GENL_VERSION,
+					   SLAGUARD_CMD_EVENT, 0);
+
+	*nest = mnl_attr_nest_start(nlh, SLAGUARD_A_EVENT);
+	mnl_attr_put_u64(nlh, SLAGUARD_EV_SEQ, ++s->seq);
+	mnl_attr_put_u32(nlh, SLAGUARD_EV_KIND, kind);
+	mnl_attr_put_u64(nlh, SLAGUARD_EV_TIME_NS, 1795428000000000000ULL + s->seq);
+	mnl_attr_put_u32(nlh, SLAGUARD_EV_NETNS, 4026531840U);
+	return nlh;
+}
+
+static void event_end(struct item *it, struct nlmsghdr *nlh, struct nlattr *nest)
+{
+	mnl_attr_nest_end(nlh, nest);
+	it->app = false;
+	it->len = (uint16_t)nlh->nlmsg_len;
+}
+
 static void net_event(struct item *it, struct stream *s, uint32_t kind,
 		      uint64_t i)
 {
@@ -92,13 +114,7 @@ static void net_event(struct item *it, struct stream *s, uint32_t kind,
 	uint8_t src[4];
 
 	source_addr(i, s->distinct, src);
-	nlh = sg_genl_msg((char *)it->msg, 0x20, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_EVENT, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_EVENT);
-	mnl_attr_put_u64(nlh, SLAGUARD_EV_SEQ, ++s->seq);
-	mnl_attr_put_u32(nlh, SLAGUARD_EV_KIND, kind);
-	mnl_attr_put_u64(nlh, SLAGUARD_EV_TIME_NS, 1795428000000000000ULL + s->seq);
-	mnl_attr_put_u32(nlh, SLAGUARD_EV_NETNS, 4026531840U);
+	nlh = event_start(it, s, kind, &nest);
 	mnl_attr_put_u8(nlh, SLAGUARD_EV_FAMILY, AF_INET);
 	mnl_attr_put(nlh, SLAGUARD_EV_SRC_ADDR, 4, src);
 	mnl_attr_put(nlh, SLAGUARD_EV_DST_ADDR, 4, web);
@@ -115,9 +131,7 @@ static void net_event(struct item *it, struct stream *s, uint32_t kind,
 		mnl_attr_put_u64(nlh, SLAGUARD_EV_CONN_RATE, 10 + i % 90);
 		mnl_attr_put_u64(nlh, SLAGUARD_EV_HALF_OPEN, 200 + i % 90);
 	}
-	mnl_attr_nest_end(nlh, nest);
-	it->app = false;
-	it->len = (uint16_t)nlh->nlmsg_len;
+	event_end(it, nlh, nest);
 }
 
 static void sched_event(struct item *it, struct stream *s, uint64_t i)
@@ -126,13 +140,7 @@ static void sched_event(struct item *it, struct stream *s, uint64_t i)
 	struct nlattr *nest, *task;
 	char comm[16];
 
-	nlh = sg_genl_msg((char *)it->msg, 0x20, SLAGUARD_GENL_VERSION,
-			  SLAGUARD_CMD_EVENT, 0);
-	nest = mnl_attr_nest_start(nlh, SLAGUARD_A_EVENT);
-	mnl_attr_put_u64(nlh, SLAGUARD_EV_SEQ, ++s->seq);
-	mnl_attr_put_u32(nlh, SLAGUARD_EV_KIND, SLAGUARD_EVENT_SCHED_SAMPLE);
-	mnl_attr_put_u64(nlh, SLAGUARD_EV_TIME_NS, 1795428000000000000ULL + s->seq);
-	mnl_attr_put_u32(nlh, SLAGUARD_EV_NETNS, 4026531840U);
+	nlh = event_start(it, s, SLAGUARD_EVENT_SCHED_SAMPLE, &nest);
 	task = mnl_attr_nest_start(nlh, SLAGUARD_EV_TASK);
 	mnl_attr_put_u32(nlh, SLAGUARD_TASK_WATCH_ID, INTAKE_TASK_WATCH_BASE + 1);
 	mnl_attr_put_u32(nlh, SLAGUARD_TASK_PID, 1000 + (uint32_t)(i % 64));
@@ -143,9 +151,7 @@ static void sched_event(struct item *it, struct stream *s, uint64_t i)
 	mnl_attr_put_u32(nlh, SLAGUARD_TASK_RUN_DELAY_MS, (uint32_t)(i % 5));
 	mnl_attr_put_u64(nlh, SLAGUARD_TASK_RSS, 64ULL << 20);
 	mnl_attr_nest_end(nlh, task);
-	mnl_attr_nest_end(nlh, nest);
-	it->app = false;
-	it->len = (uint16_t)nlh->nlmsg_len;
+	event_end(it, nlh, nest);
 }
 
 static void app_event(struct item *it, struct stream *s, uint64_t i)
