@@ -397,7 +397,9 @@ static void firewall(struct respond *r, const struct sla *sla,
 	size_t victim = r->n;
 	int ret;
 
-	if (!why && !c && kind == NFTB_BLOCK && (c = covering(r, a))) {
+	/* Only an SLA that aggregates has prefixes to look through. */
+	if (!why && !c && kind == NFTB_BLOCK && sla->defaults.aggregate.on &&
+	    (c = covering(r, a))) {
 		note(a, pol->action, c->id, "covered by a blocked prefix");
 		alert_add_action(a, c->id);
 		return;
