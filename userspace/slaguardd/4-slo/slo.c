@@ -504,13 +504,16 @@ static bool source_violates(struct slo_status *st, const struct slo_ctx *ctx,
 /* Aggregates over all windows are judged at most this often per SLO. */
 #define REJUDGE_MS	200
 
+static bool rejudge_due(const struct slo_status *st, const struct slo_ctx *ctx)
+{
+	return !st->judged_at || ctx->now - st->judged_at >= REJUDGE_MS ||
+	       st->slo->metric == SLA_METRIC_EVENTS_LOST;
+}
+
 static void rejudge(struct slo_status *st, const struct slo_ctx *ctx)
 {
 	struct agg a;
 
-	if (st->judged_at && ctx->now - st->judged_at < REJUDGE_MS &&
-	    st->slo->metric != SLA_METRIC_EVENTS_LOST)
-		return;
 	set_state(st, judge(st, ctx, &a), ctx);
 	st->judged_at = ctx->now;
 }
@@ -521,6 +524,7 @@ void slo_on_sample(struct slo_set *set, const struct slo_ctx *ctx,
 	for (size_t i = 0; i < set->n; i++) {
 		struct slo_status *st = &set->st[i];
 		struct pp_stats ps;
+		bool own, checked;
 		double v;
 
 		if (!sample_matches(st->slo, s))
@@ -531,7 +535,17 @@ void slo_on_sample(struct slo_set *set, const struct slo_ctx *ctx,
 				finding_for(st, ctx, s, v, true, fn, arg);
 			continue;
 		}
-		rejudge(st, ctx);
+		/*
+		 * Between full judgements a sample that breaks the bound on
+		 * its own is still judged at once: it names its culprit now,
+		 * where the next tick could only report the state.
+		 */
+		own = false;
+		checked = !rejudge_due(st, ctx) && st->state != SLO_VIOLATED;
+		if (checked)
+			own = source_out_of_bounds(st, ctx, s, &v, &ps);
+		if (!checked || own)
+			rejudge(st, ctx);
 		if (st->state != SLO_VIOLATED)
 			continue;
 		/*
@@ -539,9 +553,11 @@ void slo_on_sample(struct slo_set *set, const struct slo_ctx *ctx,
 		 * sample's source is named only on its own evidence, so a
 		 * harmless client is not blamed for another's violation.
 		 */
+		if (!checked && s->has_source)
+			own = source_out_of_bounds(st, ctx, s, &v, &ps);
 		if (st->slo->metric == SLA_METRIC_EVENTS_LOST)
 			finding_for(st, ctx, NULL, st->value, false, fn, arg);
-		else if (s->has_source && source_out_of_bounds(st, ctx, s, &v, &ps))
+		else if (s->has_source && own)
 			finding_for(st, ctx, s, v, true, fn, arg);
 		else
 			finding_for(st, ctx, s, st->value, false, fn, arg);
@@ -577,12 +593,21 @@ void slo_evaluate(struct slo_set *set, const struct slo_ctx *ctx,
 {
 	for (size_t i = 0; i < set->n; i++) {
 		struct slo_status *st = &set->st[i];
+		enum slo_state was = st->state, state;
 		struct agg a;
 		bool fire;
-		enum slo_state state = sustain(st, judge(st, ctx, &a), ctx, &fire);
 
+		state = sustain(st, judge(st, ctx, &a), ctx, &fire);
 		st->judged_at = ctx->now;
 		set_state(st, state, ctx);
+		/*
+		 * A violation no sample reported (samples that break the bound
+		 * only together, between full judgements) is reported here,
+		 * once, naming no source.
+		 */
+		if (!st->slo->sustained && state == SLO_VIOLATED &&
+		    was != SLO_VIOLATED)
+			fire = true;
 		if (fire)
 			finding_for(st, ctx, NULL, st->value, false, fn, arg);
 	}
