@@ -144,6 +144,14 @@ enum slaguard_event_kind {
 	SLAGUARD_EVENT_RUNQ_DELAY,	/* run-queue wait, ms per second */
 	SLAGUARD_EVENT_FORK_RATE,	/* processes created/s in a cgroup */
 	SLAGUARD_EVENT_MEM_HIGH,	/* resident set size, bytes */
+	/*
+	 * Half-open TCP connections to one local (address, port) per window,
+	 * from any number of sources: a SYN flood with forged sources. Names
+	 * the destination (DST_ADDR, DST_PORT, PROTO) and no source.
+	 */
+	SLAGUARD_EVENT_DST_HALF_OPEN,
+	/* distinct dst ports over the long window (a slow scan) */
+	SLAGUARD_EVENT_SLOW_PORTSCAN,
 	__SLAGUARD_EVENT_MAX
 };
 
@@ -194,6 +202,16 @@ enum slaguard_thr_attr {
 	SLAGUARD_THR_FORK_RATE,		/* u32, processes/s per cgroup watch */
 	SLAGUARD_THR_MEM_RSS,		/* u64, resident bytes */
 	SLAGUARD_THR_PROC_EVENTS,	/* u32, max PROC_EXEC+EXIT events/s */
+	SLAGUARD_THR_DST_HALF_OPEN,	/* u32, half-open per destination per window */
+	SLAGUARD_THR_SLOW_PORTS,	/* u32, distinct dst ports per long window */
+	SLAGUARD_THR_SLOW_WINDOW_MS,	/* u32, the long window */
+	/*
+	 * u32, events this namespace's detectors and watches may send per
+	 * second to the listeners of the initial namespace (set there: the
+	 * initial namespace's value is the budget of every other namespace;
+	 * set elsewhere it is ignored for forwarding).
+	 */
+	SLAGUARD_THR_NS_FORWARD_RATE,
 	__SLAGUARD_THR_MAX
 };
 
@@ -203,6 +221,8 @@ enum slaguard_thr_attr {
 #define SLAGUARD_WINDOW_MS_MAX		60000
 #define SLAGUARD_HOLDOFF_MS_MIN		100
 #define SLAGUARD_HOLDOFF_MS_MAX		3600000
+#define SLAGUARD_SLOW_WINDOW_MS_MIN	60000
+#define SLAGUARD_SLOW_WINDOW_MS_MAX	3600000
 
 /*
  * A watch rule. Every field given must match; absent fields match anything.
@@ -296,10 +316,16 @@ enum slaguard_ev_attr {
 	SLAGUARD_EV_NETNS,		/* u32, namespace the event happened in */
 	SLAGUARD_EV_FAMILY,		/* u8, AF_INET or AF_INET6 */
 	SLAGUARD_EV_SRC_ADDR,		/* binary, 4 or 16 bytes */
-	SLAGUARD_EV_DST_ADDR,		/* binary, WATCH_HIT only */
-	SLAGUARD_EV_PROTO,		/* u8, WATCH_HIT only */
+	/*
+	 * The destination: WATCH_HIT the packet's; network detector events
+	 * the local address (and port, protocol) the source's traffic that
+	 * crossed the threshold went to, the last one seen; DST_HALF_OPEN the
+	 * destination under attack.
+	 */
+	SLAGUARD_EV_DST_ADDR,		/* binary */
+	SLAGUARD_EV_PROTO,		/* u8 */
 	SLAGUARD_EV_SRC_PORT,		/* u16, WATCH_HIT only */
-	SLAGUARD_EV_DST_PORT,		/* u16, WATCH_HIT only */
+	SLAGUARD_EV_DST_PORT,		/* u16 */
 	SLAGUARD_EV_DIRECTION,		/* u8, enum slaguard_direction */
 	SLAGUARD_EV_VALUE,		/* u64, the estimate that crossed */
 	SLAGUARD_EV_THRESHOLD,		/* u64, the threshold it crossed */
@@ -314,10 +340,30 @@ enum slaguard_ev_attr {
 	SLAGUARD_EV_ICMP_RATE,		/* u64, ICMP packets/s */
 	SLAGUARD_EV_PAD,
 	SLAGUARD_EV_TASK,		/* nest, enum slaguard_task_attr: task kinds */
+	/*
+	 * Network detector events: TCP handshakes the source completed with
+	 * this namespace (its ACK acknowledged a SYN-ACK sent to it), since
+	 * first seen. Non-zero is evidence the source address is not forged:
+	 * it received what was sent to it.
+	 */
+	SLAGUARD_EV_HANDSHAKES,		/* u64 */
+	/* u32, enum slaguard_probe bits: the probe kinds seen in the window */
+	SLAGUARD_EV_PROBES,
 	__SLAGUARD_EV_MAX
 };
 
 #define SLAGUARD_EV_MAX (__SLAGUARD_EV_MAX - 1)
+
+/* Kinds of port probe a scan is made of (SLAGUARD_EV_PROBES bits). */
+enum slaguard_probe {
+	SLAGUARD_PROBE_SYN	= 1 << 0,	/* SYN without ACK */
+	SLAGUARD_PROBE_FIN	= 1 << 1,	/* FIN alone (nmap -sF) */
+	SLAGUARD_PROBE_NULL	= 1 << 2,	/* no flags (-sN) */
+	SLAGUARD_PROBE_XMAS	= 1 << 3,	/* FIN, PSH, URG (-sX) */
+	SLAGUARD_PROBE_ACK	= 1 << 4,	/* ACK of no known connection (-sA) */
+	SLAGUARD_PROBE_UDP	= 1 << 5,	/* UDP to a new port */
+	SLAGUARD_PROBE_SCTP	= 1 << 6,	/* SCTP INIT (-sY) */
+};
 
 /*
  * A task watch selects processes by pid, by command name (the 15-character
