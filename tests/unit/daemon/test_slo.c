@@ -56,6 +56,18 @@ static void record(struct fixture *f, struct rec *r)
 	pp_record(f->j.pp, r, judge_sample, &f->j);
 }
 
+/* A forbidden card read by SRC at WHEN, judged as an access violation. */
+static void record_violation(struct fixture *f, const char *src, uint64_t when)
+{
+	struct rec r;
+
+	make_app(&r, "db", "shop", "read", "cards/1", when);
+	r.app.family = AF_INET;
+	inet_pton(AF_INET, src, r.app.src);
+	f->j.ctx.now = r.mono_ms;
+	pp_record(f->j.pp, &r, on_violation, f);
+}
+
 static void evaluate(struct fixture *f, uint64_t now)
 {
 	f->j.ctx.now = now;
@@ -186,11 +198,7 @@ static void summed_slo_blames_only_the_guilty(void **state)
 	struct rec r;
 
 	evaluate(f, 100000);
-	make_app(&r, "db", "shop", "read", "cards/1", 102000);
-	r.app.family = AF_INET;
-	inet_pton(AF_INET, "192.0.2.66", r.app.src);
-	f->j.ctx.now = r.mono_ms;
-	pp_record(f->j.pp, &r, on_violation, f);
+	record_violation(f, "192.0.2.66", 102000);
 	assert_int_equal(slo_by_id(f->j.set, "db-access")->state, SLO_VIOLATED);
 	assert_int_equal(f->j.findings, 1);
 	assert_true(f->j.last.has_source);
@@ -217,15 +225,10 @@ static void summed_slo_blames_only_the_guilty(void **state)
 static void violation_right_after_a_tick_is_acted_on(void **state)
 {
 	struct fixture *f = *state;
-	struct rec r;
 
 	evaluate(f, 100000);
 	assert_int_not_equal(slo_by_id(f->j.set, "db-access")->state, SLO_VIOLATED);
-	make_app(&r, "db", "shop", "read", "cards/1", 100050);
-	r.app.family = AF_INET;
-	inet_pton(AF_INET, "192.0.2.66", r.app.src);
-	f->j.ctx.now = r.mono_ms;
-	pp_record(f->j.pp, &r, on_violation, f);
+	record_violation(f, "192.0.2.66", 100050);
 	assert_int_equal(slo_by_id(f->j.set, "db-access")->state, SLO_VIOLATED);
 	assert_int_equal(f->j.findings, 1);
 	assert_string_equal(f->j.last.ref, "db-access");
@@ -244,7 +247,6 @@ static void violation_found_by_a_tick_is_reported(void **state)
 	struct fixture *f = *state;
 	struct slo_set *set;
 	struct sla *sla;
-	struct rec r;
 	char src[32];
 
 	sla = load_sla_text("sla: t\n"
@@ -265,12 +267,8 @@ static void violation_found_by_a_tick_is_reported(void **state)
 	evaluate(f, 100000);
 	assert_int_not_equal(slo_by_id(f->j.set, "reads")->state, SLO_VIOLATED);
 	for (int i = 0; i < 3; i++) {
-		make_app(&r, "db", "shop", "read", "cards/1", 100010 + i);
-		r.app.family = AF_INET;
 		snprintf(src, sizeof(src), "192.0.2.%d", 10 + i);
-		inet_pton(AF_INET, src, r.app.src);
-		f->j.ctx.now = r.mono_ms;
-		pp_record(f->j.pp, &r, on_violation, f);
+		record_violation(f, src, 100010 + i);
 	}
 	evaluate(f, 101000);
 	assert_int_equal(slo_by_id(f->j.set, "reads")->state, SLO_VIOLATED);
