@@ -203,6 +203,52 @@ static void host_rates(void **state)
 	sla_free(sla);
 }
 
+/* The window table's former hash: unkeyed FNV-1a, which anyone can compute. */
+static size_t public_bucket(int metric, const char *source)
+{
+	const void *c = NULL;
+	uint64_t h = 14695981039346656037ULL;
+	const uint8_t *parts[3] = { (const uint8_t *)&metric, (const uint8_t *)&c,
+				    (const uint8_t *)source };
+	size_t lens[3] = { sizeof(metric), sizeof(c), strlen(source) };
+
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < lens[k]; i++)
+			h = (h ^ parts[k][i]) * 1099511628211ULL;
+	return h % 1024;
+}
+
+/*
+ * Sources chosen to share a bucket of a public hash must not make one long
+ * chain: every event of theirs would walk it.
+ */
+static void chosen_sources_do_not_make_long_chains(void **state)
+{
+	struct sla *sla = load_test_sla();
+	struct preprocess *pp;
+	struct got g = { 0 };
+	struct rec r;
+	char src[32];
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(pp_new(&pp, sla, 60000), 0);
+	g.pp = pp;
+	for (uint32_t i = 0; n < 3000 && i < (1u << 24); i++) {
+		snprintf(src, sizeof(src), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		if (public_bucket(SLA_METRIC_NET_PORTSCAN_PORTS, src))
+			continue;
+		make_net(&r, SLAGUARD_EVENT_PORTSCAN, src, NULL, 0, 0, 24, 1000 + n);
+		assert_int_equal(pp_record(pp, &r, collect, &g), 1);
+		n++;
+	}
+	assert_int_equal(n, 3000);
+	assert_non_null(window_of(pp, SLA_METRIC_NET_PORTSCAN_PORTS, src));
+	assert_in_range(pp_longest_chain(pp), 1, 8);
+	pp_free(pp);
+	sla_free(sla);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +257,7 @@ int main(void)
 		cmocka_unit_test(duplicates),
 		cmocka_unit_test(gaps_are_missing_data),
 		cmocka_unit_test(host_rates),
+		cmocka_unit_test(chosen_sources_do_not_make_long_chains),
 	};
 
 	sgd_log_setup(false, false, LOG_ERR);

@@ -9,6 +9,7 @@
 #include "genl.h"
 #include "helpers.h"
 #include "intake.h"
+#include "siphash.h"
 #include "util.h"
 
 static void ipv4_like_inet_ntop(void **state)
@@ -86,6 +87,21 @@ static void mapped_event_source_is_ipv4(void **state)
 	assert_memory_equal(r.net.dst, dst + 12, 4);
 }
 
+/* SipHash-2-4's published test vectors (key 00..0f, message 00..len-1). */
+static void siphash_reference_vectors(void **state)
+{
+	const struct sg_siphash_key key = { 0x0706050403020100ULL,
+					    0x0f0e0d0c0b0a0908ULL };
+	uint8_t msg[15];
+
+	(void)state;
+	for (int i = 0; i < 15; i++)
+		msg[i] = (uint8_t)i;
+	assert_true(sg_siphash(&key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+	assert_true(sg_siphash(&key, msg, 8) == 0x93f5f5799a932462ULL);
+	assert_true(sg_siphash(&key, msg, 15) == 0xa129ca6149be45e5ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +109,7 @@ int main(void)
 		cmocka_unit_test(ipv6_and_short_buffers),
 		cmocka_unit_test(mapped_addresses_are_ipv4),
 		cmocka_unit_test(mapped_event_source_is_ipv4),
+		cmocka_unit_test(siphash_reference_vectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "preprocess.h"
+#include "siphash.h"
 #include "tasks.h"
 
 /* Points kept per key: events come at most once per hold-off per source
  * and kind, so a few dozen cover any window the module can report on. */
 #define WINDOW_POINTS	32
-#define NBUCKETS	1024
+/* Twice the windows the quotas allow: chains stay about one long. */
+#define NBUCKETS	(1u << 17)
 /*
  * Keys (metric x component x source) kept at most, per producer: a spoofed
  * flood from many sources must not grow the daemon without bound, and one
@@ -37,6 +40,8 @@ struct point {
 struct pp_window {
 	struct pp_window *next;			/* hash chain */
 	struct pp_window *newer, *older;	/* the producer's LRU list */
+	struct pp_window *mnext, *mprev;	/* the metric's windows */
+	uint32_t bucket;
 	uint64_t updated;			/* CLOCK_MONOTONIC ms */
 	int metric;
 	const struct sla_component *component;
@@ -59,7 +64,10 @@ struct seen {
 struct preprocess {
 	const struct sla *sla;
 	uint64_t keep_ms;
+	/* sources are chosen by whoever sends them: a secret hash key */
+	struct sg_siphash_key key;
 	struct pp_window *buckets[NBUCKETS];
+	struct pp_window *by_metric[SAMPLE_METRIC_COUNT];
 	/* Per producer: windows newest first, and how many. */
 	struct pp_window *newest[PRODUCER_COUNT], *oldest[PRODUCER_COUNT];
 	size_t nwindows[PRODUCER_COUNT];
@@ -91,6 +99,7 @@ int pp_new(struct preprocess **out, const struct sla *sla, uint64_t keep_ms)
 		return -ENOMEM;
 	pp->sla = sla;
 	pp->keep_ms = keep_ms;
+	sg_siphash_key_random(&pp->key);
 	if (pp_sched_new(&pp->sched, sla) < 0) {
 		free(pp);
 		*out = NULL;
@@ -144,21 +153,32 @@ static bool seen_before(struct preprocess *pp, uint64_t hash, uint64_t now,
 	return false;
 }
 
-static size_t bucket(int metric, const struct sla_component *c,
-		     const char *source)
-{
-	uint64_t h = fnv(FNV_BASIS, &metric, sizeof(metric));
+/* What identifies a window, hashed up to the end of the source. */
+struct window_key {
+	int metric;
+	const struct sla_component *c;
+	char source[SGD_ADDR_MAX];
+};
 
-	h = fnv(h, &c, sizeof(c));
-	h = fnv(h, source, strlen(source));
-	return h % NBUCKETS;
+static uint32_t bucket(const struct preprocess *pp, int metric,
+		       const struct sla_component *c, const char *source)
+{
+	struct window_key k;
+	size_t n = strnlen(source, sizeof(k.source));
+
+	memset(&k, 0, offsetof(struct window_key, source));
+	k.metric = metric;
+	k.c = c;
+	memcpy(k.source, source, n);
+	return (uint32_t)(sg_siphash(&pp->key, &k, offsetof(struct window_key, source) + n) &
+			  (NBUCKETS - 1));
 }
 
 const struct pp_window *pp_window_find(const struct preprocess *pp, int metric,
 				       const struct sla_component *c,
 				       const char *source)
 {
-	const struct pp_window *w = pp->buckets[bucket(metric, c, source)];
+	const struct pp_window *w = pp->buckets[bucket(pp, metric, c, source)];
 
 	for (; w; w = w->next)
 		if (w->metric == metric && w->component == c &&
@@ -197,11 +217,14 @@ static void lru_push(struct preprocess *pp, struct pp_window *w)
 
 static void window_free(struct preprocess *pp, struct pp_window *w)
 {
-	struct pp_window **pw = &pp->buckets[bucket(w->metric, w->component, w->source)];
+	struct pp_window **pw = &pp->buckets[w->bucket];
 
 	while (*pw != w)
 		pw = &(*pw)->next;
 	*pw = w->next;
+	*(w->mprev ? &w->mprev->mnext : &pp->by_metric[w->metric]) = w->mnext;
+	if (w->mnext)
+		w->mnext->mprev = w->mprev;
 	lru_unlink(pp, w);
 	pp->nwindows[producer_of(w->metric)]--;
 	free(w);
@@ -228,9 +251,14 @@ static struct pp_window *window_get(struct preprocess *pp, int metric,
 	w->metric = metric;
 	w->component = c;
 	snprintf(w->source, sizeof(w->source), "%s", source);
-	b = &pp->buckets[bucket(metric, c, source)];
+	w->bucket = bucket(pp, metric, c, source);
+	b = &pp->buckets[w->bucket];
 	w->next = *b;
 	*b = w;
+	w->mnext = pp->by_metric[metric];
+	if (w->mnext)
+		w->mnext->mprev = w;
+	pp->by_metric[metric] = w;
 	lru_push(pp, w);
 	pp->nwindows[pr]++;
 	return w;
@@ -457,10 +485,25 @@ int pp_record(struct preprocess *pp, const struct rec *r, sample_fn fn,
 void pp_foreach_window(const struct preprocess *pp, int metric,
 		       pp_window_fn fn, void *arg)
 {
-	for (size_t i = 0; i < NBUCKETS; i++)
+	if (metric < 0 || metric >= SAMPLE_METRIC_COUNT)
+		return;
+	for (const struct pp_window *w = pp->by_metric[metric]; w; w = w->mnext)
+		fn(w, arg);
+}
+
+size_t pp_longest_chain(const struct preprocess *pp)
+{
+	size_t longest = 0;
+
+	for (size_t i = 0; i < NBUCKETS; i++) {
+		size_t n = 0;
+
 		for (const struct pp_window *w = pp->buckets[i]; w; w = w->next)
-			if (w->metric == metric)
-				fn(w, arg);
+			n++;
+		if (n > longest)
+			longest = n;
+	}
+	return longest;
 }
 
 bool pp_window_stats(const struct pp_window *w, uint64_t since,

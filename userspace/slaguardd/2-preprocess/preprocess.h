@@ -91,6 +91,8 @@ struct pp_stats {
 typedef void (*pp_window_fn)(const struct pp_window *w, void *arg);
 void pp_foreach_window(const struct preprocess *pp, int metric,
 		       pp_window_fn fn, void *arg);
+/* The longest hash chain of the window table (for tests and diagnostics). */
+size_t pp_longest_chain(const struct preprocess *pp);
 /* Returns false if the window has no point after SINCE. */
 bool pp_window_stats(const struct pp_window *w, uint64_t since,
 		     struct pp_stats *st);
