@@ -250,7 +250,8 @@ static struct pp_window *window_get(struct preprocess *pp, int metric,
 	}
 	w->metric = metric;
 	w->component = c;
-	snprintf(w->source, sizeof(w->source), "%s", source);
+	/* calloc() zeroed the rest: the source stays terminated */
+	memcpy(w->source, source, strnlen(source, sizeof(w->source) - 1));
 	w->bucket = bucket(pp, metric, c, source);
 	b = &pp->buckets[w->bucket];
 	w->next = *b;
