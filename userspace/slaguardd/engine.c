@@ -155,11 +155,17 @@ static const char *sched_gap(void *arg, const struct sla_component *c,
 	return intake_genl_sched_gap(arg, c, since, buf, len);
 }
 
+static void clocks(struct engine *e, uint64_t mono)
+{
+	e->now_mono = mono;
+	e->now_real = sgd_real_ms();
+}
+
 static void slo_context(const struct engine *e, struct slo_ctx *ctx)
 {
 	ctx->pp = e->pp;
-	ctx->now = sgd_mono_ms();
-	ctx->now_real = sgd_real_ms();
+	ctx->now = e->now_mono;
+	ctx->now_real = e->now_real;
 	ctx->kernel_since = e->genl ? intake_genl_covered_since(e->genl) : 0;
 	ctx->holdoff_ms = e->sla->defaults.holdoff_ms;
 	ctx->default_window_ms = e->sla->defaults.window_ms;
@@ -172,7 +178,7 @@ static void dispatch(struct finding *f, void *arg)
 {
 	struct engine *e = arg;
 	struct alert *a;
-	uint64_t now = sgd_mono_ms();
+	uint64_t now = e->now_mono;
 
 	if (f->kind != FINDING_ANOMALY && f->kind != FINDING_LOST_EVENTS)
 		e->last_attack_ms = now;
@@ -215,7 +221,7 @@ static void lost_finding(struct engine *e, const struct sample *s)
 static void anomaly_finding(struct engine *e, const struct sample *s,
 			    const struct profile_result *res)
 {
-	const struct attack_shape *shape = sgd_mono_ms() - e->worst_shape_ms < ATTACK_QUIET_MS ?
+	const struct attack_shape *shape = e->now_mono - e->worst_shape_ms < ATTACK_QUIET_MS ?
 					   e->worst_shape : NULL;
 	struct finding f = { .kind = FINDING_ANOMALY, .real_ms = s->real_ms,
 			     .severity = shape ? shape->severity : SLA_SEV_LOW };
@@ -240,7 +246,7 @@ static void profile(struct engine *e, const struct sample *s)
 {
 	struct profile_result res;
 	bool attack = e->last_attack_ms &&
-		      sgd_mono_ms() - e->last_attack_ms < ATTACK_QUIET_MS;
+		      e->now_mono - e->last_attack_ms < ATTACK_QUIET_MS;
 
 	if (s->metric != SAMPLE_HOST_PKT_RATE && s->metric != SAMPLE_HOST_BYTE_RATE)
 		return;
@@ -263,7 +269,7 @@ static void on_sample(struct sample *s, void *arg)
 	if (s->rec->kind == REC_NET && s->rec->net.features.present) {
 		e->cur_shape = profiler_classify(e->prof, &s->rec->net.features);
 		if (e->cur_shape) {
-			uint64_t now = sgd_mono_ms();
+			uint64_t now = e->now_mono;
 
 			/* The most severe shape of the attack under way: a
 			 * cheap event of a milder shape cannot lower it. */
@@ -296,6 +302,7 @@ void engine_on_record(const struct rec *r, void *arg)
 
 	if (r->kind == REC_APP)
 		e->app_events++;
+	clocks(e, sgd_mono_ms());
 	pp_record(e->pp, r, on_sample, e);
 }
 
@@ -303,7 +310,8 @@ bool engine_on_packet(struct engine *e, const uint8_t *pkt, size_t len)
 {
 	struct finding f;
 
-	if (inspector_judge_packet(&e->insp, pkt, len, sgd_real_ms(), &f) != 1)
+	clocks(e, sgd_mono_ms());
+	if (inspector_judge_packet(&e->insp, pkt, len, e->now_real, &f) != 1)
 		return false;
 	if (f.evidence)
 		json_object_object_add(f.evidence, "verdict",
@@ -316,6 +324,7 @@ void engine_tick(struct engine *e, uint64_t now)
 {
 	struct slo_ctx ctx;
 
+	clocks(e, now);
 	if (e->ids_kept)
 		id_store_reserve(&e->ids, alerts_next_num(e->alerts),
 				 respond_next_num(e->resp));

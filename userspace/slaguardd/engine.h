@@ -41,6 +41,8 @@ struct engine {
 	struct intake_genl *genl;	/* NULL: no kernel intake (tests) */
 	uint64_t started_real_ms;
 	uint64_t app_events;
+	/* The clocks, read once per record, packet or tick (ms). */
+	uint64_t now_mono, now_real;
 	uint64_t last_attack_ms;	/* CLOCK_MONOTONIC of the last attack seen */
 	/* The most severe attack shape seen within ATTACK_QUIET_MS, and when. */
 	const struct attack_shape *worst_shape;
