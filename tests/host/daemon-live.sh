@@ -256,6 +256,11 @@ check "restart adopts the destination limit" q '{"cmd":"countermeasures"}' '[.co
 C=$(ctl '{"cmd":"countermeasures"}' | jq -r '.countermeasures[] | select(.target == "10.0.0.10 . 80") | .id')
 check "revoke the destination limit" q "{\"cmd\":\"revoke\",\"id\":\"$C\"}" '.ok'
 check "... its element is gone" sh -c "! nft list set inet slaguard limitdst4 | grep -q '10.0.0.10 . 80'"
+$FAKE 1 dsthalfopen 10.0.0.10 443 900
+sleep 0.5
+nft delete element inet slaguard limitdst4 '{ 10.0.0.10 . 443 }'
+sleep 0.5
+check "a destination limit deleted by hand is taken as revoked" grep -q '10.0.0.10 . 443 removed from limitdst4 by another process; taken as revoked' "$T/out"
 stop
 
 echo "daemon-live: $pass passed, $failed failed"

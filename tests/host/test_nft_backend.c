@@ -172,6 +172,49 @@ static void test_ratelimit_inspect(void **state)
 	nftb_close(nb);
 }
 
+/*
+ * Destination limits: "address . port" elements in limitdst4/6, listed and
+ * revoked like the rest; the guard does not apply (limiting SYNs to one of
+ * our own services locks nobody out), and a destination is never a source.
+ */
+static void test_limit_destination(void **state)
+{
+	struct nftb *nb = open_default();
+	struct nftb_entry *v;
+	bool seen = false;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.10 . 80", 60, C1), 0);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "2001:db8::10 . 443", 60, C2), 0);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "127.0.0.1 . 8080", 60, C1), 0);
+	assert_int_equal(tu_count("limitdst4"), 2);
+	assert_int_equal(tu_count("limitdst6"), 1);
+	assert_int_equal(tu_count("block4"), 0);
+	assert_int_equal(nftb_list(nb, &v, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].addr, "192.0.2.10 . 80"))
+			continue;
+		seen = true;
+		assert_int_equal(v[i].kind, NFTB_LIMIT_DST);
+		assert_string_equal(v[i].set, "limitdst4");
+		assert_int_equal(v[i].timeout_ms, 60000);
+		assert_string_equal(v[i].comment, C1);
+	}
+	assert_true(seen);
+	nftb_list_free(v);
+	/* a destination needs its port; a source has none */
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.10", 60, C1), -EINVAL);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.0/24 . 80", 60, C1), -EINVAL);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.10 . 0", 60, C1), -EINVAL);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.10 . 70000", 60, C1), -EINVAL);
+	assert_int_equal(nftb_block(nb, "192.0.2.10 . 80", 60, C1), -EINVAL);
+	assert_int_equal(nftb_revoke(nb, NFTB_LIMIT_DST, "192.0.2.10 . 80"), 0);
+	assert_int_equal(nftb_revoke(nb, NFTB_LIMIT_DST, "192.0.2.10 . 80"), -ENOENT);
+	assert_int_equal(tu_count("limitdst4"), 1);
+	nftb_close(nb);
+}
+
 /* A batch is one transaction: N elements, one generation. */
 static void test_batch_one_transaction(void **state)
 {
@@ -992,6 +1035,7 @@ int main(void)
 		cmocka_unit_test_setup(test_block_single, fresh),
 		cmocka_unit_test_setup(test_cidr_interval, fresh),
 		cmocka_unit_test_setup(test_ratelimit_inspect, fresh),
+		cmocka_unit_test_setup(test_limit_destination, fresh),
 		cmocka_unit_test_setup(test_batch_one_transaction, fresh),
 		cmocka_unit_test_setup(test_batch_failure_applies_nothing, fresh),
 		cmocka_unit_test_setup(test_allowlist_refused, fresh),
