@@ -25,6 +25,8 @@ rules:
   - { id: no-cards, deny: { user: shop-web, read: "cards/*", component: victim }, severity: critical }
 slos:
   - { id: db-access, metric: app.access_violations, component: victim, max: 0, window: 1m, severity: critical }
+# An application finding: the application names the source, so no
+# handshake evidence is asked for (that rule is for network detectors).
 countermeasures:
   - { when: { slo: db-access }, do: block-source, for: 1m }
 defaults: { holdoff: 1s }

@@ -12,6 +12,7 @@ N_APP=70000
 
 setup_netns
 load_module
+require_evidence_any "$SLA_DEMO"
 start_daemon "$SLA_DEMO"
 wait_for 10 test -S "$APP_SOCK" || fail "no application socket at $APP_SOCK"
 

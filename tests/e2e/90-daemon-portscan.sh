@@ -18,6 +18,7 @@ serve "$NS_V" 8080
 connects "$VICTIM4" 8080 || fail "the attacker cannot reach the victim's port 8080 before any attack"
 sed 's/for: 5s/for: 15s/' "$SLA_DEMO" > "$T/sla.yaml"
 grep -q 'for: 15s' "$T/sla.yaml" || fail "the demo SLA has no 5 s block to lengthen"
+require_evidence_any "$T/sla.yaml"
 start_daemon "$T/sla.yaml"
 # Alerts as they are raised, one JSON object per line.
 bg follow slaguardctl -j alerts --follow

@@ -16,6 +16,7 @@ serve "$NS_V" 8080
 BLOCK_S=15
 sed "s|^    for: 5s|    for: ${BLOCK_S}s|" "$SLA_DEMO" > "$T/sla.yaml"
 grep -q "for: ${BLOCK_S}s" "$T/sla.yaml" || fail "could not set a ${BLOCK_S} s block in $SLA_DEMO"
+require_evidence_any "$T/sla.yaml"
 start_daemon "$T/sla.yaml"
 
 log "hping3 -S --flood -p 80 $VICTIM4 for 3 s"

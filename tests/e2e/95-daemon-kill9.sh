@@ -14,6 +14,7 @@ load_module
 serve "$NS_V" 8080
 sed "s|^    for: 5s|    for: ${BLOCK_S}s|" "$SLA_DEMO" > "$T/sla.yaml"
 grep -q "for: ${BLOCK_S}s" "$T/sla.yaml" || fail "could not set a ${BLOCK_S} s block in $SLA_DEMO"
+require_evidence_any "$T/sla.yaml"
 
 scan() {
 	log "nmap -sS -p 1-22,24-60 $VICTIM4"

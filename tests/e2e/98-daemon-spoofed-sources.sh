@@ -7,6 +7,11 @@
 # 0.0.0.0 - are reported, and every block of them is refused (the refusal
 # is recorded on the alert); nothing of theirs reaches the block sets. A
 # real scan from the attacker's own address is still blocked.
+#
+# Evidence policy: the demo SLA blocks with "evidence: any" (an nmap SYN
+# scan never completes a handshake), so here the lockout guard is what
+# refuses the forged sources. Under the default, evidence: handshake, every
+# block of these scans is refused before the guard is even asked.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
 
@@ -32,6 +37,7 @@ trap 'restore_resolv; cleanup' EXIT
 vic ip route add 198.51.100.0/24 via "$GATEWAY" table 100 ||
 	fail "cannot add a route via $GATEWAY in table 100"
 
+require_evidence_any "$SLA_DEMO"
 start_daemon "$SLA_DEMO"
 
 # scan_from SRC: 40 SYNs to distinct ports of the victim with source SRC.

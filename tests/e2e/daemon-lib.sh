@@ -18,6 +18,15 @@
 # system monitor (task watches, process events) answers only there.
 
 SLA_DEMO=${SLA_DEMO:-/slaguard/examples/demo.yaml}
+
+# The scenarios that expect an nmap SYN scan (-sS) or an hping3 SYN flood to
+# be blocked: such a source never completes a TCP handshake, so the SLA's
+# block must say "evidence: any" (the default, handshake, refuses it).
+# State that policy, and fail at once rather than time out waiting.
+require_evidence_any() {
+	grep -q '^    evidence: any' "$1" ||
+		fail "$1 must block with evidence: any: a SYN scan or flood never completes a handshake"
+}
 SG_CONTROL=${SG_CONTROL:-/run/slaguard/control.sock}
 export SLAGUARD_CONTROL=$SG_CONTROL
 DAEMON_PID=""

@@ -121,7 +121,8 @@ check "sockets removed on exit" sh -c "[ ! -e '$CTL' ] && [ ! -e '$APP' ]"
 nft delete table inet slaguard 2>/dev/null
 start --dry-run --genl-family nlctrl --genl-group notify
 check "listens to the stand-in family" grep -q 'listening to family "nlctrl"' "$T/out"
-$FAKE 1 portscan 192.0.2.7 40 40
+# A connect() scan: the source completed handshakes, so it may be blocked.
+HANDSHAKES=5 $FAKE 1 portscan 192.0.2.7 40 40
 sleep 0.5
 check "dry-run: alert with an action" q '{"cmd":"alerts"}' '.alerts[0] | .ref == "scan" and .source == "192.0.2.7" and .kind == "slo" and (.actions | length) == 1'
 check "dry-run: countermeasure marked dry_run" q '{"cmd":"countermeasures"}' '.countermeasures[0] | .dry_run == true and .target == "192.0.2.7"'
@@ -139,9 +140,9 @@ start --genl-family nlctrl --genl-group notify
 (printf '{"cmd":"alerts","follow":true}\n'; sleep 6) | socat -t 8 - "UNIX-CONNECT:$CTL" > "$T/follow" &
 FPID=$!
 sleep 0.5
-$FAKE 1 portscan 192.0.2.7 40 40
-$FAKE 2 portscan 10.0.9.5 40 40
-$FAKE 5 portscan fd00::99 30 30
+HANDSHAKES=5 $FAKE 1 portscan 192.0.2.7 40 40
+HANDSHAKES=5 $FAKE 2 portscan 10.0.9.5 40 40
+HANDSHAKES=5 $FAKE 5 portscan fd00::99 30 30
 $FAKE 6 watch 192.0.2.8 10.0.0.10 23 1000001
 sleep 0.7
 check "block element with its comment" sh -c "nft list set inet slaguard block4 | grep -q '192.0.2.7 .*comment \"slaguard rule=scan alert=A'"
@@ -218,6 +219,48 @@ check "stale sockets left behind" sh -c "[ -S '$CTL' ] && [ -S '$APP' ]"
 start --genl-family nlctrl --genl-group notify --dry-run
 sleep 0.5
 check "a stale socket file is replaced" q '{"cmd":"status"}' '.sla == "rep"'
+stop
+
+# 6. Evidence before blocking: a detector's finding blocks its source only
+# when the source completed TCP handshakes; a flood from forged sources
+# gets the destination-side answer (limit new connections to it).
+cat > "$T/sla.yaml" <<'YAML'
+sla: evidence
+components:
+  web: { addresses: [10.0.0.10], ports: [80] }
+slos:
+  - { id: scan, metric: net.portscan_ports, component: web, max: 20, window: 10s, severity: high }
+  - { id: synflood, metric: net.dst_half_open, component: web, max: 500, window: 10s, severity: critical }
+countermeasures:
+  - { when: { slo: scan }, do: block-source, for: 1m }
+  - { when: { slo: synflood }, do: limit-destination, rate: 200/second, for: 1m }
+  - { when: { slo: synflood }, do: notify }
+defaults: { holdoff: 2s }
+YAML
+nft delete table inet slaguard 2>/dev/null
+start --genl-family nlctrl --genl-group notify
+HANDSHAKES=0 PROBES=1 DST=10.0.0.10 DPORT=443 $FAKE 1 portscan 192.0.2.30 40 40
+HANDSHAKES=4 PROBES=1 DST=10.0.0.10 DPORT=443 $FAKE 2 portscan 192.0.2.31 40 40
+$FAKE 3 dsthalfopen 10.0.0.10 80 900
+sleep 0.7
+check "a SYN scan without handshakes is not blocked" sh -c "! nft list set inet slaguard block4 | grep -q 192.0.2.30"
+check "... the alert says why" q '{"cmd":"alerts"}' '[.alerts[] | select(.source == "192.0.2.30")][0] | .evidence.handshakes == 0 and (.evidence.probes | index("syn")) != null and .evidence.responses[0].result == "refused" and (.evidence.responses[0].detail | test("completed no TCP handshake"))'
+check "a scan with handshakes is blocked" in_set block4 192.0.2.31
+check "a flood from forged sources limits its destination" sh -c "nft list set inet slaguard limitdst4 | grep -q '10.0.0.10 . 80 .*comment \"slaguard rule=synflood alert=A'"
+check "... listed with its alert" q '{"cmd":"countermeasures"}' '[.countermeasures[] | select(.action == "limit-destination")][0] | .target == "10.0.0.10 . 80" and (.alert | test("^A"))'
+check "... the alert names the destination and notifies" q '{"cmd":"alerts"}' '[.alerts[] | select(.ref == "synflood")][0] | .source == null and .evidence.destination == "10.0.0.10" and .evidence.dport == 80 and ([.evidence.responses[].action] == ["limit-destination", "notify"])'
+check "the table limits SYNs to limited destinations" sh -c "nft list chain inet slaguard prerouting | grep -q 'ip daddr . tcp dport @limitdst4'"
+stop
+start --genl-family nlctrl --genl-group notify
+check "restart adopts the destination limit" q '{"cmd":"countermeasures"}' '[.countermeasures[] | select(.target == "10.0.0.10 . 80")][0] | .adopted == true and .action == "limit-destination" and .ref == "synflood"'
+C=$(ctl '{"cmd":"countermeasures"}' | jq -r '.countermeasures[] | select(.target == "10.0.0.10 . 80") | .id')
+check "revoke the destination limit" q "{\"cmd\":\"revoke\",\"id\":\"$C\"}" '.ok'
+check "... its element is gone" sh -c "! nft list set inet slaguard limitdst4 | grep -q '10.0.0.10 . 80'"
+$FAKE 1 dsthalfopen 10.0.0.10 443 900
+sleep 0.5
+nft delete element inet slaguard limitdst4 '{ 10.0.0.10 . 443 }'
+sleep 0.5
+check "a destination limit deleted by hand is taken as revoked" grep -q '10.0.0.10 . 443 removed from limitdst4 by another process; taken as revoked' "$T/out"
 stop
 
 echo "daemon-live: $pass passed, $failed failed"

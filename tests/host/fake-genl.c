@@ -6,7 +6,12 @@
  * Needs CAP_NET_ADMIN.
  *
  *   fake-genl SEQ KIND SRC [DST DPORT WATCH_ID] [VALUE] [PORTS]
+ *   fake-genl SEQ dsthalfopen DST DPORT VALUE
  *   KIND: portscan, synflood, watch
+ *
+ * In the environment, HANDSHAKES=N adds SLAGUARD_EV_HANDSHAKES (the TCP
+ * handshakes the source completed), PROBES=N the probe bits, and DST=A
+ * DPORT=P the destination of a detector event.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -30,6 +35,8 @@ static uint32_t kind_of(const char *s)
 		return SLAGUARD_EVENT_SYN_FLOOD;
 	if (!strcmp(s, "watch"))
 		return SLAGUARD_EVENT_WATCH_HIT;
+	if (!strcmp(s, "dsthalfopen"))
+		return SLAGUARD_EVENT_DST_HALF_OPEN;
 	return 0;
 }
 
@@ -56,7 +63,8 @@ int main(int argc, char **argv)
 	int fd, i = 4;
 
 	if (argc < 4 || !(kind = kind_of(argv[2]))) {
-		fprintf(stderr, "usage: fake-genl SEQ portscan|synflood|watch SRC [DST DPORT WATCH_ID] [VALUE] [PORTS]\n");
+		fprintf(stderr, "usage: fake-genl SEQ portscan|synflood|watch SRC [DST DPORT WATCH_ID] [VALUE] [PORTS]\n"
+			"       fake-genl SEQ dsthalfopen DST DPORT VALUE\n");
 		return 2;
 	}
 	v6 = strchr(argv[3], ':') != NULL;
@@ -70,8 +78,30 @@ int main(int argc, char **argv)
 			 (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 	mnl_attr_put_u32(nlh, SLAGUARD_EV_NETNS, 4026531840U);
 	mnl_attr_put_u8(nlh, SLAGUARD_EV_FAMILY, v6 ? AF_INET6 : AF_INET);
-	put_addr(nlh, SLAGUARD_EV_SRC_ADDR, argv[3]);
 	mnl_attr_put_u8(nlh, SLAGUARD_EV_DIRECTION, SLAGUARD_DIR_IN);
+	if (kind == SLAGUARD_EVENT_DST_HALF_OPEN) {
+		/* a destination under a SYN flood, and no source */
+		if (argc < 6)
+			return 2;
+		put_addr(nlh, SLAGUARD_EV_DST_ADDR, argv[3]);
+		mnl_attr_put_u8(nlh, SLAGUARD_EV_PROTO, IPPROTO_TCP);
+		mnl_attr_put_u16(nlh, SLAGUARD_EV_DST_PORT, (uint16_t)atoi(argv[4]));
+		i = 5;
+	} else {
+		put_addr(nlh, SLAGUARD_EV_SRC_ADDR, argv[3]);
+	}
+	if (kind != SLAGUARD_EVENT_WATCH_HIT && kind != SLAGUARD_EVENT_DST_HALF_OPEN &&
+	    getenv("DST") && getenv("DPORT")) {
+		put_addr(nlh, SLAGUARD_EV_DST_ADDR, getenv("DST"));
+		mnl_attr_put_u8(nlh, SLAGUARD_EV_PROTO, IPPROTO_TCP);
+		mnl_attr_put_u16(nlh, SLAGUARD_EV_DST_PORT, (uint16_t)atoi(getenv("DPORT")));
+	}
+	if (getenv("HANDSHAKES"))
+		mnl_attr_put_u64(nlh, SLAGUARD_EV_HANDSHAKES,
+				 strtoull(getenv("HANDSHAKES"), NULL, 10));
+	if (getenv("PROBES"))
+		mnl_attr_put_u32(nlh, SLAGUARD_EV_PROBES,
+				 (uint32_t)strtoul(getenv("PROBES"), NULL, 0));
 	if (kind == SLAGUARD_EVENT_WATCH_HIT && argc >= 7) {
 		put_addr(nlh, SLAGUARD_EV_DST_ADDR, argv[4]);
 		mnl_attr_put_u8(nlh, SLAGUARD_EV_PROTO, IPPROTO_TCP);

@@ -17,6 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "nft_test_util.h"
 
 #define C1 "slaguard rule=no-telnet alert=A17"
@@ -169,6 +177,49 @@ static void test_ratelimit_inspect(void **state)
 	assert_int_equal(nftb_revoke(nb, NFTB_INSPECT, "198.51.100.21"), 0);
 	assert_int_equal(nftb_revoke(nb, NFTB_INSPECT, "198.51.100.21"), -ENOENT);
 	assert_int_equal(tu_count("inspect4"), 0);
+	nftb_close(nb);
+}
+
+/*
+ * Destination limits: "address . port" elements in limitdst4/6, listed and
+ * revoked like the rest; the guard does not apply (limiting SYNs to one of
+ * our own services locks nobody out), and a destination is never a source.
+ */
+static void test_limit_destination(void **state)
+{
+	struct nftb *nb = open_default();
+	struct nftb_entry *v;
+	bool seen = false;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.10 . 80", 60, C1), 0);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "2001:db8::10 . 443", 60, C2), 0);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "127.0.0.1 . 8080", 60, C1), 0);
+	assert_int_equal(tu_count("limitdst4"), 2);
+	assert_int_equal(tu_count("limitdst6"), 1);
+	assert_int_equal(tu_count("block4"), 0);
+	assert_int_equal(nftb_list(nb, &v, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i].addr, "192.0.2.10 . 80"))
+			continue;
+		seen = true;
+		assert_int_equal(v[i].kind, NFTB_LIMIT_DST);
+		assert_string_equal(v[i].set, "limitdst4");
+		assert_int_equal(v[i].timeout_ms, 60000);
+		assert_string_equal(v[i].comment, C1);
+	}
+	assert_true(seen);
+	nftb_list_free(v);
+	/* a destination needs its port; a source has none */
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.10", 60, C1), -EINVAL);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.0/24 . 80", 60, C1), -EINVAL);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.10 . 0", 60, C1), -EINVAL);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "192.0.2.10 . 70000", 60, C1), -EINVAL);
+	assert_int_equal(nftb_block(nb, "192.0.2.10 . 80", 60, C1), -EINVAL);
+	assert_int_equal(nftb_revoke(nb, NFTB_LIMIT_DST, "192.0.2.10 . 80"), 0);
+	assert_int_equal(nftb_revoke(nb, NFTB_LIMIT_DST, "192.0.2.10 . 80"), -ENOENT);
+	assert_int_equal(tu_count("limitdst4"), 1);
 	nftb_close(nb);
 }
 
@@ -985,6 +1036,104 @@ static void test_enforcement(void **state)
 	nftb_close(nb);
 }
 
+/* The TCP checksum over the IPv4 pseudo-header and the segment. */
+static uint16_t tcp_csum(const uint8_t *src, const uint8_t *dst, const uint8_t *seg,
+			 size_t len)
+{
+	uint32_t sum = 0;
+
+	for (int i = 0; i < 4; i += 2)
+		sum += (uint32_t)(src[i] << 8 | src[i + 1]) + (uint32_t)(dst[i] << 8 | dst[i + 1]);
+	sum += IPPROTO_TCP + (uint32_t)len;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(seg[i] << 8 | seg[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* N SYNs from the peer (198.18.0.2, distinct source ports) to 198.18.0.1:PORT. */
+static void peer_syns(int n, uint16_t port)
+{
+	const char *peer = getenv("SLAGUARD_TEST_PEER_PID");
+	char path[64];
+	pid_t pid;
+	int status;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", peer);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint8_t src[4] = { 198, 18, 0, 2 }, dst[4] = { 198, 18, 0, 1 };
+		struct sockaddr_in to = { .sin_family = AF_INET };
+		int ns = open(path, O_RDONLY), fd;
+
+		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0 ||
+		    (fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP)) < 0)
+			_exit(1);
+		memcpy(&to.sin_addr, dst, 4);
+		for (int i = 0; i < n; i++) {
+			uint8_t seg[20] = { 0 };
+			uint16_t sport = (uint16_t)(20000 + i), sum;
+
+			seg[0] = (uint8_t)(sport >> 8);
+			seg[1] = (uint8_t)sport;
+			seg[2] = (uint8_t)(port >> 8);
+			seg[3] = (uint8_t)port;
+			seg[7] = 1;			/* sequence number */
+			seg[12] = 5 << 4;		/* header length: 20 bytes */
+			seg[13] = 0x02;			/* SYN */
+			seg[14] = 0xff;			/* window */
+			sum = tcp_csum(src, dst, seg, sizeof(seg));
+			seg[16] = (uint8_t)(sum >> 8);
+			seg[17] = (uint8_t)sum;
+			if (sendto(fd, seg, sizeof(seg), 0, (struct sockaddr *)&to,
+				   sizeof(to)) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Packets the table's "limited destination" rule for IPv4 has dropped. */
+static long limit_drops(void)
+{
+	char *out = tu_capture("nft list chain inet slaguard prerouting | "
+			       "sed -n 's/.*@limitdst4 .*counter packets \\([0-9]*\\).*/\\1/p'");
+	long n = out && *out ? strtol(out, NULL, 10) : -1;
+
+	free(out);
+	return n;
+}
+
+/*
+ * Enforcement of a destination limit: a burst of 1000 SYNs to a limited
+ * destination gets some dropped (200/s, burst 400); the same burst to an
+ * unlimited one, none.
+ */
+static void test_limit_destination_enforced(void **state)
+{
+	struct nftb *nb;
+	long drops;
+
+	(void)state;
+	if (!tu_have_peer())
+		skip();
+	nb = open_default();
+	peer_syns(1000, 8081);
+	assert_int_equal(limit_drops(), 0);
+	assert_int_equal(nftb_apply(nb, NFTB_LIMIT_DST, "198.18.0.1 . 8081", 60, C1), 0);
+	peer_syns(1000, 8082);				/* another port: not limited */
+	assert_int_equal(limit_drops(), 0);
+	peer_syns(1000, 8081);
+	drops = limit_drops();
+	print_message("limited destination: %ld of 1000 SYNs dropped\n", drops);
+	assert_true(drops >= 400);
+	nftb_close(nb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -992,6 +1141,8 @@ int main(void)
 		cmocka_unit_test_setup(test_block_single, fresh),
 		cmocka_unit_test_setup(test_cidr_interval, fresh),
 		cmocka_unit_test_setup(test_ratelimit_inspect, fresh),
+		cmocka_unit_test_setup(test_limit_destination, fresh),
+		cmocka_unit_test_setup(test_limit_destination_enforced, fresh),
 		cmocka_unit_test_setup(test_batch_one_transaction, fresh),
 		cmocka_unit_test_setup(test_batch_failure_applies_nothing, fresh),
 		cmocka_unit_test_setup(test_allowlist_refused, fresh),

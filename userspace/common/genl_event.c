@@ -31,6 +31,8 @@ static const enum mnl_attr_data_type ev_types[SLAGUARD_EV_MAX + 1] = {
 	[SLAGUARD_EV_PORTS] = MNL_TYPE_U64,
 	[SLAGUARD_EV_ICMP_RATE] = MNL_TYPE_U64,
 	[SLAGUARD_EV_TASK] = MNL_TYPE_NESTED,
+	[SLAGUARD_EV_HANDSHAKES] = MNL_TYPE_U64,
+	[SLAGUARD_EV_PROBES] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type task_types[SLAGUARD_TASK_MAX + 1] = {
@@ -140,6 +142,23 @@ int sg_event_decode(const struct nlmsghdr *nlh, struct sg_event *ev,
 		return bad(why, bad_attr,
 			   "event destination address does not fit its family",
 			   SLAGUARD_EV_DST_ADDR);
+	/* Without FAMILY the two addresses must still be of one family. */
+	if (ev->src_len && ev->dst_len && ev->src_len != ev->dst_len)
+		return bad(why, bad_attr,
+			   "event source and destination are of different families",
+			   SLAGUARD_EV_DST_ADDR);
+	/* A spoofed-source flood is about its destination, and only that. */
+	if (sg_attrs_has(&a, SLAGUARD_EV_KIND) &&
+	    a.val[SLAGUARD_EV_KIND] == SLAGUARD_EVENT_DST_HALF_OPEN) {
+		if (!ev->dst_len)
+			return bad(why, bad_attr,
+				   "DST_HALF_OPEN event without a destination",
+				   SLAGUARD_EV_DST_ADDR);
+		if (ev->src_len)
+			return bad(why, bad_attr,
+				   "DST_HALF_OPEN event names a source",
+				   SLAGUARD_EV_SRC_ADDR);
+	}
 	for (i = 0; i <= SLAGUARD_EV_MAX; i++) {
 		if (!sg_attrs_has(&a, (uint16_t)i))
 			continue;

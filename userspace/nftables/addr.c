@@ -20,6 +20,19 @@ size_t nftb_key_len(const struct nftb_key *key)
 	return key->family == AF_INET ? 4 : 16;
 }
 
+size_t nftb_key_bytes(const struct nftb_key *key, const uint8_t *addr, uint8_t out[20])
+{
+	size_t len = nftb_key_len(key);
+
+	memcpy(out, addr, len);
+	if (!key->port)
+		return len;
+	memset(out + len, 0, 4);
+	out[len] = (uint8_t)(key->port >> 8);
+	out[len + 1] = (uint8_t)key->port;
+	return len + 4;
+}
+
 bool nftb_key_single(const struct nftb_key *key)
 {
 	return key->plen == nftb_key_len(key) * 8;
@@ -107,7 +120,44 @@ bad:
  * is refused rather than widened: blocking more than was asked for is how
  * a countermeasure locks out the wrong people.
  */
+static int parse_plain(const char *text, struct nftb_key *key, char *err, size_t errlen);
+
+/*
+ * "address . port" is a destination (nft's notation of a concatenation):
+ * one address, no prefix, and a port from 1 to 65535.
+ */
 int nftb_key_parse(const char *text, struct nftb_key *key, char *err, size_t errlen)
+{
+	const char *dot = strstr(text, " . ");
+	char addr[INET6_ADDRSTRLEN + 1];
+	unsigned long port;
+	char *end;
+	int ret;
+
+	if (!dot)
+		return parse_plain(text, key, err, errlen);
+	if ((size_t)(dot - text) >= sizeof(addr))
+		goto bad;
+	memcpy(addr, text, (size_t)(dot - text));
+	addr[dot - text] = '\0';
+	errno = 0;
+	port = strtoul(dot + 3, &end, 10);
+	if (dot[3] < '0' || dot[3] > '9' || *end || errno || port < 1 || port > 65535)
+		goto bad;
+	ret = parse_plain(addr, key, err, errlen);
+	if (ret)
+		return ret;
+	if (!nftb_key_single(key))
+		goto bad;
+	key->port = (uint16_t)port;
+	return 0;
+bad:
+	snprintf(err, errlen, "\"%s\" is not a destination \"address . port\" "
+		 "(one address, a port from 1 to 65535)", text);
+	return -EINVAL;
+}
+
+static int parse_plain(const char *text, struct nftb_key *key, char *err, size_t errlen)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
 	const char *slash = strchr(text, '/'), *dash = strchr(text, '-');
@@ -186,7 +236,9 @@ int nftb_key_format(const struct nftb_key *key, char *buf, size_t size)
 	int n;
 
 	inet_ntop(key->family, key->first, a, sizeof(a));
-	if (nftb_key_single(key))
+	if (key->port)
+		n = snprintf(buf, size, "%s . %u", a, key->port);
+	else if (nftb_key_single(key))
 		n = snprintf(buf, size, "%s", a);
 	else if (key->plen != NFTB_PLEN_RANGE)
 		n = snprintf(buf, size, "%s/%u", a, key->plen);
@@ -199,13 +251,14 @@ int nftb_key_format(const struct nftb_key *key, char *buf, size_t size)
 
 bool nftb_key_equal(const struct nftb_key *a, const struct nftb_key *b)
 {
-	return a->family == b->family && !memcmp(a->first, b->first, 16) &&
-	       !memcmp(a->last, b->last, 16);
+	return a->family == b->family && a->port == b->port &&
+	       !memcmp(a->first, b->first, 16) && !memcmp(a->last, b->last, 16);
 }
 
 bool nftb_key_overlap(const struct nftb_key *a, const struct nftb_key *b)
 {
-	return a->family == b->family && memcmp(a->first, b->last, 16) <= 0 &&
+	return a->family == b->family && a->port == b->port &&
+	       memcmp(a->first, b->last, 16) <= 0 &&
 	       memcmp(b->first, a->last, 16) <= 0;
 }
 
@@ -232,6 +285,7 @@ uint64_t nftb_key_hash(const struct nftb_key *key)
 	const uint8_t *parts[2] = { key->first, key->last };
 
 	h = (h ^ key->family) * 1099511628211ull;
+	h = (h ^ key->port) * 1099511628211ull;
 	for (int p = 0; p < 2; p++)
 		for (size_t i = 0; i < nftb_key_len(key); i++)
 			h = (h ^ parts[p][i]) * 1099511628211ull;

@@ -235,10 +235,20 @@ static int check_request(struct nftb *nb, enum nftb_kind kind, const char *sourc
 	if (kind != NFTB_BLOCK && !nftb_key_single(key))
 		return nftb_fail(nb, -EINVAL, "\"%s\": %s takes single addresses; only block "
 				 "takes ranges", source, nftb_kind_name(kind));
+	if (kind == NFTB_LIMIT_DST && !key->port)
+		return nftb_fail(nb, -EINVAL, "\"%s\": %s takes a destination \"address . "
+				 "port\"", source, nftb_kind_name(kind));
+	if (kind != NFTB_LIMIT_DST && key->port)
+		return nftb_fail(nb, -EINVAL, "\"%s\": %s takes a source address, not a "
+				 "destination", source, nftb_kind_name(kind));
 	return 0;
 }
 
-/* Allowlist and self protection: refused here, never sent to the kernel. */
+/*
+ * Allowlist and self protection: refused here, never sent to the kernel.
+ * A destination limit (address . port) meets no guard entry: limiting the
+ * SYNs to one of our services under a flood locks nobody out.
+ */
 static int check_protected(struct nftb *nb, enum nftb_kind kind, const char *source,
 			   const struct nftb_key *key)
 {

@@ -25,15 +25,21 @@ enum nftb_set {
 	NFTB_SET_RATELIMIT6,
 	NFTB_SET_INSPECT4,
 	NFTB_SET_INSPECT6,
+	NFTB_SET_LIMITDST4,
+	NFTB_SET_LIMITDST6,
 	NFTB_SET_COUNT
 };
 
-/* A source: one address, or the range first..last (a prefix when plen set). */
+/*
+ * A source: one address, or the range first..last (a prefix when plen set);
+ * or a destination, one address and a port ("192.0.2.10 . 80").
+ */
 struct nftb_key {
 	uint8_t family;		/* AF_INET or AF_INET6 */
 	uint8_t plen;		/* prefix length; NFTB_PLEN_RANGE if not a prefix */
 	uint8_t first[16];
 	uint8_t last[16];
+	uint16_t port;		/* a destination's; 0 for a source */
 };
 #define NFTB_PLEN_RANGE 255
 
@@ -43,6 +49,9 @@ void nftb_key_from_range(struct nftb_key *key, int family, const void *first,
 			 const void *last);
 int nftb_key_format(const struct nftb_key *key, char *buf, size_t size);
 size_t nftb_key_len(const struct nftb_key *key);
+/* The element key as the kernel takes it: the address, then the port in
+ * a 32-bit register of its own (a concatenation); returns its length. */
+size_t nftb_key_bytes(const struct nftb_key *key, const uint8_t *addr, uint8_t out[20]);
 bool nftb_key_single(const struct nftb_key *key);
 bool nftb_key_equal(const struct nftb_key *a, const struct nftb_key *b);
 bool nftb_key_overlap(const struct nftb_key *a, const struct nftb_key *b);
@@ -56,6 +65,8 @@ int nftb_set_by_name(const char *name);
 enum nftb_kind nftb_set_kind(enum nftb_set set);
 bool nftb_set_interval(enum nftb_set set);
 int nftb_set_for(enum nftb_kind kind, const struct nftb_key *key, enum nftb_set *set);
+/* Whether the set's elements are "address . port" (destinations). */
+bool nftb_set_ported(enum nftb_set set);
 
 /*
  * guard.c: what is never acted on - the allowlist, the special-purpose

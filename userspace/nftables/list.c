@@ -52,11 +52,24 @@ static uint64_t u64_of(json_object *obj, const char *key)
 	return json_object_object_get_ex(obj, key, &v) ? (uint64_t)json_object_get_int64(v) : 0;
 }
 
-/* "10.0.0.1", {"prefix": {"addr": A, "len": N}} or {"range": [A, B]}. */
+/*
+ * "10.0.0.1", {"prefix": {"addr": A, "len": N}}, {"range": [A, B]} or a
+ * destination {"concat": [A, PORT]} ("A . PORT").
+ */
 static int format_val(json_object *val, char *buf, size_t size)
 {
 	json_object *p, *r;
 
+	if (json_object_object_get_ex(val, "concat", &r) &&
+	    json_object_is_type(r, json_type_array) &&
+	    json_object_array_length(r) == 2 &&
+	    json_object_is_type(json_object_array_get_idx(r, 0), json_type_string) &&
+	    json_object_is_type(json_object_array_get_idx(r, 1), json_type_int)) {
+		snprintf(buf, size, "%s . %d",
+			 json_object_get_string(json_object_array_get_idx(r, 0)),
+			 json_object_get_int(json_object_array_get_idx(r, 1)));
+		return 0;
+	}
 	if (json_object_is_type(val, json_type_string)) {
 		snprintf(buf, size, "%s", json_object_get_string(val));
 		return 0;

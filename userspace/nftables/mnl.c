@@ -236,8 +236,8 @@ static int build_ops(struct commit_ctx *c)
 	for (size_t li = 0; li < c->nlists; li++) {
 		for (size_t i = 0; i < c->lists[li]->len; i++) {
 			const struct nftb_op *op = &c->lists[li]->v[i];
-			size_t klen = nftb_key_len(&op->key);
-			uint8_t end[16];
+			uint8_t key[20], end[16];
+			size_t klen = nftb_key_bytes(&op->key, op->key.first, key);
 
 			if (nlh && (op->type != prev->type || op->set != prev->set ||
 				    mnl_nlmsg_get_payload_len(nlh) + ELEM_SIZE_MAX > MSG_PAYLOAD_MAX)) {
@@ -254,7 +254,7 @@ static int build_ops(struct commit_ctx *c)
 				index = 0;
 			}
 			c->spans[c->nspans - 1].count++;
-			ret = put_elem(c, nlh, ++index, op->key.first, klen, false, op);
+			ret = put_elem(c, nlh, ++index, key, klen, false, op);
 			if (!ret && nftb_set_interval(op->set) && nftb_key_end(&op->key, end))
 				ret = put_elem(c, nlh, ++index, end, klen, true, op);
 			if (ret)

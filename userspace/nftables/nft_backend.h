@@ -47,6 +47,12 @@ enum nftb_kind {
 	NFTB_BLOCK,	/* drop everything from the source */
 	NFTB_RATELIMIT,	/* drop what the source sends over the table's rate */
 	NFTB_INSPECT,	/* send the source's traffic to inspection (NFQUEUE) */
+	/*
+	 * Limit new TCP connections (SYNs) to a destination, "address . port",
+	 * to the table's rate: the answer to a flood from forged sources. The
+	 * guard does not apply (limiting SYNs to a service is no lockout).
+	 */
+	NFTB_LIMIT_DST,
 	NFTB_KIND_COUNT
 };
 

@@ -23,6 +23,8 @@ static const struct {
 	[NFTB_SET_RATELIMIT6] = { "ratelimit6", NFTB_RATELIMIT, AF_INET6, false },
 	[NFTB_SET_INSPECT4] = { "inspect4", NFTB_INSPECT, AF_INET, false },
 	[NFTB_SET_INSPECT6] = { "inspect6", NFTB_INSPECT, AF_INET6, false },
+	[NFTB_SET_LIMITDST4] = { "limitdst4", NFTB_LIMIT_DST, AF_INET, false },
+	[NFTB_SET_LIMITDST6] = { "limitdst6", NFTB_LIMIT_DST, AF_INET6, false },
 };
 
 const char *nftb_kind_name(enum nftb_kind kind)
@@ -31,6 +33,7 @@ const char *nftb_kind_name(enum nftb_kind kind)
 		[NFTB_BLOCK] = "block",
 		[NFTB_RATELIMIT] = "rate-limit",
 		[NFTB_INSPECT] = "inspect",
+		[NFTB_LIMIT_DST] = "limit-destination",
 	};
 
 	return (unsigned int)kind < NFTB_KIND_COUNT ? names[kind] : "?";
@@ -59,6 +62,11 @@ bool nftb_set_interval(enum nftb_set set)
 	return sets[set].interval;
 }
 
+bool nftb_set_ported(enum nftb_set set)
+{
+	return sets[set].kind == NFTB_LIMIT_DST;
+}
+
 /*
  * Single addresses go to hash sets and anything wider to interval sets;
  * only blocks take ranges (the rate meter and the queue work per address).
@@ -67,6 +75,10 @@ int nftb_set_for(enum nftb_kind kind, const struct nftb_key *key, enum nftb_set 
 {
 	bool single = nftb_key_single(key);
 
+	/* a destination is an address and a port; a source never has a port */
+	if ((kind == NFTB_LIMIT_DST) != (key->port != 0) ||
+	    (kind == NFTB_LIMIT_DST && !single))
+		return -EINVAL;
 	for (int i = 0; i < NFTB_SET_COUNT; i++) {
 		if (sets[i].kind == kind && sets[i].family == key->family &&
 		    sets[i].interval == !single) {

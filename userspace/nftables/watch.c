@@ -179,12 +179,22 @@ static int note_deleted_elem(struct nftnl_set_elem *e, void *data)
 	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
 	    (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END))
 		return 0;
+	/* a destination set's key: the address, then the port's register */
+	if (key && nftb_set_ported(c->set) && (len == 8 || len == 20))
+		len -= 4;
+	else if (nftb_set_ported(c->set))
+		return 0;
 	if (!key || (len != 4 && len != 16))
 		return 0;
 	memset(&op, 0, sizeof(op));
 	op.type = NFTB_OP_DEL;
 	op.set = (uint8_t)c->set;
 	nftb_key_from_range(&op.key, len == 4 ? AF_INET : AF_INET6, key, key);
+	if (nftb_set_ported(c->set)) {
+		const uint8_t *p = (const uint8_t *)key + len;
+
+		op.key.port = (uint16_t)(p[0] << 8 | p[1]);
+	}
 	return nftb_ops_push(&c->nb->txn_foreign_dels, &op);
 }
 

@@ -12,7 +12,7 @@
 #include "internal.h"
 
 static const char *const cm_keys[] = {
-	"when", "do", "for", "rate", "hook", NULL
+	"when", "do", "for", "rate", "hook", "evidence", NULL
 };
 
 static const char *const when_keys[] = {
@@ -26,7 +26,23 @@ static const struct sla_type when_type = {
 static bool acts_on_firewall(enum sla_action a)
 {
 	return a == SLA_ACT_BLOCK_SOURCE || a == SLA_ACT_RATE_LIMIT ||
-	       a == SLA_ACT_INSPECT;
+	       a == SLA_ACT_INSPECT || a == SLA_ACT_LIMIT_DESTINATION;
+}
+
+/* Actions that shut a source out: what a forged source could turn on an
+ * innocent address. */
+static bool shuts_out_source(enum sla_action a)
+{
+	return a == SLA_ACT_BLOCK_SOURCE || a == SLA_ACT_RATE_LIMIT;
+}
+
+enum sla_evidence sla_countermeasure_evidence(const struct sla *sla,
+					      const struct sla_countermeasure *cm)
+{
+	if (cm && cm->evidence != SLA_EVIDENCE_DEFAULT)
+		return cm->evidence;
+	return sla->defaults.evidence != SLA_EVIDENCE_DEFAULT ?
+	       sla->defaults.evidence : SLA_EVIDENCE_HANDSHAKE;
 }
 
 /* Comma-separated ids of the SLOs, or of the deny rules, for messages. */
@@ -141,7 +157,8 @@ static int read_duration(struct sla_ctx *c, yaml_node_t *map,
 	if (n && !acts_on_firewall(cm->action)) {
 		sla_path_key(c, "for");
 		snprintf(expected, sizeof(expected), "no 'for' with do: %s "
-			 "(only block-source, rate-limit and inspect last)",
+			 "(only block-source, rate-limit, inspect and "
+			 "limit-destination last)",
 			 sla_action_name(cm->action));
 		return sla_fail_node(c, n, expected);
 	}
@@ -166,22 +183,48 @@ static int read_rate(struct sla_ctx *c, yaml_node_t *map,
 {
 	yaml_node_t *n = sla_find(c, map, "rate");
 	const char *v = sla_scalar(n);
-	bool wanted = cm->action == SLA_ACT_RATE_LIMIT;
+	bool wanted = cm->action == SLA_ACT_RATE_LIMIT ||
+		      cm->action == SLA_ACT_LIMIT_DESTINATION;
+	char expected[96];
 	size_t saved;
 
 	if (!n && !wanted)
 		return 0;
 	saved = sla_path_key(c, "rate");
 	if (!wanted)
-		return sla_fail(c, n, "a rate only with do: rate-limit",
-				"a rate");
+		return sla_fail(c, n, "a rate only with do: rate-limit or "
+				"limit-destination", "a rate");
+	snprintf(expected, sizeof(expected), "a rate like \"100/second\" "
+		 "(do: %s needs one)", sla_action_name(cm->action));
 	if (!n)
-		return sla_fail(c, map, "a rate like \"100/second\" (do: "
-				"rate-limit needs one)", "nothing");
+		return sla_fail(c, map, expected, "nothing");
 	if (!v || sla_parse_rate(v, &cm->rate))
 		return sla_fail_node(c, n, "a rate like \"100/second\", "
 				     "\"6000/minute\" or \"10000/hour\"");
 	sla_path_restore(c, saved);
+	return 0;
+}
+
+/* evidence: handshake | any, for actions that shut a source out. */
+static int read_evidence(struct sla_ctx *c, yaml_node_t *map,
+			 struct sla_countermeasure *cm)
+{
+	yaml_node_t *n = sla_find(c, map, "evidence");
+	int ev = 0, ret;
+
+	cm->evidence = SLA_EVIDENCE_DEFAULT;
+	if (!n)
+		return 0;
+	if (!shuts_out_source(cm->action)) {
+		sla_path_key(c, "evidence");
+		return sla_fail(c, n, "evidence only with do: block-source or "
+				"rate-limit (the actions that shut a source out)",
+				"evidence with do: %s", sla_action_name(cm->action));
+	}
+	ret = sla_get(c, map, "evidence", false, &sla_t_evidence, &ev);
+	if (ret < 0)
+		return ret;
+	cm->evidence = (enum sla_evidence)ev;
 	return 0;
 }
 
@@ -190,7 +233,7 @@ static int read_cm(struct sla_ctx *c, yaml_node_t *map,
 {
 	int act = 0;
 	int ret = sla_check_map(c, map, "a countermeasure mapping with when, "
-				"do, for, rate, hook", cm_keys);
+				"do, for, rate, hook, evidence", cm_keys);
 
 	cm->line = sla_line(map);
 	if (!ret)
@@ -202,6 +245,8 @@ static int read_cm(struct sla_ctx *c, yaml_node_t *map,
 		ret = read_duration(c, map, cm);
 	if (!ret)
 		ret = read_rate(c, map, cm);
+	if (!ret)
+		ret = read_evidence(c, map, cm);
 	if (!ret)
 		ret = sla_read_hook(c, map, cm->action == SLA_ACT_RUN_HOOK,
 				    &cm->hook);

@@ -18,7 +18,7 @@ struct sla_names {
 	size_t n;
 };
 
-extern const struct sla_names sla_severities, sla_actions, sla_protos,
+extern const struct sla_names sla_severities, sla_actions, sla_evidences, sla_protos,
 	sla_metrics, sla_pers;
 
 /* State of one load: the document, where we are in it, the SLA built. */
@@ -83,6 +83,7 @@ extern const struct sla_type sla_t_port;	/* struct sla_port_range */
 extern const struct sla_type sla_t_node;	/* yaml_node_t *, any node */
 extern const struct sla_type sla_t_severity;	/* int */
 extern const struct sla_type sla_t_action;	/* int */
+extern const struct sla_type sla_t_evidence;	/* int */
 extern const struct sla_type sla_t_proto;	/* int */
 extern const struct sla_type sla_t_metric;	/* int */
 extern const struct sla_type sla_t_per;		/* int */

@@ -252,14 +252,18 @@ static struct json_object *cm_json(const struct sla_countermeasure *cm)
 	struct json_object *o = json_object_new_object();
 	bool lasts = cm->action == SLA_ACT_BLOCK_SOURCE ||
 		     cm->action == SLA_ACT_RATE_LIMIT ||
-		     cm->action == SLA_ACT_INSPECT;
+		     cm->action == SLA_ACT_INSPECT ||
+		     cm->action == SLA_ACT_LIMIT_DESTINATION;
 	bool ok = o && put(o, "when", when_json(cm)) &&
 		  put(o, "do", str(sla_action_name(cm->action)));
 
 	if (ok && lasts)
 		ok = put(o, "for", duration_json(cm->duration_ms));
-	if (ok && cm->action == SLA_ACT_RATE_LIMIT)
+	if (ok && (cm->action == SLA_ACT_RATE_LIMIT ||
+		   cm->action == SLA_ACT_LIMIT_DESTINATION))
 		ok = put(o, "rate", rate_json(&cm->rate));
+	if (ok && cm->evidence != SLA_EVIDENCE_DEFAULT)
+		ok = put(o, "evidence", str(sla_evidence_name(cm->evidence)));
 	if (ok && cm->hook)
 		ok = put(o, "hook", str(cm->hook));
 	if (ok)
@@ -297,6 +301,9 @@ static struct json_object *defaults_json(const struct sla_defaults *d)
 	     put(o, "window", duration_json(d->window_ms)) &&
 	     put(o, "max_actions", json_object_new_int64(d->max_actions)) &&
 	     put(o, "dry_run", json_object_new_boolean(d->dry_run)) &&
+	     put(o, "evidence", str(sla_evidence_name(d->evidence))) &&
+	     (!d->ns_forward_rate ||
+	      put(o, "ns_forward_rate", json_object_new_int64(d->ns_forward_rate))) &&
 	     (!d->has_app_group || put(o, "app_group", str(d->app_group_name))) &&
 	     (!d->aggregate.on || put(o, "aggregate", aggregate_json(d)));
 	json_object_put(lost);
@@ -398,6 +405,10 @@ static const char *const threshold_names[] = {
 	[SLAGUARD_THR_ICMP_RATE] = "icmp_rate",
 	[SLAGUARD_THR_WATCH_EVENTS] = "watch_events",
 	[SLAGUARD_THR_FORK_RATE] = "fork_rate",
+	[SLAGUARD_THR_DST_HALF_OPEN] = "dst_half_open",
+	[SLAGUARD_THR_SLOW_PORTS] = "slow_ports",
+	[SLAGUARD_THR_SLOW_WINDOW_MS] = "slow_window_ms",
+	[SLAGUARD_THR_NS_FORWARD_RATE] = "ns_forward_rate",
 };
 
 static struct json_object *watch_prefix(int family, const uint8_t *addr,

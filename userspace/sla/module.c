@@ -30,6 +30,10 @@ int sla_metric_threshold_attr(enum sla_metric metric)
 		return SLAGUARD_THR_BANDWIDTH_BPS;
 	case SLA_METRIC_NET_ICMP_RATE:
 		return SLAGUARD_THR_ICMP_RATE;
+	case SLA_METRIC_NET_DST_HALF_OPEN:
+		return SLAGUARD_THR_DST_HALF_OPEN;
+	case SLA_METRIC_NET_SLOW_PORTSCAN_PORTS:
+		return SLAGUARD_THR_SLOW_PORTS;
 	case SLA_METRIC_SCHED_FORK_RATE:
 		return SLAGUARD_THR_FORK_RATE;	/* cgroup watches only */
 	default:
@@ -70,7 +74,7 @@ static uint64_t clamp(uint64_t v, uint64_t lo, uint64_t hi)
 static void derive_thresholds(const struct sla *sla,
 			      struct sla_module_config *cfg)
 {
-	uint64_t window = 0;
+	uint64_t window = 0, slow_window = 0;
 
 	for (size_t i = 0; i < sla->n_slos; i++) {
 		const struct sla_slo *slo = &sla->slos[i];
@@ -86,6 +90,12 @@ static void derive_thresholds(const struct sla *sla,
 		/* the window is the network estimators'; the sampler has a period */
 		if (slo->metric > SLA_METRIC_NET_WATCH_HITS)
 			continue;
+		/* a slow scan has its own long window: the shortest asked for */
+		if (slo->metric == SLA_METRIC_NET_SLOW_PORTSCAN_PORTS) {
+			if (!slow_window || slo->window_ms < slow_window)
+				slow_window = slo->window_ms;
+			continue;
+		}
 		if (!window || estimation_window(sla, slo) < window)
 			window = estimation_window(sla, slo);
 	}
@@ -97,6 +107,13 @@ static void derive_thresholds(const struct sla *sla,
 	set_threshold(cfg, SLAGUARD_THR_HOLDOFF_MS,
 		      clamp(sla->defaults.holdoff_ms, SLAGUARD_HOLDOFF_MS_MIN,
 			    SLAGUARD_HOLDOFF_MS_MAX));
+	if (slow_window)
+		set_threshold(cfg, SLAGUARD_THR_SLOW_WINDOW_MS,
+			      clamp(slow_window, SLAGUARD_SLOW_WINDOW_MS_MIN,
+				    SLAGUARD_SLOW_WINDOW_MS_MAX));
+	if (sla->defaults.ns_forward_rate)
+		set_threshold(cfg, SLAGUARD_THR_NS_FORWARD_RATE,
+			      sla->defaults.ns_forward_rate);
 }
 
 static int emit(struct sla_module_config *cfg, const struct sla_watch *w)

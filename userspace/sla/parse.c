@@ -24,7 +24,7 @@ static const char *const component_keys[] = {
 
 static const char *const defaults_keys[] = {
 	"holdoff", "window", "max_actions", "dry_run", "lost_events",
-	"app_group", "aggregate", NULL
+	"app_group", "aggregate", "evidence", "ns_forward_rate", NULL
 };
 
 static const char *const aggregate_keys[] = {
@@ -333,6 +333,7 @@ static void set_defaults(struct sla_defaults *d)
 	d->window_ms = SLA_DEFAULT_WINDOW_MS;
 	d->max_actions = SLA_DEFAULT_MAX_ACTIONS;
 	d->dry_run = false;
+	d->evidence = SLA_EVIDENCE_HANDSHAKE;
 	d->lost_events.severity = SLA_SEV_HIGH;
 	d->lost_events.action = SLA_ACT_NOTIFY;
 }
@@ -349,12 +350,27 @@ int sla_parse_defaults(struct sla_ctx *c, const yaml_node_t *root)
 		return 0;
 	saved = sla_path_key(c, "defaults");
 	ret = sla_check_map(c, map, "a mapping with holdoff, window, "
-			    "max_actions, dry_run, lost_events, app_group, aggregate",
+			    "max_actions, dry_run, lost_events, app_group, aggregate, "
+			    "evidence, ns_forward_rate",
 			    defaults_keys);
 	if (!ret)
 		ret = read_defaults_timing(c, map);
 	if (!ret)
 		ret = sla_get(c, map, "dry_run", false, &sla_t_bool, &d->dry_run);
+	if (ret >= 0) {
+		int ev = SLA_EVIDENCE_HANDSHAKE;
+
+		ret = sla_get(c, map, "evidence", false, &sla_t_evidence, &ev);
+		d->evidence = (enum sla_evidence)ev;
+	}
+	if (ret >= 0) {
+		uint64_t rate = 0;
+
+		/* sent to the module as SLAGUARD_THR_NS_FORWARD_RATE (u32) */
+		ret = sla_get_uint(c, map, "ns_forward_rate", 1, UINT32_MAX,
+				   &rate);
+		d->ns_forward_rate = (uint32_t)rate;
+	}
 	if (ret >= 0)
 		ret = sla_parse_app_group(c, map);
 	if (ret >= 0) {

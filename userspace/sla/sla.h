@@ -42,6 +42,23 @@ enum sla_action {
 	SLA_ACT_RATE_LIMIT,
 	SLA_ACT_INSPECT,
 	SLA_ACT_RUN_HOOK,
+	/*
+	 * Limit new TCP connections (SYNs) to the destination (address and
+	 * port) an alert names: the answer to a flood whose sources are
+	 * forged, where blocking sources would block random addresses.
+	 */
+	SLA_ACT_LIMIT_DESTINATION,
+};
+
+/*
+ * What a countermeasure acting on a source (block-source, rate-limit)
+ * needs of a network detector's finding: that the source completed TCP
+ * handshakes (its address is not forged), or nothing.
+ */
+enum sla_evidence {
+	SLA_EVIDENCE_DEFAULT,	/* a countermeasure: defaults.evidence */
+	SLA_EVIDENCE_HANDSHAKE,
+	SLA_EVIDENCE_ANY,
 };
 
 enum sla_proto {
@@ -58,6 +75,8 @@ enum sla_metric {
 	SLA_METRIC_NET_CONN_RATE,
 	SLA_METRIC_NET_BANDWIDTH_BPS,
 	SLA_METRIC_NET_ICMP_RATE,
+	SLA_METRIC_NET_DST_HALF_OPEN,		/* per destination, any sources */
+	SLA_METRIC_NET_SLOW_PORTSCAN_PORTS,	/* over the long window */
 	SLA_METRIC_NET_WATCH_HITS,
 	SLA_METRIC_SCHED_CPU_PERCENT,
 	SLA_METRIC_SCHED_RUNQ_DELAY_MS,
@@ -204,8 +223,9 @@ struct sla_countermeasure {
 	const struct sla_rule *rule;		/* SLA_WHEN_RULE (a deny rule) */
 	enum sla_action action;
 	uint64_t duration_ms;
-	struct sla_rate rate;			/* SLA_ACT_RATE_LIMIT */
+	struct sla_rate rate;			/* rate-limit, limit-destination */
 	char *hook;				/* SLA_ACT_RUN_HOOK, absolute */
+	enum sla_evidence evidence;		/* block-source, rate-limit */
 };
 
 struct sla_defaults {
@@ -213,6 +233,13 @@ struct sla_defaults {
 	uint64_t window_ms;
 	uint32_t max_actions;
 	bool dry_run;
+	/* Countermeasures without "evidence": handshake unless the SLA says. */
+	enum sla_evidence evidence;
+	/*
+	 * Events per second each other network namespace's detectors may
+	 * send to the initial namespace's listeners; 0: the module's own.
+	 */
+	uint32_t ns_forward_rate;
 	/* Group of the application socket; resolved when the SLA is loaded. */
 	bool has_app_group;
 	uint32_t app_group;		/* gid */
@@ -273,6 +300,8 @@ struct sla {
 #define SLA_DEFAULT_WINDOW_MS		10000
 #define SLA_DEFAULT_MAX_ACTIONS		1000
 #define SLA_DEFAULT_ACTION_MS		600000	/* countermeasure "for": 10m */
+/* net.slow_portscan_ports without a window: the module's long window. */
+#define SLA_DEFAULT_SLOW_WINDOW_MS	600000
 /* The longest "for": what an nftables element timeout takes here (30d). */
 #define SLA_MAX_ACTION_MS		(30ULL * 86400000)
 
@@ -417,6 +446,10 @@ bool sla_prefix_contains(const struct sla_prefix *prefix, int family,
 
 const char *sla_severity_name(enum sla_severity severity);
 const char *sla_action_name(enum sla_action action);
+const char *sla_evidence_name(enum sla_evidence evidence);
+/* A countermeasure's evidence policy, its own or the SLA's default. */
+enum sla_evidence sla_countermeasure_evidence(const struct sla *sla,
+					      const struct sla_countermeasure *cm);
 const char *sla_proto_name(enum sla_proto proto);
 const char *sla_metric_name(enum sla_metric metric);
 const char *sla_per_name(enum sla_per per);

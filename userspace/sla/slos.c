@@ -34,6 +34,11 @@ static const struct metric_info {
 	[SLA_METRIC_NET_CONN_RATE] = { FROM_NET, NET_PERS, SLA_PER_SOURCE },
 	[SLA_METRIC_NET_BANDWIDTH_BPS] = { FROM_NET, NET_PERS, SLA_PER_SOURCE },
 	[SLA_METRIC_NET_ICMP_RATE] = { FROM_NET, NET_PERS, SLA_PER_SOURCE },
+	/* half-open connections to one destination, from sources that may be
+	 * forged: a value of the destination, never of a source */
+	[SLA_METRIC_NET_DST_HALF_OPEN] = { FROM_NET, PER(SLA_PER_COMPONENT),
+					   SLA_PER_COMPONENT },
+	[SLA_METRIC_NET_SLOW_PORTSCAN_PORTS] = { FROM_NET, NET_PERS, SLA_PER_SOURCE },
 	[SLA_METRIC_NET_WATCH_HITS] = { FROM_NET, NET_PERS, SLA_PER_SOURCE },
 	[SLA_METRIC_SCHED_CPU_PERCENT] = { FROM_SCHED, SCHED_PERS, SLA_PER_COMPONENT },
 	[SLA_METRIC_SCHED_RUNQ_DELAY_MS] = { FROM_SCHED, SCHED_PERS, SLA_PER_COMPONENT },
@@ -219,6 +224,37 @@ static int read_window(struct sla_ctx *c, yaml_node_t *map,
 	return 0;
 }
 
+/*
+ * A slow scan is counted by the module over its long window, which is this
+ * SLO's window: it must be one the module takes, and "for" (a sustained
+ * bound over the short window) means nothing here.
+ */
+static int read_slow_window(struct sla_ctx *c, yaml_node_t *map,
+			    struct sla_slo *slo)
+{
+	yaml_node_t *window = sla_find(c, map, "window");
+	yaml_node_t *sustain = sla_find(c, map, "for");
+
+	if (sustain) {
+		sla_path_key(c, "for");
+		return sla_fail(c, sustain, "a window (net.slow_portscan_ports "
+				"is counted over the module's long window)",
+				"for");
+	}
+	if (!window) {
+		slo->window_ms = SLA_DEFAULT_SLOW_WINDOW_MS;
+		return 0;
+	}
+	if (slo->window_ms < SLAGUARD_SLOW_WINDOW_MS_MIN ||
+	    slo->window_ms > SLAGUARD_SLOW_WINDOW_MS_MAX) {
+		sla_path_key(c, "window");
+		return sla_fail_node(c, window, "a window from 1m to 1h for "
+				     "net.slow_portscan_ports (the module's "
+				     "long window)");
+	}
+	return 0;
+}
+
 static int read_slo(struct sla_ctx *c, yaml_node_t *map, struct sla_slo *slo)
 {
 	int metric = 0, sev = 0;
@@ -238,6 +274,8 @@ static int read_slo(struct sla_ctx *c, yaml_node_t *map, struct sla_slo *slo)
 		ret = read_bounds(c, map, slo);
 	if (!ret)
 		ret = read_window(c, map, slo);
+	if (!ret && slo->metric == SLA_METRIC_NET_SLOW_PORTSCAN_PORTS)
+		ret = read_slow_window(c, map, slo);
 	if (!ret)
 		ret = sla_get(c, map, "severity", true, &sla_t_severity, &sev);
 	slo->severity = (enum sla_severity)sev;

@@ -207,6 +207,7 @@ const struct sla_type sla_t_port = {
 const struct sla_type sla_t_node = { "a value", sla_read_node, NULL };
 const struct sla_type sla_t_severity = { NULL, read_choice, &sla_severities };
 const struct sla_type sla_t_action = { NULL, read_choice, &sla_actions };
+const struct sla_type sla_t_evidence = { NULL, read_choice, &sla_evidences };
 const struct sla_type sla_t_proto = { NULL, read_choice, &sla_protos };
 const struct sla_type sla_t_metric = { NULL, read_choice, &sla_metrics };
 const struct sla_type sla_t_per = { NULL, read_choice, &sla_pers };

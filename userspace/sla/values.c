@@ -28,6 +28,12 @@ static const char *const action_names[] = {
 	[SLA_ACT_RATE_LIMIT] = "rate-limit",
 	[SLA_ACT_INSPECT] = "inspect",
 	[SLA_ACT_RUN_HOOK] = "run-hook",
+	[SLA_ACT_LIMIT_DESTINATION] = "limit-destination",
+};
+
+static const char *const evidence_names[] = {
+	[SLA_EVIDENCE_HANDSHAKE] = "handshake",
+	[SLA_EVIDENCE_ANY] = "any",
 };
 
 static const char *const proto_names[] = {
@@ -43,6 +49,8 @@ static const char *const metric_names[] = {
 	[SLA_METRIC_NET_CONN_RATE] = "net.conn_rate",
 	[SLA_METRIC_NET_BANDWIDTH_BPS] = "net.bandwidth_bps",
 	[SLA_METRIC_NET_ICMP_RATE] = "net.icmp_rate",
+	[SLA_METRIC_NET_DST_HALF_OPEN] = "net.dst_half_open",
+	[SLA_METRIC_NET_SLOW_PORTSCAN_PORTS] = "net.slow_portscan_ports",
 	[SLA_METRIC_NET_WATCH_HITS] = "net.watch_hits",
 	[SLA_METRIC_SCHED_CPU_PERCENT] = "sched.cpu_percent",
 	[SLA_METRIC_SCHED_RUNQ_DELAY_MS] = "sched.runq_delay_ms",
@@ -84,6 +92,7 @@ static const char *const data_action_names[] = {
 
 const struct sla_names sla_severities = { severity_names, COUNT(severity_names) };
 const struct sla_names sla_actions = { action_names, COUNT(action_names) };
+const struct sla_names sla_evidences = { evidence_names, COUNT(evidence_names) };
 const struct sla_names sla_protos = { proto_names, COUNT(proto_names) };
 const struct sla_names sla_metrics = { metric_names, COUNT(metric_names) };
 const struct sla_names sla_pers = { per_choices, COUNT(per_choices) };
@@ -102,6 +111,11 @@ const char *sla_severity_name(enum sla_severity s)
 const char *sla_action_name(enum sla_action a)
 {
 	return name_of(action_names, COUNT(action_names), a);
+}
+
+const char *sla_evidence_name(enum sla_evidence e)
+{
+	return name_of(evidence_names, COUNT(evidence_names), e);
 }
 
 const char *sla_proto_name(enum sla_proto p)

@@ -28,6 +28,24 @@ const char *finding_kind_name(enum finding_kind kind);
 #define FINDING_REF_MAX		64
 #define FINDING_SUMMARY_MAX	256
 
+/*
+ * What the module event a finding came from says about its traffic:
+ * whether a detector estimated it (a watch reports a rule's packets, not
+ * an estimate), the source's completed TCP handshakes, and the destination.
+ */
+struct finding_net {
+	bool detector;
+	bool has_handshakes;		/* the event carried the count */
+	uint64_t handshakes;
+	uint32_t probes;		/* enum slaguard_probe bits */
+	bool has_dst;
+	int dst_family;
+	uint8_t dst[16];
+	uint8_t proto;			/* IPPROTO_*, 0 unknown */
+	uint16_t dport;			/* 0 unknown */
+	char destination[SGD_ADDR_MAX];	/* the address as text */
+};
+
 struct finding {
 	enum finding_kind kind;
 	enum sla_severity severity;
@@ -39,6 +57,7 @@ struct finding {
 	uint8_t src[16];
 	char source[SGD_ADDR_MAX];
 	const char *component;			/* NULL: none */
+	struct finding_net net;			/* zero: not from a module event */
 	uint64_t real_ms;
 	char summary[FINDING_SUMMARY_MAX];
 	struct json_object *evidence;		/* owned; NULL for none */

@@ -56,6 +56,14 @@ struct rec_net {
 	bool has_value;
 	uint64_t value, threshold;
 	struct rec_features features;
+	/*
+	 * Network detector events: TCP handshakes the source completed (not
+	 * sent by an older module: has_handshakes false), and the probe kinds
+	 * seen (enum slaguard_probe bits).
+	 */
+	bool has_handshakes;
+	uint64_t handshakes;
+	uint32_t probes;
 };
 
 /*

@@ -145,6 +145,9 @@ static void pipeline(void **state)
 	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.7", NULL, 0, 0, 40, sgd_mono_ms());
 	r.net.features.present = 1u << REC_F_PORTS;
 	r.net.features.v[REC_F_PORTS] = 40;
+	/* a connect() scan: its source completed handshakes */
+	r.net.has_handshakes = true;
+	r.net.handshakes = 12;
 	engine_on_record(&r, &f->e);
 	assert_int_equal(f->fb.applies, 2);	/* block + rate-limit */
 

@@ -245,7 +245,13 @@ static const struct error_case cases[] = {
 	  "defaults.app_group", "numeric gid, got ''" },
 	{ "defaults_list", SLA_BASE "defaults: [holdoff]\n", 6, "defaults",
 	  "expected a mapping with holdoff, window, max_actions, dry_run, "
-	  "lost_events, app_group, aggregate, got a sequence" },
+	  "lost_events, app_group, aggregate, evidence, ns_forward_rate, "
+	  "got a sequence" },
+	{ "defaults_evidence_bad", DEFAULTS("  evidence: some\n"), 7,
+	  "defaults.evidence", "expected one of handshake, any, got 'some'" },
+	{ "defaults_ns_forward_rate_zero", DEFAULTS("  ns_forward_rate: 0\n"), 7,
+	  "defaults.ns_forward_rate",
+	  "expected a whole number from 1 to 4294967295, got '0'" },
 	{ "aggregate_list", DEFAULTS("  aggregate: [24]\n"), 7, "defaults.aggregate",
 	  "expected a mapping with ipv4, ipv6, min, got a sequence" },
 	{ "aggregate_plen", DEFAULTS("  aggregate: { ipv4: 4 }\n"), 7,
@@ -293,7 +299,7 @@ static const struct error_case cases[] = {
 	{ "lost_events_bad_action", DEFAULTS("  lost_events: { do: page }\n"), 7,
 	  "defaults.lost_events.do",
 	  "expected one of none, notify, block-source, rate-limit, inspect, "
-	  "run-hook, got 'page'" },
+	  "run-hook, limit-destination, got 'page'" },
 	{ "lost_events_hook_missing", DEFAULTS("  lost_events: { do: run-hook }\n"),
 	  7, "defaults.lost_events.hook",
 	  "expected an absolute path of the hook to run (do: run-hook needs "
@@ -507,7 +513,7 @@ static const struct error_case cases[] = {
 	{ "slo_missing_metric", SLO("{ id: x, max: 1, severity: low }"), 7,
 	  "slos[0].metric",
 	  "expected one of net.portscan_ports, net.syn_half_open, "
-	  "net.conn_rate, net.bandwidth_bps, net.icmp_rate, net.watch_hits, "
+	  "net.conn_rate, net.bandwidth_bps, net.icmp_rate, net.dst_half_open, net.slow_portscan_ports, net.watch_hits, "
 	  "sched.cpu_percent, sched.runq_delay_ms, sched.fork_rate, "
 	  "sched.rss_bytes, app.access_violations, events.lost, got nothing" },
 	{ "slo_unknown_metric",
@@ -593,6 +599,19 @@ static const struct error_case cases[] = {
 	{ "slo_window_zero",
 	  SLO("{ id: x, metric: net.conn_rate, max: 1, window: 0ms, severity: low }"),
 	  7, "slos[0].window", "expected a duration greater than 0, got '0ms'" },
+	{ "slo_slow_window_short",
+	  SLO("{ id: x, metric: net.slow_portscan_ports, max: 50, window: 30s, severity: low }"),
+	  7, "slos[0].window",
+	  "expected a window from 1m to 1h for net.slow_portscan_ports (the "
+	  "module's long window), got '30s'" },
+	{ "slo_slow_for",
+	  SLO("{ id: x, metric: net.slow_portscan_ports, max: 50, for: 10m, severity: low }"),
+	  7, "slos[0].for",
+	  "expected a window (net.slow_portscan_ports is counted over the "
+	  "module's long window), got for" },
+	{ "slo_dst_half_open_per_source",
+	  SLO("{ id: x, metric: net.dst_half_open, per: source, max: 500, severity: low }"),
+	  7, "slos[0].per", "expected component for net.dst_half_open, got 'source'" },
 	{ "slo_for_number",
 	  SLO("{ id: x, metric: sched.cpu_percent, max: 1, for: 30, severity: low }"),
 	  7, "slos[0].for", "got '30'" },
@@ -617,7 +636,7 @@ static const struct error_case cases[] = {
 	  "countermeasures", "expected a list of countermeasures, got a mapping" },
 	{ "cm_scalar", CM("block"), 12, "countermeasures[0]",
 	  "expected a countermeasure mapping with when, do, for, rate, hook, "
-	  "got 'block'" },
+	  "evidence, got 'block'" },
 	{ "cm_unknown_key", CM("{ when: { severity: high }, do: notify, after: 5s }"),
 	  12, "countermeasures[0].after", "got unknown key 'after'" },
 	{ "cm_missing_when", CM("{ do: notify }"), 12, "countermeasures[0].when",
@@ -648,14 +667,29 @@ static const struct error_case cases[] = {
 	{ "cm_missing_do", CM("{ when: { severity: high } }"), 12,
 	  "countermeasures[0].do",
 	  "expected one of none, notify, block-source, rate-limit, inspect, "
-	  "run-hook, got nothing" },
+	  "run-hook, limit-destination, got nothing" },
 	{ "cm_bad_do", CM("{ when: { severity: high }, do: ban }"), 12,
 	  "countermeasures[0].do", "got 'ban'" },
 	{ "cm_for_with_notify",
 	  CM("{ when: { severity: high }, do: notify, for: 10m }"), 12,
 	  "countermeasures[0].for",
-	  "expected no 'for' with do: notify (only block-source, rate-limit "
-	  "and inspect last), got '10m'" },
+	  "expected no 'for' with do: notify (only block-source, rate-limit, "
+	  "inspect and limit-destination last), got '10m'" },
+	{ "cm_evidence_bad",
+	  CM("{ when: { slo: s1 }, do: block-source, evidence: syn }"), 12,
+	  "countermeasures[0].evidence",
+	  "expected one of handshake, any, got 'syn'" },
+	{ "cm_evidence_unwanted",
+	  CM("{ when: { slo: s1 }, do: limit-destination, rate: 100/second, evidence: any }"),
+	  12, "countermeasures[0].evidence",
+	  "expected evidence only with do: block-source or rate-limit (the "
+	  "actions that shut a source out), got evidence with do: "
+	  "limit-destination" },
+	{ "cm_limit_destination_no_rate",
+	  CM("{ when: { slo: s1 }, do: limit-destination, for: 5m }"), 12,
+	  "countermeasures[0].rate",
+	  "expected a rate like \"100/second\" (do: limit-destination needs "
+	  "one), got nothing" },
 	{ "cm_for_zero",
 	  SLA_REFS "  - when: { severity: high }\n    do: block-source\n"
 	  "    for: 0s\n", 14, "countermeasures[0].for",
@@ -675,7 +709,7 @@ static const struct error_case cases[] = {
 	{ "cm_rate_unwanted",
 	  CM("{ when: { slo: s1 }, do: block-source, rate: 10/second }"), 12,
 	  "countermeasures[0].rate",
-	  "expected a rate only with do: rate-limit, got a rate" },
+	  "expected a rate only with do: rate-limit or limit-destination, got a rate" },
 	{ "cm_rate_bad",
 	  SLA_REFS "  - when: { slo: s1 }\n    do: rate-limit\n"
 	  "    rate: 10/day\n", 14, "countermeasures[0].rate",

@@ -67,13 +67,35 @@ static void example_webshop(void **state)
 	assert_int_equal(bw->per, SLA_PER_SOURCE);
 	assert_true(cpu->sustained);
 	assert_int_equal(cpu->window_ms, 30000);
-	assert_int_equal(sla->n_countermeasures, 7);
+	assert_int_equal(sla->n_countermeasures, 8);
 	assert_int_equal(sla->countermeasures[2].action, SLA_ACT_RATE_LIMIT);
 	assert_int_equal(sla->countermeasures[2].rate.count, 50);
-	assert_ptr_equal(sla->countermeasures[4].rule, telnet);
-	assert_int_equal(sla->countermeasures[4].duration_ms, 600000);
+	/* a SYN flood is answered at the destination, scans on evidence */
+	assert_int_equal(sla->countermeasures[3].action, SLA_ACT_LIMIT_DESTINATION);
+	assert_int_equal(sla->countermeasures[3].rate.count, 200);
+	assert_int_equal(sla->countermeasures[3].slo->metric, SLA_METRIC_NET_DST_HALF_OPEN);
+	assert_int_equal(sla->countermeasures[3].slo->per, SLA_PER_COMPONENT);
+	assert_int_equal(sla->defaults.evidence, SLA_EVIDENCE_HANDSHAKE);
+	assert_int_equal(sla_countermeasure_evidence(sla, &sla->countermeasures[1]),
+			 SLA_EVIDENCE_HANDSHAKE);
+	assert_ptr_equal(sla->countermeasures[5].rule, telnet);
+	assert_int_equal(sla->countermeasures[5].duration_ms, 600000);
 	assert_int_equal(sla->n_allowlist, 3);
 	assert_int_equal(sla->allowlist[1].plen, 24);
+	sla_free(sla);
+}
+
+/* The demo blocks SYN scanners, which complete no handshake: evidence: any. */
+static void example_demo(void **state)
+{
+	struct sla *sla = load_example("demo.yaml");
+
+	(void)state;
+	assert_int_equal(sla->n_countermeasures, 1);
+	assert_int_equal(sla->countermeasures[0].action, SLA_ACT_BLOCK_SOURCE);
+	assert_int_equal(sla->countermeasures[0].evidence, SLA_EVIDENCE_ANY);
+	assert_int_equal(sla_countermeasure_evidence(sla, &sla->countermeasures[0]),
+			 SLA_EVIDENCE_ANY);
 	sla_free(sla);
 }
 
@@ -435,6 +457,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(example_webshop),
+		cmocka_unit_test(example_demo),
 		cmocka_unit_test(example_hypervisor),
 		cmocka_unit_test(minimal_and_defaults),
 		cmocka_unit_test(null_sections),

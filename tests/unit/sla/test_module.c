@@ -279,6 +279,48 @@ static void exactly_max_watches(void **state)
 	free(yaml);
 }
 
+/*
+ * Per-destination half-open and slow scans have thresholds of their own;
+ * the slow scan's window is the module's long window, not the short one;
+ * defaults.ns_forward_rate is the other namespaces' event budget.
+ */
+static void destination_and_slow_thresholds(void **state)
+{
+	struct sla *sla = derive(SLA_BASE
+		"defaults: { ns_forward_rate: 2000 }\n"
+		"slos:\n"
+		"  - { id: a, metric: net.dst_half_open, component: web, max: 500, "
+		"window: 5s, severity: critical }\n"
+		"  - { id: b, metric: net.slow_portscan_ports, max: 50, window: 20m, "
+		"severity: medium }\n"
+		"  - { id: c, metric: net.slow_portscan_ports, max: 80, window: 15m, "
+		"severity: medium }\n");
+	struct json_object *j;
+	const char *text;
+
+	(void)state;
+	assert_int_equal(THR(&cfg, SLAGUARD_THR_DST_HALF_OPEN), 501);
+	assert_int_equal(THR(&cfg, SLAGUARD_THR_SLOW_PORTS), 51);
+	assert_int_equal(THR(&cfg, SLAGUARD_THR_SLOW_WINDOW_MS), 15 * 60000);
+	assert_int_equal(THR(&cfg, SLAGUARD_THR_WINDOW_MS), 5000);
+	assert_int_equal(THR(&cfg, SLAGUARD_THR_NS_FORWARD_RATE), 2000);
+	j = sla_module_config_to_json(&cfg);
+	text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
+	assert_non_null(strstr(text, "\"dst_half_open\":501,\"slow_ports\":51,"
+				     "\"slow_window_ms\":900000,"
+				     "\"ns_forward_rate\":2000"));
+	json_object_put(j);
+	sla_free(sla);
+
+	/* without a window: the default long window; no SLO, no threshold */
+	sla = derive(SLA_BASE "slos:\n"
+		"  - { id: b, metric: net.slow_portscan_ports, max: 50, severity: low }\n");
+	assert_int_equal(THR(&cfg, SLAGUARD_THR_SLOW_WINDOW_MS), SLA_DEFAULT_SLOW_WINDOW_MS);
+	assert_false(HAS(&cfg, SLAGUARD_THR_DST_HALF_OPEN));
+	assert_false(HAS(&cfg, SLAGUARD_THR_NS_FORWARD_RATE));
+	sla_free(sla);
+}
+
 static void metric_attrs(void **state)
 {
 	(void)state;
@@ -327,6 +369,7 @@ int main(void)
 		cmocka_unit_test(no_watch_for_allow_or_data),
 		cmocka_unit_test(examples_fit),
 		cmocka_unit_test(exactly_max_watches),
+		cmocka_unit_test(destination_and_slow_thresholds),
 		cmocka_unit_test(metric_attrs),
 		cmocka_unit_test(config_json),
 	};

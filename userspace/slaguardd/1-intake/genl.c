@@ -165,6 +165,9 @@ static void rec_from_event(const struct sg_event *ev, struct rec *r)
 	n->value = ev->val[SLAGUARD_EV_VALUE];
 	n->threshold = ev->val[SLAGUARD_EV_THRESHOLD];
 	features_of(ev, &n->features);
+	n->has_handshakes = sg_event_has(ev, SLAGUARD_EV_HANDSHAKES);
+	n->handshakes = ev->val[SLAGUARD_EV_HANDSHAKES];
+	n->probes = (uint32_t)ev->val[SLAGUARD_EV_PROBES];
 }
 
 static bool is_task_event(uint32_t kind)

@@ -324,6 +324,10 @@ static int net_metric(uint32_t event)
 		return SLA_METRIC_NET_ICMP_RATE;
 	case SLAGUARD_EVENT_WATCH_HIT:
 		return SLA_METRIC_NET_WATCH_HITS;
+	case SLAGUARD_EVENT_DST_HALF_OPEN:
+		return SLA_METRIC_NET_DST_HALF_OPEN;
+	case SLAGUARD_EVENT_SLOW_PORTSCAN:
+		return SLA_METRIC_NET_SLOW_PORTSCAN_PORTS;
 	default:
 		return -1;
 	}

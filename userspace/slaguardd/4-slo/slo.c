@@ -387,6 +387,68 @@ static enum slo_state judge(struct slo_status *st, const struct slo_ctx *ctx,
 
 /* ---- findings ---- */
 
+static void probe_names(uint32_t probes, struct json_object *arr)
+{
+	static const char *const names[] = {
+		"syn", "fin", "null", "xmas", "ack", "udp", "sctp",
+	};
+
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (probes & (1u << i))
+			json_object_array_add(arr, json_object_new_string(names[i]));
+}
+
+/*
+ * What a module event says about the traffic of finding F: handshakes
+ * (detector events only), and the destination when the finding blames
+ * the event's own values (BLAME, or its value alone breaking the bound).
+ */
+static void finding_net_of(struct finding *f, const struct sla_slo *slo,
+			   const struct sample *s, bool blame)
+{
+	const struct rec_net *n;
+	struct finding_net *fn = &f->net;
+
+	if (!s || !s->rec || s->rec->kind != REC_NET)
+		return;
+	n = &s->rec->net;
+	fn->detector = n->event != SLAGUARD_EVENT_WATCH_HIT;
+	fn->has_handshakes = n->has_handshakes;
+	fn->handshakes = n->handshakes;
+	fn->probes = n->probes;
+	if (!n->has_dst || !(blame || out_of_bounds(slo, s->value)))
+		return;
+	fn->has_dst = true;
+	fn->dst_family = n->family;
+	memcpy(fn->dst, n->dst, sizeof(fn->dst));
+	fn->proto = n->proto;
+	fn->dport = n->dport;
+	sgd_format_addr(n->family, n->dst, fn->destination, sizeof(fn->destination));
+}
+
+static void finding_net_json(const struct finding *f, struct json_object *e)
+{
+	const struct finding_net *fn = &f->net;
+	struct json_object *probes;
+
+	if (fn->detector)
+		json_object_object_add(e, "handshakes", fn->has_handshakes ?
+				       json_object_new_int64((int64_t)fn->handshakes) :
+				       NULL);
+	if (fn->probes && (probes = json_object_new_array())) {
+		probe_names(fn->probes, probes);
+		json_object_object_add(e, "probes", probes);
+	}
+	if (!fn->has_dst)
+		return;
+	json_object_object_add(e, "destination",
+			       json_object_new_string(fn->destination));
+	if (fn->proto)
+		json_object_object_add(e, "proto", json_object_new_int(fn->proto));
+	if (fn->dport)
+		json_object_object_add(e, "dport", json_object_new_int(fn->dport));
+}
+
 /*
  * A finding of ST's violation at VALUE, from sample S (NULL: from a tick).
  * It names S's source only when BLAME: when that source's own samples break
@@ -413,6 +475,7 @@ static void finding_for(const struct slo_status *st, const struct slo_ctx *ctx,
 	}
 	f.component = slo->component ? slo->component->name :
 		      s && s->component ? s->component->name : NULL;
+	finding_net_of(&f, slo, s, blame);
 	f.real_ms = s ? s->real_ms : ctx->now_real;
 	/* the worst process of a per-process SLO (never a source to act on) */
 	of = f.has_source ? f.source :
@@ -441,6 +504,7 @@ static void finding_for(const struct slo_status *st, const struct slo_ctx *ctx,
 		if (s && s->rec && s->rec->kind == REC_NET && s->rec->net.threshold)
 			json_object_object_add(f.evidence, "module_threshold",
 					       json_object_new_int64((int64_t)s->rec->net.threshold));
+		finding_net_json(&f, f.evidence);
 	}
 	fn(&f, arg);
 }

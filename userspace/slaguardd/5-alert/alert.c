@@ -286,6 +286,7 @@ static struct alert *alert_from(struct alerts *am, struct finding *f)
 	memcpy(a->source, f->source, sizeof(a->source));
 	snprintf(a->component, sizeof(a->component), "%s",
 		 f->component ? f->component : "");
+	a->net = f->net;
 	memcpy(a->summary, f->summary, sizeof(a->summary));
 	a->evidence = f->evidence ? f->evidence : json_object_new_object();
 	f->evidence = NULL;
@@ -297,11 +298,17 @@ static struct alert *alert_from(struct alerts *am, struct finding *f)
 
 struct alert *alerts_raise(struct alerts *am, struct finding *f, uint64_t now)
 {
-	char key[FINDING_REF_MAX + SGD_ADDR_MAX + 16];
+	char key[FINDING_REF_MAX + 2 * SGD_ADDR_MAX + 32];
 	struct alert *a;
 
-	snprintf(key, sizeof(key), "%s|%s|%s", finding_kind_name(f->kind),
-		 f->ref, f->has_source ? f->source : "");
+	/* A finding about a destination and no source (a flood from forged
+	 * sources) is told apart by its destination. */
+	if (!f->has_source && f->net.has_dst && f->net.dport)
+		snprintf(key, sizeof(key), "%s|%s||%s.%u", finding_kind_name(f->kind),
+			 f->ref, f->net.destination, f->net.dport);
+	else
+		snprintf(key, sizeof(key), "%s|%s|%s", finding_kind_name(f->kind),
+			 f->ref, f->has_source ? f->source : "");
 	if (duplicate(am, key, now)) {
 		am->cnt.deduplicated++;
 		finding_release(f);

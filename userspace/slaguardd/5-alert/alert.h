@@ -31,6 +31,7 @@ struct alert {
 	uint8_t src[16];
 	char source[SGD_ADDR_MAX];
 	char component[FINDING_REF_MAX];
+	struct finding_net net;		/* handshakes, destination */
 	char summary[FINDING_SUMMARY_MAX];
 	struct json_object *evidence;	/* owned, never NULL */
 	struct json_object *actions;	/* owned array of countermeasure ids */

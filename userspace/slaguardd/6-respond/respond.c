@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -192,7 +193,8 @@ static bool allowlisted(const struct sla *sla, const struct alert *a)
 static enum nftb_kind kind_of(enum sla_action action)
 {
 	return action == SLA_ACT_RATE_LIMIT ? NFTB_RATELIMIT :
-	       action == SLA_ACT_INSPECT ? NFTB_INSPECT : NFTB_BLOCK;
+	       action == SLA_ACT_INSPECT ? NFTB_INSPECT :
+	       action == SLA_ACT_LIMIT_DESTINATION ? NFTB_LIMIT_DST : NFTB_BLOCK;
 }
 
 static unsigned int timeout_s(uint64_t ms)
@@ -203,16 +205,54 @@ static unsigned int timeout_s(uint64_t ms)
 }
 
 /*
+ * Evidence before blocking: a network detector counts packets, and the
+ * source address of a packet is whatever its sender wrote. Only a source
+ * that completed a TCP handshake has shown it receives what is sent to it;
+ * blocking any other may block the innocent owner of a forged address (a
+ * decoy). Watches (a rule's packets) and application events keep acting
+ * on their source: the rule or the application names it.
+ */
+static const char *evidence_refusal(const struct sla *sla,
+				    const struct sla_countermeasure *pol,
+				    const struct alert *a)
+{
+	if (pol->action != SLA_ACT_BLOCK_SOURCE &&
+	    pol->action != SLA_ACT_RATE_LIMIT)
+		return NULL;
+	if (!a->net.detector ||
+	    sla_countermeasure_evidence(sla, pol) == SLA_EVIDENCE_ANY)
+		return NULL;
+	if (!a->net.has_handshakes)
+		return "no handshake evidence: the event does not say whether the source completed a TCP handshake, so its address may be forged (evidence: handshake; evidence: any acts without it)";
+	if (!a->net.handshakes)
+		return "the source completed no TCP handshake: its address may be forged (evidence: handshake; evidence: any acts without it)";
+	return NULL;
+}
+
+/*
  * Refusals are decided here, before the backend, so that a refusal is
  * the policy's (recorded on the alert) and dry-run refuses the same way.
+ * TARGET gets what the action is on: the source, or "address . port" of
+ * the destination for limit-destination.
  */
-static const char *refusal(const struct sla *sla, const struct alert *a)
+static const char *refusal(const struct sla *sla,
+			   const struct sla_countermeasure *pol,
+			   const struct alert *a, char *target, size_t len)
 {
+	target[0] = '\0';
+	if (pol->action == SLA_ACT_LIMIT_DESTINATION) {
+		/* SYNs to our own service: no lockout, so no guard either. */
+		if (!a->net.has_dst || a->net.proto != IPPROTO_TCP || !a->net.dport)
+			return "no destination (address and TCP port) to act on";
+		snprintf(target, len, "%s . %u", a->net.destination, a->net.dport);
+		return NULL;
+	}
 	if (!a->has_source)
 		return "no source to act on";
+	snprintf(target, len, "%s", a->source);
 	if (allowlisted(sla, a))
 		return "source is allowlisted";
-	return NULL;
+	return evidence_refusal(sla, pol, a);
 }
 
 /* Adopted countermeasures take the severity of the SLO or rule they name. */
@@ -389,9 +429,9 @@ static void firewall(struct respond *r, const struct sla *sla,
 		     uint64_t now)
 {
 	enum nftb_kind kind = kind_of(pol->action);
-	struct countermeasure *c = a->has_source ?
-		find_target(r, kind, a->source) : NULL;
-	const char *why = refusal(sla, a);
+	char target[NFTB_ADDR_MAX];
+	const char *why = refusal(sla, pol, a, target, sizeof(target));
+	struct countermeasure *c = why ? NULL : find_target(r, kind, target);
 	unsigned int secs = timeout_s(pol->duration_ms);
 	char comment[NFTB_COMMENT_MAX], replaced[256] = "";
 	size_t victim = r->n;
@@ -413,7 +453,7 @@ static void firewall(struct respond *r, const struct sla *sla,
 	if (why) {
 		sgd_log(LOG_NOTICE, "%s: not doing %s on %s: %s", a->id,
 			sla_action_name(pol->action),
-			a->has_source ? a->source : "-", why);
+			target[0] ? target : "-", why);
 		note(a, pol->action, "refused", why);
 		return;
 	}
@@ -430,7 +470,7 @@ static void firewall(struct respond *r, const struct sla *sla,
 			ret = 0;
 		if (!ret) {
 			revoked = v && !v->dry_run;
-			ret = r->ops->apply(r->ctx, kind, a->source, secs, comment);
+			ret = r->ops->apply(r->ctx, kind, target, secs, comment);
 		}
 		if (ret < 0) {
 			const char *err = r->ops->error ? r->ops->error(r->ctx) : strerror(-ret);
@@ -439,7 +479,7 @@ static void firewall(struct respond *r, const struct sla *sla,
 				restore(r, v, now);
 
 			sgd_log(LOG_WARNING, "%s: %s %s failed: %s", a->id,
-				sla_action_name(pol->action), a->source, err);
+				sla_action_name(pol->action), target, err);
 			note(a, pol->action, ret == -EPERM ? "refused" :
 			     ret == -ENOSPC ? "refused" : "failed", err);
 			return;
@@ -460,7 +500,7 @@ static void firewall(struct respond *r, const struct sla *sla,
 		return;
 	c->action = pol->action;
 	c->kind = kind;
-	snprintf(c->target, sizeof(c->target), "%s", a->source);
+	snprintf(c->target, sizeof(c->target), "%s", target);
 	if (now + (uint64_t)secs * 1000 > c->expires)
 		c->expires = now + (uint64_t)secs * 1000;
 	snprintf(c->alert, sizeof(c->alert), "%s", a->id);
@@ -468,8 +508,11 @@ static void firewall(struct respond *r, const struct sla *sla,
 	c->dry_run = r->dry_run;
 	c->severity = a->severity;
 	sgd_log(LOG_NOTICE, "%s%s: %s %s for %us (%s)", r->dry_run ? "dry-run: " : "",
-		c->id, sla_action_name(pol->action), a->source, secs, comment);
-	if (pol->action == SLA_ACT_RATE_LIMIT)
+		c->id, sla_action_name(pol->action), target, secs, comment);
+	if (pol->action == SLA_ACT_LIMIT_DESTINATION)
+		note(a, pol->action, c->id,
+		     "new TCP connections to the destination are limited to the table's own rate (200/second, burst 400); the SLA's rate is not applied per destination yet");
+	else if (pol->action == SLA_ACT_RATE_LIMIT)
 		note(a, pol->action, c->id,
 		     "the table limits to its own fixed rate; the SLA's rate is not applied per source yet");
 	else
@@ -584,6 +627,7 @@ static void act(struct respond *r, const struct sla *sla, enum sla_action action
 	case SLA_ACT_BLOCK_SOURCE:
 	case SLA_ACT_RATE_LIMIT:
 	case SLA_ACT_INSPECT:
+	case SLA_ACT_LIMIT_DESTINATION:
 		firewall(r, sla, pol, a, now);
 		break;
 	case SLA_ACT_RUN_HOOK:
@@ -643,7 +687,9 @@ int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen)
 static enum sla_action action_of(enum nftb_kind kind)
 {
 	return kind == NFTB_RATELIMIT ? SLA_ACT_RATE_LIMIT :
-	       kind == NFTB_INSPECT ? SLA_ACT_INSPECT : SLA_ACT_BLOCK_SOURCE;
+	       kind == NFTB_INSPECT ? SLA_ACT_INSPECT :
+	       kind == NFTB_LIMIT_DST ? SLA_ACT_LIMIT_DESTINATION :
+	       SLA_ACT_BLOCK_SOURCE;
 }
 
 int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
