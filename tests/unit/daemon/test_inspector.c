@@ -428,6 +428,41 @@ static void seq_process_key(void **state)
 	assert_false(f->last.has_source);
 	assert_non_null(strstr(f->last.summary, "process 100"));
 	assert_non_null(strstr(f->last.summary, "sh[201]"));
+	/* A process that ended takes its sequence along: its id may be
+	 * reused by a process that never was the web server. */
+	make_task(&r, SLAGUARD_EVENT_SCHED_SAMPLE, web, 400, 1, "nginx", 5000);
+	assert_int_equal(feed(f, &r), 0);
+	assert_int_equal(seq_of(f, "web-shell")->keys, 1);
+	make_task(&r, SLAGUARD_EVENT_PROC_EXIT, web, 400, 1, "nginx", 6000);
+	assert_int_equal(feed(f, &r), 0);
+	assert_int_equal(seq_of(f, "web-shell")->keys, 0);
+	make_task(&r, SLAGUARD_EVENT_PROC_EXEC, 0, 400, 1, "sh", 7000);
+	assert_int_equal(feed(f, &r), 0);
+	assert_int_equal(f->n, 1);
+}
+
+/* Process events reach the rules straight from intake: a repeat of the
+ * previous record is one event, not two. */
+static void seq_unfiltered_repeat_once(void **state)
+{
+	struct seqfix *f = *state;
+	uint32_t web = INTAKE_TASK_WATCH_BASE + 1;
+	struct rec r;
+
+	make_task(&r, SLAGUARD_EVENT_SCHED_SAMPLE, web, 100, 1, "nginx", 1000);
+	assert_int_equal(seq_on_unfiltered(f->ss, &r, 1000, seq_keep, f), 0);
+	make_task(&r, SLAGUARD_EVENT_PROC_EXEC, 0, 101, 100, "sh", 2000);
+	assert_int_equal(seq_on_unfiltered(f->ss, &r, 2000, seq_keep, f), 1);
+	/* The same record again (same seq): no second finding. */
+	make_task(&r, SLAGUARD_EVENT_SCHED_SAMPLE, web, 100, 1, "nginx", 3000);
+	assert_int_equal(seq_on_unfiltered(f->ss, &r, 3000, seq_keep, f), 0);
+	r.task.event = SLAGUARD_EVENT_PROC_EXEC;
+	r.task.pid = 102;
+	r.task.ppid = 100;
+	snprintf(r.task.comm, sizeof(r.task.comm), "sh");
+	assert_int_equal(seq_on_unfiltered(f->ss, &r, 4000, seq_keep, f), 1);
+	assert_int_equal(seq_on_unfiltered(f->ss, &r, 4000, seq_keep, f), 0);
+	assert_int_equal(f->n, 2);
 }
 
 /* At the limit a new key evicts the least recently active one, counted. */
@@ -482,6 +517,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(seq_not_after_within, seq_setup, seq_teardown),
 		cmocka_unit_test_setup_teardown(seq_count_step, seq_setup, seq_teardown),
 		cmocka_unit_test_setup_teardown(seq_process_key, seq_setup, seq_teardown),
+		cmocka_unit_test_setup_teardown(seq_unfiltered_repeat_once, seq_setup, seq_teardown),
 		cmocka_unit_test_setup_teardown(seq_eviction_bounded_and_counted, seq_setup_small, seq_teardown),
 		cmocka_unit_test_setup_teardown(seq_status_json_lists_rules, seq_setup, seq_teardown),
 	};

@@ -68,7 +68,7 @@ struct seq_status {
 	size_t keys, max_keys;
 	uint64_t started;		/* keys whose first step began */
 	uint64_t fired;			/* sequences completed: findings */
-	uint64_t expired;		/* dropped as "within" passed */
+	uint64_t expired;		/* dropped: "within" passed, process ended */
 	uint64_t evicted;		/* dropped to make room for a new key */
 };
 

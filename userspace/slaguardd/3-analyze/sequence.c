@@ -606,6 +606,24 @@ static int judge(struct seq_set *ss, struct seq_rule *sr, const char *key,
 	return advance(sr, e, ev, now, fn, arg);
 }
 
+/* An ended process's id may be reused: its sequences end with it. */
+static void forget_process(struct seq_set *ss, const char *pid)
+{
+	for (size_t i = 0; i < ss->n; i++) {
+		struct seq_rule *sr = &ss->rules[i];
+		uint64_t hash;
+		struct seq_entry *e;
+
+		if (sr->rule->same != SLA_SAME_PROCESS)
+			continue;
+		e = lookup(ss, sr, pid, &hash);
+		if (e) {
+			drop(sr, e);
+			sr->st.expired++;
+		}
+	}
+}
+
 int seq_on_record(struct seq_set *ss, const struct rec *r, uint64_t now,
 		  finding_fn fn, void *arg)
 {
@@ -633,17 +651,21 @@ int seq_on_record(struct seq_set *ss, const struct rec *r, uint64_t now,
 		if (key)
 			fired += judge(ss, sr, key, parent, &ev, now, fn, arg);
 	}
+	if (r->kind == REC_TASK && r->task.event == SLAGUARD_EVENT_PROC_EXIT)
+		forget_process(ss, ev.pid);
 	return fired;
 }
 
 int seq_on_unfiltered(struct seq_set *ss, const struct rec *r, uint64_t now,
 		      finding_fn fn, void *arg)
 {
-	uint64_t seq = r->kind == REC_TASK ? r->task.seq : r->net.seq;
-	uint32_t event = r->kind == REC_TASK ? r->task.event : r->net.event;
+	uint64_t seq;
+	uint32_t event;
 
 	if (!ss || (r->kind != REC_TASK && r->kind != REC_NET))
 		return 0;
+	seq = r->kind == REC_TASK ? r->task.seq : r->net.seq;
+	event = r->kind == REC_TASK ? r->task.event : r->net.event;
 	if (seq && seq == ss->last_seq && event == ss->last_event)
 		return 0;
 	ss->last_seq = seq;
