@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <json-c/json.h>
 
@@ -187,6 +188,11 @@ static const char seq_sla[] =
 	"    same: process\n"
 	"    within: 1h\n"
 	"    severity: critical\n"
+	"  - id: scan-then-login\n"
+	"    sequence: [ { event: net.portscan }, { login-success: \"admin*\" } ]\n"
+	"    same: source\n"
+	"    within: 60s\n"
+	"    severity: high\n"
 	"countermeasures:\n"
 	"  - { when: { rule: scan-then-db }, do: block-source, for: 10m }\n";
 
@@ -206,7 +212,7 @@ static int seq_setup_keys(void **state, size_t max_keys)
 	f->cfg = calloc(1, sizeof(*f->cfg));
 	assert_int_equal(sla_to_module_config(f->sla, f->cfg), 0);
 	assert_int_equal(seq_set_new(&f->ss, f->sla, f->cfg, max_keys), 0);
-	assert_int_equal(seq_rule_count(f->ss), 3);
+	assert_int_equal(seq_rule_count(f->ss), 4);
 	*state = f;
 	return 0;
 }
@@ -384,6 +390,31 @@ static void seq_count_step(void **state)
 	assert_int_equal(f->n, 1);
 }
 
+/* Events of two agents: the module's scan, then an application's login
+ * from the address it names. */
+static void seq_across_agents(void **state)
+{
+	struct seqfix *f = *state;
+	struct rec r;
+
+	assert_int_equal(scan(f, "192.0.2.7", 1000), 0);
+	/* A login the application reports without an address: no key. */
+	make_app(&r, "web", "alice", "login-success", "admin-ui", 2000);
+	assert_int_equal(feed(f, &r), 0);
+	/* From another address: another key. */
+	r.app.family = AF_INET;
+	inet_pton(AF_INET, "192.0.2.8", r.app.src);
+	assert_int_equal(feed(f, &r), 0);
+	/* From the scanner's address. */
+	inet_pton(AF_INET, "192.0.2.7", r.app.src);
+	assert_int_equal(feed(f, &r), 1);
+	assert_string_equal(f->last.ref, "scan-then-login");
+	assert_true(f->last.has_source);
+	assert_string_equal(f->last.source, "192.0.2.7");
+	assert_int_equal(f->last.family, AF_INET);
+	assert_null(f->last.component);
+}
+
 static void make_task(struct rec *r, uint32_t event, uint32_t watch,
 		      uint32_t pid, uint32_t ppid, const char *comm,
 		      uint64_t mono)
@@ -491,7 +522,7 @@ static void seq_status_json_lists_rules(void **state)
 
 	assert_int_equal(scan(f, "192.0.2.7", 1000), 0);
 	arr = seq_status_json(f->ss);
-	assert_int_equal(json_object_array_length(arr), 3);
+	assert_int_equal(json_object_array_length(arr), 4);
 	o = json_object_array_get_idx(arr, 0);
 	assert_true(json_object_object_get_ex(o, "rule", &v));
 	assert_string_equal(json_object_get_string(v), "scan-then-db");
@@ -516,6 +547,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(seq_not_for_different_keys, seq_setup, seq_teardown),
 		cmocka_unit_test_setup_teardown(seq_not_after_within, seq_setup, seq_teardown),
 		cmocka_unit_test_setup_teardown(seq_count_step, seq_setup, seq_teardown),
+		cmocka_unit_test_setup_teardown(seq_across_agents, seq_setup, seq_teardown),
 		cmocka_unit_test_setup_teardown(seq_process_key, seq_setup, seq_teardown),
 		cmocka_unit_test_setup_teardown(seq_unfiltered_repeat_once, seq_setup, seq_teardown),
 		cmocka_unit_test_setup_teardown(seq_eviction_bounded_and_counted, seq_setup_small, seq_teardown),
