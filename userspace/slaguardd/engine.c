@@ -292,9 +292,6 @@ static void on_sample(struct sample *s, void *arg)
 			s->value = 1;
 		dispatch(&f, e);
 	}
-	/* One sample per network or application record: judged once. */
-	if (s->rec->kind == REC_NET || s->rec->kind == REC_APP)
-		seq_on_record(e->seqs, s->rec, e->now_mono, dispatch, e);
 	pp_store(e->pp, s);
 	profile(e, s);
 	slo_context(e, &ctx);
@@ -307,14 +304,21 @@ static void on_sample(struct sample *s, void *arg)
 void engine_on_record(const struct rec *r, void *arg)
 {
 	struct engine *e = arg;
+	int n;
 
 	if (r->kind == REC_APP)
 		e->app_events++;
 	clocks(e, sgd_mono_ms());
-	pp_record(e->pp, r, on_sample, e);
-	/* Process events and slow scans reach no sample of their own. */
-	if (r->kind == REC_TASK ||
-	    (r->kind == REC_NET && r->net.event == SLAGUARD_EVENT_SLOW_PORTSCAN))
+	n = pp_record(e->pp, r, on_sample, e);
+	/*
+	 * Sequence rules judge records, once each: network and application
+	 * records preprocess took (not duplicates); process events and slow
+	 * scans, which it sums or skips, as they come.
+	 */
+	if ((r->kind == REC_NET || r->kind == REC_APP) && n > 0)
+		seq_on_record(e->seqs, r, e->now_mono, dispatch, e);
+	else if (r->kind == REC_TASK ||
+		 (r->kind == REC_NET && r->net.event == SLAGUARD_EVENT_SLOW_PORTSCAN))
 		seq_on_unfiltered(e->seqs, r, e->now_mono, dispatch, e);
 }
 
