@@ -7,7 +7,8 @@
 # its "notify" group). Covers start without the module, the control socket
 # and its protocol, reload (control and SIGHUP), dry-run, application
 # events, alert following, countermeasures in nftables, revoke, adoption on
-# restart, root-only access and clean shutdown. Needs root, socat and jq.
+# restart, root-only access, sequence rules and clean shutdown. Needs root,
+# socat and jq.
 #
 #   make -C tests/host check   (with the nftables backend tests)
 
@@ -261,6 +262,53 @@ sleep 0.5
 nft delete element inet slaguard limitdst4 '{ 10.0.0.10 . 443 }'
 sleep 0.5
 check "a destination limit deleted by hand is taken as revoked" grep -q '10.0.0.10 . 443 removed from limitdst4 by another process; taken as revoked' "$T/out"
+stop
+
+# 7. Sequence rules: a scan then the database from one source; failed
+# logins then a success for one user. Neither event alone fires.
+cat > "$T/sla.yaml" <<'YAML'
+sla: seq
+components:
+  db: { addresses: [10.0.1.20], ports: [5432] }
+rules:
+  - { id: db-deny, deny: { to: db, port: 5432, proto: tcp }, severity: medium }
+  - id: scan-then-db
+    sequence: [ { event: net.portscan }, { to: db, port: 5432 } ]
+    same: source
+    within: 60s
+    severity: critical
+  - id: guessed-password
+    sequence: [ { login-failure: "*", count: 5 }, { login-success: "*" } ]
+    same: user
+    within: 1m
+    severity: high
+countermeasures:
+  - { when: { rule: scan-then-db }, do: block-source, for: 1m }
+YAML
+nft delete table inet slaguard 2>/dev/null
+start --genl-family nlctrl --genl-group notify
+$FAKE 1 watch 192.0.2.20 10.0.1.20 5432 1000001
+$FAKE 2 portscan 192.0.2.21 40 40
+sleep 0.5
+check "sequence: the connection alone is only the deny rule's" q '{"cmd":"alerts"}' '[.alerts[] | .ref] == ["db-deny"]'
+check "sequence: nothing blocked for one event" sh -c '! nft list set inet slaguard block4 | grep -q "192.0.2.2"'
+check "sequence: status shows the scan in progress" q '{"cmd":"status"}' '.sequences[0] | .rule == "scan-then-db" and .keys == 1 and .fired == 0 and .max_keys == 4096 and .evicted == 0'
+$FAKE 3 portscan 192.0.2.22 40 40
+$FAKE 4 watch 192.0.2.22 10.0.1.20 5432 1000001
+sleep 0.5
+check "sequence: scan then database fires" q '{"cmd":"alerts"}' '[.alerts[] | select(.ref == "scan-then-db")] | length == 1 and .[0].source == "192.0.2.22" and .[0].kind == "rule" and .[0].severity == "critical" and (.[0].evidence.sequence | length) == 2'
+check "sequence: its countermeasure blocks the source" in_set block4 192.0.2.22
+check "sequence: the single events' sources are not blocked" sh -c '! nft list set inet slaguard block4 | grep -qE "192.0.2.2[01] "'
+for i in 1 2 3 4 5; do
+	printf '{"component":"db","user":"eve","action":"login-failure","resource":"admin-ui/%s"}\n' "$i"
+done | socat -t 1 - "UNIX-CONNECT:$APP" > /dev/null
+sleep 0.3
+check "sequence: failures alone do not fire" q '{"cmd":"alerts"}' '[.alerts[] | select(.ref == "guessed-password")] | length == 0'
+printf '{"component":"db","user":"eve","action":"login-success","resource":"admin-ui"}\n' |
+	socat -t 1 - "UNIX-CONNECT:$APP" > /dev/null
+sleep 0.3
+check "sequence: five failures then a success fire" q '{"cmd":"alerts"}' '[.alerts[] | select(.ref == "guessed-password")] | length == 1 and .[0].source == null and .[0].evidence.key == "eve" and .[0].evidence.sequence[0].count == 5'
+check "sequence: status counts what fired" q '{"cmd":"status"}' '[.sequences[] | .fired] == [1, 1]'
 stop
 
 echo "daemon-live: $pass passed, $failed failed"

@@ -134,6 +134,10 @@ int sla_parse_countermeasures(struct sla_ctx *c, const yaml_node_t *root);
 int sla_parse_reporters(struct sla_ctx *c, const yaml_node_t *root);
 /* defaults.app_group: the application socket's group, resolved now. */
 int sla_parse_app_group(struct sla_ctx *c, const yaml_node_t *defaults);
+/* A rule with "sequence" (sequence.c), and the check once all are read. */
+int sla_read_sequence(struct sla_ctx *c, yaml_node_t *map,
+		      struct sla_rule *rule);
+int sla_check_sequences(struct sla_ctx *c, const yaml_node_t *list);
 /* Final check: the module can hold the watches the deny rules need. */
 int sla_check_module_limits(struct sla_ctx *c);
 

@@ -169,12 +169,75 @@ static bool data_body(struct json_object *b, const struct sla_rule *r)
 	return !r->component || put(b, "component", str(r->component->name));
 }
 
+static struct json_object *step_json(const struct sla_seq_step *st)
+{
+	struct json_object *o = json_object_new_object();
+	bool ok = o != NULL;
+
+	if (ok && st->event != SLA_SEQ_APP)
+		ok = put(o, "event", str(sla_seq_event_name(st->event)));
+	if (ok && st->event == SLA_SEQ_NET_WATCH_HIT) {
+		ok = put(o, "proto", str(sla_proto_name(st->proto)));
+		if (ok && st->to)
+			ok = put(o, "to", str(st->to->name));
+		if (ok && st->n_ports)
+			ok = put(o, "port", ports_json(st->ports, st->n_ports));
+	}
+	if (ok && st->event == SLA_SEQ_APP) {
+		if (st->has_subject)
+			ok = put(o, st->subject_kind == SLA_SUBJECT_USER ?
+				 "user" : "role", str(st->subject));
+		ok = ok && put(o, sla_data_action_name(st->action),
+			       str(st->resource));
+	}
+	if (ok && st->component)
+		ok = put(o, "component", str(st->component->name));
+	if (ok && st->n_processes)
+		ok = put(o, "process", strings_json(st->processes,
+						    st->n_processes));
+	ok = ok && put(o, "count", json_object_new_int64(st->count));
+	if (ok)
+		return o;
+	json_object_put(o);
+	return NULL;
+}
+
+static struct json_object *sequence_json(const struct sla_rule *r)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *steps = json_object_new_array();
+	bool ok = o && steps;
+
+	for (size_t i = 0; ok && i < r->n_steps; i++)
+		ok = push(steps, step_json(&r->steps[i]));
+	ok = ok && put(o, "id", str(r->id));
+	if (ok) {
+		ok = put(o, "sequence", steps);
+		steps = NULL;
+	}
+	ok = ok && put(o, "same", str(sla_seq_key_name(r->same))) &&
+	     put(o, "within", duration_json(r->within_ms)) &&
+	     put(o, "severity", str(sla_severity_name(r->severity)));
+	if (ok && r->description)
+		ok = put(o, "description", str(r->description));
+	json_object_put(steps);
+	if (ok)
+		return o;
+	json_object_put(o);
+	return NULL;
+}
+
 static struct json_object *rule_json(const struct sla_rule *r)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *b = json_object_new_object();
 	bool ok = o && b;
 
+	if (r->kind == SLA_RULE_SEQUENCE) {
+		json_object_put(o);
+		json_object_put(b);
+		return sequence_json(r);
+	}
 	ok = ok && (r->kind == SLA_RULE_NET ? net_body(b, r) : data_body(b, r));
 	ok = ok && put(o, "id", str(r->id));
 	if (ok) {

@@ -34,6 +34,13 @@ static void free_rule(struct sla_rule *r)
 	free(r->subject);
 	free(r->resource);
 	free(r->payload);
+	for (size_t i = 0; r->steps && i < r->n_steps; i++) {
+		free(r->steps[i].ports);
+		free(r->steps[i].subject);
+		free(r->steps[i].resource);
+		free_strings(r->steps[i].processes, r->steps[i].n_processes);
+	}
+	free(r->steps);
 }
 
 static void free_slo(struct sla_slo *s)

@@ -15,7 +15,8 @@
 #include "internal.h"
 
 static const char *const rule_keys[] = {
-	"id", "deny", "allow", "severity", "description", NULL
+	"id", "deny", "allow", "sequence", "same", "within", "severity",
+	"description", NULL
 };
 
 static const char *const net_keys[] = {
@@ -24,10 +25,11 @@ static const char *const net_keys[] = {
 
 static const char *const data_keys[] = {
 	"user", "role", "read", "write", "delete", "login-failure",
-	"privilege-change", "component", NULL
+	"privilege-change", "login-success", "component", NULL
 };
 
-#define DATA_ACTIONS "read, write, delete, login-failure, privilege-change"
+#define DATA_ACTIONS "read, write, delete, login-failure, privilege-change, " \
+	"login-success"
 
 static const struct sla_type to_type = {
 	"a component defined under 'components'", sla_read_node, NULL
@@ -327,17 +329,37 @@ static int read_effect(struct sla_ctx *c, yaml_node_t *map,
 {
 	yaml_node_t *deny = sla_find(c, map, "deny");
 	yaml_node_t *allow = sla_find(c, map, "allow");
+	yaml_node_t *seq = sla_find(c, map, "sequence");
 	yaml_node_t *body = deny ? deny : allow;
 	size_t saved;
 	int ret;
 
+	if (seq && body) {
+		sla_path_key(c, "sequence");
+		return sla_fail(c, seq, "a sequence or a deny or an allow "
+				"mapping", "a sequence and '%s'",
+				deny ? "deny" : "allow");
+	}
+	if (seq)
+		return sla_read_sequence(c, map, rule);
+	for (size_t i = 0; i < 2; i++) {
+		static const char *const seq_only[] = { "same", "within" };
+		yaml_node_t *n = sla_find(c, map, seq_only[i]);
+
+		if (n) {
+			sla_path_key(c, seq_only[i]);
+			return sla_fail_node(c, n, "no 'same' or 'within' "
+					     "without a sequence");
+		}
+	}
 	if (deny && allow) {
 		sla_path_key(c, "allow");
 		return sla_fail(c, allow, "either deny or allow", "both");
 	}
 	if (!body) {
 		sla_path_key(c, "deny");
-		return sla_fail(c, map, "a deny or an allow mapping", "nothing");
+		return sla_fail(c, map, "a deny or an allow mapping, or a "
+				"sequence", "nothing");
 	}
 	rule->deny = deny != NULL;
 	saved = sla_path_key(c, deny ? "deny" : "allow");
@@ -392,7 +414,8 @@ static int read_rule(struct sla_ctx *c, yaml_node_t *map,
 		     struct sla_rule *rule)
 {
 	int ret = sla_check_map(c, map, "a rule mapping with id, deny or "
-				"allow, severity, description", rule_keys);
+				"allow or sequence (with same, within), "
+				"severity, description", rule_keys);
 
 	rule->line = sla_line(map);
 	if (!ret)
@@ -430,5 +453,5 @@ int sla_parse_rules(struct sla_ctx *c, const yaml_node_t *root)
 			return ret;
 	}
 	sla_close_seq(c, &s);
-	return 0;
+	return sla_check_sequences(c, s.node);
 }

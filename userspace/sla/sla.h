@@ -135,6 +135,7 @@ struct sla_peer {
 enum sla_rule_kind {
 	SLA_RULE_NET,		/* who may reach which component and port */
 	SLA_RULE_DATA,		/* who may read which resource */
+	SLA_RULE_SEQUENCE,	/* events of one key in order within a time */
 };
 
 enum sla_subject_kind {
@@ -149,13 +150,64 @@ enum sla_data_action {
 	SLA_DATA_DELETE,
 	SLA_DATA_LOGIN_FAILURE,
 	SLA_DATA_PRIVILEGE_CHANGE,
+	SLA_DATA_LOGIN_SUCCESS,
 	SLA_DATA_ACTION_COUNT
+};
+
+/* What a sequence rule's events must share (its "same"). */
+enum sla_seq_key {
+	SLA_SAME_SOURCE,	/* the source address */
+	SLA_SAME_USER,		/* an application event's user */
+	SLA_SAME_PROCESS,	/* a process id, or its parent's */
+};
+
+/* The events a sequence step can be (its "event"); names in values.c. */
+enum sla_seq_event {
+	SLA_SEQ_NET_PORTSCAN,
+	SLA_SEQ_NET_SLOW_PORTSCAN,
+	SLA_SEQ_NET_SYN_FLOOD,
+	SLA_SEQ_NET_CONN_RATE,
+	SLA_SEQ_NET_BANDWIDTH,
+	SLA_SEQ_NET_ICMP_FLOOD,
+	SLA_SEQ_NET_WATCH_HIT,
+	SLA_SEQ_APP,
+	SLA_SEQ_PROC_EXEC,
+	SLA_SEQ_PROC_EXIT,
+	SLA_SEQ_PROC_SAMPLE,
+	SLA_SEQ_EVENT_COUNT
+};
+
+/* Most steps of one sequence rule, and the largest count of one step. */
+#define SLA_SEQ_STEPS_MAX	4
+#define SLA_SEQ_COUNT_MAX	1000
+
+/* One step of a sequence rule: which events it is made of, how many. */
+struct sla_seq_step {
+	unsigned int line;
+	enum sla_seq_event event;
+	uint32_t count;			/* matching events to complete it */
+	/* SLA_SEQ_NET_WATCH_HIT */
+	const struct sla_component *to;	/* NULL: any destination */
+	struct sla_port_range *ports;	/* none: every port */
+	size_t n_ports;
+	enum sla_proto proto;
+	/* SLA_SEQ_APP */
+	bool has_subject;
+	enum sla_subject_kind subject_kind;
+	char *subject;
+	enum sla_data_action action;
+	char *resource;			/* fnmatch(3) pattern */
+	/* SLA_SEQ_APP and SLA_SEQ_PROC_*: NULL any component */
+	const struct sla_component *component;
+	/* SLA_SEQ_PROC_*: command names, none: any */
+	char **processes;
+	size_t n_processes;
 };
 
 struct sla_rule {
 	char *id;
 	unsigned int line;
-	bool deny;			/* false: an allow rule */
+	bool deny;			/* false: an allow rule; sequences: true */
 	enum sla_rule_kind kind;
 	enum sla_severity severity;	/* deny rules; 0 for allow rules */
 	char *description;		/* may be NULL */
@@ -181,6 +233,12 @@ struct sla_rule {
 	enum sla_data_action action;	/* the key the pattern was given under */
 	char *resource;			/* fnmatch(3) pattern */
 	const struct sla_component *component;	/* NULL: any component */
+
+	/* SLA_RULE_SEQUENCE: the steps in order, by events of one key */
+	struct sla_seq_step *steps;
+	size_t n_steps;
+	enum sla_seq_key same;
+	uint64_t within_ms;		/* from the first event to the last */
 };
 
 struct sla_slo {
@@ -454,9 +512,15 @@ const char *sla_proto_name(enum sla_proto proto);
 const char *sla_metric_name(enum sla_metric metric);
 const char *sla_per_name(enum sla_per per);
 const char *sla_rate_unit_name(enum sla_rate_unit unit);
-/* "read", "write", "delete", "login-failure", "privilege-change". */
+/* "read", "write", "delete", "login-failure", "privilege-change",
+ * "login-success". */
 const char *sla_data_action_name(enum sla_data_action action);
 int sla_data_action_from_name(const char *name, enum sla_data_action *action);
+const char *sla_seq_event_name(enum sla_seq_event event);
+const char *sla_seq_key_name(enum sla_seq_key key);
+/* Whether EVENT is an event of a process (proc.*), of the network (net.*). */
+bool sla_seq_event_is_proc(enum sla_seq_event event);
+bool sla_seq_event_is_net(enum sla_seq_event event);
 /* -EINVAL for an unknown name. */
 int sla_metric_from_name(const char *name, enum sla_metric *metric);
 int sla_severity_from_name(const char *name, enum sla_severity *severity);

@@ -86,6 +86,7 @@ static const char *const data_action_names[] = {
 	[SLA_DATA_DELETE] = "delete",
 	[SLA_DATA_LOGIN_FAILURE] = "login-failure",
 	[SLA_DATA_PRIVILEGE_CHANGE] = "privilege-change",
+	[SLA_DATA_LOGIN_SUCCESS] = "login-success",
 };
 
 #define COUNT(table) (sizeof(table) / sizeof((table)[0]))

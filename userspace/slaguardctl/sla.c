@@ -135,6 +135,25 @@ static const char *evidence_text(struct json_object *slo, char *buf,
 	return buf;
 }
 
+/* One line per sequence rule: its keys against the bound, what it did. */
+static void print_sequences(struct json_object *seqs, FILE *f)
+{
+	size_t n = seqs ? json_object_array_length(seqs) : 0;
+	char b[6][32];
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(seqs, i);
+
+		fprintf(f, "%-18s%s: %s/%s keys, %s fired, %s expired, %s evicted\n",
+			i ? "" : "sequences:", cc_text(s, "rule", b[0], sizeof(b[0])),
+			cc_text(s, "keys", b[1], sizeof(b[1])),
+			cc_text(s, "max_keys", b[2], sizeof(b[2])),
+			cc_text(s, "fired", b[3], sizeof(b[3])),
+			cc_text(s, "expired", b[4], sizeof(b[4])),
+			cc_text(s, "evicted", b[5], sizeof(b[5])));
+	}
+}
+
 int cc_print_status(struct json_object *resp, FILE *f)
 {
 	static const struct sg_column cols[] = {
@@ -163,6 +182,7 @@ int cc_print_status(struct json_object *resp, FILE *f)
 	fprintf(f, "alerts:           %s\n", cc_text(resp, "alerts", b1, sizeof(b1)));
 	fprintf(f, "countermeasures:  %s active\n",
 		cc_text(resp, "countermeasures", b1, sizeof(b1)));
+	print_sequences(cc_get(resp, "sequences", json_type_array), f);
 	for (i = 0; i < n; i++) {
 		const char *st = cc_text(json_object_array_get_idx(slos, i),
 					 "state", b1, sizeof(b1));

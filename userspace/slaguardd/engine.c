@@ -24,6 +24,7 @@ struct built {
 	struct sla_module_config *modcfg;
 	struct preprocess *pp;
 	struct slo_set *slos;
+	struct seq_set *seqs;
 };
 
 static uint64_t keep_ms(const struct sla *sla)
@@ -40,6 +41,7 @@ static uint64_t keep_ms(const struct sla *sla)
 
 static void built_free(struct built *b)
 {
+	seq_set_free(b->seqs);
 	slo_set_free(b->slos);
 	pp_free(b->pp);
 	free(b->modcfg);
@@ -61,6 +63,8 @@ static int build(struct built *b, struct sla *sla)
 		pp_set_module_config(b->pp, b->modcfg);
 	if (!ret)
 		ret = slo_set_new(&b->slos, sla);
+	if (!ret)
+		ret = seq_set_new(&b->seqs, sla, b->modcfg, SEQ_KEYS_DEFAULT);
 	if (ret) {
 		b->sla = NULL;
 		built_free(b);
@@ -76,6 +80,7 @@ static void install(struct engine *e, struct built *b, bool configure)
 	e->modcfg = b->modcfg;
 	e->pp = b->pp;
 	e->slos = b->slos;
+	e->seqs = b->seqs;
 	inspector_init(&e->insp, e->sla, e->modcfg);
 	e->dry_run = e->dry_run_forced || e->sla->defaults.dry_run;
 	respond_set_dry_run(e->resp, e->dry_run);
@@ -137,7 +142,7 @@ int engine_init(struct engine *e, struct sla *sla, const char *path,
 
 void engine_fini(struct engine *e)
 {
-	struct built b = { e->sla, e->modcfg, e->pp, e->slos };
+	struct built b = { e->sla, e->modcfg, e->pp, e->slos, e->seqs };
 
 	built_free(&b);
 	profiler_free(e->prof);
@@ -299,11 +304,22 @@ static void on_sample(struct sample *s, void *arg)
 void engine_on_record(const struct rec *r, void *arg)
 {
 	struct engine *e = arg;
+	int n;
 
 	if (r->kind == REC_APP)
 		e->app_events++;
 	clocks(e, sgd_mono_ms());
-	pp_record(e->pp, r, on_sample, e);
+	n = pp_record(e->pp, r, on_sample, e);
+	/*
+	 * Sequence rules judge records, once each: network and application
+	 * records preprocess took (not duplicates); process events and slow
+	 * scans, which it sums or skips, as they come.
+	 */
+	if ((r->kind == REC_NET || r->kind == REC_APP) && n > 0)
+		seq_on_record(e->seqs, r, e->now_mono, dispatch, e);
+	else if (r->kind == REC_TASK ||
+		 (r->kind == REC_NET && r->net.event == SLAGUARD_EVENT_SLOW_PORTSCAN))
+		seq_on_unfiltered(e->seqs, r, e->now_mono, dispatch, e);
 }
 
 bool engine_on_packet(struct engine *e, const uint8_t *pkt, size_t len)
@@ -330,6 +346,7 @@ void engine_tick(struct engine *e, uint64_t now)
 				 respond_next_num(e->resp));
 	pp_flush(e->pp, now, on_sample, e);
 	pp_expire(e->pp, now);
+	seq_expire(e->seqs, now);
 	alerts_expire(e->alerts, now);
 	respond_expire(e->resp, now);
 	slo_context(e, &ctx);
@@ -373,7 +390,7 @@ int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
 		}
 	}
 	{
-		struct built old = { e->sla, e->modcfg, e->pp, e->slos };
+		struct built old = { e->sla, e->modcfg, e->pp, e->slos, e->seqs };
 
 		install(e, &b, false);
 		built_free(&old);
@@ -438,5 +455,6 @@ struct json_object *engine_status_json(const struct engine *e)
 	json_object_object_add(o, "countermeasures",
 			       json_object_new_int64((int64_t)respond_active(e->resp)));
 	json_object_object_add(o, "hooks", hooks_json(e->resp));
+	json_object_object_add(o, "sequences", seq_status_json(e->seqs));
 	return o;
 }

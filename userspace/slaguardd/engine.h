@@ -34,6 +34,7 @@ struct engine {
 	struct inspector insp;
 	struct profiler *prof;
 	struct slo_set *slos;
+	struct seq_set *seqs;		/* sequence rules' state */
 	struct alerts *alerts;
 	struct respond *resp;
 	struct id_store ids;

@@ -77,6 +77,8 @@ struct rec_task {
 	uint32_t watch_id;		/* the module's id, 0 if none */
 	bool has_pid;
 	uint32_t pid;
+	bool has_ppid;
+	uint32_t ppid;			/* the parent's process id */
 	char comm[16];
 	char cgroup[REC_RESOURCE_MAX];
 	uint32_t period_ms;		/* 0: not sent */

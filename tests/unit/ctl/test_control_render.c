@@ -105,6 +105,16 @@ static void status_numbers(void **state)
 	expect_has(out, "SLOs:             2, 1 violated, 0 unknown");
 	expect_has(out, "a    m       compliant                   1.5    200    5.0s  -\n");
 	expect_has(out, "b    -       violated   18446744073709551615      -       -  -\n");
+	assert_null(strstr(out, "sequences:"));
+	free(out);
+	/* Sequence rules: their keys against the bound, evictions shown. */
+	out = render(cc_print_status,
+		     "{\"ok\":true,\"sequences\":[{\"rule\":\"scan-then-db\",\"keys\":3,"
+		     "\"max_keys\":4096,\"fired\":1,\"expired\":2,\"evicted\":0},"
+		     "{\"rule\":\"guessed\",\"keys\":4096,\"max_keys\":4096,"
+		     "\"fired\":0,\"expired\":0,\"evicted\":17}]}");
+	expect_has(out, "sequences:        scan-then-db: 3/4096 keys, 1 fired, 2 expired, 0 evicted\n"
+		   "                  guessed: 4096/4096 keys, 0 fired, 0 expired, 17 evicted\n");
 	free(out);
 	/* No SLOs at all: the header lines only. */
 	out = render(cc_print_status, "{\"ok\":true}");

@@ -121,11 +121,12 @@ static void printable_names(void **state)
 static void actions(void **state)
 {
 	static const char *const ok[] = { "read", "write", "delete",
-					  "login-failure", "privilege-change" };
+					  "login-failure", "privilege-change",
+					  "login-success" };
 	char line[256], err[256];
 
 	(void)state;
-	for (size_t i = 0; i < 5; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		snprintf(line, sizeof(line), "{\"component\":\"db\",\"user\":\"a\","
 			 "\"action\":\"%s\",\"resource\":\"r\"}", ok[i]);
 		assert_int_equal(parse(line, err), 0);
@@ -133,7 +134,7 @@ static void actions(void **state)
 	assert_int_equal(parse("{\"component\":\"db\",\"user\":\"a\",\"action\":\"reads\","
 			       "\"resource\":\"r\"}", err), -EINVAL);
 	assert_string_equal(err, "field 'action': expected one of read, write, delete, "
-			    "login-failure, privilege-change, got 'reads'");
+			    "login-failure, privilege-change, login-success, got 'reads'");
 }
 
 /* A short junk line got a long error each: now a few, then silence. */

@@ -4,11 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 
 #include <json-c/json.h>
 
 #include "control.h"
 #include "helpers.h"
+#include "intake.h"
 #include "util.h"
 
 struct fixture {
@@ -284,6 +286,127 @@ static void reload(void **state)
 	assert_string_equal(f->e.sla->name, "other");
 }
 
+/* Sequence rules in the whole engine: records judged once each, the
+ * finding alerted and acted on, the counters in the status. */
+static const char seq_yaml[] =
+	"sla: seq\n"
+	"components:\n"
+	"  web: { addresses: [10.0.0.10], ports: [80], processes: [nginx] }\n"
+	"  db: { addresses: [10.0.1.20], ports: [5432] }\n"
+	"rules:\n"
+	"  - { id: db-deny, deny: { to: db, port: 5432 }, severity: low }\n"
+	"  - id: scan-then-db\n"
+	"    sequence: [ { event: net.portscan }, { to: db, port: 5432 } ]\n"
+	"    same: source\n"
+	"    within: 60s\n"
+	"    severity: critical\n"
+	"  - id: guessed\n"
+	"    sequence: [ { login-failure: \"*\", count: 3 }, { login-success: \"*\" } ]\n"
+	"    same: user\n"
+	"    within: 1m\n"
+	"    severity: high\n"
+	"  - id: web-shell\n"
+	"    sequence: [ { event: proc.sample, component: web }, { event: proc.exec, process: sh } ]\n"
+	"    same: process\n"
+	"    within: 1h\n"
+	"    severity: critical\n"
+	"countermeasures:\n"
+	"  - { when: { rule: scan-then-db }, do: block-source, for: 10m }\n";
+
+static size_t alerts_of(struct fixture *f, const char *ref)
+{
+	struct json_object *o = ask(f, "{\"cmd\":\"alerts\",\"limit\":100}", NULL), *arr;
+	size_t n = 0;
+
+	json_object_object_get_ex(o, "alerts", &arr);
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		n += !strcmp(str(json_object_array_get_idx(arr, i), "ref"), ref);
+	json_object_put(o);
+	return n;
+}
+
+static void login(struct fixture *f, const char *action, const char *resource)
+{
+	struct rec r;
+
+	make_app(&r, "web", "eve", action, resource, sgd_mono_ms());
+	engine_on_record(&r, &f->e);
+}
+
+static void sequences(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *o, *seqs, *v;
+	char err[512];
+	struct rec r;
+
+	write_file(f->good, seq_yaml);
+	assert_int_equal(engine_reload(&f->e, NULL, err, sizeof(err)), 0);
+
+	/* A scan, the same record again (a duplicate), then the database. */
+	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.7", NULL, 0, 0, 40, sgd_mono_ms());
+	engine_on_record(&r, &f->e);
+	engine_on_record(&r, &f->e);
+	assert_int_equal(alerts_of(f, "scan-then-db"), 0);
+	make_net(&r, SLAGUARD_EVENT_WATCH_HIT, "192.0.2.7", "10.0.1.20", IPPROTO_TCP, 5432, 0,
+		 sgd_mono_ms());
+	r.net.watch_id = INTAKE_WATCH_BASE + 1;
+	engine_on_record(&r, &f->e);
+	assert_int_equal(alerts_of(f, "db-deny"), 1);
+	assert_int_equal(alerts_of(f, "scan-then-db"), 1);
+	assert_int_equal(f->fb.applies, 1);
+	assert_string_equal(f->fb.last_target, "192.0.2.7");
+
+	/* Identical application events within a second are one event... */
+	for (int i = 0; i < 3; i++)
+		login(f, "login-failure", "admin-ui");
+	login(f, "login-success", "admin-ui");
+	assert_int_equal(alerts_of(f, "guessed"), 0);
+	/* ...distinct ones count. */
+	for (int i = 0; i < 3; i++) {
+		char res[32];
+
+		snprintf(res, sizeof(res), "admin-ui/%d", i);
+		login(f, "login-failure", res);
+	}
+	login(f, "login-success", "admin-ui/ok");
+	assert_int_equal(alerts_of(f, "guessed"), 1);
+
+	/* Process events reach the rules though preprocess sums them. */
+	memset(&r, 0, sizeof(r));
+	r.kind = REC_TASK;
+	r.mono_ms = sgd_mono_ms();
+	r.real_ms = sgd_real_ms();
+	r.task.event = SLAGUARD_EVENT_SCHED_SAMPLE;
+	r.task.seq = 77;
+	r.task.watch_id = INTAKE_TASK_WATCH_BASE + 1;
+	r.task.has_pid = true;
+	r.task.pid = 500;
+	r.task.has_cpu = true;
+	snprintf(r.task.comm, sizeof(r.task.comm), "nginx");
+	engine_on_record(&r, &f->e);
+	r.task.event = SLAGUARD_EVENT_PROC_EXEC;
+	r.task.seq = 78;
+	r.task.watch_id = 0;
+	r.task.pid = 501;
+	r.task.has_ppid = true;
+	r.task.ppid = 500;
+	snprintf(r.task.comm, sizeof(r.task.comm), "sh");
+	engine_on_record(&r, &f->e);
+	engine_on_record(&r, &f->e);	/* repeated: once */
+	assert_int_equal(alerts_of(f, "web-shell"), 1);
+
+	o = ask(f, "{\"cmd\":\"status\"}", NULL);
+	assert_true(json_object_object_get_ex(o, "sequences", &seqs));
+	assert_int_equal(json_object_array_length(seqs), 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(json_object_object_get_ex(json_object_array_get_idx(seqs, i),
+						      "fired", &v));
+		assert_int_equal(json_object_get_int(v), 1);
+	}
+	json_object_put(o);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -294,6 +417,7 @@ int main(void)
 		T(app_violation),
 		T(host_anomaly),
 		T(reload),
+		T(sequences),
 	};
 
 	sgd_log_setup(false, false, LOG_ERR);

@@ -318,8 +318,8 @@ static const struct error_case cases[] = {
 	  "expected a list of rules, got a mapping" },
 	{ "rules_scalar", SLA_BASE "rules: none\n", 6, "rules", "got 'none'" },
 	{ "rule_scalar", RULE("no-telnet"), 7, "rules[0]",
-	  "expected a rule mapping with id, deny or allow, severity, "
-	  "description, got 'no-telnet'" },
+	  "expected a rule mapping with id, deny or allow or sequence (with "
+	  "same, within), severity, description, got 'no-telnet'" },
 	{ "rule_unknown_key",
 	  RULE("{ id: x, deny: { to: web }, severty: high }"), 7,
 	  "rules[0].severty", "got unknown key 'severty'" },
@@ -344,7 +344,7 @@ static const struct error_case cases[] = {
 	  RULE("{ id: x, deny: { to: web }, allow: { to: db } }"), 7,
 	  "rules[0].allow", "expected either deny or allow, got both" },
 	{ "rule_no_effect", RULE("{ id: x, severity: high }"), 7,
-	  "rules[0].deny", "expected a deny or an allow mapping, got nothing" },
+	  "rules[0].deny", "expected a deny or an allow mapping, or a sequence, got nothing" },
 	{ "rule_deny_without_severity", RULE("{ id: x, deny: { to: web } }"), 7,
 	  "rules[0].severity",
 	  "expected one of low, medium, high, critical, got nothing" },
@@ -464,7 +464,7 @@ static const struct error_case cases[] = {
 	  RULE("{ id: x, deny: { user: bob, read: a, write: b }, severity: high }"),
 	  7, "rules[0].deny.write",
 	  "expected one action of read, write, delete, login-failure, "
-	  "privilege-change, got 'read' and 'write'" },
+	  "privilege-change, login-success, got 'read' and 'write'" },
 	{ "data_rule_empty_delete",
 	  RULE("{ id: x, deny: { user: bob, delete: '' }, severity: high }"), 7,
 	  "rules[0].deny.delete",
@@ -476,7 +476,7 @@ static const struct error_case cases[] = {
 	  RULE("{ id: x, deny: { user: bob, update: 'a' }, severity: high }"),
 	  7, "rules[0].deny.update",
 	  "expected one of user, role, read, write, delete, login-failure, "
-	  "privilege-change, component, got unknown key 'update'" },
+	  "privilege-change, login-success, component, got unknown key 'update'" },
 	{ "data_rule_missing_read",
 	  RULE("{ id: x, deny: { user: bob }, severity: high }"), 7,
 	  "rules[0].deny.read",
@@ -492,11 +492,136 @@ static const struct error_case cases[] = {
 	  RULE("{ id: x, deny: { user: bob, read: a, to: db }, severity: high }"),
 	  7, "rules[0].deny.to",
 	  "expected one of user, role, read, write, delete, login-failure, "
-	  "privilege-change, component, got unknown key 'to'" },
+	  "privilege-change, login-success, component, got unknown key 'to'" },
 	{ "data_rule_unknown_component",
 	  SLA_BASE "rules:\n  - id: x\n    severity: high\n    deny:\n"
 	  "      role: support\n      read: 'cards/*'\n      component: dbx\n",
 	  12, "rules[0].deny.component", "got 'dbx'" },
+
+	/* sequence rules */
+	{ "seq_with_deny",
+	  RULE("{ id: x, sequence: [ { event: net.portscan }, { event: net.syn_flood } ], "
+	       "deny: { to: web }, same: source, within: 1m, severity: high }"),
+	  7, "rules[0].sequence", "expected a sequence or a deny or an allow "
+	  "mapping, got a sequence and 'deny'" },
+	{ "seq_same_without_sequence",
+	  RULE("{ id: x, deny: { to: web }, same: source, severity: high }"), 7,
+	  "rules[0].same", "expected no 'same' or 'within' without a sequence" },
+	{ "seq_missing_same",
+	  RULE("{ id: x, sequence: [ { event: net.portscan }, { event: net.syn_flood } ], "
+	       "within: 1m, severity: high }"),
+	  7, "rules[0].same", "expected one of source, user, process, got nothing" },
+	{ "seq_bad_same",
+	  RULE("{ id: x, sequence: [ { event: net.portscan }, { event: net.syn_flood } ], "
+	       "same: host, within: 1m, severity: high }"),
+	  7, "rules[0].same", "got 'host'" },
+	{ "seq_missing_within",
+	  RULE("{ id: x, sequence: [ { event: net.portscan }, { event: net.syn_flood } ], "
+	       "same: source, severity: high }"),
+	  7, "rules[0].within", "got nothing" },
+	{ "seq_within_too_long",
+	  RULE("{ id: x, sequence: [ { event: net.portscan }, { event: net.syn_flood } ], "
+	       "same: source, within: 2d, severity: high }"),
+	  7, "rules[0].within", "expected a duration greater than 0 and at most 1d" },
+	{ "seq_missing_severity",
+	  RULE("{ id: x, sequence: [ { event: net.portscan }, { event: net.syn_flood } ], "
+	       "same: source, within: 1m }"),
+	  7, "rules[0].severity", "got nothing" },
+	{ "seq_one_step",
+	  RULE("{ id: x, sequence: [ { event: net.portscan } ], same: source, "
+	       "within: 1m, severity: high }"),
+	  7, "rules[0].sequence", "expected a list of 2 to 4 steps (one event "
+	  "alone is a deny rule's or an SLO's), got 1 step" },
+	{ "seq_step_scalar",
+	  SLA_BASE "rules:\n  - id: x\n    same: source\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n      - { event: net.portscan }\n"
+	  "      - net.syn_flood\n",
+	  13, "rules[0].sequence[1]", "expected a step mapping with event, count" },
+	{ "seq_step_bad_event",
+	  SLA_BASE "rules:\n  - id: x\n    same: source\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n      - { event: net.portscan }\n"
+	  "      - { event: net.scan }\n",
+	  13, "rules[0].sequence[1].event", "expected one of net.portscan, "
+	  "net.slow_portscan, net.syn_flood, net.conn_rate, net.bandwidth, "
+	  "net.icmp_flood, net.watch_hit, proc.exec, proc.exit, proc.sample, "
+	  "got 'net.scan'" },
+	{ "seq_step_no_event",
+	  SLA_BASE "rules:\n  - id: x\n    same: source\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n      - { event: net.portscan }\n"
+	  "      - { count: 2 }\n",
+	  13, "rules[0].sequence[1].event", "expected an event (net.portscan, "
+	  "net.watch_hit, proc.exec, ...), an action (read, login-failure, ...) "
+	  "or a destination ('to'), got nothing" },
+	{ "seq_step_key_of_other_kind",
+	  SLA_BASE "rules:\n  - id: x\n    same: source\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n      - { event: net.portscan, port: 22 }\n"
+	  "      - { event: net.syn_flood }\n",
+	  12, "rules[0].sequence[0].port", "expected no 'port' on a net.portscan "
+	  "step (it takes nothing but event and count), got '22'" },
+	{ "seq_step_count_zero",
+	  SLA_BASE "rules:\n  - id: x\n    same: user\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n"
+	  "      - { login-failure: '*', count: 0 }\n"
+	  "      - { login-success: '*' }\n",
+	  12, "rules[0].sequence[0].count", "expected a whole number from 1 to "
+	  "1000, got '0'" },
+	{ "seq_step_two_actions",
+	  SLA_BASE "rules:\n  - id: x\n    same: user\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n"
+	  "      - { login-failure: '*' }\n"
+	  "      - { login-success: '*', read: '*' }\n",
+	  13, "rules[0].sequence[1].login-success", "got 'read' and "
+	  "'login-success'" },
+	{ "seq_user_key_on_net_step",
+	  SLA_BASE "rules:\n  - id: x\n    same: user\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n"
+	  "      - { login-failure: '*' }\n"
+	  "      - { event: net.portscan }\n",
+	  13, "rules[0].sequence[1].event", "expected an application event "
+	  "with an action (same: user keys on the user of application events), "
+	  "got net.portscan" },
+	{ "seq_source_key_on_proc_step",
+	  SLA_BASE "rules:\n  - id: x\n    same: source\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n"
+	  "      - { event: net.portscan }\n"
+	  "      - { event: proc.exec, process: sh }\n",
+	  13, "rules[0].sequence[1].event", "process events have none" },
+	{ "seq_process_key_on_app_step",
+	  SLA_BASE "rules:\n  - id: x\n    same: process\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n"
+	  "      - { event: proc.sample }\n"
+	  "      - { read: 'cards/*' }\n",
+	  13, "rules[0].sequence[1].read", "got an application event" },
+	{ "seq_step_unknown_component",
+	  SLA_BASE "rules:\n  - id: x\n    same: source\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n"
+	  "      - { event: net.portscan }\n"
+	  "      - { to: dbx, port: 5432 }\n",
+	  13, "rules[0].sequence[1].to", "got 'dbx'" },
+	{ "seq_proc_step_address_component",
+	  SLA_BASE "rules:\n  - id: x\n    same: process\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n"
+	  "      - { event: proc.sample, component: web }\n"
+	  "      - { event: proc.exec, process: sh }\n",
+	  12, "rules[0].sequence[0].component", "expected a component with "
+	  "processes or cgroups" },
+	{ "seq_proc_step_bad_process",
+	  SLA_BASE "rules:\n  - id: x\n    same: process\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n"
+	  "      - { event: proc.sample, component: app }\n"
+	  "      - { event: proc.exec, process: /bin/sh }\n",
+	  13, "rules[0].sequence[1].process", "expected a process name of at "
+	  "most 15 characters without '/', got '/bin/sh'" },
+	/* The module reports only what deny rules watch. */
+	{ "seq_hit_step_unwatched",
+	  SLA_BASE "rules:\n  - id: x\n    same: source\n    within: 1m\n"
+	  "    severity: high\n    sequence:\n"
+	  "      - { event: net.portscan }\n"
+	  "      - { to: web, port: 22 }\n"
+	  "  - { id: y, deny: { to: web, port: 23 }, severity: high }\n",
+	  13, "rules[0].sequence[1].to", "expected a connection some deny rule "
+	  "watches (the module reports only those; add a deny rule for this "
+	  "destination and port), got none covering it" },
 
 	/* SLOs */
 	{ "slos_mapping", SLA_BASE "slos: { id: x }\n", 6, "slos",

@@ -423,6 +423,58 @@ static void json_round_trip_hypervisor(void **state)
 	json_round_trip("hypervisor.yaml");
 }
 
+static void json_round_trip_sequences(void **state)
+{
+	(void)state;
+	json_round_trip("sequences.yaml");
+}
+
+/* What each step of the sequence example is made of. */
+static void sequence_rules(void **state)
+{
+	struct sla *sla = load_example("sequences.yaml");
+	const struct sla_rule *r = sla_find_rule(sla, "scan-then-db");
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(r->kind, SLA_RULE_SEQUENCE);
+	assert_true(r->deny);
+	assert_int_equal(r->same, SLA_SAME_SOURCE);
+	assert_int_equal(r->within_ms, 60000);
+	assert_int_equal(r->n_steps, 2);
+	assert_int_equal(r->steps[0].event, SLA_SEQ_NET_PORTSCAN);
+	assert_int_equal(r->steps[0].count, 1);
+	assert_int_equal(r->steps[1].event, SLA_SEQ_NET_WATCH_HIT);
+	assert_string_equal(r->steps[1].to->name, "db");
+	assert_int_equal(r->steps[1].n_ports, 1);
+	assert_int_equal(r->steps[1].proto, SLA_PROTO_TCP);
+	r = sla_find_rule(sla, "guessed-password");
+	assert_int_equal(r->same, SLA_SAME_USER);
+	assert_int_equal(r->steps[0].event, SLA_SEQ_APP);
+	assert_int_equal(r->steps[0].action, SLA_DATA_LOGIN_FAILURE);
+	assert_int_equal(r->steps[0].count, 5);
+	assert_false(r->steps[0].has_subject);
+	assert_int_equal(r->steps[1].action, SLA_DATA_LOGIN_SUCCESS);
+	r = sla_find_rule(sla, "web-shell");
+	assert_int_equal(r->same, SLA_SAME_PROCESS);
+	assert_int_equal(r->steps[0].event, SLA_SEQ_PROC_SAMPLE);
+	assert_string_equal(r->steps[0].component->name, "web");
+	assert_int_equal(r->steps[1].n_processes, 3);
+	assert_string_equal(r->steps[1].processes[0], "sh");
+	/* A sequence raises alerts, so countermeasures may name it. */
+	assert_ptr_equal(sla->countermeasures[0].rule,
+			 sla_find_rule(sla, "scan-then-db"));
+	/* It installs no watch: the deny rule's watch reports for it. */
+	{
+		struct sla_module_config cfg;
+
+		assert_int_equal(sla_to_module_config(sla, &cfg), 0);
+		for (size_t i = 0; i < cfg.n_watches; i++)
+			assert_int_equal(cfg.watches[i].rule->kind, SLA_RULE_NET);
+	}
+	sla_free(sla);
+}
+
 static void json_content(void **state)
 {
 	struct sla *sla = load_ok(SLA_BASE
@@ -474,6 +526,8 @@ int main(void)
 		cmocka_unit_test(file_too_large),
 		cmocka_unit_test(json_round_trip_webshop),
 		cmocka_unit_test(json_round_trip_hypervisor),
+		cmocka_unit_test(json_round_trip_sequences),
+		cmocka_unit_test(sequence_rules),
 		cmocka_unit_test(json_content),
 	};
 

@@ -172,6 +172,8 @@ static void action_names(void **state)
 	assert_int_equal(a, SLA_DATA_PRIVILEGE_CHANGE);
 	assert_string_equal(sla_data_action_name(SLA_DATA_LOGIN_FAILURE),
 			    "login-failure");
+	assert_int_equal(sla_data_action_from_name("login-success", &a), 0);
+	assert_int_equal(a, SLA_DATA_LOGIN_SUCCESS);
 	assert_int_equal(sla_data_action_from_name("reads", &a), -EINVAL);
 }
 

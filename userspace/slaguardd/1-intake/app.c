@@ -71,7 +71,7 @@ static int check_action(const char *action, char *err, size_t errlen)
 	if (sla_data_action_from_name(action, &a) == 0)
 		return 0;
 	snprintf(err, errlen, "field 'action': expected one of read, write, delete, "
-		 "login-failure, privilege-change, got '%.32s'", action);
+		 "login-failure, privilege-change, login-success, got '%.32s'", action);
 	return -EINVAL;
 }
 

@@ -200,6 +200,8 @@ static void rec_from_task_event(const struct sg_event *ev, struct rec *r)
 	t->watch_id = (uint32_t)ev->task_val[SLAGUARD_TASK_WATCH_ID];
 	t->has_pid = sg_event_has_task(ev, SLAGUARD_TASK_PID);
 	t->pid = (uint32_t)ev->task_val[SLAGUARD_TASK_PID];
+	t->has_ppid = sg_event_has_task(ev, SLAGUARD_TASK_PPID);
+	t->ppid = (uint32_t)ev->task_val[SLAGUARD_TASK_PPID];
 	snprintf(t->comm, sizeof(t->comm), "%s", ev->comm);
 	snprintf(t->cgroup, sizeof(t->cgroup), "%s", ev->cgroup);
 	/* A process may name itself anything: escape it before logs see it. */

@@ -52,6 +52,49 @@ const struct sla_rule *inspector_watch_rule(const struct inspector *in,
 					    uint32_t module_id);
 
 /*
+ * Sequence rules: events of one key (a source address, a user or a
+ * process) in the order of a rule's steps within its time. State is kept
+ * per rule and key, at most MAX_KEYS keys per rule (least recently active
+ * evicted first, counted), and dropped once "within" has passed.
+ */
+
+/* Keys per sequence rule; each costs about 640 bytes (docs). */
+#define SEQ_KEYS_DEFAULT	4096
+
+struct seq_set;
+
+struct seq_status {
+	const struct sla_rule *rule;
+	size_t keys, max_keys;
+	uint64_t started;		/* keys whose first step began */
+	uint64_t fired;			/* sequences completed: findings */
+	uint64_t expired;		/* dropped: "within" passed, process ended */
+	uint64_t evicted;		/* dropped to make room for a new key */
+};
+
+/* CFG resolves process events' task watches to components (may be NULL). */
+int seq_set_new(struct seq_set **out, const struct sla *sla,
+		const struct sla_module_config *cfg, size_t max_keys);
+void seq_set_free(struct seq_set *ss);
+/*
+ * Judge record R (already de-duplicated) at NOW (CLOCK_MONOTONIC ms):
+ * every sequence it completes is handed to FN as a rule finding (FN
+ * releases it). Returns how many completed.
+ */
+int seq_on_record(struct seq_set *ss, const struct rec *r, uint64_t now,
+		  finding_fn fn, void *arg);
+/* The same for module records preprocess does not hand on (process
+ * events, slow scans): a repeat of the previous one is ignored. */
+int seq_on_unfiltered(struct seq_set *ss, const struct rec *r, uint64_t now,
+		      finding_fn fn, void *arg);
+/* Drop keys whose sequences can no longer complete. */
+void seq_expire(struct seq_set *ss, uint64_t now);
+size_t seq_rule_count(const struct seq_set *ss);
+const struct seq_status *seq_status(const struct seq_set *ss, size_t i);
+/* [{rule, same, keys, max_keys, started, fired, expired, evicted}, ...] */
+struct json_object *seq_status_json(const struct seq_set *ss);
+
+/*
  * The behaviour profiler: an online baseline (EWMA mean and
  * variance) per metric and label, which flags values more than k standard
  * deviations above the mean once it has seen enough samples. It learns
