@@ -348,6 +348,7 @@ static void try_connect(struct slaguard_app *app, uint64_t now)
 		app->st.connects++;
 		return;
 	}
+	app->st.connect_failures++;
 	set_error(app, "cannot connect to %s: %s", app->addr.sun_path, strerror(errno));
 	if (fd >= 0)
 		close(fd);

@@ -74,6 +74,7 @@ struct slaguard_app_stats {
 	uint64_t invalid;	/* events refused by the library (-EINVAL) */
 	uint64_t refused;	/* error replies of the daemon ({"ok":false}) */
 	uint64_t connects;	/* connections made */
+	uint64_t connect_failures;	/* connections tried in vain */
 	uint64_t disconnects;	/* connections lost */
 	size_t pending;		/* lines in the queue now */
 	int connected;		/* 1 while a connection is up */

@@ -76,7 +76,8 @@ class App:
         self._in = b""
         self._in_skip = False
         self._st = dict(queued=0, sent=0, dropped=0, expired=0, invalid=0,
-                        refused=0, connects=0, disconnects=0)
+                        refused=0, connects=0, connect_failures=0,
+                        disconnects=0)
         self._last_error = ""
         with self._lock:
             self._connect(_monotonic_ms())
@@ -259,6 +260,7 @@ class App:
         except OSError as e:
             if s is not None:
                 s.close()
+            self._st["connect_failures"] += 1
             self._last_error = "cannot connect to %s: %s" % (self.path, e.strerror or e)
             self._later(now)
             return
