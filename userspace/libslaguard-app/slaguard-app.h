@@ -78,6 +78,8 @@ struct slaguard_app_stats {
 	uint64_t disconnects;	/* connections lost */
 	size_t pending;		/* lines in the queue now */
 	int connected;		/* 1 while a connection is up */
+	/* Counters to come take these: the size and the offsets stay (ABI). */
+	uint64_t spare[8];
 	/* The daemon's last error reply, or a local reason; "" if none. */
 	char last_error[256];
 };

@@ -21,6 +21,7 @@ Thread-safe (a lock guards each App); not fork-safe: a child opens its own.
 """
 
 import collections
+import errno
 import ipaddress
 import json
 import os
@@ -254,9 +255,9 @@ class App:
         try:
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM | socket.SOCK_CLOEXEC)
             s.setblocking(False)
-            s.connect(self.path)
-        except BlockingIOError:
-            pass                        # EINPROGRESS: writes wait for it
+            err = s.connect_ex(self.path)
+            if err not in (0, errno.EINPROGRESS):   # EAGAIN: its backlog is full
+                raise OSError(err, os.strerror(err))
         except OSError as e:
             if s is not None:
                 s.close()

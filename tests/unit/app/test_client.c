@@ -555,6 +555,33 @@ static void no_sigpipe(void **state)
 	slaguard_app_close(app);
 }
 
+/* A daemon whose backlog is full (EAGAIN): a failed connect, not a wait. */
+static void full_backlog(void **state)
+{
+	struct srv *s = *state;
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct slaguard_app *app;
+	struct slaguard_app_stats st;
+	int first;
+
+	strcpy(sun.sun_path, s->path);
+	s->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	assert_int_equal(listen(s->lfd, 0), 0);
+	first = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(first, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	app = open_app(s, 0, 0);
+	assert_int_equal(access_n(app, 0), 0);
+	slaguard_app_get_stats(app, &st);
+	assert_int_equal(st.connected, 0);
+	assert_int_equal(st.connects, 0);
+	assert_int_equal(st.pending, 1);
+	assert_true(st.connect_failures >= 1);
+	assert_non_null(strstr(st.last_error, "Resource temporarily unavailable"));
+	slaguard_app_close(app);
+	close(first);
+}
+
 /*
  * A daemon that takes each connection and closes it at once (as it does
  * past its per-uid limit): reconnects back off rather than spin.
@@ -720,6 +747,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refuses_bad_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(never_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_sigpipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(full_backlog, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_connections_back_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(reads_replies, setup, teardown),
 		cmocka_unit_test_setup_teardown(socket_from_environment, setup, teardown),

@@ -247,6 +247,22 @@ class AppTest(unittest.TestCase):
         finally:
             signal.signal(signal.SIGPIPE, old)
 
+    def test_full_backlog_is_a_failed_connect(self):
+        self.d.lsock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.d.lsock.bind(self.path)
+        self.d.lsock.listen(0)
+        first = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        first.connect(self.path)        # fills a backlog of 0 (nobody accepts)
+        try:
+            a = self.app()
+            a.access("db", "shop", "read", "r0")
+            st = a.stats()
+            self.assertEqual((st["connected"], st["connects"], st["pending"]), (False, 0, 1))
+            self.assertGreaterEqual(st["connect_failures"], 1)
+            self.assertIn("Resource temporarily unavailable", st["last_error"])
+        finally:
+            first.close()
+
     def test_refused_connections_back_off(self):
         self.d.listen()
         a = self.app(backoff_min=0.02, backoff_max=5.0)
