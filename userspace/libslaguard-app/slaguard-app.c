@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@
 #define DEF_BACKOFF_MIN	100
 #define DEF_BACKOFF_MAX	5000
 #define REPLY_MAX	1024		/* a longer reply line is skipped */
+#define IOV_BATCH	64		/* lines written by one sendmsg() */
 
 struct line {
 	char *buf;
@@ -408,13 +410,23 @@ static void read_replies(struct slaguard_app *app, uint64_t now)
 	}
 }
 
+/* Write queued lines, many per call; a line may end up partly written. */
 static void write_queue(struct slaguard_app *app, uint64_t now)
 {
 	while (app->fd >= 0 && app->n) {
-		struct line *l = at(app, 0);
-		ssize_t w = send(app->fd, l->buf + app->off, l->len - app->off,
-				 MSG_DONTWAIT | MSG_NOSIGNAL);
+		struct iovec iov[IOV_BATCH];
+		struct msghdr msg = { .msg_iov = iov };
+		size_t k = app->n < IOV_BATCH ? app->n : IOV_BATCH, left;
+		ssize_t w;
 
+		for (size_t i = 0; i < k; i++) {
+			struct line *l = at(app, i);
+			size_t skip = i ? 0 : app->off;
+
+			iov[i] = (struct iovec){ .iov_base = l->buf + skip, .iov_len = l->len - skip };
+		}
+		msg.msg_iovlen = k;
+		w = sendmsg(app->fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -425,8 +437,14 @@ static void write_queue(struct slaguard_app *app, uint64_t now)
 			disconnect(app, now);
 			return;
 		}
-		app->off += (size_t)w;
-		if (app->off == l->len) {
+		for (left = (size_t)w; left;) {
+			size_t rest = at(app, 0)->len - app->off;
+
+			if (left < rest) {
+				app->off += left;
+				break;
+			}
+			left -= rest;
 			pop_head(app);
 			app->st.sent++;
 		}

@@ -39,6 +39,7 @@ RESOURCE_MAX = 255
 SOURCE_MAX = 45
 ACTIONS = ("read", "write", "delete", "login-failure", "privilege-change")
 _REPLY_MAX = 1024       # a longer reply line is skipped
+_IOV_BATCH = 64         # lines written by one sendmsg()
 
 
 def _unsafe(cp):
@@ -324,20 +325,24 @@ class App:
                     self._in_skip = True
 
     def _write_queue(self, now):
+        """Write queued lines, many per call; a line may end up partly written."""
         while self._sock is not None and self._q:
-            line = self._q[0][0]
+            bufs = [memoryview(self._q[0][0])[self._off:]]
+            bufs += [self._q[i][0] for i in range(1, min(len(self._q), _IOV_BATCH))]
             try:
-                n = self._sock.send(line[self._off:],
-                                    socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL)
+                n = self._sock.sendmsg(bufs, [], socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL)
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as e:
                 self._disconnect(now, e.strerror or str(e))
                 return
-            self._off += n
-            if self._off == len(line):
-                self._q.popleft()
-                self._bytes -= len(line)
+            while n:
+                rest = len(self._q[0][0]) - self._off
+                if n < rest:
+                    self._off += n
+                    break
+                n -= rest
+                self._bytes -= len(self._q.popleft()[0])
                 self._off = 0
                 self._st["sent"] += 1
 

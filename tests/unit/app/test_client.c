@@ -27,6 +27,43 @@
 
 #define MAX_LINES	4096
 
+/*
+ * sendmsg() as the library calls it (linked with --wrap=sendmsg): with a
+ * budget set, the socket takes that many bytes, then is full (EAGAIN), as
+ * a daemon's socket can be in the middle of a line.
+ */
+ssize_t __real_sendmsg(int fd, const struct msghdr *msg, int flags);
+ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags);
+static bool budget_on;
+static size_t budget;
+
+ssize_t __wrap_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct iovec iov[128];
+	struct msghdr m = *msg;
+	size_t left, k = 0;
+	ssize_t w;
+
+	if (!budget_on)
+		return __real_sendmsg(fd, msg, flags);
+	if (!budget) {
+		errno = EAGAIN;
+		return -1;
+	}
+	for (left = budget; k < msg->msg_iovlen && k < 128 && left; k++) {
+		iov[k] = msg->msg_iov[k];
+		if (iov[k].iov_len > left)
+			iov[k].iov_len = left;
+		left -= iov[k].iov_len;
+	}
+	m.msg_iov = iov;
+	m.msg_iovlen = k;
+	w = __real_sendmsg(fd, &m, flags);
+	if (w > 0)
+		budget -= (size_t)w;
+	return w;
+}
+
 struct srv {
 	char dir[64], path[108];
 	int lfd, cfd;
@@ -618,6 +655,71 @@ static void refused_connections_back_off(void **state)
 	slaguard_app_close(app);
 }
 
+/*
+ * The connection breaks in the middle of a line: the daemon drops the
+ * part it got, so the line is sent again whole on the next connection.
+ */
+static void partial_line_resent_whole(void **state)
+{
+	struct srv *s = *state;
+	struct slaguard_app *app;
+	struct slaguard_app_stats st;
+
+	srv_listen(s);
+	app = open_app(s, 0, 0);
+	srv_accept(s);
+	budget_on = true;
+	budget = 10;
+	assert_int_equal(access_n(app, 0), 0);
+	budget_on = false;
+	srv_read(s, 50);
+	assert_int_equal(s->len, 10);	/* a part of the line, no newline */
+	assert_int_equal(s->n, 0);
+	close(s->cfd);
+	s->cfd = -1;
+	s->len = 0;
+	assert_int_equal(access_n(app, 1), 0);
+	slaguard_app_get_stats(app, &st);
+	assert_int_equal(st.disconnects, 1);
+	nap(60);
+	assert_int_equal(slaguard_app_flush(app, 2000), 0);
+	srv_accept(s);
+	srv_read(s, 100);
+	assert_int_equal(s->n, 2);
+	assert_resource(s, 0, "r0");
+	assert_resource(s, 1, "r1");
+	slaguard_app_close(app);
+}
+
+/*
+ * A full queue whose oldest line is partly written drops the next one:
+ * the rest of the head must follow its start, or the stream is garbage.
+ */
+static void partial_head_kept(void **state)
+{
+	struct srv *s = *state;
+	struct slaguard_app *app;
+	struct slaguard_app_stats st;
+
+	srv_listen(s);
+	app = open_app(s, 2, 0);
+	srv_accept(s);
+	budget_on = true;
+	budget = 10;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(access_n(app, i), 0);
+	slaguard_app_get_stats(app, &st);
+	assert_int_equal(st.pending, 2);
+	assert_int_equal(st.dropped, 2);
+	budget_on = false;
+	assert_int_equal(slaguard_app_flush(app, 2000), 0);
+	srv_read(s, 100);
+	assert_int_equal(s->n, 2);
+	assert_resource(s, 0, "r0");
+	assert_resource(s, 1, "r3");
+	slaguard_app_close(app);
+}
+
 /* The daemon's error replies are counted, the last one kept. */
 static void reads_replies(void **state)
 {
@@ -747,6 +849,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refuses_bad_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(never_blocks, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_sigpipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(partial_line_resent_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(partial_head_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(full_backlog, setup, teardown),
 		cmocka_unit_test_setup_teardown(refused_connections_back_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(reads_replies, setup, teardown),

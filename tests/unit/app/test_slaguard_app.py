@@ -5,6 +5,8 @@ the test opens, accepts on, reads from, stops reading, closes and reopens.
     PYTHONPATH=userspace/python python3 -m unittest test_slaguard_app
 """
 
+import contextlib
+import errno
 import json
 import os
 import select
@@ -61,6 +63,34 @@ class FakeDaemon:
             assert isinstance(o, dict) and o.get("v") == 1, raw
             out.append(o)
         return out
+
+
+@contextlib.contextmanager
+def socket_takes(budget):
+    """The client's sendmsg() takes BUDGET bytes, then finds the socket full,
+    as a daemon's socket can be in the middle of a line."""
+    real = socket.socket.sendmsg
+    left = [budget]
+
+    def limited(sock, bufs, anc=(), flags=0, *rest):
+        if not left[0]:
+            raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+        out, room = [], left[0]
+        for b in bufs:
+            b = memoryview(b)[:room]
+            out.append(b)
+            room -= len(b)
+            if not room:
+                break
+        n = real(sock, out, anc, flags, *rest)
+        left[0] -= n
+        return n
+
+    socket.socket.sendmsg = limited
+    try:
+        yield
+    finally:
+        socket.socket.sendmsg = real
 
 
 class AppTest(unittest.TestCase):
@@ -262,6 +292,36 @@ class AppTest(unittest.TestCase):
             self.assertIn("Resource temporarily unavailable", st["last_error"])
         finally:
             first.close()
+
+    def test_partial_line_resent_whole(self):
+        self.d.listen()
+        a = self.app()
+        self.d.accept()
+        with socket_takes(10):
+            a.access("db", "shop", "read", "r0")
+        self.assertEqual(self.d.read(0.05), [])
+        self.assertEqual(len(self.d.buf), 10)       # a part of the line
+        self.d.conn.close()
+        self.d.conn = None
+        self.d.buf = b""
+        a.access("db", "shop", "read", "r1")
+        self.assertEqual(a.stats()["disconnects"], 1)
+        time.sleep(0.06)
+        self.assertEqual(a.flush(2.0), 0)
+        self.d.accept()
+        self.assertEqual([o["resource"] for o in self.d.read()], ["r0", "r1"])
+
+    def test_partial_head_kept(self):
+        self.d.listen()
+        a = self.app(max_lines=2)
+        self.d.accept()
+        with socket_takes(10):
+            for i in range(4):
+                a.access("db", "shop", "read", "r%d" % i)
+            st = a.stats()
+            self.assertEqual((st["pending"], st["dropped"]), (2, 2))
+        self.assertEqual(a.flush(2.0), 0)
+        self.assertEqual([o["resource"] for o in self.d.read()], ["r0", "r3"])
 
     def test_refused_connections_back_off(self):
         self.d.listen()
