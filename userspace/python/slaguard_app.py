@@ -25,6 +25,7 @@ import errno
 import ipaddress
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -42,10 +43,9 @@ _REPLY_MAX = 1024       # a longer reply line is skipped
 _IOV_BATCH = 64         # lines written by one sendmsg()
 
 
-def _unsafe(cp):
-    """What the daemon refuses: controls, separators, bidi overrides."""
-    return (cp < 0x20 or 0x7F <= cp <= 0x9F or cp in (0x2028, 0x2029)
-            or 0x202A <= cp <= 0x202E or 0x2066 <= cp <= 0x2069)
+# What the daemon refuses: C0 and C1 controls, DEL, line and paragraph
+# separators, bidirectional overrides.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def _monotonic_ms():
@@ -185,11 +185,11 @@ class App:
                              % (key, ord(value[e.start]), e.start)) from None
         if len(raw) > limit:
             raise ValueError("field '%s': expected at most %d bytes" % (key, limit))
-        for i, ch in enumerate(value):
-            if _unsafe(ord(ch)):
-                raise ValueError("field '%s': expected text without control characters, "
-                                 "got U+%04X at offset %d"
-                                 % (key, ord(ch), len(value[:i].encode("utf-8"))))
+        m = _UNSAFE.search(value)
+        if m:
+            raise ValueError("field '%s': expected text without control characters, "
+                             "got U+%04X at offset %d"
+                             % (key, ord(m.group()), len(value[:m.start()].encode("utf-8"))))
         return value
 
     def _line(self, component, user, action, resource, role, source):
