@@ -14,6 +14,10 @@
 #                countermeasures, module configuration, JSON (sla.h)
 #   nftables/    the nftables backend: table, sets, guard, ledger, commit,
 #                watch, reconcile, list (nft_backend.h)
+#   libslaguard-app/  what applications link to report events to
+#                slaguardd's application socket (slaguard-app.h); also
+#                a shared library (SHLIBS), so its objects are PIC and
+#                export only what the header declares
 # Programs use the libraries and never each other's files:
 #   slaguardd/   the SLA engine: plumbing at the top, a folder per stage
 #                numbered in the order data flows (1-intake ... 7-inspect)
@@ -31,13 +35,19 @@ PKG_CONFIG ?= pkg-config
 
 us_srcs = $(sort $(patsubst $(US)/%,%,$(wildcard $(addprefix $(US)/,$(1)))))
 
-LIBS := sla nftables common
+LIBS := sla nftables common libslaguard-app
 common_SRCS := $(call us_srcs,common/*.c)
 common_PKGS := libmnl
 sla_SRCS := $(call us_srcs,sla/*.c)
 sla_PKGS := yaml-0.1 json-c
 nftables_SRCS := $(call us_srcs,nftables/*.c)
 nftables_PKGS := libnftables libnftnl libmnl json-c
+libslaguard-app_SRCS := $(call us_srcs,libslaguard-app/*.c)
+libslaguard-app_PKGS := json-c
+libslaguard-app_CFLAGS := -fPIC -fvisibility=hidden
+libslaguard-app_LDLIBS := -pthread
+libslaguard-app_SOVERSION := 0
+SHLIBS := libslaguard-app
 
 PROGRAMS := slaguardctl slaguardd
 slaguardctl_SRCS := $(call us_srcs,slaguardctl/*.c)
@@ -62,6 +72,7 @@ slaguardd_CPPFLAGS := $(addprefix -I,$(US)/slaguardd \
 		      $(patsubst %/,%,$(sort $(dir $(wildcard $(US)/slaguardd/*/*.h)))))
 slaguardctl_CPPFLAGS := -I$(US)/slaguardctl
 $(foreach p,$(PROGRAMS),$(eval $(O)/$(p)/%.o: SG_CPPFLAGS += $($(p)_CPPFLAGS)))
+$(foreach l,$(LIBS),$(eval $(O)/$(l)/%.o: SG_CFLAGS += $($(l)_CFLAGS)))
 
 # objs COMPONENT: its objects; lib COMPONENT: its archive (COMPONENT/COMPONENT.a).
 objs = $(addprefix $(O)/,$($(1)_SRCS:.c=.o))
@@ -88,6 +99,16 @@ $(O)/$(1)/$(1): $(O)/$(1)/main.o $(call prog_libs,$(1))
 	$$(CC) $$(CFLAGS) $$(SG_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $(call prog_ldlibs,$(1))
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call sg_program,$(p))))
+
+# shlib LIB: LIB.so.VERSION, whose soname is LIB.so.SOVERSION.
+shlib = $(O)/$(1)/$(1).so.$(VERSION)
+soname = $(1).so.$($(1)_SOVERSION)
+define sg_shlib
+$(call shlib,$(1)): $(call objs,$(1))
+	$$(CC) $$(CFLAGS) $$(SG_CFLAGS) $$(LDFLAGS) -shared -Wl,-soname,$(call soname,$(1)) \
+		-Wl,--no-undefined -o $$@ $$^ $$(shell $$(PKG_CONFIG) --libs $($(1)_PKGS)) $($(1)_LDLIBS)
+endef
+$(foreach l,$(SHLIBS),$(eval $(call sg_shlib,$(l))))
 
 SG_OBJS := $(foreach c,$(LIBS) $(PROGRAMS),$(call objs,$(c)))
 -include $(SG_OBJS:.o=.d)

@@ -137,6 +137,30 @@ static void actions(void **state)
 			    "login-failure, privilege-change, login-success, got 'reads'");
 }
 
+/* "v" is optional; version 1 is taken, anything else refused with a reason. */
+static void schema_version(void **state)
+{
+	const char *ev = "\"component\":\"db\",\"user\":\"a\",\"action\":\"read\","
+			 "\"resource\":\"r\"}";
+	char line[256], err[256];
+
+	(void)state;
+	snprintf(line, sizeof(line), "{\"v\":1,%s", ev);
+	assert_int_equal(parse(line, err), 0);
+	snprintf(line, sizeof(line), "{%s", ev);
+	assert_int_equal(parse(line, err), 0);
+	snprintf(line, sizeof(line), "{\"v\":2,%s", ev);
+	assert_int_equal(parse(line, err), -EINVAL);
+	assert_string_equal(err, "field 'v': expected the event schema version 1, got 2");
+	snprintf(line, sizeof(line), "{\"v\":\"1\",%s", ev);
+	assert_int_equal(parse(line, err), -EINVAL);
+	assert_string_equal(err, "field 'v': expected the event schema version 1, got \"1\"");
+	snprintf(line, sizeof(line), "{\"v\":1.5,%s", ev);
+	assert_int_equal(parse(line, err), -EINVAL);
+	snprintf(line, sizeof(line), "{\"v\":null,%s", ev);
+	assert_int_equal(parse(line, err), -EINVAL);
+}
+
 /* A short junk line got a long error each: now a few, then silence. */
 static void junk_not_amplified(void **state)
 {
@@ -292,6 +316,7 @@ int main(void)
 		cmocka_unit_test(control_characters_refused),
 		cmocka_unit_test(printable_names),
 		cmocka_unit_test(actions),
+		cmocka_unit_test(schema_version),
 		cmocka_unit_test_setup_teardown(junk_not_amplified, setup, teardown),
 		cmocka_unit_test_setup_teardown(reporters_enforced, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_reporters_root_only, setup, teardown),

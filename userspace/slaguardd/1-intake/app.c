@@ -64,6 +64,20 @@ static int field(struct json_object *o, const char *key, char *dst,
 	return 0;
 }
 
+/* The event schema's version: optional, and 1 is the only one there is. */
+static int check_version(struct json_object *o, char *err, size_t errlen)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, "v", &v))
+		return 0;
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) == INTAKE_APP_SCHEMA)
+		return 0;
+	snprintf(err, errlen, "field 'v': expected the event schema version %d, got %.32s",
+		 INTAKE_APP_SCHEMA, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	return -EINVAL;
+}
+
 static int check_action(const char *action, char *err, size_t errlen)
 {
 	enum sla_data_action a;
@@ -110,7 +124,9 @@ int intake_app_parse(const char *line, struct rec *r, char *err, size_t errlen)
 		json_object_put(o);
 		return -EINVAL;
 	}
-	ret = field(o, "component", a->component, sizeof(a->component), true, err, errlen);
+	ret = check_version(o, err, errlen);
+	if (!ret)
+		ret = field(o, "component", a->component, sizeof(a->component), true, err, errlen);
 	if (!ret)
 		ret = field(o, "user", a->user, sizeof(a->user), true, err, errlen);
 	if (!ret)

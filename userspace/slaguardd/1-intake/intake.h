@@ -101,14 +101,16 @@ const char *intake_genl_sched_gap(const struct intake_genl *g,
  * applications write one JSON object per line, e.g.
  *   {"component":"db","user":"alice","action":"read","resource":"customers/42"}
  * with optional "role" and "source" (the client address the application
- * served, so a data-rule violation can be acted on). A bad line, or one the
- * peer may not report (the SLA's reporters, judged by SO_PEERCRED), is
+ * served, so a data-rule violation can be acted on) and "v", the version
+ * of the schema (docs/app-events.md; 1, any other is refused). A bad line,
+ * or one the peer may not report (the SLA's reporters, judged by SO_PEERCRED), is
  * answered with {"ok":false,"error":"..."} (a few per connection, then
  * nothing); good lines get no answer. Strings with control characters are
  * refused, so they never reach a log or a terminal.
  */
 
 #define INTAKE_APP_DEFAULT_PATH	"/run/slaguard/app.sock"
+#define INTAKE_APP_SCHEMA	1	/* the event schema's "v" */
 #define INTAKE_APP_MAX_LINE	16384
 #define INTAKE_APP_IDLE_MS	300000	/* a connection silent for 5 min is closed */
 #define INTAKE_APP_LINE_MS	10000	/* a line begun must end within 10 s */
