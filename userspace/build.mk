@@ -45,7 +45,8 @@ slaguardctl_LIBS := sla common
 slaguardctl_PKGS :=
 slaguardd_SRCS := $(call us_srcs,slaguardd/*.c slaguardd/*/*.c)
 slaguardd_LIBS := sla nftables common
-slaguardd_PKGS := libnetfilter_queue
+# metrics.c serves Prometheus metrics with libmicrohttpd (expo.c writes them).
+slaguardd_PKGS := libnetfilter_queue libmicrohttpd
 slaguardd_LDLIBS := -lm
 
 # -I include/uapi comes before the system directories, so the repository's

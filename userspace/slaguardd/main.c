@@ -28,6 +28,7 @@
 #include "inspect.h"
 #include "linesock.h"
 #include "loop.h"
+#include "metrics.h"
 #include "nft_backend.h"
 #include "util.h"
 
@@ -54,6 +55,8 @@ struct args {
 	const char *state_dir;
 	const char *family, *group;	/* generic netlink, for tests */
 	bool no_nft;
+	const char *metrics;		/* NULL: no metrics endpoint */
+	bool metrics_remote;		/* --metrics-allow-remote */
 };
 
 struct daemon {
@@ -66,6 +69,8 @@ struct daemon {
 	struct intake_app *app;
 	struct control *ctl;
 	struct nfqueue *queue;
+	int metrics_fd;			/* listening, until the server takes it */
+	struct metrics *metrics;
 	char inspect_file[PATH_MAX + 32];	/* "": none */
 	FILE *alerts_out;
 };
@@ -86,6 +91,10 @@ static void usage(FILE *f)
 		"      --app-socket PATH    application events socket [" INTAKE_APP_DEFAULT_PATH "]\n"
 		"      --app-group NAME|GID group of the application socket (mode 0660)\n"
 		"                           [defaults.app_group of the SLA, else root]\n"
+		"      --metrics[=ADDR:PORT] serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+		"                           [" METRICS_DEFAULT_LISTEN "]; PORT alone: on 127.0.0.1\n"
+		"      --metrics-allow-remote  let --metrics listen on a non-loopback address\n"
+		"                           (the page is not authenticated)\n"
 		"      --no-syslog          do not log or alert to syslog\n"
 		"      --nft-table-file PATH  table definition [" NFTB_DEFAULT_TABLE_FILE ",\n"
 		"                           else nft/slaguard.nft of the source tree]\n"
@@ -127,7 +136,7 @@ static int parse_group(const char *text, gid_t *gid)
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_CONTROL = 256, O_APP, O_NOSYSLOG, O_NFT, O_NONFT, O_SHAPES,
-	       O_FAMILY, O_GROUP, O_APP_GROUP, O_STATE };
+	       O_FAMILY, O_GROUP, O_APP_GROUP, O_STATE, O_METRICS, O_METRICS_REMOTE };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -141,6 +150,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "no-nft", no_argument, NULL, O_NONFT },
 		{ "attack-shapes", required_argument, NULL, O_SHAPES },
 		{ "state-dir", required_argument, NULL, O_STATE },
+		{ "metrics", optional_argument, NULL, O_METRICS },
+		{ "metrics-allow-remote", no_argument, NULL, O_METRICS_REMOTE },
 		{ "genl-family", required_argument, NULL, O_FAMILY },
 		{ "genl-group", required_argument, NULL, O_GROUP },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -175,6 +186,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_NONFT: a->no_nft = true; break;
 		case O_SHAPES: a->shapes = optarg; break;
 		case O_STATE: a->state_dir = optarg; break;
+		case O_METRICS: a->metrics = optarg ? optarg : METRICS_DEFAULT_LISTEN; break;
+		case O_METRICS_REMOTE: a->metrics_remote = true; break;
 		case O_FAMILY: a->family = optarg; break;
 		case O_GROUP: a->group = optarg; break;
 		case 'h':
@@ -192,6 +205,21 @@ static int parse_args(int argc, char **argv, struct args *a)
 	if (optind < argc) {
 		fprintf(stderr, PROG ": unexpected argument '%s'\nTry '" PROG " --help'.\n",
 			argv[optind]);
+		return -EINVAL;
+	}
+	if (a->metrics) {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		char err[512];
+
+		if (metrics_parse_listen(a->metrics, a->metrics_remote, &ss, &sl,
+					 err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": --metrics: %s\n", err);
+			return -EINVAL;
+		}
+	}
+	if (a->metrics_remote && !a->metrics) {
+		fprintf(stderr, PROG ": --metrics-allow-remote without --metrics: give the address, e.g. --metrics=0.0.0.0:9477\n");
 		return -EINVAL;
 	}
 	if (!a->sla_file) {
@@ -355,6 +383,7 @@ static void on_tick(struct loop_handler *h, uint32_t events)
 		return;
 	intake_genl_tick(d->genl);
 	intake_app_tick(d->app);
+	metrics_tick(d->metrics);
 	engine_tick(&d->e, sgd_mono_ms());
 }
 
@@ -574,6 +603,50 @@ static void detach(void)
 	}
 }
 
+/*
+ * The socket is bound before detaching (a busy port is seen and stops the
+ * start); serving it can only fail for lack of memory, which costs the
+ * metrics alone.
+ */
+static int bind_metrics(struct daemon *d)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char err[512];
+
+	d->metrics_fd = -1;
+	if (!d->a.metrics)
+		return 0;
+	if (metrics_parse_listen(d->a.metrics, d->a.metrics_remote, &ss, &sl,
+				 err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": --metrics: %s\n", err);
+		return -EINVAL;
+	}
+	d->metrics_fd = metrics_listen(&ss, sl);
+	if (d->metrics_fd < 0) {
+		fprintf(stderr, PROG ": --metrics %s: %s%s\n", d->a.metrics, strerror(-d->metrics_fd),
+			d->metrics_fd == -EADDRINUSE ? " (another slaguardd or exporter has the port: choose another with --metrics=ADDR:PORT)" : "");
+		return d->metrics_fd;
+	}
+	return 0;
+}
+
+static void open_metrics(struct daemon *d)
+{
+	char where[80];
+	int fd = d->metrics_fd, ret;
+
+	metrics_bound(fd, where, sizeof(where));
+	d->metrics_fd = -1;
+	ret = metrics_new(&d->metrics, &d->loop, fd, &d->e, d->app);
+	if (ret < 0) {
+		sgd_log(LOG_ERR, "metrics: cannot serve on %s: %s", where, strerror(-ret));
+		return;
+	}
+	sgd_log(LOG_INFO, "metrics: http://%s/metrics%s", where,
+		d->a.metrics_remote ? " (remote clients allowed: the page is not authenticated)" : "");
+}
+
 /* Takes SLA. */
 static int run(struct daemon *d, struct sla *sla)
 {
@@ -598,6 +671,8 @@ static int run(struct daemon *d, struct sla *sla)
 	if (d->nft && nftb_watch_fd(d->nft) >= 0)
 		add_fd(d, &d->nft_h, nftb_watch_fd(d->nft), on_nft);
 	open_queue(d);
+	if (d->metrics_fd >= 0)
+		open_metrics(d);
 	sgd_log(LOG_NOTICE, "SLA %s from %s: %zu SLOs, %zu rules, %zu watches%s",
 		d->e.sla->name, d->a.sla_file, d->e.sla->n_slos, d->e.sla->n_rules,
 		d->e.modcfg->n_watches, d->e.dry_run ? "; DRY RUN: nothing is enforced" : "");
@@ -607,6 +682,9 @@ static int run(struct daemon *d, struct sla *sla)
 
 static void cleanup(struct daemon *d)
 {
+	metrics_free(d->metrics);
+	if (d->metrics_fd >= 0)
+		close(d->metrics_fd);
 	nfqueue_free(d->queue);
 	control_free(d->ctl);
 	intake_app_free(d->app);
@@ -628,6 +706,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	d.loop.epfd = -1;
+	d.metrics_fd = -1;
 	if (parse_args(argc, argv, &d.a) < 0)
 		return EXIT_USAGE;
 	/* A broken SLA is reported before detaching, where it can be seen. */
@@ -636,7 +715,8 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (check_socket_free("control socket", d.a.control) < 0 ||
-	    check_socket_free("application socket", d.a.app) < 0) {
+	    check_socket_free("application socket", d.a.app) < 0 ||
+	    bind_metrics(&d) < 0) {
 		sla_free(sla);
 		return EXIT_FAILURE;
 	}

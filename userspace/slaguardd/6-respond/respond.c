@@ -36,6 +36,7 @@ struct respond {
 	size_t nhooks, max_hooks;
 	uint64_t hook_timeout_ms;
 	struct respond_hook_counters hc;
+	uint64_t refused[RESPOND_REFUSALS];
 };
 
 static void reap_hooks(struct respond *r, uint64_t now);
@@ -98,6 +99,25 @@ void respond_set_dry_run(struct respond *r, bool dry_run)
 size_t respond_active(const struct respond *r)
 {
 	return r->n;
+}
+
+const struct countermeasure *respond_at(const struct respond *r, size_t i)
+{
+	return i < r->n ? &r->cm[i] : NULL;
+}
+
+const char *respond_refusal_name(enum respond_refusal why)
+{
+	static const char *const names[RESPOND_REFUSALS] = {
+		"no_source", "allowlisted", "cap", "backend", "hooks_busy",
+	};
+
+	return (unsigned int)why < RESPOND_REFUSALS ? names[why] : "unknown";
+}
+
+uint64_t respond_refused(const struct respond *r, enum respond_refusal why)
+{
+	return (unsigned int)why < RESPOND_REFUSALS ? r->refused[why] : 0;
 }
 
 /* ---- bookkeeping ---- */
@@ -349,6 +369,7 @@ static void aggregate(struct respond *r, const struct sla *sla, struct alert *a,
 	if (ret < 0) {
 		snprintf(detail, sizeof(detail), "not aggregated into %s: %s", text,
 			 r->ops->error ? r->ops->error(r->ctx) : strerror(-ret));
+		r->refused[RESPOND_REFUSED_BACKEND]++;
 		note(a, SLA_ACT_BLOCK_SOURCE, "refused", detail);
 		return;
 	}
@@ -411,6 +432,9 @@ static void firewall(struct respond *r, const struct sla *sla,
 	}
 
 	if (why) {
+		r->refused[!a->has_source ? RESPOND_REFUSED_NO_SOURCE :
+			   !refusal(sla, a) ? RESPOND_REFUSED_CAP :
+			   RESPOND_REFUSED_ALLOWLISTED]++;
 		sgd_log(LOG_NOTICE, "%s: not doing %s on %s: %s", a->id,
 			sla_action_name(pol->action),
 			a->has_source ? a->source : "-", why);
@@ -440,6 +464,8 @@ static void firewall(struct respond *r, const struct sla *sla,
 
 			sgd_log(LOG_WARNING, "%s: %s %s failed: %s", a->id,
 				sla_action_name(pol->action), a->source, err);
+			if (ret == -EPERM || ret == -ENOSPC)
+				r->refused[RESPOND_REFUSED_BACKEND]++;
 			note(a, pol->action, ret == -EPERM ? "refused" :
 			     ret == -ENOSPC ? "refused" : "failed", err);
 			return;
@@ -509,6 +535,7 @@ static void hook(struct respond *r, const char *path, struct alert *a,
 		char why[64];
 
 		r->hc.refused++;
+		r->refused[RESPOND_REFUSED_HOOKS_BUSY]++;
 		snprintf(why, sizeof(why), "%zu hooks still running, the most at once",
 			 r->nhooks);
 		sgd_log(LOG_WARNING, "%s: hook %s not started: %s", a->id, path, why);
