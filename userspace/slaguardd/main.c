@@ -203,8 +203,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\nTry '" PROG " --help'.\n",
-			argv[optind]);
+		fprintf(stderr, PROG ": unexpected argument '%s'%s\nTry '" PROG " --help'.\n",
+			argv[optind], optind > 1 && !strcmp(argv[optind - 1], "--metrics") ?
+			" (the address goes with '=': --metrics=ADDR:PORT)" : "");
 		return -EINVAL;
 	}
 	if (a->metrics) {

@@ -386,6 +386,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  size_t *upload_len, void **state)
 {
 	struct metrics *m = cls;
+	const char *clen;
 	struct expo x;
 	char *page;
 	size_t len;
@@ -393,7 +394,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	(void)version; (void)upload; (void)upload_len; (void)state;
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
 		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
-	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH) ||
+	clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if ((clen && strcmp(clen, "0")) ||
 	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
 		return text(c, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
 	if (!strcmp(url, "/"))

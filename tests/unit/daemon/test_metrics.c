@@ -359,6 +359,7 @@ static void server(void **state)
 	const char *get = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	const char *post = "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc";
 	const char *body = "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc";
+	const char *empty = "GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 	const char *other = "GET /x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	int n;
 
@@ -372,6 +373,8 @@ static void server(void **state)
 	assert_non_null(strstr(out, "Allow: GET, HEAD"));
 	exchange(&s, body, strlen(body), out, sizeof(out));
 	assert_int_equal(strncmp(out, "HTTP/1.1 413", 12), 0);
+	exchange(&s, empty, strlen(empty), out, sizeof(out));
+	assert_int_equal(strncmp(out, "HTTP/1.1 200", 12), 0);
 	exchange(&s, other, strlen(other), out, sizeof(out));
 	assert_int_equal(strncmp(out, "HTTP/1.1 404", 12), 0);
 	/* Headers past the bound: refused, not buffered. */
