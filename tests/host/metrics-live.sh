@@ -87,9 +87,9 @@ stop() {
 
 # 1. The address: loopback unless asked otherwise; errors before starting.
 refused() {
-	"$D" -c "$SLA" --foreground --no-syslog --no-nft --control "$CTL" \
-		--app-socket "$APP" --state-dir "$T" "$@" > "$T/refused" 2>&1
-	[ $? != 0 ] && [ ! -S "$CTL" ]
+	! "$D" -c "$SLA" --foreground --no-syslog --no-nft --control "$CTL" \
+		--app-socket "$APP" --state-dir "$T" "$@" > "$T/refused" 2>&1 &&
+		[ ! -S "$CTL" ]
 }
 check "a non-loopback address is refused" refused --metrics=0.0.0.0:$PORT
 check "... saying how to allow it" grep -q 'not a loopback address.*--metrics-allow-remote' "$T/refused"
@@ -161,14 +161,16 @@ check "prometheus has the alert counted" prom_value 'slaguard_alerts_total{sever
 check "prometheus found the target healthy" sh -c "curl -sS --max-time 5 http://127.0.0.1:$PROM_PORT/api/v1/targets | jq -e '.data.activeTargets[0] | .health == \"up\" and .lastError == \"\"' > /dev/null"
 kill $PROM; wait $PROM 2>/dev/null; PROM=""
 # 4. Bounds: idle connections held open cost bounded fds, the loop goes on.
-fds_before=$(ls /proc/$PID/fd | wc -l)
+fds_before=$(find /proc/$PID/fd -mindepth 1 | wc -l)
 i=0
+held=""
 while [ $i -lt 40 ]; do
 	sleep 15 | socat -u - TCP:127.0.0.1:$PORT 2>/dev/null &
+	held="$held $!"
 	i=$((i + 1))
 done
 sleep 1
-fds_held=$(ls /proc/$PID/fd | wc -l)
+fds_held=$(find /proc/$PID/fd -mindepth 1 | wc -l)
 check "40 idle connections: at most 16 accepted ($((fds_held - fds_before)) fds)" [ $((fds_held - fds_before)) -le 16 ]
 t0=$(date +%s%N)
 check "the control socket answers meanwhile" q '{"cmd":"status"}' '.ok'
@@ -177,7 +179,8 @@ echo "# control answer while the metrics connections are full: $(( (t1 - t0) / 1
 i=0
 until page > /dev/null 2>&1 || [ $i -ge 40 ]; do sleep 0.5; i=$((i + 1)); done
 check "scrapes again once idle connections time out" on_page 'slaguard_alerts_total{severity="critical",kind="rule"} 1'
-pkill -P $$ -x sleep 2>/dev/null
+# shellcheck disable=SC2086
+kill $held 2>/dev/null
 
 check "SIGTERM exits 0 with the endpoint open" stop
 check "the port is free again" sh -c "! curl -s --max-time 2 http://127.0.0.1:$PORT/metrics > /dev/null"
