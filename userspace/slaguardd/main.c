@@ -27,6 +27,7 @@
 #include "intake.h"
 #include "inspect.h"
 #include "linesock.h"
+#include "history.h"
 #include "loop.h"
 #include "metrics.h"
 #include "nft_backend.h"
@@ -57,6 +58,8 @@ struct args {
 	bool no_nft;
 	const char *metrics;		/* NULL: no metrics endpoint */
 	bool metrics_remote;		/* --metrics-allow-remote */
+	bool no_history;
+	uint64_t retention_ms;		/* of the history */
 };
 
 struct daemon {
@@ -71,6 +74,7 @@ struct daemon {
 	struct nfqueue *queue;
 	int metrics_fd;			/* listening, until the server takes it */
 	struct metrics *metrics;
+	struct history *history;
 	char inspect_file[PATH_MAX + 32];	/* "": none */
 	FILE *alerts_out;
 };
@@ -95,6 +99,8 @@ static void usage(FILE *f)
 		"                           [" METRICS_DEFAULT_LISTEN "]; PORT alone: on 127.0.0.1\n"
 		"      --metrics-allow-remote  let --metrics listen on a non-loopback address\n"
 		"                           (the page is not authenticated)\n"
+		"      --history-retention DURATION  how long the SLA history (state-dir/" HISTORY_FILE ")\n"
+		"                           keeps what it records [400d]; --no-history: none\n"
 		"      --no-syslog          do not log or alert to syslog\n"
 		"      --nft-table-file PATH  table definition [" NFTB_DEFAULT_TABLE_FILE ",\n"
 		"                           else nft/slaguard.nft of the source tree]\n"
@@ -136,7 +142,8 @@ static int parse_group(const char *text, gid_t *gid)
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_CONTROL = 256, O_APP, O_NOSYSLOG, O_NFT, O_NONFT, O_SHAPES,
-	       O_FAMILY, O_GROUP, O_APP_GROUP, O_STATE, O_METRICS, O_METRICS_REMOTE };
+	       O_FAMILY, O_GROUP, O_APP_GROUP, O_STATE, O_METRICS, O_METRICS_REMOTE,
+	       O_RETENTION, O_NO_HISTORY };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -152,6 +159,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "state-dir", required_argument, NULL, O_STATE },
 		{ "metrics", optional_argument, NULL, O_METRICS },
 		{ "metrics-allow-remote", no_argument, NULL, O_METRICS_REMOTE },
+		{ "history-retention", required_argument, NULL, O_RETENTION },
+		{ "no-history", no_argument, NULL, O_NO_HISTORY },
 		{ "genl-family", required_argument, NULL, O_FAMILY },
 		{ "genl-group", required_argument, NULL, O_GROUP },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -165,6 +174,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			    .app = INTAKE_APP_DEFAULT_PATH,
 			    .family = SLAGUARD_GENL_NAME,
 			    .state_dir = DEFAULT_STATE_DIR,
+			    .retention_ms = HISTORY_DEFAULT_RETENTION_MS,
 			    .group = SLAGUARD_MCGRP_EVENTS };
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "c:nfa:vhV", opts, NULL)) != -1) {
@@ -188,6 +198,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_STATE: a->state_dir = optarg; break;
 		case O_METRICS: a->metrics = optarg ? optarg : METRICS_DEFAULT_LISTEN; break;
 		case O_METRICS_REMOTE: a->metrics_remote = true; break;
+		case O_NO_HISTORY: a->no_history = true; break;
+		case O_RETENTION:
+			if (sla_parse_duration(optarg, &a->retention_ms) < 0 || !a->retention_ms) {
+				fprintf(stderr, PROG ": --history-retention: expected a duration like 90d, 12h or 30m, got '%s'\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		case O_FAMILY: a->family = optarg; break;
 		case O_GROUP: a->group = optarg; break;
 		case 'h':
@@ -386,6 +404,7 @@ static void on_tick(struct loop_handler *h, uint32_t events)
 	intake_app_tick(d->app);
 	metrics_tick(d->metrics);
 	engine_tick(&d->e, sgd_mono_ms());
+	history_tick(d->history, &d->e, sgd_real_ms());
 }
 
 static void on_nft(struct loop_handler *h, uint32_t events)
@@ -648,6 +667,31 @@ static void open_metrics(struct daemon *d)
 		d->a.metrics_remote ? " (remote clients allowed: the page is not authenticated)" : "");
 }
 
+static void on_alert(const struct alert *a, void *arg)
+{
+	struct daemon *d = arg;
+
+	history_alert(d->history, &d->e, a);
+}
+
+/* The history is evidence, not a condition to run: a failure is logged. */
+static void open_history(struct daemon *d, const char *dir)
+{
+	char path[PATH_MAX + 16], err[PATH_MAX + 256];
+
+	if (d->a.no_history || !dir)
+		return;
+	snprintf(path, sizeof(path), "%s/" HISTORY_FILE, dir);
+	if (history_open(&d->history, path, d->a.retention_ms, sgd_real_ms(),
+			 err, sizeof(err)) < 0) {
+		sgd_log(LOG_ERR, "history: %s: SLO states, violations and alerts are not recorded", err);
+		return;
+	}
+	d->e.on_alert = on_alert;
+	d->e.on_alert_arg = d;
+	sgd_log(LOG_INFO, "history: %s", path);
+}
+
 /* Takes SLA. */
 static int run(struct daemon *d, struct sla *sla)
 {
@@ -664,6 +708,7 @@ static int run(struct daemon *d, struct sla *sla)
 		sla_free(sla);
 		return ret;
 	}
+	open_history(d, d->e.ids_kept ? d->a.state_dir : state_dir(d->a.state_dir));
 	if (d->nft)
 		adopt_existing(d);
 	if ((ret = setup_signals_and_tick(d)) < 0 || (ret = open_sockets(d)) < 0 ||
@@ -684,6 +729,7 @@ static int run(struct daemon *d, struct sla *sla)
 static void cleanup(struct daemon *d)
 {
 	metrics_free(d->metrics);
+	history_close(d->history, sgd_real_ms());
 	if (d->metrics_fd >= 0)
 		close(d->metrics_fd);
 	nfqueue_free(d->queue);
