@@ -52,10 +52,12 @@ SHLIBS := libslaguard-app
 PROGRAMS := slaguardctl slaguardd
 slaguardctl_SRCS := $(call us_srcs,slaguardctl/*.c)
 slaguardctl_LIBS := sla common
-slaguardctl_PKGS :=
+slaguardctl_PKGS := sqlite3
 slaguardd_SRCS := $(call us_srcs,slaguardd/*.c slaguardd/*/*.c)
 slaguardd_LIBS := sla nftables common
-slaguardd_PKGS := libnetfilter_queue
+# metrics.c serves Prometheus metrics with libmicrohttpd (expo.c writes them);
+# history.c keeps the SLA history in SQLite, which slaguardctl report reads.
+slaguardd_PKGS := libnetfilter_queue libmicrohttpd sqlite3
 slaguardd_LDLIBS := -lm
 
 # -I include/uapi comes before the system directories, so the repository's

@@ -137,6 +137,7 @@ int cmd_alerts(struct ctl *c, int argc, char **argv);
 int cmd_countermeasures(struct ctl *c, int argc, char **argv);
 int cmd_tasks(struct ctl *c, int argc, char **argv);
 int cmd_system(struct ctl *c, int argc, char **argv);
+int cmd_report(struct ctl *c, int argc, char **argv);
 
 extern const char watch_usage[];
 extern const char threshold_usage[];
@@ -148,5 +149,6 @@ extern const char alerts_usage[];
 extern const char countermeasures_usage[];
 extern const char tasks_usage[];
 extern const char system_usage[];
+extern const char report_usage[];
 
 #endif /* SLAGUARDCTL_CTL_H */

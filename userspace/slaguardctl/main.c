@@ -31,6 +31,7 @@ static const struct ctl_cmd objects[] = {
 	{ "countermeasures", cmd_countermeasures, "slaguardd's active countermeasures" },
 	{ "tasks", cmd_tasks, "watched processes, top-like" },
 	{ "system", cmd_system, "system figures of the module's sampler" },
+	{ "report", cmd_report, "SLA compliance from slaguardd's history" },
 };
 
 #define NOBJECTS	(sizeof(objects) / sizeof(objects[0]))
@@ -78,6 +79,8 @@ static void usage(FILE *f)
 	fputs(tasks_usage, f);
 	fputc('\n', f);
 	fputs(system_usage, f);
+	fputc('\n', f);
+	fputs(report_usage, f);
 	fprintf(f,
 		"\n"
 		"Exit status: 0 on success, 1 on failure, 2 on a usage error.\n"
@@ -105,7 +108,7 @@ static int run(struct ctl *c, int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	return sg_usage(&c->err, "unknown object '%s'; objects: watch, threshold, sources, stats, events, sla, alerts, countermeasures, tasks, system",
+	return sg_usage(&c->err, "unknown object '%s'; objects: watch, threshold, sources, stats, events, sla, alerts, countermeasures, tasks, system, report",
 			name);
 }
 

@@ -195,6 +195,8 @@ static void dispatch(struct finding *f, void *arg)
 		return;
 	respond_on_alert(e->resp, e->sla, a, now);
 	alerts_emit(e->alerts, a);
+	if (e->on_alert)
+		e->on_alert(a, e->on_alert_arg);
 }
 
 static void lost_finding(struct engine *e, const struct sample *s)

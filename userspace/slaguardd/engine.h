@@ -50,6 +50,9 @@ struct engine {
 	uint64_t worst_shape_ms;
 	const struct attack_shape *cur_shape;	/* of the sample being handled */
 	unsigned int anomaly_run[SAMPLE_METRIC_COUNT];	/* consecutive anomalies */
+	/* Told of every alert once emitted (the history); NULL: nobody. */
+	void (*on_alert)(const struct alert *a, void *arg);
+	void *on_alert_arg;
 };
 
 struct engine_opts {

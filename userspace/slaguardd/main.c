@@ -27,7 +27,9 @@
 #include "intake.h"
 #include "inspect.h"
 #include "linesock.h"
+#include "history.h"
 #include "loop.h"
+#include "metrics.h"
 #include "nft_backend.h"
 #include "util.h"
 
@@ -54,6 +56,10 @@ struct args {
 	const char *state_dir;
 	const char *family, *group;	/* generic netlink, for tests */
 	bool no_nft;
+	const char *metrics;		/* NULL: no metrics endpoint */
+	bool metrics_remote;		/* --metrics-allow-remote */
+	bool no_history;
+	uint64_t retention_ms;		/* of the history */
 };
 
 struct daemon {
@@ -66,6 +72,9 @@ struct daemon {
 	struct intake_app *app;
 	struct control *ctl;
 	struct nfqueue *queue;
+	int metrics_fd;			/* listening, until the server takes it */
+	struct metrics *metrics;
+	struct history *history;
 	char inspect_file[PATH_MAX + 32];	/* "": none */
 	FILE *alerts_out;
 };
@@ -86,6 +95,12 @@ static void usage(FILE *f)
 		"      --app-socket PATH    application events socket [" INTAKE_APP_DEFAULT_PATH "]\n"
 		"      --app-group NAME|GID group of the application socket (mode 0660)\n"
 		"                           [defaults.app_group of the SLA, else root]\n"
+		"      --metrics[=ADDR:PORT] serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+		"                           [" METRICS_DEFAULT_LISTEN "]; PORT alone: on 127.0.0.1\n"
+		"      --metrics-allow-remote  let --metrics listen on a non-loopback address\n"
+		"                           (the page is not authenticated)\n"
+		"      --history-retention DURATION  how long the SLA history (state-dir/" HISTORY_FILE ")\n"
+		"                           keeps what it records [400d]; --no-history: none\n"
 		"      --no-syslog          do not log or alert to syslog\n"
 		"      --nft-table-file PATH  table definition [" NFTB_DEFAULT_TABLE_FILE ",\n"
 		"                           else nft/slaguard.nft of the source tree]\n"
@@ -127,7 +142,8 @@ static int parse_group(const char *text, gid_t *gid)
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_CONTROL = 256, O_APP, O_NOSYSLOG, O_NFT, O_NONFT, O_SHAPES,
-	       O_FAMILY, O_GROUP, O_APP_GROUP, O_STATE };
+	       O_FAMILY, O_GROUP, O_APP_GROUP, O_STATE, O_METRICS, O_METRICS_REMOTE,
+	       O_RETENTION, O_NO_HISTORY };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -141,6 +157,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "no-nft", no_argument, NULL, O_NONFT },
 		{ "attack-shapes", required_argument, NULL, O_SHAPES },
 		{ "state-dir", required_argument, NULL, O_STATE },
+		{ "metrics", optional_argument, NULL, O_METRICS },
+		{ "metrics-allow-remote", no_argument, NULL, O_METRICS_REMOTE },
+		{ "history-retention", required_argument, NULL, O_RETENTION },
+		{ "no-history", no_argument, NULL, O_NO_HISTORY },
 		{ "genl-family", required_argument, NULL, O_FAMILY },
 		{ "genl-group", required_argument, NULL, O_GROUP },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -154,6 +174,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			    .app = INTAKE_APP_DEFAULT_PATH,
 			    .family = SLAGUARD_GENL_NAME,
 			    .state_dir = DEFAULT_STATE_DIR,
+			    .retention_ms = HISTORY_DEFAULT_RETENTION_MS,
 			    .group = SLAGUARD_MCGRP_EVENTS };
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "c:nfa:vhV", opts, NULL)) != -1) {
@@ -175,6 +196,16 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_NONFT: a->no_nft = true; break;
 		case O_SHAPES: a->shapes = optarg; break;
 		case O_STATE: a->state_dir = optarg; break;
+		case O_METRICS: a->metrics = optarg ? optarg : METRICS_DEFAULT_LISTEN; break;
+		case O_METRICS_REMOTE: a->metrics_remote = true; break;
+		case O_NO_HISTORY: a->no_history = true; break;
+		case O_RETENTION:
+			if (sla_parse_duration(optarg, &a->retention_ms) < 0 || !a->retention_ms) {
+				fprintf(stderr, PROG ": --history-retention: expected a duration like 90d, 12h or 30m, got '%s'\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
 		case O_FAMILY: a->family = optarg; break;
 		case O_GROUP: a->group = optarg; break;
 		case 'h':
@@ -190,8 +221,24 @@ static int parse_args(int argc, char **argv, struct args *a)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\nTry '" PROG " --help'.\n",
-			argv[optind]);
+		fprintf(stderr, PROG ": unexpected argument '%s'%s\nTry '" PROG " --help'.\n",
+			argv[optind], optind > 1 && !strcmp(argv[optind - 1], "--metrics") ?
+			" (the address goes with '=': --metrics=ADDR:PORT)" : "");
+		return -EINVAL;
+	}
+	if (a->metrics) {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		char err[512];
+
+		if (metrics_parse_listen(a->metrics, a->metrics_remote, &ss, &sl,
+					 err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": --metrics: %s\n", err);
+			return -EINVAL;
+		}
+	}
+	if (a->metrics_remote && !a->metrics) {
+		fprintf(stderr, PROG ": --metrics-allow-remote without --metrics: give the address, e.g. --metrics=0.0.0.0:9477\n");
 		return -EINVAL;
 	}
 	if (!a->sla_file) {
@@ -355,7 +402,9 @@ static void on_tick(struct loop_handler *h, uint32_t events)
 		return;
 	intake_genl_tick(d->genl);
 	intake_app_tick(d->app);
+	metrics_tick(d->metrics);
 	engine_tick(&d->e, sgd_mono_ms());
+	history_tick(d->history, &d->e, sgd_real_ms());
 }
 
 static void on_nft(struct loop_handler *h, uint32_t events)
@@ -574,6 +623,75 @@ static void detach(void)
 	}
 }
 
+/*
+ * The socket is bound before detaching (a busy port is seen and stops the
+ * start); serving it can only fail for lack of memory, which costs the
+ * metrics alone.
+ */
+static int bind_metrics(struct daemon *d)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char err[512];
+
+	d->metrics_fd = -1;
+	if (!d->a.metrics)
+		return 0;
+	if (metrics_parse_listen(d->a.metrics, d->a.metrics_remote, &ss, &sl,
+				 err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": --metrics: %s\n", err);
+		return -EINVAL;
+	}
+	d->metrics_fd = metrics_listen(&ss, sl);
+	if (d->metrics_fd < 0) {
+		fprintf(stderr, PROG ": --metrics %s: %s%s\n", d->a.metrics, strerror(-d->metrics_fd),
+			d->metrics_fd == -EADDRINUSE ? " (another slaguardd or exporter has the port: choose another with --metrics=ADDR:PORT)" : "");
+		return d->metrics_fd;
+	}
+	return 0;
+}
+
+static void open_metrics(struct daemon *d)
+{
+	char where[80];
+	int fd = d->metrics_fd, ret;
+
+	metrics_bound(fd, where, sizeof(where));
+	d->metrics_fd = -1;
+	ret = metrics_new(&d->metrics, &d->loop, fd, &d->e, d->app);
+	if (ret < 0) {
+		sgd_log(LOG_ERR, "metrics: cannot serve on %s: %s", where, strerror(-ret));
+		return;
+	}
+	sgd_log(LOG_INFO, "metrics: http://%s/metrics%s", where,
+		d->a.metrics_remote ? " (remote clients allowed: the page is not authenticated)" : "");
+}
+
+static void on_alert(const struct alert *a, void *arg)
+{
+	struct daemon *d = arg;
+
+	history_alert(d->history, &d->e, a);
+}
+
+/* The history is evidence, not a condition to run: a failure is logged. */
+static void open_history(struct daemon *d, const char *dir)
+{
+	char path[PATH_MAX + 16], err[PATH_MAX + 256];
+
+	if (d->a.no_history || !dir)
+		return;
+	snprintf(path, sizeof(path), "%s/" HISTORY_FILE, dir);
+	if (history_open(&d->history, path, d->a.retention_ms, sgd_real_ms(),
+			 err, sizeof(err)) < 0) {
+		sgd_log(LOG_ERR, "history: %s: SLO states, violations and alerts are not recorded", err);
+		return;
+	}
+	d->e.on_alert = on_alert;
+	d->e.on_alert_arg = d;
+	sgd_log(LOG_INFO, "history: %s", path);
+}
+
 /* Takes SLA. */
 static int run(struct daemon *d, struct sla *sla)
 {
@@ -590,6 +708,7 @@ static int run(struct daemon *d, struct sla *sla)
 		sla_free(sla);
 		return ret;
 	}
+	open_history(d, d->e.ids_kept ? d->a.state_dir : state_dir(d->a.state_dir));
 	if (d->nft)
 		adopt_existing(d);
 	if ((ret = setup_signals_and_tick(d)) < 0 || (ret = open_sockets(d)) < 0 ||
@@ -598,6 +717,8 @@ static int run(struct daemon *d, struct sla *sla)
 	if (d->nft && nftb_watch_fd(d->nft) >= 0)
 		add_fd(d, &d->nft_h, nftb_watch_fd(d->nft), on_nft);
 	open_queue(d);
+	if (d->metrics_fd >= 0)
+		open_metrics(d);
 	sgd_log(LOG_NOTICE, "SLA %s from %s: %zu SLOs, %zu rules, %zu watches%s",
 		d->e.sla->name, d->a.sla_file, d->e.sla->n_slos, d->e.sla->n_rules,
 		d->e.modcfg->n_watches, d->e.dry_run ? "; DRY RUN: nothing is enforced" : "");
@@ -607,6 +728,10 @@ static int run(struct daemon *d, struct sla *sla)
 
 static void cleanup(struct daemon *d)
 {
+	metrics_free(d->metrics);
+	history_close(d->history, sgd_real_ms());
+	if (d->metrics_fd >= 0)
+		close(d->metrics_fd);
 	nfqueue_free(d->queue);
 	control_free(d->ctl);
 	intake_app_free(d->app);
@@ -628,6 +753,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	d.loop.epfd = -1;
+	d.metrics_fd = -1;
 	if (parse_args(argc, argv, &d.a) < 0)
 		return EXIT_USAGE;
 	/* A broken SLA is reported before detaching, where it can be seen. */
@@ -636,7 +762,8 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	if (check_socket_free("control socket", d.a.control) < 0 ||
-	    check_socket_free("application socket", d.a.app) < 0) {
+	    check_socket_free("application socket", d.a.app) < 0 ||
+	    bind_metrics(&d) < 0) {
 		sla_free(sla);
 		return EXIT_FAILURE;
 	}

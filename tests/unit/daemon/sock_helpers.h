@@ -137,8 +137,11 @@ static inline int pump_until_exit(struct loop *l, pid_t pid, unsigned int timeou
 	for (unsigned int t = 0; t < timeout_ms; t += 10) {
 		int status;
 
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			/* What it wrote before exiting may still wait unread. */
+			pump(l, 50);
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
 		pump(l, 10);
 	}
 	kill(pid, SIGKILL);

@@ -42,6 +42,7 @@ struct intake_genl {
 	uint64_t last_pkts, last_bytes, last_sent, last_lost;
 	struct lost_events lost;
 	struct intake_genl_counters cnt;
+	uint64_t module_stats[SLAGUARD_STATS_MAX + 1];	/* the last pull's */
 };
 
 uint32_t intake_watch_sla_id(uint32_t module_id)
@@ -625,6 +626,7 @@ static void pull_stats(struct intake_genl *g)
 		emit(g, &r);
 	}
 	g->have_stats = true;
+	memcpy(g->module_stats, a.val, sizeof(g->module_stats));
 	g->last_pull_ms = now;
 	g->last_pkts = pkts;
 	g->last_bytes = a.val[SLAGUARD_STATS_BYTES];
@@ -653,6 +655,11 @@ uint64_t intake_genl_covered_since(const struct intake_genl *g)
 const struct intake_genl_counters *intake_genl_counters(const struct intake_genl *g)
 {
 	return &g->cnt;
+}
+
+const uint64_t *intake_genl_module_stats(const struct intake_genl *g)
+{
+	return g->connected && g->have_stats ? g->module_stats : NULL;
 }
 
 const char *intake_genl_sched_gap(const struct intake_genl *g,

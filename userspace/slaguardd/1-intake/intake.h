@@ -86,6 +86,11 @@ bool intake_genl_connected(const struct intake_genl *g);
 /* CLOCK_MONOTONIC ms since which events are flowing without a break; 0 if not. */
 uint64_t intake_genl_covered_since(const struct intake_genl *g);
 const struct intake_genl_counters *intake_genl_counters(const struct intake_genl *g);
+/*
+ * The module's counters of the last GET_STATS pull, indexed by enum
+ * slaguard_stats_attr (SLAGUARD_STATS_MAX + 1 of them), or NULL if none.
+ */
+const uint64_t *intake_genl_module_stats(const struct intake_genl *g);
 
 /*
  * Why the processes of component C (NULL: all) are not sampled over the

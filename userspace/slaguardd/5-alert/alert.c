@@ -327,6 +327,8 @@ struct alert *alerts_raise(struct alerts *am, struct finding *f, uint64_t now)
 		return NULL;
 	remember(am, key, now);
 	am->cnt.raised++;
+	if ((unsigned int)a->severity < ALERT_SEVERITIES && (unsigned int)a->kind < ALERT_KINDS)
+		am->cnt.by[a->severity][a->kind]++;
 	ring_push(am, a);
 	return a;
 }

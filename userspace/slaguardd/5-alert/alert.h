@@ -78,8 +78,13 @@ struct json_object *alerts_recent_json(const struct alerts *am, size_t limit);
 /* Forget de-duplication entries older than the hold-off. */
 void alerts_expire(struct alerts *am, uint64_t now);
 
+#define ALERT_KINDS	(FINDING_LOST_EVENTS + 1)
+#define ALERT_SEVERITIES (SLA_SEV_CRITICAL + 1)
+
 struct alert_counters {
 	uint64_t raised, deduplicated, rate_limited;
+	/* Raised alerts by [severity][kind]. */
+	uint64_t by[ALERT_SEVERITIES][ALERT_KINDS];
 };
 const struct alert_counters *alerts_counters(const struct alerts *am);
 

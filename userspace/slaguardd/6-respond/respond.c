@@ -37,6 +37,7 @@ struct respond {
 	size_t nhooks, max_hooks;
 	uint64_t hook_timeout_ms;
 	struct respond_hook_counters hc;
+	uint64_t refused[RESPOND_REFUSALS];
 };
 
 static void reap_hooks(struct respond *r, uint64_t now);
@@ -99,6 +100,26 @@ void respond_set_dry_run(struct respond *r, bool dry_run)
 size_t respond_active(const struct respond *r)
 {
 	return r->n;
+}
+
+const struct countermeasure *respond_at(const struct respond *r, size_t i)
+{
+	return i < r->n ? &r->cm[i] : NULL;
+}
+
+const char *respond_refusal_name(enum respond_refusal why)
+{
+	static const char *const names[RESPOND_REFUSALS] = {
+		"no_source", "allowlisted", "cap", "backend", "hooks_busy",
+		"no_evidence", "no_destination",
+	};
+
+	return (unsigned int)why < RESPOND_REFUSALS ? names[why] : "unknown";
+}
+
+uint64_t respond_refused(const struct respond *r, enum respond_refusal why)
+{
+	return (unsigned int)why < RESPOND_REFUSALS ? r->refused[why] : 0;
 }
 
 /* ---- bookkeeping ---- */
@@ -237,21 +258,26 @@ static const char *evidence_refusal(const struct sla *sla,
  */
 static const char *refusal(const struct sla *sla,
 			   const struct sla_countermeasure *pol,
-			   const struct alert *a, char *target, size_t len)
+			   const struct alert *a, char *target, size_t len,
+			   enum respond_refusal *code)
 {
 	target[0] = '\0';
 	if (pol->action == SLA_ACT_LIMIT_DESTINATION) {
 		/* SYNs to our own service: no lockout, so no guard either. */
+		*code = RESPOND_REFUSED_NO_DESTINATION;
 		if (!a->net.has_dst || a->net.proto != IPPROTO_TCP || !a->net.dport)
 			return "no destination (address and TCP port) to act on";
 		snprintf(target, len, "%s . %u", a->net.destination, a->net.dport);
 		return NULL;
 	}
+	*code = RESPOND_REFUSED_NO_SOURCE;
 	if (!a->has_source)
 		return "no source to act on";
 	snprintf(target, len, "%s", a->source);
+	*code = RESPOND_REFUSED_ALLOWLISTED;
 	if (allowlisted(sla, a))
 		return "source is allowlisted";
+	*code = RESPOND_REFUSED_NO_EVIDENCE;
 	return evidence_refusal(sla, pol, a);
 }
 
@@ -389,6 +415,7 @@ static void aggregate(struct respond *r, const struct sla *sla, struct alert *a,
 	if (ret < 0) {
 		snprintf(detail, sizeof(detail), "not aggregated into %s: %s", text,
 			 r->ops->error ? r->ops->error(r->ctx) : strerror(-ret));
+		r->refused[RESPOND_REFUSED_BACKEND]++;
 		note(a, SLA_ACT_BLOCK_SOURCE, "refused", detail);
 		return;
 	}
@@ -430,7 +457,8 @@ static void firewall(struct respond *r, const struct sla *sla,
 {
 	enum nftb_kind kind = kind_of(pol->action);
 	char target[NFTB_ADDR_MAX];
-	const char *why = refusal(sla, pol, a, target, sizeof(target));
+	enum respond_refusal code;
+	const char *why = refusal(sla, pol, a, target, sizeof(target), &code);
 	struct countermeasure *c = why ? NULL : find_target(r, kind, target);
 	unsigned int secs = timeout_s(pol->duration_ms);
 	char comment[NFTB_COMMENT_MAX], replaced[256] = "";
@@ -446,11 +474,14 @@ static void firewall(struct respond *r, const struct sla *sla,
 	}
 	if (!why && !c && r->n >= sla->defaults.max_actions) {
 		victim = victim_for(r, sla, a->severity);
-		if (victim == r->n)
+		if (victim == r->n) {
 			why = "cap of active countermeasures reached (defaults.max_actions), none less severe to replace";
+			code = RESPOND_REFUSED_CAP;
+		}
 	}
 
 	if (why) {
+		r->refused[code]++;
 		sgd_log(LOG_NOTICE, "%s: not doing %s on %s: %s", a->id,
 			sla_action_name(pol->action),
 			target[0] ? target : "-", why);
@@ -480,6 +511,8 @@ static void firewall(struct respond *r, const struct sla *sla,
 
 			sgd_log(LOG_WARNING, "%s: %s %s failed: %s", a->id,
 				sla_action_name(pol->action), target, err);
+			if (ret == -EPERM || ret == -ENOSPC)
+				r->refused[RESPOND_REFUSED_BACKEND]++;
 			note(a, pol->action, ret == -EPERM ? "refused" :
 			     ret == -ENOSPC ? "refused" : "failed", err);
 			return;
@@ -552,6 +585,7 @@ static void hook(struct respond *r, const char *path, struct alert *a,
 		char why[64];
 
 		r->hc.refused++;
+		r->refused[RESPOND_REFUSED_HOOKS_BUSY]++;
 		snprintf(why, sizeof(why), "%zu hooks still running, the most at once",
 			 r->nhooks);
 		sgd_log(LOG_WARNING, "%s: hook %s not started: %s", a->id, path, why);

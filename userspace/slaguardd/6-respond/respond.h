@@ -116,6 +116,22 @@ int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
 /* Forget countermeasures the kernel has expired; reap and time out hooks. */
 void respond_expire(struct respond *r, uint64_t now);
 size_t respond_active(const struct respond *r);
+/* The I-th active countermeasure, I < respond_active(). */
+const struct countermeasure *respond_at(const struct respond *r, size_t i);
+
+/* Why actions were refused, counted since start. */
+enum respond_refusal {
+	RESPOND_REFUSED_NO_SOURCE,
+	RESPOND_REFUSED_ALLOWLISTED,
+	RESPOND_REFUSED_CAP,		/* defaults.max_actions */
+	RESPOND_REFUSED_BACKEND,	/* protected address, set full */
+	RESPOND_REFUSED_HOOKS_BUSY,	/* RESPOND_HOOKS_MAX running */
+	RESPOND_REFUSED_NO_EVIDENCE,	/* no handshake: the source may be forged */
+	RESPOND_REFUSED_NO_DESTINATION,	/* limit-destination without one */
+	RESPOND_REFUSALS,
+};
+const char *respond_refusal_name(enum respond_refusal why);
+uint64_t respond_refused(const struct respond *r, enum respond_refusal why);
 const struct countermeasure *respond_find(const struct respond *r,
 					  const char *id);
 struct json_object *respond_list_json(const struct respond *r, uint64_t now);

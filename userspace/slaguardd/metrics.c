@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <linux/slaguard.h>
+#include <microhttpd.h>
+
+#include "engine.h"
+#include "intake.h"
+#include "metrics.h"
+#include "util.h"
+
+/* ---- the listening address ---- */
+
+static bool is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+int metrics_parse_listen(const char *listen, bool allow_remote,
+			 struct sockaddr_storage *ss, socklen_t *sslen,
+			 char *err, size_t errlen)
+{
+	char host[64] = "127.0.0.1";
+	const char *port = listen, *colon;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	unsigned long p;
+	char *end;
+
+	memset(ss, 0, sizeof(*ss));
+	if (listen[0] == '[') {
+		const char *close = strchr(listen, ']');
+
+		if (!close || close[1] != ':' || (size_t)(close - listen - 1) >= sizeof(host))
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(close - listen - 1), listen + 1);
+		port = close + 2;
+	} else if ((colon = strrchr(listen, ':'))) {
+		if (strchr(listen, ':') != colon || (size_t)(colon - listen) >= sizeof(host))
+			goto bad;
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
+		port = colon + 1;
+	}
+	errno = 0;
+	p = strtoul(port, &end, 10);
+	if (!*port || *end || errno || p > 65535 || *port < '0' || *port > '9')
+		goto bad;
+	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)p);
+		*sslen = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)p);
+		*sslen = sizeof(*s6);
+	} else {
+		goto bad;
+	}
+	if (!allow_remote && !is_loopback(ss)) {
+		snprintf(err, errlen, "metrics address %s is not a loopback address: the page is not authenticated, anyone who reaches it reads the SLA's state; add --metrics-allow-remote to serve it there anyway",
+			 host);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	snprintf(err, errlen, "metrics address '%s': expected PORT, IPV4:PORT or [IPV6]:PORT, e.g. " METRICS_DEFAULT_LISTEN,
+		 listen);
+	return -EINVAL;
+}
+
+int metrics_listen(const struct sockaddr_storage *ss, socklen_t sslen)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1;
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, sslen) < 0 || listen(fd, 16) < 0) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+void metrics_bound(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[SGD_ADDR_MAX];
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(s4->sin_port));
+	}
+}
+
+/* ---- the page ---- */
+
+#define L(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void render_slos(struct expo *x, const struct engine *e)
+{
+	static const enum slo_state states[] = { SLO_COMPLIANT, SLO_VIOLATED, SLO_UNKNOWN };
+	size_t n = slo_count(e->slos);
+
+	expo_family(x, "slaguard_slo_info", "gauge",
+		    "An SLO of the running SLA: its metric, severity and component (\"\" for the whole host).");
+	for (size_t i = 0; i < n; i++) {
+		const struct sla_slo *s = slo_status(e->slos, i)->slo;
+
+		expo_sample(x, "slaguard_slo_info",
+			    L("slo", s->id, "metric", sla_metric_name(s->metric),
+			      "severity", sla_severity_name(s->severity),
+			      "component", s->component ? s->component->name : ""), 1);
+	}
+	expo_family(x, "slaguard_slo_state", "gauge",
+		    "1 for the state each SLO is in (compliant, violated, unknown: no data covers its window), 0 for the others.");
+	for (size_t i = 0; i < n; i++) {
+		const struct slo_status *st = slo_status(e->slos, i);
+
+		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++)
+			expo_sample(x, "slaguard_slo_state",
+				    L("slo", st->slo->id, "state", slo_state_name(states[k])),
+				    st->state == states[k]);
+	}
+	expo_family(x, "slaguard_slo_state_since_timestamp_seconds", "gauge",
+		    "When each SLO entered its current state (Unix time).");
+	for (size_t i = 0; i < n; i++) {
+		const struct slo_status *st = slo_status(e->slos, i);
+
+		if (st->state_since_real_ms)
+			expo_sample(x, "slaguard_slo_state_since_timestamp_seconds",
+				    L("slo", st->slo->id), st->state_since_real_ms / 1000.0);
+	}
+	expo_family(x, "slaguard_slo_value", "gauge",
+		    "The value each SLO's metric has over its window, in the metric's own unit (slaguard_slo_info); absent while unknown.");
+	for (size_t i = 0; i < n; i++) {
+		const struct slo_status *st = slo_status(e->slos, i);
+
+		if (st->has_value)
+			expo_sample(x, "slaguard_slo_value", L("slo", st->slo->id), st->value);
+	}
+	expo_family(x, "slaguard_slo_bound", "gauge",
+		    "The SLO's bounds on its metric's value (bound=\"max\" or \"min\").");
+	for (size_t i = 0; i < n; i++) {
+		const struct sla_slo *s = slo_status(e->slos, i)->slo;
+
+		if (s->has_max)
+			expo_sample(x, "slaguard_slo_bound", L("slo", s->id, "bound", "max"), s->max);
+		if (s->has_min)
+			expo_sample(x, "slaguard_slo_bound", L("slo", s->id, "bound", "min"), s->min);
+	}
+	expo_family(x, "slaguard_slo_window_seconds", "gauge",
+		    "The window each SLO is judged over (or, for \"for\" SLOs, how long it must be out of bounds).");
+	for (size_t i = 0; i < n; i++) {
+		const struct sla_slo *s = slo_status(e->slos, i)->slo;
+
+		expo_sample(x, "slaguard_slo_window_seconds", L("slo", s->id), s->window_ms / 1000.0);
+	}
+}
+
+static void render_alerts(struct expo *x, const struct engine *e)
+{
+	const struct alert_counters *ac = alerts_counters(e->alerts);
+
+	expo_family(x, "slaguard_alerts_total", "counter",
+		    "Alerts raised, by severity and kind (slo, rule, anomaly, lost_events).");
+	for (int sev = SLA_SEV_LOW; sev <= SLA_SEV_CRITICAL; sev++)
+		for (int k = 0; k < ALERT_KINDS; k++)
+			expo_sample_u64(x, "slaguard_alerts_total",
+					L("severity", sla_severity_name(sev),
+					  "kind", finding_kind_name(k)), ac->by[sev][k]);
+	expo_family(x, "slaguard_alerts_suppressed_total", "counter",
+		    "Findings not alerted: a repeat within the hold-off (deduplicated) or over the rate limit (rate_limited).");
+	expo_sample_u64(x, "slaguard_alerts_suppressed_total", L("reason", "deduplicated"),
+			ac->deduplicated);
+	expo_sample_u64(x, "slaguard_alerts_suppressed_total", L("reason", "rate_limited"),
+			ac->rate_limited);
+}
+
+static void render_respond(struct expo *x, const struct engine *e)
+{
+	static const enum sla_action actions[] = {
+		SLA_ACT_BLOCK_SOURCE, SLA_ACT_RATE_LIMIT, SLA_ACT_LIMIT_DESTINATION,
+		SLA_ACT_INSPECT,
+	};
+	size_t count[sizeof(actions) / sizeof(actions[0])] = { 0 };
+	const struct respond_hook_counters *hc = respond_hook_counters(e->resp);
+
+	for (size_t i = 0; i < respond_active(e->resp); i++) {
+		const struct countermeasure *c = respond_at(e->resp, i);
+
+		for (size_t k = 0; c && k < sizeof(actions) / sizeof(actions[0]); k++)
+			if (c->action == actions[k])
+				count[k]++;
+	}
+	expo_family(x, "slaguard_countermeasures_active", "gauge",
+		    "Countermeasures in force (in dry-run: that would be), by action.");
+	for (size_t k = 0; k < sizeof(actions) / sizeof(actions[0]); k++)
+		expo_sample_u64(x, "slaguard_countermeasures_active",
+				L("action", sla_action_name(actions[k])), count[k]);
+	expo_family(x, "slaguard_actions_refused_total", "counter",
+		    "Actions of the countermeasure policy refused, by reason: no_source, allowlisted, no_evidence (no handshake: the source may be forged), no_destination, cap (defaults.max_actions), backend (protected address or full set), hooks_busy.");
+	for (int r = 0; r < RESPOND_REFUSALS; r++)
+		expo_sample_u64(x, "slaguard_actions_refused_total",
+				L("reason", respond_refusal_name(r)), respond_refused(e->resp, r));
+	expo_family(x, "slaguard_hooks_total", "counter",
+		    "run-hook actions by outcome.");
+	expo_sample_u64(x, "slaguard_hooks_total", L("outcome", "started"), hc->started);
+	expo_sample_u64(x, "slaguard_hooks_total", L("outcome", "failed"), hc->failed);
+	expo_sample_u64(x, "slaguard_hooks_total", L("outcome", "exited_ok"), hc->exited_ok);
+	expo_sample_u64(x, "slaguard_hooks_total", L("outcome", "exited_error"), hc->exited_error);
+	expo_sample_u64(x, "slaguard_hooks_total", L("outcome", "timed_out"), hc->timed_out);
+}
+
+static void render_events(struct expo *x, const struct engine *e,
+			  const struct intake_app *app)
+{
+	static const struct intake_genl_counters none;
+	const struct intake_genl_counters *c = e->genl ? intake_genl_counters(e->genl) : &none;
+	const struct intake_app_counters *ac = app ? intake_app_counters(app) : NULL;
+
+	expo_family(x, "slaguard_module_connected", "gauge",
+		    "1 while the kernel module's events are being received.");
+	expo_sample(x, "slaguard_module_connected", NULL,
+		    e->genl && intake_genl_connected(e->genl));
+	expo_family(x, "slaguard_events_received_total", "counter",
+		    "Events received and handed on, by origin (module, application).");
+	expo_sample_u64(x, "slaguard_events_received_total", L("origin", "module"), c->received);
+	expo_sample_u64(x, "slaguard_events_received_total", L("origin", "application"),
+			e->app_events);
+	expo_family(x, "slaguard_events_lost_total", "counter",
+		    "The module's events known lost (sequence gaps and the module's own count).");
+	expo_sample_u64(x, "slaguard_events_lost_total", NULL, c->lost);
+	expo_family(x, "slaguard_events_overruns_total", "counter",
+		    "Receive-buffer overruns of the event socket (events lost, count unknown).");
+	expo_sample_u64(x, "slaguard_events_overruns_total", NULL, c->overruns);
+	expo_family(x, "slaguard_events_refused_total", "counter",
+		    "Events refused: malformed messages of the module or lines of applications, and application events of a peer the SLA does not let report them (unauthorized).");
+	expo_sample_u64(x, "slaguard_events_refused_total",
+			L("origin", "module", "reason", "malformed"), c->malformed);
+	if (ac) {
+		expo_sample_u64(x, "slaguard_events_refused_total",
+				L("origin", "application", "reason", "malformed"), ac->malformed);
+		expo_sample_u64(x, "slaguard_events_refused_total",
+				L("origin", "application", "reason", "unauthorized"), ac->refused);
+	}
+}
+
+/* The module's own counters, as of the last GET_STATS pull (every tick). */
+static void render_module(struct expo *x, const struct engine *e)
+{
+	static const struct {
+		const char *name, *type, *help;
+		int attr;
+		const char *label, *value;
+	} m[] = {
+		{ "slaguard_kernel_packets_total", "counter", "Packets the module's netfilter hooks saw, by hook.",
+		  SLAGUARD_STATS_PKTS_IN, "hook", "prerouting" },
+		{ "slaguard_kernel_packets_total", NULL, NULL, SLAGUARD_STATS_PKTS_FORWARD, "hook", "forward" },
+		{ "slaguard_kernel_packets_total", NULL, NULL, SLAGUARD_STATS_PKTS_OUT, "hook", "output" },
+		{ "slaguard_kernel_bytes_total", "counter", "Bytes of the packets the module saw, all hooks.",
+		  SLAGUARD_STATS_BYTES, NULL, NULL },
+		{ "slaguard_kernel_events_sent_total", "counter", "Events the module sent.",
+		  SLAGUARD_STATS_EVENTS_SENT, NULL, NULL },
+		{ "slaguard_kernel_events_lost_total", "counter", "Events the module could not allocate or deliver.",
+		  SLAGUARD_STATS_EVENTS_LOST, NULL, NULL },
+		{ "slaguard_kernel_events_suppressed_total", "counter", "Watch hits over the module's rate limit, not sent.",
+		  SLAGUARD_STATS_EVENTS_SUPPRESSED, NULL, NULL },
+		{ "slaguard_kernel_sources", "gauge", "Sources the module tracks now.",
+		  SLAGUARD_STATS_SOURCES, NULL, NULL },
+		{ "slaguard_kernel_sources_capacity", "gauge", "Sources the module's table holds at most.",
+		  SLAGUARD_STATS_CAPACITY, NULL, NULL },
+		{ "slaguard_kernel_source_evictions_total", "counter", "Sources evicted because the table was full.",
+		  SLAGUARD_STATS_EVICTIONS, NULL, NULL },
+		{ "slaguard_kernel_source_insert_failures_total", "counter", "Sources that could not be tracked.",
+		  SLAGUARD_STATS_INSERT_FAILED, NULL, NULL },
+		{ "slaguard_kernel_sources_expired_total", "counter", "Idle sources removed.",
+		  SLAGUARD_STATS_EXPIRED, NULL, NULL },
+		{ "slaguard_kernel_watch_hits_total", "counter", "Packets matching a watch.",
+		  SLAGUARD_STATS_WATCH_HITS, NULL, NULL },
+		{ "slaguard_kernel_malformed_packets_total", "counter", "Packets with bad headers.",
+		  SLAGUARD_STATS_MALFORMED, NULL, NULL },
+	};
+	const uint64_t *v = e->genl ? intake_genl_module_stats(e->genl) : NULL;
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		if (m[i].type)
+			expo_family(x, m[i].name, m[i].type, m[i].help);
+		expo_sample_u64(x, m[i].name, m[i].label ? L(m[i].label, m[i].value) : NULL,
+				v[m[i].attr]);
+	}
+}
+
+void metrics_render(struct expo *x, const struct engine *e,
+		    const struct intake_app *app)
+{
+	expo_family(x, "slaguard_build_info", "gauge", "The daemon's version; always 1.");
+	expo_sample(x, "slaguard_build_info", L("version", SLAGUARD_VERSION_STR), 1);
+	expo_family(x, "slaguard_sla_info", "gauge", "The running SLA's name and file; always 1.");
+	expo_sample(x, "slaguard_sla_info", L("sla", e->sla->name, "file", e->sla_path), 1);
+	expo_family(x, "slaguard_dry_run", "gauge",
+		    "1 when nothing is enforced (--dry-run or defaults.dry_run).");
+	expo_sample(x, "slaguard_dry_run", NULL, e->dry_run);
+	expo_family(x, "slaguard_start_time_seconds", "gauge", "When the daemon started (Unix time).");
+	expo_sample(x, "slaguard_start_time_seconds", NULL, e->started_real_ms / 1000.0);
+	render_slos(x, e);
+	render_alerts(x, e);
+	render_respond(x, e);
+	render_events(x, e, app);
+	render_module(x, e);
+}
+
+/* ---- the server ---- */
+
+struct metrics {
+	struct MHD_Daemon *mhd;
+	struct loop *loop;
+	struct loop_handler h;
+	const struct engine *e;
+	const struct intake_app *app;
+	uint64_t scrapes;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
+			     const char *type, char *body, size_t len,
+			     enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	enum MHD_Result ret;
+
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result text(struct MHD_Connection *c, unsigned int status,
+			    const char *msg)
+{
+	return reply(c, status, "text/plain; charset=utf-8", (char *)msg, strlen(msg),
+		     MHD_RESPMEM_PERSISTENT);
+}
+
+/*
+ * Answered on the first call, before any body is read: only GET and HEAD
+ * are served, so a request with a body is refused without buffering it.
+ */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_len, void **state)
+{
+	struct metrics *m = cls;
+	const char *clen;
+	struct expo x;
+	char *page;
+	size_t len;
+
+	(void)version; (void)upload; (void)upload_len; (void)state;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+	clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if ((clen && strcmp(clen, "0")) ||
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		return text(c, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
+	if (!strcmp(url, "/"))
+		return text(c, MHD_HTTP_OK, "slaguardd: Prometheus metrics at /metrics\n");
+	if (strcmp(url, "/metrics"))
+		return text(c, MHD_HTTP_NOT_FOUND, "not found: the metrics are at /metrics\n");
+	expo_init(&x, METRICS_PAGE_MAX);
+	metrics_render(&x, m->e, m->app);
+	page = expo_take(&x, &len);
+	if (!page) {
+		sgd_log(LOG_ERR, "metrics: the page could not be rendered (out of memory or over %u bytes)",
+			METRICS_PAGE_MAX);
+		return text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the page could not be rendered\n");
+	}
+	m->scrapes++;
+	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", page, len,
+		     MHD_RESPMEM_MUST_FREE);
+}
+
+static void mhd_log(void *arg, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)arg;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	sgd_log(LOG_DEBUG, "metrics: %s", msg);
+}
+
+static void on_ready(struct loop_handler *h, uint32_t events)
+{
+	struct metrics *m = h->arg;
+
+	(void)events;
+	MHD_run(m->mhd);
+}
+
+int metrics_new(struct metrics **out, struct loop *l, int fd,
+		const struct engine *e, const struct intake_app *app)
+{
+	struct metrics *m = calloc(1, sizeof(*m));
+	const union MHD_DaemonInfo *info;
+	int ret;
+
+	*out = NULL;
+	if (!m) {
+		close(fd);
+		return -ENOMEM;
+	}
+	m->loop = l;
+	m->e = e;
+	m->app = app;
+	/* No thread flag: MHD runs only when MHD_run() is called (external loop). */
+	m->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+				  on_request, m,
+				  MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_MAX_CONNECTIONS,
+				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)METRICS_MAX_PER_IP,
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_TIMEOUT_S,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_REQUEST_MAX,
+				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				  MHD_OPTION_END);
+	if (!m->mhd) {
+		close(fd);
+		free(m);
+		return -EIO;
+	}
+	info = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	m->h = (struct loop_handler){ .fd = info ? info->epoll_fd : -1, .fn = on_ready, .arg = m };
+	ret = m->h.fd < 0 ? -EIO : loop_add(l, &m->h, EPOLLIN);
+	if (ret < 0) {
+		MHD_stop_daemon(m->mhd);
+		close(fd);
+		free(m);
+		return ret;
+	}
+	*out = m;
+	return 0;
+}
+
+void metrics_tick(struct metrics *m)
+{
+	if (m)
+		MHD_run(m->mhd);
+}
+
+void metrics_free(struct metrics *m)
+{
+	int fd;
+
+	if (!m)
+		return;
+	loop_del(m->loop, &m->h);
+	/* MHD does not close a listening socket it was given. */
+	fd = MHD_quiesce_daemon(m->mhd);
+	MHD_stop_daemon(m->mhd);
+	if (fd >= 0)
+		close(fd);
+	free(m);
+}

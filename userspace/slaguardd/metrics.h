@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * slaguardd - the Prometheus endpoint: GET /metrics answers with the
+ * engine's state in the text exposition format (expo.h). Served by
+ * libmicrohttpd driven from the daemon's own epoll loop (its epoll fd is
+ * one more handler; the 1 s tick runs its timeouts), so a page is rendered
+ * from the live engine between two events, with no thread and no lock,
+ * and a slow or hostile client only ever costs a non-blocking write.
+ * Connections, request size and idle time are bounded (METRICS_*).
+ */
+#ifndef SLAGUARDD_METRICS_H
+#define SLAGUARDD_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "expo.h"
+#include "loop.h"
+
+#define METRICS_DEFAULT_LISTEN	"127.0.0.1:9477"
+#define METRICS_MAX_CONNECTIONS	16	/* at once, all clients */
+#define METRICS_MAX_PER_IP	8	/* so one address cannot take them all */
+#define METRICS_TIMEOUT_S	10	/* an idle connection is closed */
+#define METRICS_REQUEST_MAX	8192	/* request line and headers, bytes */
+#define METRICS_PAGE_MAX	(16u << 20)	/* a bigger page is an error */
+
+struct engine;
+struct intake_app;
+
+/*
+ * Parse LISTEN: "PORT", "ADDR:PORT" or "[IPV6]:PORT" (port 0: any free
+ * one). An address that is not loopback is refused unless ALLOW_REMOTE:
+ * the page is not authenticated. 0, or -EINVAL with ERR saying why.
+ */
+int metrics_parse_listen(const char *listen, bool allow_remote,
+			 struct sockaddr_storage *ss, socklen_t *sslen,
+			 char *err, size_t errlen);
+/* A listening TCP socket on SS; -errno. Made early, so errors are seen. */
+int metrics_listen(const struct sockaddr_storage *ss, socklen_t sslen);
+/* "ADDR:PORT" the socket FD is bound to (the port chosen for 0). */
+void metrics_bound(int fd, char *buf, size_t len);
+
+/* The exposition of E (APP: its socket's counters, may be NULL) into X. */
+void metrics_render(struct expo *x, const struct engine *e,
+		    const struct intake_app *app);
+
+struct metrics;
+
+/* Serve on listening socket FD (taken) from loop L. */
+int metrics_new(struct metrics **out, struct loop *l, int fd,
+		const struct engine *e, const struct intake_app *app);
+/* Every second: close connections idle past METRICS_TIMEOUT_S. */
+void metrics_tick(struct metrics *m);
+void metrics_free(struct metrics *m);
+
+#endif /* SLAGUARDD_METRICS_H */
