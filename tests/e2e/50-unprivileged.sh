@@ -12,7 +12,8 @@
 #  - sources: root of the initial namespace lists every namespace's; an
 #    unprivileged user, and root of a new user namespace (in the initial
 #    network namespace or its own), only those of their own namespace;
-#  - watches: listed with CAP_NET_ADMIN over the namespace only.
+#  - watches: listed with CAP_NET_ADMIN over the namespace only, and
+#    charged to the memory cgroup of whoever adds them.
 # The system monitor's commands (task watches, the sampling period) are
 # host-wide, answered in the initial network namespace only:
 #  - an unprivileged user cannot add or delete a task watch or set the
@@ -223,7 +224,7 @@ log "root lists many watched processes, each once, across dump calls"
 many_id=$(sgctl watch add task comm sgmany) || fail "watch add task comm sgmany failed"
 cp "$(command -v dash)" "$T/sgmany"
 i=0
-while [ "$i" -lt 300 ]; do
+while [ "$i" -lt 200 ]; do
 	"$T/sgmany" -c 'read -r x < "$0"' "$T/read.fifo" &
 	BG_PIDS="$BG_PIDS $!"
 	echo "$!" >> "$T/many.pids"
@@ -231,12 +232,38 @@ while [ "$i" -lt 300 ]; do
 done
 many_listed() {
 	slaguardctl -j tasks > "$T/many.json" &&
-		[ "$(jq '[.[] | select(.task_watch == '"$many_id"')] | length' "$T/many.json")" = 300 ]
+		[ "$(jq '[.[] | select(.task_watch == '"$many_id"')] | length' "$T/many.json")" = 200 ]
 }
 wait_for 30 many_listed ||
-	fail "'tasks' does not list the 300 sgmany processes: $(jq '[.[] | select(.task_watch == '"$many_id"')] | length' "$T/many.json")"
+	fail "'tasks' does not list the 200 sgmany processes: $(jq '[.[] | select(.task_watch == '"$many_id"')] | length' "$T/many.json")"
 jq -r '.[] | select(.task_watch == '"$many_id"') | .pid' "$T/many.json" | sort -n > "$T/many.listed"
 sort -n "$T/many.pids" > "$T/many.expected"
 cmp -s "$T/many.listed" "$T/many.expected" ||
-	fail "'tasks' pids differ from the 300 started: $(diff "$T/many.expected" "$T/many.listed" | head -n 5)"
+	fail "'tasks' pids differ from the 200 started: $(diff "$T/many.expected" "$T/many.listed" | head -n 5)"
 log "$(wc -c < "$T/many.json") bytes of JSON for $(jq length "$T/many.json") processes"
+
+# Objects made on a request are charged to the requester's memory cgroup,
+# so a namespace's watches count against its container's memory limit.
+log "watches are charged to the memory cgroup of whoever adds them"
+make_cgroup sgacct
+grep -qw memory /sys/fs/cgroup/cgroup.subtree_control ||
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control ||
+	fail "cannot enable the memory controller"
+[ -f "$CG/memory.stat" ] || fail "no memory.stat in $CG"
+slab() {
+	awk '$1 == "slab_unreclaimable" { print $2 }' "$CG/memory.stat"
+}
+nwatch=250
+sleep 2.5	# memcg statistics are flushed every 2 s
+before=$(slab)
+sh -c 'echo $$ > "$1/cgroup.procs" && i=0 &&
+	while [ "$i" -lt "$2" ]; do
+		slaguardctl watch add port $((20000 + i)) > /dev/null || exit 1
+		i=$((i + 1))
+	done' sh "$CG" "$nwatch" || fail "adding $nwatch watches from $CG failed"
+sleep 2.5
+after=$(slab)
+log "slab_unreclaimable of $CG: $before -> $after bytes for $nwatch watches"
+# a watch is a 128-byte object; half of that for each is charged at least
+[ $((after - before)) -ge $((nwatch * 64)) ] ||
+	fail "$nwatch watches added $((after - before)) bytes of slab to $CG, not at least $((nwatch * 64)): not charged"
