@@ -199,4 +199,8 @@ module_exit(slg_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("slaguard developers");
 MODULE_DESCRIPTION("Kernel-level security SLA monitor: netfilter taps and events over generic netlink");
-MODULE_ALIAS_GENL_FAMILY(SLAGUARD_GENL_NAME);
+/*
+ * No MODULE_ALIAS_GENL_FAMILY: once loaded the module taps every packet of
+ * every namespace, which is the administrator's choice, not that of any
+ * user who looks the family up. It is loaded by modprobe (modules-load.d).
+ */

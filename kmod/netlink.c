@@ -2,10 +2,20 @@
 /*
  * slaguard - generic netlink family "slaguard".
  *
- * Reading state is open to everyone, like "ip route"; changing it needs
- * CAP_NET_ADMIN over the namespace. Every attribute has a strict policy,
- * and what a policy cannot express is checked here with an extack message
- * that says what to fix.
+ * Changing state needs CAP_NET_ADMIN over the namespace. Reading the
+ * figures of one's own namespace is open to everyone, like "ip route";
+ * what crosses namespaces or names processes is not:
+ *  - the sources of every namespace (GET_SOURCES from the initial one)
+ *    need CAP_NET_ADMIN in the initial user namespace, which owns them
+ *    all; anyone else sees the sources of their own namespace;
+ *  - watches need CAP_NET_ADMIN over the namespace, as nftables rules do:
+ *    they tell what the monitor looks for, and the initial namespace's
+ *    count the packets of every namespace;
+ *  - process data: see sched_netlink.c.
+ * The check is made once per request, on the request, and a refusal has
+ * an extack message that says what is needed. Every attribute has a strict
+ * policy, and what a policy cannot express is checked here with an extack
+ * message that says what to fix.
  */
 #include <linux/slab.h>
 #include <net/sock.h>
@@ -237,7 +247,7 @@ static int slg_set_thresholds(struct sk_buff *skb, struct genl_info *info)
 			       info->extack);
 	if (err)
 		return err;
-	t = kmalloc(sizeof(*t), GFP_KERNEL);
+	t = kmalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
 
@@ -397,7 +407,7 @@ static int slg_add_watch(struct sk_buff *skb, struct genl_info *info)
 	err = parse_watch_nest(info, tb);
 	if (err)
 		return err;
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return -ENOMEM;
 	err = parse_watch(tb, w, info->extack);
@@ -514,13 +524,25 @@ static int fill_watch(struct sk_buff *skb, const struct slg_watch *w)
 	return 0;
 }
 
-/* cb->args[0]: index of the next watch to send. */
+/*
+ * cb->args[0]: index of the next watch to send; [1]: the caller was
+ * checked, on the request, by the first call (6.1 gives .start no extack).
+ */
 static int slg_dump_watches(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct slg_net *sn = slg_pernet(caller_net(cb->skb));
+	struct net *net = caller_net(cb->skb);
+	struct slg_net *sn = slg_pernet(net);
 	const struct slg_ptrset *ws;
 	unsigned long i;
 
+	if (!cb->args[1]) {
+		if (!netlink_ns_capable(cb->skb, net->user_ns, CAP_NET_ADMIN)) {
+			NL_SET_ERR_MSG(cb->extack,
+				       "listing watches needs CAP_NET_ADMIN over this network namespace");
+			return -EPERM;
+		}
+		cb->args[1] = 1;
+	}
 	rcu_read_lock();
 	ws = rcu_dereference(sn->watches);
 	cb->seq = READ_ONCE(sn->watch_gen);
@@ -621,16 +643,26 @@ static int visit_source(struct slg_source *src, void *arg)
 	return 0;
 }
 
-/* cb->args[0]: bucket, cb->args[1]: entries of it already sent. */
+enum { SOURCES_UNDECIDED, SOURCES_OWN_NS, SOURCES_ALL };
+
+/*
+ * cb->args[0]: bucket, cb->args[1]: entries of it already sent, [2]: whose
+ * sources, decided on the request by the first call.
+ */
 static int slg_dump_sources(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = caller_net(cb->skb);
 	struct source_dump d = {
 		.skb = skb,
 		.cb = cb,
-		.only_cookie = net_eq(net, &init_net) ? 0 : net->net_cookie,
 		.now_ms = jiffies64_to_msecs(get_jiffies_64()),
 	};
+
+	if (cb->args[2] == SOURCES_UNDECIDED)
+		cb->args[2] = (net_eq(net, &init_net) &&
+			       netlink_capable(cb->skb, CAP_NET_ADMIN)) ?
+			      SOURCES_ALL : SOURCES_OWN_NS;
+	d.only_cookie = cb->args[2] == SOURCES_ALL ? 0 : net->net_cookie;
 
 	rcu_read_lock();
 	d.thr = slg_thresholds_get(slg_pernet(net));

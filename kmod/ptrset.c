@@ -9,9 +9,11 @@
 
 #include "ptrset.h"
 
+/* Made on a netlink request: charged to the requester's memory cgroup. */
 static struct slg_ptrset *alloc_set(unsigned int n)
 {
-	struct slg_ptrset *s = kzalloc(struct_size(s, p, n), GFP_KERNEL);
+	struct slg_ptrset *s = kzalloc(struct_size(s, p, n),
+				       GFP_KERNEL_ACCOUNT);
 
 	if (s)
 		s->n = n;

@@ -5,6 +5,14 @@
  * Processes are not per network namespace, so these commands are answered
  * in the initial namespace only: elsewhere an admin of a container's
  * namespace could watch, and read about, the host's processes.
+ *
+ * What they tell about processes (pids, owners, commands, memory, cgroup
+ * paths: more than procfs shows with hidepid) goes only to callers with
+ * CAP_NET_ADMIN in the initial user namespace. It is what configuring task
+ * watches and receiving their events takes already, and what the kernel's
+ * own per-process netlink interfaces, taskstats and the proc connector,
+ * ask. The system figures (load, CPUs, counts) are /proc/stat's and stay
+ * open.
  */
 #include <linux/cgroup.h>
 #include <linux/limits.h>
@@ -56,6 +64,36 @@ static int need_init_net(struct net *net, struct netlink_ext_ack *extack)
 	NL_SET_ERR_MSG(extack,
 		       "processes are system-wide: use the initial network namespace");
 	return -EPERM;
+}
+
+/* May the sender of request skb read about processes? */
+static int need_proc_reader(const struct sk_buff *skb,
+			    struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG(extack,
+		       "process data needs CAP_NET_ADMIN in the initial user namespace");
+	return -EPERM;
+}
+
+/*
+ * A dump of process data is checked once, on the request, by its first
+ * call (6.1 gives .start no extack); *checked is a cb->args slot the dump
+ * leaves alone otherwise.
+ */
+static int proc_dump_allowed(struct netlink_callback *cb, long *checked)
+{
+	int err;
+
+	if (*checked)
+		return 0;
+	err = need_init_net(sock_net(cb->skb->sk), cb->extack);
+	if (!err)
+		err = need_proc_reader(cb->skb, cb->extack);
+	if (!err)
+		*checked = 1;
+	return err;
 }
 
 /* Call with slg_tw_mutex held. */
@@ -124,7 +162,7 @@ static int parse_twatch(struct genl_info *info, struct nlattr **tb,
 		return 0;
 	}
 	w->type = SLG_TW_CGROUP;
-	w->path = nla_strdup(tb[SLAGUARD_TWATCH_CGROUP], GFP_KERNEL);
+	w->path = nla_strdup(tb[SLAGUARD_TWATCH_CGROUP], GFP_KERNEL_ACCOUNT);
 	if (!w->path)
 		return -ENOMEM;
 	if (!w->path[0]) {
@@ -185,7 +223,7 @@ int slg_add_task_watch(struct sk_buff *skb, struct genl_info *info)
 	err = parse_nest(info, tb);
 	if (err)
 		return err;
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return -ENOMEM;
 	err = parse_twatch(info, tb, w);
@@ -321,14 +359,14 @@ static void *dump_header(struct sk_buff *skb, struct netlink_callback *cb,
 			   &slg_genl_family, NLM_F_MULTI, cmd);
 }
 
-/* cb->args[0]: index of the next watch to send. */
+/* cb->args[0]: index of the next watch to send, [1]: checked. */
 int slg_dump_task_watches(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct slg_ptrset *ws;
 	unsigned long i;
 	int err;
 
-	err = need_init_net(sock_net(cb->skb->sk), cb->extack);
+	err = proc_dump_allowed(cb, &cb->args[1]);
 	if (err)
 		return err;
 	rcu_read_lock();
@@ -351,7 +389,7 @@ int slg_dump_task_watches(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static int fill_tracked(struct sk_buff *skb, const struct slg_tracked *e)
+static int fill_tracked(struct sk_buff *skb, const struct slg_tracked_info *e)
 {
 	struct slg_task_ev t = {
 		.pid = e->tgid,
@@ -376,39 +414,53 @@ static int fill_tracked(struct sk_buff *skb, const struct slg_tracked *e)
 	return 0;
 }
 
-/* cb->args[0]: hash bucket, cb->args[1]: entries of it already sent. */
+/*
+ * Entries copied under slg_tasks_lock at a time: the fork, exec and exit
+ * probes take the lock, so the reply is filled outside it.
+ */
+#define SLG_TASKS_BATCH	16
+
+/*
+ * cb->args[0], [1]: struct slg_tasks_cursor after the last entry sent;
+ * [2]: checked. Each process is reported as it was at one moment; the list as a whole
+ * is not a snapshot (processes come and go while it is read), but every
+ * process tracked from the first call to the last is in it once.
+ */
 int slg_dump_tasks(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	unsigned long bkt, skip = cb->args[1], i;
-	struct slg_tracked *e;
+	struct slg_tasks_cursor cur = { cb->args[0], cb->args[1] }, next;
+	struct slg_tracked_info *batch;
+	unsigned int i, n;
 	int err;
 
-	err = need_init_net(sock_net(cb->skb->sk), cb->extack);
+	err = proc_dump_allowed(cb, &cb->args[2]);
 	if (err)
 		return err;
-	spin_lock(&slg_tasks_lock);
-	for (bkt = cb->args[0]; bkt < HASH_SIZE(slg_tasks_hash); bkt++) {
-		i = 0;
-		hlist_for_each_entry(e, &slg_tasks_hash[bkt], node) {
-			void *hdr;
+	batch = kmalloc_array(SLG_TASKS_BATCH, sizeof(*batch),
+			      GFP_KERNEL_ACCOUNT);
+	if (!batch)
+		return -ENOMEM;
+	do {
+		next = cur;
+		n = slg_tracked_batch(&next, batch, SLG_TASKS_BATCH);
+		for (i = 0; i < n; i++) {
+			void *hdr = dump_header(skb, cb, SLAGUARD_CMD_GET_TASKS);
 
-			if (i++ < skip)
-				continue;
-			hdr = dump_header(skb, cb, SLAGUARD_CMD_GET_TASKS);
-			if (!hdr || fill_tracked(skb, e)) {
-				if (hdr)
-					genlmsg_cancel(skb, hdr);
-				skip = i - 1;
+			if (!hdr)
+				goto out;
+			if (fill_tracked(skb, &batch[i])) {
+				genlmsg_cancel(skb, hdr);
 				goto out;
 			}
 			genlmsg_end(skb, hdr);
+			cur = batch[i].at;
 		}
-		skip = 0;
-	}
+		cur = next;
+	} while (n == SLG_TASKS_BATCH);
 out:
-	spin_unlock(&slg_tasks_lock);
-	cb->args[0] = bkt;
-	cb->args[1] = skip;
+	kfree(batch);
+	cb->args[0] = cur.bkt;
+	cb->args[1] = cur.key;
 	return skb->len;
 }
 

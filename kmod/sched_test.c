@@ -431,6 +431,122 @@ static void system_reply_size(struct kunit *test)
 	nlmsg_free(skb);
 }
 
+/* A tracked entry keyed by a made-up struct pid address, never followed. */
+static struct slg_tracked *fake_tracked(struct kunit *test,
+					struct hlist_head *bkt, pid_t tgid)
+{
+	struct slg_tracked *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	/* keys out of order with the list, which hlist_add_head reverses */
+	e->pid = (struct pid *)(0x10000UL + ((tgid * 37UL) % 101) * 64);
+	e->tgid = tgid;
+	e->watch_id = 1;
+	hlist_add_head(&e->node, bkt);
+	return e;
+}
+
+/* Dump tbl in batches of batch; seen[tgid] counts each report. */
+static void dump_all(struct kunit *test, const struct hlist_head *tbl,
+		     unsigned long nbkt, struct slg_tasks_cursor *cur,
+		     unsigned int batch, unsigned int *seen, unsigned int nseen)
+{
+	struct slg_tracked_info out[4];
+	unsigned int i, n;
+
+	KUNIT_ASSERT_LE(test, batch, (unsigned int)ARRAY_SIZE(out));
+	do {
+		n = slg_tracked_collect(tbl, nbkt, cur, out, batch);
+		KUNIT_ASSERT_LE(test, n, batch);
+		for (i = 0; i < n; i++) {
+			KUNIT_ASSERT_LT(test, (unsigned int)out[i].tgid, nseen);
+			seen[out[i].tgid]++;
+		}
+	} while (n == batch);
+	KUNIT_EXPECT_EQ(test, cur->bkt, nbkt);
+}
+
+/*
+ * GET_TASKS copies the tracked set a few entries at a time under the lock
+ * and fills the reply outside it: across batches (and dump calls) every
+ * entry comes once, in key order within a bucket, and the end shows.
+ */
+static void tasks_dump_batches(struct kunit *test)
+{
+	struct hlist_head tbl[3] = {};
+	struct slg_tasks_cursor cur = {};
+	struct slg_tracked_info out[4];
+	unsigned int seen[20] = {}, i, n;
+	unsigned long prev_bkt = 0, prev_key = 0;
+
+	for (i = 1; i < 20; i++)
+		fake_tracked(test, &tbl[i % 2 ? 0 : 2], i);	/* tbl[1] empty */
+
+	/* in order: buckets ascending, keys ascending inside one */
+	while ((n = slg_tracked_collect(tbl, 3, &cur, out, 4)) > 0) {
+		for (i = 0; i < n; i++) {
+			KUNIT_EXPECT_TRUE(test, out[i].at.bkt > prev_bkt ||
+					  (out[i].at.bkt == prev_bkt &&
+					   out[i].at.key > prev_key));
+			prev_bkt = out[i].at.bkt;
+			prev_key = out[i].at.key;
+			KUNIT_EXPECT_EQ(test, out[i].watch_id, 1U);
+			KUNIT_EXPECT_FALSE(test, out[i].has_sample);
+			seen[out[i].tgid]++;
+		}
+		if (n < 4)
+			break;
+	}
+	for (i = 1; i < 20; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1U, "tgid %u", i);
+	/* the end stays the end */
+	KUNIT_EXPECT_EQ(test, slg_tracked_collect(tbl, 3, &cur, out, 4), 0U);
+
+	/* an empty table ends at once */
+	memset(tbl, 0, sizeof(tbl));
+	memset(&cur, 0, sizeof(cur));
+	KUNIT_EXPECT_EQ(test, slg_tracked_collect(tbl, 3, &cur, out, 4), 0U);
+	KUNIT_EXPECT_EQ(test, cur.bkt, 3UL);
+}
+
+/*
+ * Between two dump calls processes come and go, and the entries of the
+ * bucket the dump is in move: new ones go to the front of its list, ended
+ * ones leave it. A cursor by position in the list would skip or repeat
+ * entries then; by key, every entry there from the first call to the last
+ * is reported exactly once, and none twice.
+ */
+static void tasks_dump_resumes_by_key(struct kunit *test)
+{
+	struct hlist_head tbl[1] = {};
+	struct slg_tasks_cursor cur = {};
+	struct slg_tracked_info out[4];
+	struct slg_tracked *e[12];
+	unsigned int seen[32] = {}, i, n;
+
+	for (i = 1; i < 12; i++)
+		e[i] = fake_tracked(test, &tbl[0], i);
+	n = slg_tracked_collect(tbl, 1, &cur, out, 3);
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	for (i = 0; i < n; i++)
+		seen[out[i].tgid]++;
+
+	/* two reported ones end (the cursor's own among them) */
+	for (i = 1; i < 12; i++)
+		if (e[i]->tgid == out[0].tgid || e[i]->tgid == out[2].tgid)
+			hlist_del(&e[i]->node);
+	/* and three new ones start */
+	for (i = 20; i < 23; i++)
+		fake_tracked(test, &tbl[0], i);
+
+	dump_all(test, tbl, 1, &cur, 3, seen, ARRAY_SIZE(seen));
+	for (i = 1; i < 12; i++)
+		KUNIT_EXPECT_EQ_MSG(test, seen[i], 1U,
+				    "tgid %u, there all along", i);
+	for (i = 20; i < 23; i++)
+		KUNIT_EXPECT_LE_MSG(test, seen[i], 1U, "new tgid %u", i);
+}
+
 static struct kunit_case slaguard_sched_cases[] = {
 	KUNIT_CASE(counter_delta),
 	KUNIT_CASE(scale_per),
@@ -450,6 +566,8 @@ static struct kunit_case slaguard_sched_cases[] = {
 	KUNIT_CASE(watchset_first_add_del),
 	KUNIT_CASE(cgroup_charge),
 	KUNIT_CASE(system_reply_size),
+	KUNIT_CASE(tasks_dump_batches),
+	KUNIT_CASE(tasks_dump_resumes_by_key),
 	{}
 };
 

@@ -348,6 +348,64 @@ unsigned int slg_tracked_snapshot(struct slg_tracked **arr, unsigned int max)
 	return n;
 }
 
+static unsigned long tracked_key(const struct slg_tracked *e)
+{
+	return (unsigned long)e->pid;
+}
+
+/*
+ * Copy up to max entries of tbl (nbkt buckets) from *cur on, in bucket
+ * order and by key within a bucket, and move *cur past the last one. The
+ * caller holds the lock of tbl. Returns how many were copied; fewer than
+ * max only at the end of the table. Buckets are short (the table has a
+ * bucket per four entries at the default cap): the smallest key above
+ * the cursor is looked up by a walk of the bucket each time.
+ */
+unsigned int slg_tracked_collect(const struct hlist_head *tbl,
+				 unsigned long nbkt,
+				 struct slg_tasks_cursor *cur,
+				 struct slg_tracked_info *out, unsigned int max)
+{
+	struct slg_tracked *e, *next;
+	unsigned int n = 0;
+
+	for (; cur->bkt < nbkt; cur->bkt++, cur->key = 0) {
+		for (;;) {
+			next = NULL;
+			hlist_for_each_entry(e, &tbl[cur->bkt], node)
+				if (tracked_key(e) > cur->key &&
+				    (!next || tracked_key(e) < tracked_key(next)))
+					next = e;
+			if (!next)
+				break;
+			if (n == max)
+				return n;
+			cur->key = tracked_key(next);
+			out[n].at = *cur;
+			out[n].tgid = next->tgid;
+			out[n].watch_id = next->watch_id;
+			out[n].has_sample = next->has_sample;
+			if (next->has_sample)
+				out[n].last = next->last;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* slg_tracked_collect() of the tracked set, for a dump. */
+unsigned int slg_tracked_batch(struct slg_tasks_cursor *cur,
+			       struct slg_tracked_info *out, unsigned int max)
+{
+	unsigned int n;
+
+	spin_lock(&slg_tasks_lock);
+	n = slg_tracked_collect(slg_tasks_hash, HASH_SIZE(slg_tasks_hash), cur,
+				out, max);
+	spin_unlock(&slg_tasks_lock);
+	return n;
+}
+
 void slg_tracked_flush(void)
 {
 	struct hlist_node *tmp;

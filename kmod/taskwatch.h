@@ -112,6 +112,33 @@ unsigned int slg_tracked_count(void);
 unsigned int slg_tracked_cap(void);
 u64 slg_tracked_dropped(void);
 unsigned int slg_tracked_snapshot(struct slg_tracked **arr, unsigned int max);
+
+/*
+ * Where a dump of the tracked set goes on: in bucket bkt, the entries whose
+ * key (their struct pid's address) is above key, 0 for all of them. Keys
+ * never change bucket, so resuming by key neither repeats nor skips an
+ * entry that other entries' arrival or removal moved within its bucket.
+ */
+struct slg_tasks_cursor {
+	unsigned long bkt;
+	unsigned long key;
+};
+
+/* A tracked process as dumps report it, copied under slg_tasks_lock. */
+struct slg_tracked_info {
+	struct slg_tasks_cursor at;	/* where it was: resume after it */
+	pid_t tgid;
+	u32 watch_id;
+	bool has_sample;
+	struct slg_task_sample last;
+};
+
+unsigned int slg_tracked_collect(const struct hlist_head *tbl,
+				 unsigned long nbkt,
+				 struct slg_tasks_cursor *cur,
+				 struct slg_tracked_info *out, unsigned int max);
+unsigned int slg_tracked_batch(struct slg_tasks_cursor *cur,
+			       struct slg_tracked_info *out, unsigned int max);
 void slg_tracked_put(struct slg_tracked *e);
 void slg_tracked_flush(void);
 

@@ -12,8 +12,9 @@ const char sources_usage[] =
 	"Usage: " PROG " [-j] sources\n"
 	"\n"
 	"Traffic sources the module tracks, with totals since first seen and the\n"
-	"current rates. From the initial network namespace every namespace's\n"
-	"sources are listed, elsewhere only the caller's.\n";
+	"current rates. Root (CAP_NET_ADMIN in the initial user namespace) in the\n"
+	"initial network namespace sees every namespace's sources; everyone else\n"
+	"sees those of their own network namespace.\n";
 
 static const enum mnl_attr_data_type src_types[SLAGUARD_SRC_MAX + 1] = {
 	[SLAGUARD_SRC_NETNS] = MNL_TYPE_U32,

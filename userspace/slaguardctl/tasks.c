@@ -15,7 +15,8 @@ const char tasks_usage[] =
 	"The watched processes (see 'watch add task') as the module's last sampling\n"
 	"pass saw them, busiest first: CPU use in % of one CPU, run-queue wait in ms\n"
 	"per second (time spent runnable but not running), voluntary and involuntary\n"
-	"context switches, resident memory and threads.\n";
+	"context switches, resident memory and threads. Needs CAP_NET_ADMIN in the\n"
+	"initial user namespace (root).\n";
 
 const char system_usage[] =
 	"Usage: " PROG " [-j] system [show]\n"

@@ -7,10 +7,22 @@
  *
  * Family SLAGUARD_GENL_NAME, version SLAGUARD_GENL_VERSION, one multicast
  * group SLAGUARD_MCGRP_EVENTS. Configuration and state are per network
- * namespace; configuration commands need CAP_NET_ADMIN in the user namespace
- * owning the caller's network namespace. Listeners in the initial network
- * namespace also receive the events of every other namespace (a hypervisor
- * sees its guests and containers); SLAGUARD_EV_NETNS tells them apart.
+ * namespace; configuration commands ("admin" below) need CAP_NET_ADMIN in
+ * the user namespace owning the caller's network namespace. Listeners in
+ * the initial network namespace also receive the events of every other
+ * namespace (a hypervisor sees its guests and containers);
+ * SLAGUARD_EV_NETNS tells them apart.
+ *
+ * Reading: what crosses network namespaces needs CAP_NET_ADMIN in the
+ * initial user namespace ("init admin" below), which owns them all; so do
+ * the commands that name processes (pids, uids, commands, memory, cgroup
+ * paths: more than procfs shows under hidepid). That is what configuring
+ * task watches and receiving their events takes, and what the kernel's own
+ * per-process netlink interfaces (taskstats, the proc connector) ask;
+ * CAP_SYS_ADMIN would make a monitoring daemon hold the broadest
+ * capability to read, CAP_SYS_PTRACE would open the monitor's data to
+ * debuggers. Refusals are EPERM with an extended-ack message naming what
+ * is needed, made once per request, when a dump starts.
  *
  * Commands and their attribute trees:
  *
@@ -33,13 +45,15 @@
  * SLAGUARD_CMD_DEL_WATCH (do, admin)
  *   request: SLAGUARD_A_WATCH with SLAGUARD_WATCH_ID; unknown is ENOENT.
  *
- * SLAGUARD_CMD_GET_WATCH (dump)
+ * SLAGUARD_CMD_GET_WATCH (dump, admin)
  *   one message per watch: SLAGUARD_A_WATCH with every field and HITS.
+ *   Admin like nftables rules: watches tell what the monitor looks for,
+ *   and the initial namespace's count the packets of every namespace.
  *
  * SLAGUARD_CMD_GET_SOURCES (dump)
  *   one message per tracked source: SLAGUARD_A_SOURCE (nest, enum
- *   slaguard_src_attr). From the initial namespace every source is listed,
- *   elsewhere only the caller's namespace.
+ *   slaguard_src_attr). An init admin in the initial namespace gets every
+ *   namespace's sources; every other caller those of its own namespace.
  *
  * SLAGUARD_CMD_EVENT (multicast on SLAGUARD_MCGRP_EVENTS)
  *   SLAGUARD_A_EVENT (nest, enum slaguard_ev_attr).
@@ -58,15 +72,19 @@
  * SLAGUARD_CMD_DEL_TASK_WATCH (do, admin)
  *   request: SLAGUARD_A_TASK_WATCH with SLAGUARD_TWATCH_ID; unknown is ENOENT.
  *
- * SLAGUARD_CMD_GET_TASK_WATCH (dump)
+ * SLAGUARD_CMD_GET_TASK_WATCH (dump, init admin)
  *   one message per task watch: SLAGUARD_A_TASK_WATCH, every field.
  *
- * SLAGUARD_CMD_GET_TASKS (dump)
+ * SLAGUARD_CMD_GET_TASKS (dump, init admin)
  *   one message per watched (tracked) process: SLAGUARD_A_TASK (nest, enum
- *   slaguard_task_attr) with the figures of the last sampling pass.
+ *   slaguard_task_attr) with the figures of the last sampling pass. Each
+ *   process as it was at one moment; processes that come and go while the
+ *   list is read may or may not be in it, every other one is, once.
  *
  * SLAGUARD_CMD_GET_SYSTEM (do)
- *   reply: SLAGUARD_A_SYSTEM (nest, enum slaguard_sys_attr).
+ *   reply: SLAGUARD_A_SYSTEM (nest, enum slaguard_sys_attr). No process
+ *   data: load, CPUs and counts, as /proc/stat and /proc/loadavg show them
+ *   to everyone.
  *
  * SLAGUARD_CMD_SET_SCHED (do, admin)
  *   request: SLAGUARD_A_SCHED (nest, enum slaguard_sched_attr).
