@@ -490,6 +490,143 @@ static struct kunit_suite slaguard_init_suite = {
 	.test_cases = slaguard_init_cases,
 };
 
+/* ---- namespaces: forwarding budget, thresholds (events.c, main.c) ---- */
+
+/* A namespace's state as far as forwarding uses it. */
+static struct slg_net *fwd_net(struct kunit *test)
+{
+	struct slg_net *sn = kunit_kzalloc(test, sizeof(*sn), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sn);
+	sn->stats = alloc_percpu(struct slg_pcpu_stats);
+	KUNIT_ASSERT_NOT_NULL(test, sn->stats);
+	return sn;
+}
+
+static u32 host_forward_rate(void)
+{
+	u32 rate;
+
+	rcu_read_lock();
+	rate = slg_thresholds_get(slg_pernet(&init_net))->ns_forward_rate;
+	rcu_read_unlock();
+	return rate;
+}
+
+/*
+ * A namespace forwards at most the initial namespace's budget per second,
+ * the rest counted; each namespace has a budget of its own, renewed every
+ * second.
+ */
+static void forward_budget_per_namespace(struct kunit *test)
+{
+	struct slg_net *a = fwd_net(test), *b = fwd_net(test);
+	u32 rate = host_forward_rate();
+	struct slg_pcpu_stats sa, sb;
+	unsigned int i, sent = 0;
+
+	KUNIT_ASSERT_GT(test, rate, 0);
+	KUNIT_EXPECT_EQ(test, slg_default_thresholds.ns_forward_rate, 200);
+	for (i = 0; i < 3 * rate; i++)
+		sent += slg_forward_take(a, 1000);
+	KUNIT_EXPECT_EQ(test, sent, rate);
+	/* b's budget is untouched by a's flood. */
+	KUNIT_EXPECT_TRUE(test, slg_forward_take(b, 1000));
+	/* The next second a has its budget again. */
+	KUNIT_EXPECT_TRUE(test, slg_forward_take(a, 1001));
+
+	slg_pcpu_stats_sum(a->stats, &sa);
+	slg_pcpu_stats_sum(b->stats, &sb);
+	KUNIT_EXPECT_EQ(test, sa.forwarded, rate + 1);
+	KUNIT_EXPECT_EQ(test, sa.forward_suppressed, 2 * rate);
+	KUNIT_EXPECT_EQ(test, sb.forwarded, 1);
+	KUNIT_EXPECT_EQ(test, sb.forward_suppressed, 0);
+	free_percpu(a->stats);
+	free_percpu(b->stats);
+}
+
+/* A namespace may be stricter than the host, never laxer. */
+static void ns_thresholds_never_laxer(struct kunit *test)
+{
+	struct slg_thresholds host = slg_default_thresholds, t;
+
+	host.bandwidth_bps = 0;		/* the host does not watch it */
+	host.watch_events = 100;
+
+	/* Off, unlimited or raised: the host's value. */
+	memset(&t, 0, sizeof(t));
+	t.window_ms = SLAGUARD_WINDOW_MS_MAX;
+	t.holdoff_ms = SLAGUARD_HOLDOFF_MS_MAX;
+	t.bandwidth_bps = 1000;
+	slg_thresholds_clamp(&t, &host);
+	KUNIT_EXPECT_EQ(test, t.portscan_ports, host.portscan_ports);
+	KUNIT_EXPECT_EQ(test, t.syn_half_open, host.syn_half_open);
+	KUNIT_EXPECT_EQ(test, t.conn_rate, host.conn_rate);
+	KUNIT_EXPECT_EQ(test, t.icmp_rate, host.icmp_rate);
+	KUNIT_EXPECT_EQ(test, t.watch_events, 100);
+	KUNIT_EXPECT_EQ(test, t.window_ms, host.window_ms);
+	KUNIT_EXPECT_EQ(test, t.holdoff_ms, host.holdoff_ms);
+	/* What the host leaves off, the namespace may still watch. */
+	KUNIT_EXPECT_EQ(test, t.bandwidth_bps, 1000);
+
+	t = host;
+	t.portscan_ports = 60000;
+	t.conn_rate = host.conn_rate * 10;
+	t.watch_events = 0;
+	slg_thresholds_clamp(&t, &host);
+	KUNIT_EXPECT_EQ(test, t.portscan_ports, host.portscan_ports);
+	KUNIT_EXPECT_EQ(test, t.conn_rate, host.conn_rate);
+	KUNIT_EXPECT_EQ(test, t.watch_events, 100);
+
+	/* Stricter stays. */
+	t = host;
+	t.portscan_ports = 5;
+	t.icmp_rate = 1;
+	t.watch_events = 3;
+	t.holdoff_ms = SLAGUARD_HOLDOFF_MS_MIN;
+	slg_thresholds_clamp(&t, &host);
+	KUNIT_EXPECT_EQ(test, t.portscan_ports, 5);
+	KUNIT_EXPECT_EQ(test, t.icmp_rate, 1);
+	KUNIT_EXPECT_EQ(test, t.watch_events, 3);
+	KUNIT_EXPECT_EQ(test, t.holdoff_ms, SLAGUARD_HOLDOFF_MS_MIN);
+}
+
+/* The initial namespace applies its own values, unclamped. */
+static void host_thresholds_unclamped(struct kunit *test)
+{
+	struct slg_net *sn = slg_pernet(&init_net);
+	const struct slg_thresholds *t;
+	struct slg_thresholds buf;
+
+	rcu_read_lock();
+	t = slg_thresholds_eff(sn, &buf);
+	KUNIT_EXPECT_PTR_EQ(test, t, slg_thresholds_get(sn));
+	rcu_read_unlock();
+}
+
+/* Each namespace's share of the table; the host's is all of it. */
+static void host_quota_is_the_capacity(struct kunit *test)
+{
+	struct slg_net *sn = slg_pernet(&init_net);
+
+	KUNIT_EXPECT_TRUE(test, sn->sources.host);
+	KUNIT_EXPECT_EQ(test, sn->sources.limit, slg_sources.capacity);
+	KUNIT_EXPECT_NOT_NULL(test, sn->stats);
+}
+
+static struct kunit_case slaguard_netns_cases[] = {
+	KUNIT_CASE(forward_budget_per_namespace),
+	KUNIT_CASE(ns_thresholds_never_laxer),
+	KUNIT_CASE(host_thresholds_unclamped),
+	KUNIT_CASE(host_quota_is_the_capacity),
+	{}
+};
+
+static struct kunit_suite slaguard_netns_suite = {
+	.name = "slaguard_netns",
+	.test_cases = slaguard_netns_cases,
+};
+
 /* ---- packet parsing (hooks.c) ---- */
 
 static struct sk_buff *new_skb(struct kunit *test)
@@ -922,4 +1059,5 @@ static struct kunit_suite slaguard_parse_suite = {
 };
 
 kunit_test_suites(&slaguard_events_suite, &slaguard_init_suite,
+		  &slaguard_netns_suite,
 		  &slaguard_parse_suite);

@@ -171,6 +171,8 @@ static void run_watches(struct net *net, struct slg_ptrset *ws,
 			const struct slg_pkt *pkt,
 			const struct slg_thresholds *thr, bool local)
 {
+	/* The watches' owner counts their hits: the host's are its own. */
+	struct slg_net *sn = slg_pernet(local ? net : &init_net);
 	u64 ms = 0;
 	unsigned int i;
 
@@ -180,13 +182,13 @@ static void run_watches(struct net *net, struct slg_ptrset *ws,
 		if (!slg_watch_match(w, pkt))
 			continue;
 		atomic64_inc(&w->hits);
-		slg_stat_inc(watch_hits);
+		slg_stat_inc(sn, watch_hits);
 		if (!slg_watch_wants(w, pkt))
 			continue;
 		if (!ms)
 			ms = now_ms();
 		if (!slg_watch_budget(w, ms, thr->watch_events)) {
-			slg_stat_inc(events_suppressed);
+			slg_stat_inc(sn, events_suppressed);
 			continue;
 		}
 		report_watch(net, w, pkt, local);
@@ -201,11 +203,17 @@ static void watch_packet(struct net *net, struct slg_net *sn,
 
 	if (ws)
 		run_watches(net, ws, pkt, thr, true);
-	/* The initial namespace's rules oversee every namespace. */
+	/*
+	 * The initial namespace's rules oversee every namespace, with the
+	 * initial namespace's limits, whatever this one set.
+	 */
 	if (!net_eq(net, &init_net)) {
-		ws = rcu_dereference(slg_pernet(&init_net)->watches);
+		struct slg_net *host = slg_pernet(&init_net);
+
+		ws = rcu_dereference(host->watches);
 		if (ws)
-			run_watches(net, ws, pkt, thr, false);
+			run_watches(net, ws, pkt, slg_thresholds_get(host),
+				    false);
 	}
 }
 
@@ -264,7 +272,8 @@ static void account(struct net *net, const struct slg_pkt *pkt,
 	int i, n;
 
 	slg_key_init(&key, net, pkt->family, &pkt->saddr);
-	src = slg_table_get(&slg_sources, &key, net->ns.inum, ms);
+	src = slg_table_get(&slg_sources, &key, &slg_pernet(net)->sources,
+			    net->ns.inum, ms);
 	if (!src)
 		return;
 
@@ -300,24 +309,24 @@ static const u8 hook_dir[NF_INET_NUMHOOKS] = {
 static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
+	struct slg_net *sn = slg_pernet(state->net);
 	const struct slg_thresholds *thr;
+	struct slg_thresholds buf;
 	struct slg_pkt pkt;
-	struct slg_net *sn;
 	int err;
 
 	err = parse_skb(skb, state->pf, &pkt);
 	if (err)
-		slg_stat_inc(malformed);
+		slg_stat_inc(sn, malformed);
 	/* No address to count it for; a bad transport header counts at L3. */
 	if (err && err != -EPROTO)
 		return NF_ACCEPT;
 	pkt.dir = hook_dir[state->hook];
-	slg_stat_inc(pkts[pkt.dir]);
-	slg_stat_add(bytes, pkt.len);
+	slg_stat_inc(sn, pkts[pkt.dir]);
+	slg_stat_add(sn, bytes, pkt.len);
 
 	/* Hooks run under rcu_read_lock: thresholds and rules stay put. */
-	sn = slg_pernet(state->net);
-	thr = slg_thresholds_get(sn);
+	thr = slg_thresholds_eff(sn, &buf);
 	watch_packet(state->net, sn, &pkt, thr);
 	/*
 	 * Sources are who sends to this side: arriving packets only, each

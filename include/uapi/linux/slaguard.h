@@ -183,6 +183,14 @@ enum slaguard_watch_action {
  * second, estimated over a sliding window of WINDOW_MS. A detector fires
  * when its estimate first reaches the threshold, then at most once per
  * HOLDOFF_MS for the same (source, kind). 0 disables a detector.
+ *
+ * Events of other namespaces are forwarded to the initial namespace, so a
+ * namespace may be stricter than the initial namespace but never laxer:
+ * where it disables a detector, raises a threshold or WATCH_EVENTS (or
+ * sets it to 0, unlimited), the initial namespace's value applies; the
+ * hold-off is the shorter of the two and the window the initial
+ * namespace's. GET_THRESHOLDS shows the values as set. The initial
+ * namespace's watches are judged by its own thresholds in every namespace.
  */
 enum slaguard_thr_attr {
 	SLAGUARD_THR_UNSPEC,
@@ -206,10 +214,14 @@ enum slaguard_thr_attr {
 	SLAGUARD_THR_SLOW_PORTS,	/* u32, distinct dst ports per long window */
 	SLAGUARD_THR_SLOW_WINDOW_MS,	/* u32, the long window */
 	/*
-	 * u32, events this namespace's detectors and watches may send per
-	 * second to the listeners of the initial namespace (set there: the
-	 * initial namespace's value is the budget of every other namespace;
-	 * set elsewhere it is ignored for forwarding).
+	 * u32, events per second each other namespace's detectors and
+	 * watches may forward to the listeners of the initial namespace
+	 * (default 200; 0 forwards nothing). Set in the initial namespace
+	 * only: it is the budget of every other namespace, each its own;
+	 * elsewhere setting it is EPERM and reading it shows the budget that
+	 * applies. Events over the budget still reach their own namespace's
+	 * listeners; for the host they are counted (STATS_FORWARD_SUPPRESSED)
+	 * and never numbered, so the host's SEQ stays gapless.
 	 */
 	SLAGUARD_THR_NS_FORWARD_RATE,
 	__SLAGUARD_THR_MAX
@@ -278,7 +290,13 @@ enum slaguard_src_attr {
 
 #define SLAGUARD_SRC_MAX (__SLAGUARD_SRC_MAX - 1)
 
-/* Module-wide counters (hook counters are summed over CPUs). */
+/*
+ * Counters (summed over CPUs). In the initial namespace they are
+ * module-wide: every namespace's together, the whole source table. In any
+ * other they are the caller's namespace's own: its packets and events, and
+ * of the table its sources, its quota (CAPACITY) and what happened to its
+ * sources.
+ */
 enum slaguard_stats_attr {
 	SLAGUARD_STATS_UNSPEC,
 	SLAGUARD_STATS_PKTS_IN,		/* u64, PRE_ROUTING packets seen */
@@ -298,6 +316,11 @@ enum slaguard_stats_attr {
 	/* u64, last event sequence number in the caller's namespace */
 	SLAGUARD_STATS_LAST_SEQ,
 	SLAGUARD_STATS_PAD,
+	SLAGUARD_STATS_FORWARDED,	/* u64, events sent on to the initial ns */
+	/* u64, events not forwarded: over THR_NS_FORWARD_RATE */
+	SLAGUARD_STATS_FORWARD_SUPPRESSED,
+	/* u64, initial ns only: source entries allocated, incl. RCU-pending */
+	SLAGUARD_STATS_SOURCE_OBJECTS,
 	__SLAGUARD_STATS_MAX
 };
 
