@@ -10,12 +10,14 @@
  * namespace; configuration commands need CAP_NET_ADMIN in the user namespace
  * owning the caller's network namespace. Listeners in the initial network
  * namespace also receive the events of every other namespace (a hypervisor
- * sees its guests and containers); SLAGUARD_EV_NETNS tells them apart.
+ * sees its guests and containers), up to SLAGUARD_THR_NS_FORWARD_RATE per
+ * namespace; SLAGUARD_EV_NETNS tells them apart.
  *
  * Commands and their attribute trees:
  *
  * SLAGUARD_CMD_GET_STATS (do)
- *   reply: SLAGUARD_A_STATS (nest, enum slaguard_stats_attr)
+ *   reply: SLAGUARD_A_STATS (nest, enum slaguard_stats_attr): the caller's
+ *   namespace's counters, module-wide in the initial namespace.
  *
  * SLAGUARD_CMD_GET_THRESHOLDS (do)
  *   reply: SLAGUARD_A_THRESHOLDS (nest, enum slaguard_thr_attr), all values
