@@ -84,13 +84,13 @@ static u64 stricter(u64 own, u64 host)
  * What a namespace's detectors run with when it has thresholds of its
  * own: stricter than the initial namespace's where it likes, never laxer,
  * since their events are forwarded to the host. A detector it turns off or
- * a threshold it raises keeps the host's value; the window, which has no
- * stricter direction, is the host's; the hold-off is the shorter.
+ * a threshold it raises keeps the host's value; the hold-off is the
+ * shorter. The window stays its own: an SLA engine in the namespace sizes
+ * it to its objectives, and its thresholds are counted over it.
  */
 void slg_thresholds_clamp(struct slg_thresholds *t,
 			  const struct slg_thresholds *host)
 {
-	t->window_ms = host->window_ms;
 	t->holdoff_ms = min(t->holdoff_ms, host->holdoff_ms);
 	t->portscan_ports = stricter(t->portscan_ports, host->portscan_ports);
 	t->syn_half_open = stricter(t->syn_half_open, host->syn_half_open);

@@ -190,8 +190,8 @@ enum slaguard_watch_action {
  * namespace may be stricter than the initial namespace but never laxer:
  * where it disables a detector, raises a threshold or WATCH_EVENTS (or
  * sets it to 0, unlimited), the initial namespace's value applies; the
- * hold-off is the shorter of the two and the window the initial
- * namespace's. GET_THRESHOLDS shows the values as set. The initial
+ * hold-off is the shorter of the two; the window is the namespace's own.
+ * GET_THRESHOLDS shows the values as set. The initial
  * namespace's watches are judged by its own thresholds in every namespace.
  */
 enum slaguard_thr_attr {
