@@ -271,17 +271,23 @@ bool slg_forward_take(struct slg_net *sn, s64 sec)
 }
 
 /*
- * Send ev to the listeners of the namespace it happened in (if local) and,
- * within the forwarding budget, to those of the initial namespace, which
- * oversee every namespace.
+ * Send ev to the listeners of the namespace it happened in (SLG_TO_LOCAL)
+ * and, within the forwarding budget, to those of the initial namespace
+ * (SLG_TO_HOST), which oversee every namespace.
  */
-void slg_event_emit(struct net *net, const struct slg_event *ev, bool local)
+void slg_event_send(struct net *net, const struct slg_event *ev,
+		    unsigned int to)
 {
-	if (local)
+	if (to & SLG_TO_LOCAL)
 		send_in(net, ev);
-	if (!net_eq(net, &init_net) &&
+	if ((to & SLG_TO_HOST) && !net_eq(net, &init_net) &&
 	    slg_forward_take(slg_pernet(net), ktime_get_seconds()))
 		send_in(&init_net, ev);
+}
+
+void slg_event_emit(struct net *net, const struct slg_event *ev, bool local)
+{
+	slg_event_send(net, ev, (local ? SLG_TO_LOCAL : 0) | SLG_TO_HOST);
 }
 
 /* Room a message for ev takes in a multi-message skb. */

@@ -545,65 +545,6 @@ static void forward_budget_per_namespace(struct kunit *test)
 	free_percpu(b->stats);
 }
 
-/* A namespace may be stricter than the host, never laxer. */
-static void ns_thresholds_never_laxer(struct kunit *test)
-{
-	struct slg_thresholds host = slg_default_thresholds, t;
-
-	host.bandwidth_bps = 0;		/* the host does not watch it */
-	host.watch_events = 100;
-
-	/* Off, unlimited or raised: the host's value. */
-	memset(&t, 0, sizeof(t));
-	t.window_ms = SLAGUARD_WINDOW_MS_MAX;
-	t.holdoff_ms = SLAGUARD_HOLDOFF_MS_MAX;
-	t.bandwidth_bps = 1000;
-	slg_thresholds_clamp(&t, &host);
-	KUNIT_EXPECT_EQ(test, t.portscan_ports, host.portscan_ports);
-	KUNIT_EXPECT_EQ(test, t.syn_half_open, host.syn_half_open);
-	KUNIT_EXPECT_EQ(test, t.conn_rate, host.conn_rate);
-	KUNIT_EXPECT_EQ(test, t.icmp_rate, host.icmp_rate);
-	KUNIT_EXPECT_EQ(test, t.watch_events, 100);
-	KUNIT_EXPECT_EQ(test, t.window_ms, SLAGUARD_WINDOW_MS_MAX);
-	KUNIT_EXPECT_EQ(test, t.holdoff_ms, host.holdoff_ms);
-	/* What the host leaves off, the namespace may still watch. */
-	KUNIT_EXPECT_EQ(test, t.bandwidth_bps, 1000);
-
-	t = host;
-	t.portscan_ports = 60000;
-	t.conn_rate = host.conn_rate * 10;
-	t.watch_events = 0;
-	slg_thresholds_clamp(&t, &host);
-	KUNIT_EXPECT_EQ(test, t.portscan_ports, host.portscan_ports);
-	KUNIT_EXPECT_EQ(test, t.conn_rate, host.conn_rate);
-	KUNIT_EXPECT_EQ(test, t.watch_events, 100);
-
-	/* Stricter stays. */
-	t = host;
-	t.portscan_ports = 5;
-	t.icmp_rate = 1;
-	t.watch_events = 3;
-	t.holdoff_ms = SLAGUARD_HOLDOFF_MS_MIN;
-	slg_thresholds_clamp(&t, &host);
-	KUNIT_EXPECT_EQ(test, t.portscan_ports, 5);
-	KUNIT_EXPECT_EQ(test, t.icmp_rate, 1);
-	KUNIT_EXPECT_EQ(test, t.watch_events, 3);
-	KUNIT_EXPECT_EQ(test, t.holdoff_ms, SLAGUARD_HOLDOFF_MS_MIN);
-}
-
-/* The initial namespace applies its own values, unclamped. */
-static void host_thresholds_unclamped(struct kunit *test)
-{
-	struct slg_net *sn = slg_pernet(&init_net);
-	const struct slg_thresholds *t;
-	struct slg_thresholds buf;
-
-	rcu_read_lock();
-	t = slg_thresholds_eff(sn, &buf);
-	KUNIT_EXPECT_PTR_EQ(test, t, slg_thresholds_get(sn));
-	rcu_read_unlock();
-}
-
 /* Each namespace's share of the table; the host's is all of it. */
 static void host_quota_is_the_capacity(struct kunit *test)
 {
@@ -616,8 +557,6 @@ static void host_quota_is_the_capacity(struct kunit *test)
 
 static struct kunit_case slaguard_netns_cases[] = {
 	KUNIT_CASE(forward_budget_per_namespace),
-	KUNIT_CASE(ns_thresholds_never_laxer),
-	KUNIT_CASE(host_thresholds_unclamped),
 	KUNIT_CASE(host_quota_is_the_capacity),
 	{}
 };

@@ -219,7 +219,7 @@ static void watch_packet(struct net *net, struct slg_net *sn,
 
 static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 			 const struct slg_alarm *a, u64 packets, u64 bytes,
-			 const struct slg_rates *r)
+			 const struct slg_rates *r, unsigned int to)
 {
 	struct slg_event ev = {
 		.kind = a->kind,
@@ -236,7 +236,7 @@ static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 		.rates = *r,
 	};
 
-	slg_event_emit(net, &ev, true);
+	slg_event_send(net, &ev, to);
 }
 
 /* Where ephemeral ports start on common systems (Linux, Windows, BSD). */
@@ -263,13 +263,16 @@ static bool udp_reply(const struct net *net, const struct slg_pkt *pkt)
 static void account(struct net *net, const struct slg_pkt *pkt,
 		    const struct slg_thresholds *thr)
 {
+	const struct slg_thresholds *host = slg_thresholds_get(slg_pernet(&init_net));
 	struct slg_alarm alarms[SLG_NR_DETECTORS];
+	struct slg_alarm host_alarms[SLG_NR_DETECTORS];
+	unsigned int to = SLG_TO_LOCAL | SLG_TO_HOST;
 	struct slg_source *src;
 	struct slg_rates rates;
 	struct slg_key key;
 	u64 ms = now_ms();
 	u64 packets, bytes;
-	int i, n;
+	int i, n, m = 0;
 
 	slg_key_init(&key, net, pkt->family, &pkt->saddr);
 	src = slg_table_get(&slg_sources, &key, &slg_pernet(net)->sources,
@@ -292,12 +295,25 @@ static void account(struct net *net, const struct slg_pkt *pkt,
 	slg_window_count(&src->win, pkt, !udp_reply(net, pkt));
 	slg_window_rates(&src->win, ms, thr->window_ms, &rates);
 	n = slg_detect(&rates, thr, &src->holdoff, ms, alarms);
+	/*
+	 * A namespace with thresholds of its own is judged by them for its
+	 * own listeners, and by the initial namespace's for the host's: it
+	 * cannot turn off or raise what the host sees.
+	 */
+	if (thr != host) {
+		to = SLG_TO_LOCAL;
+		m = slg_detect(&rates, host, &src->host_holdoff, ms,
+			       host_alarms);
+	}
 	packets = src->packets;
 	bytes = src->bytes;
 	spin_unlock_bh(&src->lock);
 
 	for (i = 0; i < n; i++)
-		report_alarm(net, pkt, &alarms[i], packets, bytes, &rates);
+		report_alarm(net, pkt, &alarms[i], packets, bytes, &rates, to);
+	for (i = 0; i < m; i++)
+		report_alarm(net, pkt, &host_alarms[i], packets, bytes, &rates,
+			     SLG_TO_HOST);
 }
 
 static const u8 hook_dir[NF_INET_NUMHOOKS] = {
@@ -311,7 +327,6 @@ static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 {
 	struct slg_net *sn = slg_pernet(state->net);
 	const struct slg_thresholds *thr;
-	struct slg_thresholds buf;
 	struct slg_pkt pkt;
 	int err;
 
@@ -326,7 +341,7 @@ static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 	slg_stat_add(sn, bytes, pkt.len);
 
 	/* Hooks run under rcu_read_lock: thresholds and rules stay put. */
-	thr = slg_thresholds_eff(sn, &buf);
+	thr = slg_thresholds_get(sn);
 	watch_packet(state->net, sn, &pkt, thr);
 	/*
 	 * Sources are who sends to this side: arriving packets only, each

@@ -70,55 +70,6 @@ const struct slg_thresholds *slg_thresholds_get(const struct slg_net *sn)
 	return t ?: &slg_default_thresholds;
 }
 
-/* A limit where 0 means none (off, or unlimited): the stricter of two. */
-static u64 stricter(u64 own, u64 host)
-{
-	if (!host)
-		return own;
-	if (!own)
-		return host;
-	return min(own, host);
-}
-
-/*
- * What a namespace's detectors run with when it has thresholds of its
- * own: stricter than the initial namespace's where it likes, never laxer,
- * since their events are forwarded to the host. A detector it turns off or
- * a threshold it raises keeps the host's value; the hold-off is the
- * shorter. The window stays its own: an SLA engine in the namespace sizes
- * it to its objectives, and its thresholds are counted over it.
- */
-void slg_thresholds_clamp(struct slg_thresholds *t,
-			  const struct slg_thresholds *host)
-{
-	t->holdoff_ms = min(t->holdoff_ms, host->holdoff_ms);
-	t->portscan_ports = stricter(t->portscan_ports, host->portscan_ports);
-	t->syn_half_open = stricter(t->syn_half_open, host->syn_half_open);
-	t->conn_rate = stricter(t->conn_rate, host->conn_rate);
-	t->icmp_rate = stricter(t->icmp_rate, host->icmp_rate);
-	t->bandwidth_bps = stricter(t->bandwidth_bps, host->bandwidth_bps);
-	t->watch_events = stricter(t->watch_events, host->watch_events);
-}
-
-/*
- * The thresholds the packet path applies in sn's namespace (see
- * slg_thresholds_clamp()); buf holds them when they are a blend. Call
- * under rcu_read_lock.
- */
-const struct slg_thresholds *slg_thresholds_eff(const struct slg_net *sn,
-						struct slg_thresholds *buf)
-{
-	const struct slg_thresholds *own = rcu_dereference(sn->thr);
-	const struct slg_thresholds *host;
-
-	host = slg_thresholds_get(slg_pernet(&init_net));
-	if (!own || net_eq(sn->net, &init_net))
-		return own ?: host;
-	*buf = *own;
-	slg_thresholds_clamp(buf, host);
-	return buf;
-}
-
 void slg_pcpu_stats_sum(const struct slg_pcpu_stats __percpu *stats,
 			struct slg_pcpu_stats *sum)
 {

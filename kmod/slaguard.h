@@ -159,10 +159,6 @@ struct slg_net {
 
 struct slg_net *slg_pernet(const struct net *net);
 const struct slg_thresholds *slg_thresholds_get(const struct slg_net *sn);
-const struct slg_thresholds *slg_thresholds_eff(const struct slg_net *sn,
-						struct slg_thresholds *buf);
-void slg_thresholds_clamp(struct slg_thresholds *t,
-			  const struct slg_thresholds *host);
 
 /* Hooks (hooks.c) */
 int slg_hooks_register(struct net *net);

@@ -38,6 +38,7 @@ struct slg_source {
 	u64 udp;
 	struct slg_window win;
 	struct slg_holdoff holdoff;
+	struct slg_holdoff host_holdoff;	/* judged by the host's thresholds */
 };
 
 struct slg_bucket {

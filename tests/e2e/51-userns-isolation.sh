@@ -7,11 +7,14 @@
 #    127.0.0.2-21);
 #  - uid 1000, root of a user and network namespace of its own, adds 1024
 #    watches on every new TCP connection with no per-watch rate limit
-#    (watch-events 0) and its detectors off, and floods its own loopback
+#    (watch-events 0) and its detectors off, scans its own loopback from
+#    10.99.0.1 (40 ports), and floods it
 #    with SYNs from random spoofed sources (hping3 --rand-source); in a
 #    second namespace it floods the same way with no watch, to fill the
 #    source table (capacity 2048). Nothing leaves its namespaces;
 #  - the host listener receives every host event, numbered without a gap;
+#  - the host still sees namespace 1's scan: what is forwarded is judged by
+#    the host's thresholds, not the ones the namespace turned off;
 #  - what namespace 1 forwards to the host stays within the forwarding
 #    budget (ns-forward-rate, 200 events/s by default), and the rest is
 #    counted as forward_suppressed in that namespace's stats;
@@ -86,13 +89,16 @@ mkdir -p "$d" || exit 9
 ip link set lo up || exit 10
 readlink /proc/self/ns/net | tr -dc '0-9' > "$d/inode"
 if [ "$3" = watches ]; then
+	slaguardctl threshold set watch-events 0 portscan 0 conn-rate 0 \
+		syn-half-open 0 > /dev/null || exit 12
+	# A port scan its own detectors no longer see; the host's must.
+	hping3 -q -S -a 10.99.0.1 -p ++2000 -c 40 -i u3000 127.0.0.1 \
+		> "$d/scan.out" 2>&1
 	i=0
 	while [ "$i" -lt 1024 ]; do
 		slaguardctl watch add proto tcp action new > /dev/null || exit 11
 		i=$((i + 1))
 	done
-	slaguardctl threshold set watch-events 0 portscan 0 conn-rate 0 \
-		syn-half-open 0 > /dev/null || exit 12
 fi
 slaguardctl -j stats > "$d/stats-before.json" || exit 13
 timeout "$2" hping3 -q -S --flood --rand-source -p ++1000 127.0.0.1 \
@@ -165,6 +171,12 @@ log "listener: $n_all events, $n_host host watch hits, $n_fwd forwarded from $NS
 	bad "the host listener got $n_host of its $((3 * HOST_SRCS)) watch hits"
 (expect_gapless "$T/events.jsonl") > "$T/gapless.out" 2>&1 ||
 	bad "$(grep -m1 '^FAIL' "$T/gapless.out")"
+
+log "the host judges namespace 1 by its own thresholds"
+n_scan=$(event_count "$T/events.jsonl" '(.netns | tonumber) == '"$NS1"' and .kind == "PORTSCAN" and .source == "10.99.0.1"')
+log "PORTSCAN events of 10.99.0.1 from namespace 1 (which turned portscan off): $n_scan"
+[ "$n_scan" -ge 1 ] ||
+	bad "namespace 1 turned its portscan detector off and hid a scan from the host"
 
 log "forwarding within the budget"
 rate=$(slaguardctl -j threshold show | jq -r '.ns_forward_rate')

@@ -31,9 +31,8 @@ const char threshold_usage[] =
 	"\n"
 	"ns-forward-rate (initial network namespace only, default 200): events per\n"
 	"second each other namespace may forward to the initial namespace's\n"
-	"listeners; 0 forwards none. Another namespace may be stricter than the\n"
-	"initial one, never laxer: a detector it turns off or a threshold it raises\n"
-	"keeps the initial namespace's value for detection.\n";
+	"listeners; 0 forwards none. What another namespace forwards is judged by\n"
+	"the initial namespace's thresholds, whatever it set for itself.\n";
 
 static const struct thr_field {
 	uint16_t attr;

@@ -186,13 +186,11 @@ enum slaguard_watch_action {
  * when its estimate first reaches the threshold, then at most once per
  * HOLDOFF_MS for the same (source, kind). 0 disables a detector.
  *
- * Events of other namespaces are forwarded to the initial namespace, so a
- * namespace may be stricter than the initial namespace but never laxer:
- * where it disables a detector, raises a threshold or WATCH_EVENTS (or
- * sets it to 0, unlimited), the initial namespace's value applies; the
- * hold-off is the shorter of the two; the window is the namespace's own.
- * GET_THRESHOLDS shows the values as set. The initial
- * namespace's watches are judged by its own thresholds in every namespace.
+ * A namespace with thresholds of its own is judged by them for its own
+ * listeners, and by the initial namespace's thresholds (and hold-off) for
+ * the events forwarded to the initial namespace: turning a detector off or
+ * raising a threshold hides nothing from the host. The initial namespace's
+ * watches are judged by its own thresholds in every namespace.
  */
 enum slaguard_thr_attr {
 	SLAGUARD_THR_UNSPEC,
