@@ -203,7 +203,7 @@ cancel:
 static void lose(struct slg_net *sn, unsigned int n)
 {
 	atomic64_add(n, &sn->seq);
-	slg_stat_add(events_lost, n);
+	slg_stat_add(sn, events_lost, n);
 }
 
 static void send_in(struct net *net, const struct slg_event *ev)
@@ -231,7 +231,7 @@ static void send_in(struct net *net, const struct slg_event *ev)
 	if (err) {
 		spin_unlock_bh(&sn->send_lock);
 		nlmsg_free(skb);
-		slg_stat_inc(events_lost);
+		slg_stat_inc(sn, events_lost);
 		pr_err_ratelimited("event does not fit its message\n");
 		return;
 	}
@@ -243,21 +243,51 @@ static void send_in(struct net *net, const struct slg_event *ev)
 	 * -ESRCH means nobody in this namespace listens, which is no loss.
 	 */
 	if (!err)
-		slg_stat_inc(events_sent);
+		slg_stat_inc(sn, events_sent);
 	else if (err != -ESRCH)
-		slg_stat_inc(events_lost);
+		slg_stat_inc(sn, events_lost);
 }
 
 /*
- * Send ev to the listeners of the namespace it happened in (if local) and
- * to those of the initial namespace, which oversee every namespace.
+ * May sn's namespace forward one more event to the initial namespace's
+ * listeners this second? The initial namespace sets the budget, one per
+ * source namespace, so no namespace can flood the host's listeners, nor
+ * starve the others' share. What is over it is counted here and never
+ * numbered, so the host's sequence stays gapless.
  */
+bool slg_forward_take(struct slg_net *sn, s64 sec)
+{
+	u32 rate;
+
+	rcu_read_lock();
+	rate = slg_thresholds_get(slg_pernet(&init_net))->ns_forward_rate;
+	rcu_read_unlock();
+	if (rate && slg_budget_take(&sn->forward, sec, rate)) {
+		slg_stat_inc(sn, forwarded);
+		return true;
+	}
+	slg_stat_inc(sn, forward_suppressed);
+	return false;
+}
+
+/*
+ * Send ev to the listeners of the namespace it happened in (SLG_TO_LOCAL)
+ * and, within the forwarding budget, to those of the initial namespace
+ * (SLG_TO_HOST), which oversee every namespace.
+ */
+void slg_event_send(struct net *net, const struct slg_event *ev,
+		    unsigned int to)
+{
+	if (to & SLG_TO_LOCAL)
+		send_in(net, ev);
+	if ((to & SLG_TO_HOST) && !net_eq(net, &init_net) &&
+	    slg_forward_take(slg_pernet(net), ktime_get_seconds()))
+		send_in(&init_net, ev);
+}
+
 void slg_event_emit(struct net *net, const struct slg_event *ev, bool local)
 {
-	if (local)
-		send_in(net, ev);
-	if (!net_eq(net, &init_net))
-		send_in(&init_net, ev);
+	slg_event_send(net, ev, (local ? SLG_TO_LOCAL : 0) | SLG_TO_HOST);
 }
 
 /* Room a message for ev takes in a multi-message skb. */
@@ -333,9 +363,9 @@ void slg_evbatch_flush(struct slg_evbatch *b)
 				      SLG_MCGRP_EVENTS, GFP_ATOMIC);
 	spin_unlock_bh(&sn->send_lock);
 	if (err && err != -ESRCH)
-		slg_stat_add(events_lost, b->n);
+		slg_stat_add(sn, events_lost, b->n);
 	else
-		slg_stat_add(events_sent, b->n);
+		slg_stat_add(sn, events_sent, b->n);
 	b->skb = NULL;
 	b->n = 0;
 }

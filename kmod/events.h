@@ -49,6 +49,12 @@ struct slg_event {
 size_t slg_event_size(const struct slg_event *ev);
 int slg_event_fill(struct sk_buff *skb, const struct slg_event *ev, u64 seq);
 void slg_event_emit(struct net *net, const struct slg_event *ev, bool local);
+
+#define SLG_TO_LOCAL	1	/* the namespace's own listeners */
+#define SLG_TO_HOST	2	/* the initial namespace's, within budget */
+void slg_event_send(struct net *net, const struct slg_event *ev,
+		    unsigned int to);
+bool slg_forward_take(struct slg_net *sn, s64 sec);
 int slg_task_fill(struct sk_buff *skb, const struct slg_task_ev *t);
 
 #define SLG_EVBATCH_MAX	32

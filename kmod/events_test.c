@@ -490,6 +490,82 @@ static struct kunit_suite slaguard_init_suite = {
 	.test_cases = slaguard_init_cases,
 };
 
+/* ---- namespaces: forwarding budget, thresholds (events.c, main.c) ---- */
+
+/* A namespace's state as far as forwarding uses it. */
+static struct slg_net *fwd_net(struct kunit *test)
+{
+	struct slg_net *sn = kunit_kzalloc(test, sizeof(*sn), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sn);
+	sn->stats = alloc_percpu(struct slg_pcpu_stats);
+	KUNIT_ASSERT_NOT_NULL(test, sn->stats);
+	return sn;
+}
+
+static u32 host_forward_rate(void)
+{
+	u32 rate;
+
+	rcu_read_lock();
+	rate = slg_thresholds_get(slg_pernet(&init_net))->ns_forward_rate;
+	rcu_read_unlock();
+	return rate;
+}
+
+/*
+ * A namespace forwards at most the initial namespace's budget per second,
+ * the rest counted; each namespace has a budget of its own, renewed every
+ * second.
+ */
+static void forward_budget_per_namespace(struct kunit *test)
+{
+	struct slg_net *a = fwd_net(test), *b = fwd_net(test);
+	u32 rate = host_forward_rate();
+	struct slg_pcpu_stats sa, sb;
+	unsigned int i, sent = 0;
+
+	KUNIT_ASSERT_GT(test, rate, 0);
+	KUNIT_EXPECT_EQ(test, slg_default_thresholds.ns_forward_rate, 200);
+	for (i = 0; i < 3 * rate; i++)
+		sent += slg_forward_take(a, 1000);
+	KUNIT_EXPECT_EQ(test, sent, rate);
+	/* b's budget is untouched by a's flood. */
+	KUNIT_EXPECT_TRUE(test, slg_forward_take(b, 1000));
+	/* The next second a has its budget again. */
+	KUNIT_EXPECT_TRUE(test, slg_forward_take(a, 1001));
+
+	slg_pcpu_stats_sum(a->stats, &sa);
+	slg_pcpu_stats_sum(b->stats, &sb);
+	KUNIT_EXPECT_EQ(test, sa.forwarded, rate + 1);
+	KUNIT_EXPECT_EQ(test, sa.forward_suppressed, 2 * rate);
+	KUNIT_EXPECT_EQ(test, sb.forwarded, 1);
+	KUNIT_EXPECT_EQ(test, sb.forward_suppressed, 0);
+	free_percpu(a->stats);
+	free_percpu(b->stats);
+}
+
+/* Each namespace's share of the table; the host's is all of it. */
+static void host_quota_is_the_capacity(struct kunit *test)
+{
+	struct slg_net *sn = slg_pernet(&init_net);
+
+	KUNIT_EXPECT_TRUE(test, sn->sources.host);
+	KUNIT_EXPECT_EQ(test, sn->sources.limit, slg_sources.capacity);
+	KUNIT_EXPECT_NOT_NULL(test, sn->stats);
+}
+
+static struct kunit_case slaguard_netns_cases[] = {
+	KUNIT_CASE(forward_budget_per_namespace),
+	KUNIT_CASE(host_quota_is_the_capacity),
+	{}
+};
+
+static struct kunit_suite slaguard_netns_suite = {
+	.name = "slaguard_netns",
+	.test_cases = slaguard_netns_cases,
+};
+
 /* ---- packet parsing (hooks.c) ---- */
 
 static struct sk_buff *new_skb(struct kunit *test)
@@ -922,4 +998,5 @@ static struct kunit_suite slaguard_parse_suite = {
 };
 
 kunit_test_suites(&slaguard_events_suite, &slaguard_init_suite,
+		  &slaguard_netns_suite,
 		  &slaguard_parse_suite);

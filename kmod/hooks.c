@@ -171,6 +171,8 @@ static void run_watches(struct net *net, struct slg_ptrset *ws,
 			const struct slg_pkt *pkt,
 			const struct slg_thresholds *thr, bool local)
 {
+	/* The watches' owner counts their hits: the host's are its own. */
+	struct slg_net *sn = slg_pernet(local ? net : &init_net);
 	u64 ms = 0;
 	unsigned int i;
 
@@ -180,13 +182,13 @@ static void run_watches(struct net *net, struct slg_ptrset *ws,
 		if (!slg_watch_match(w, pkt))
 			continue;
 		atomic64_inc(&w->hits);
-		slg_stat_inc(watch_hits);
+		slg_stat_inc(sn, watch_hits);
 		if (!slg_watch_wants(w, pkt))
 			continue;
 		if (!ms)
 			ms = now_ms();
 		if (!slg_watch_budget(w, ms, thr->watch_events)) {
-			slg_stat_inc(events_suppressed);
+			slg_stat_inc(sn, events_suppressed);
 			continue;
 		}
 		report_watch(net, w, pkt, local);
@@ -201,17 +203,23 @@ static void watch_packet(struct net *net, struct slg_net *sn,
 
 	if (ws)
 		run_watches(net, ws, pkt, thr, true);
-	/* The initial namespace's rules oversee every namespace. */
+	/*
+	 * The initial namespace's rules oversee every namespace, with the
+	 * initial namespace's limits, whatever this one set.
+	 */
 	if (!net_eq(net, &init_net)) {
-		ws = rcu_dereference(slg_pernet(&init_net)->watches);
+		struct slg_net *host = slg_pernet(&init_net);
+
+		ws = rcu_dereference(host->watches);
 		if (ws)
-			run_watches(net, ws, pkt, thr, false);
+			run_watches(net, ws, pkt, slg_thresholds_get(host),
+				    false);
 	}
 }
 
 static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 			 const struct slg_alarm *a, u64 packets, u64 bytes,
-			 const struct slg_rates *r)
+			 const struct slg_rates *r, unsigned int to)
 {
 	struct slg_event ev = {
 		.kind = a->kind,
@@ -228,7 +236,7 @@ static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 		.rates = *r,
 	};
 
-	slg_event_emit(net, &ev, true);
+	slg_event_send(net, &ev, to);
 }
 
 /* Where ephemeral ports start on common systems (Linux, Windows, BSD). */
@@ -255,16 +263,20 @@ static bool udp_reply(const struct net *net, const struct slg_pkt *pkt)
 static void account(struct net *net, const struct slg_pkt *pkt,
 		    const struct slg_thresholds *thr)
 {
+	const struct slg_thresholds *host = slg_thresholds_get(slg_pernet(&init_net));
 	struct slg_alarm alarms[SLG_NR_DETECTORS];
+	struct slg_alarm host_alarms[SLG_NR_DETECTORS];
+	unsigned int to = SLG_TO_LOCAL | SLG_TO_HOST;
 	struct slg_source *src;
 	struct slg_rates rates;
 	struct slg_key key;
 	u64 ms = now_ms();
 	u64 packets, bytes;
-	int i, n;
+	int i, n, m = 0;
 
 	slg_key_init(&key, net, pkt->family, &pkt->saddr);
-	src = slg_table_get(&slg_sources, &key, net->ns.inum, ms);
+	src = slg_table_get(&slg_sources, &key, &slg_pernet(net)->sources,
+			    net->ns.inum, ms);
 	if (!src)
 		return;
 
@@ -283,12 +295,25 @@ static void account(struct net *net, const struct slg_pkt *pkt,
 	slg_window_count(&src->win, pkt, !udp_reply(net, pkt));
 	slg_window_rates(&src->win, ms, thr->window_ms, &rates);
 	n = slg_detect(&rates, thr, &src->holdoff, ms, alarms);
+	/*
+	 * A namespace with thresholds of its own is judged by them for its
+	 * own listeners, and by the initial namespace's for the host's: it
+	 * cannot turn off or raise what the host sees.
+	 */
+	if (thr != host) {
+		to = SLG_TO_LOCAL;
+		m = slg_detect(&rates, host, &src->host_holdoff, ms,
+			       host_alarms);
+	}
 	packets = src->packets;
 	bytes = src->bytes;
 	spin_unlock_bh(&src->lock);
 
 	for (i = 0; i < n; i++)
-		report_alarm(net, pkt, &alarms[i], packets, bytes, &rates);
+		report_alarm(net, pkt, &alarms[i], packets, bytes, &rates, to);
+	for (i = 0; i < m; i++)
+		report_alarm(net, pkt, &host_alarms[i], packets, bytes, &rates,
+			     SLG_TO_HOST);
 }
 
 static const u8 hook_dir[NF_INET_NUMHOOKS] = {
@@ -300,23 +325,22 @@ static const u8 hook_dir[NF_INET_NUMHOOKS] = {
 static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
+	struct slg_net *sn = slg_pernet(state->net);
 	const struct slg_thresholds *thr;
 	struct slg_pkt pkt;
-	struct slg_net *sn;
 	int err;
 
 	err = parse_skb(skb, state->pf, &pkt);
 	if (err)
-		slg_stat_inc(malformed);
+		slg_stat_inc(sn, malformed);
 	/* No address to count it for; a bad transport header counts at L3. */
 	if (err && err != -EPROTO)
 		return NF_ACCEPT;
 	pkt.dir = hook_dir[state->hook];
-	slg_stat_inc(pkts[pkt.dir]);
-	slg_stat_add(bytes, pkt.len);
+	slg_stat_inc(sn, pkts[pkt.dir]);
+	slg_stat_add(sn, bytes, pkt.len);
 
 	/* Hooks run under rcu_read_lock: thresholds and rules stay put. */
-	sn = slg_pernet(state->net);
 	thr = slg_thresholds_get(sn);
 	watch_packet(state->net, sn, &pkt, thr);
 	/*

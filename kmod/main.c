@@ -23,6 +23,10 @@ static unsigned int capacity = 16384;
 module_param(capacity, uint, 0444);
 MODULE_PARM_DESC(capacity, "Maximum number of tracked sources (default 16384)");
 
+static unsigned int ns_share = 25;
+module_param(ns_share, uint, 0444);
+MODULE_PARM_DESC(ns_share, "Percent of the capacity each network namespace but the initial one may hold (1-100, default 25)");
+
 static unsigned int idle_timeout = 300;
 module_param(idle_timeout, uint, 0644);
 MODULE_PARM_DESC(idle_timeout, "Seconds after which an idle source is forgotten (default 300)");
@@ -44,6 +48,7 @@ const struct slg_thresholds slg_default_thresholds = {
 	.fork_rate = 50,
 	.proc_events = 100,
 	.mem_rss = 0,		/* normal memory use differs too much per site */
+	.ns_forward_rate = 200,
 };
 
 struct slg_pcpu_stats __percpu *slg_stats;
@@ -65,13 +70,14 @@ const struct slg_thresholds *slg_thresholds_get(const struct slg_net *sn)
 	return t ?: &slg_default_thresholds;
 }
 
-void slg_stats_sum(struct slg_pcpu_stats *sum)
+void slg_pcpu_stats_sum(const struct slg_pcpu_stats __percpu *stats,
+			struct slg_pcpu_stats *sum)
 {
 	int cpu, i;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		const struct slg_pcpu_stats *s = per_cpu_ptr(slg_stats, cpu);
+		const struct slg_pcpu_stats *s = per_cpu_ptr(stats, cpu);
 
 		for (i = 0; i < __SLAGUARD_DIR_MAX; i++)
 			sum->pkts[i] += READ_ONCE(s->pkts[i]);
@@ -81,17 +87,39 @@ void slg_stats_sum(struct slg_pcpu_stats *sum)
 		sum->events_lost += READ_ONCE(s->events_lost);
 		sum->events_suppressed += READ_ONCE(s->events_suppressed);
 		sum->watch_hits += READ_ONCE(s->watch_hits);
+		sum->forwarded += READ_ONCE(s->forwarded);
+		sum->forward_suppressed += READ_ONCE(s->forward_suppressed);
 	}
+}
+
+/* The module-wide totals. */
+void slg_stats_sum(struct slg_pcpu_stats *sum)
+{
+	slg_pcpu_stats_sum(slg_stats, sum);
+}
+
+/* The share of the source table a namespace may hold. */
+static unsigned int net_quota(const struct net *net)
+{
+	unsigned int share = clamp(READ_ONCE(ns_share), 1U, 100U);
+
+	if (net_eq(net, &init_net))
+		return capacity;
+	return max_t(u64, div_u64((u64)capacity * share, 100), 1);
 }
 
 static int __net_init slg_net_init(struct net *net)
 {
 	struct slg_net *sn = slg_pernet(net);
 
+	sn->stats = alloc_percpu_gfp(struct slg_pcpu_stats, GFP_KERNEL_ACCOUNT);
+	if (!sn->stats)
+		return -ENOMEM;
 	sn->net = net;
 	mutex_init(&sn->cfg_lock);
 	spin_lock_init(&sn->send_lock);
 	atomic64_set(&sn->seq, 0);
+	slg_quota_init(&sn->sources, net_quota(net), net_eq(net, &init_net));
 	return 0;
 }
 
@@ -103,6 +131,7 @@ static void __net_exit slg_net_exit(struct net *net)
 	slg_table_flush_net(&slg_sources, net->net_cookie);
 	kfree(rcu_dereference_protected(sn->thr, 1));
 	slg_watchset_free_all(rcu_dereference_protected(sn->watches, 1));
+	free_percpu(sn->stats);
 }
 
 static struct pernet_operations slg_net_ops = {
@@ -150,9 +179,12 @@ static int __init slg_init(void)
 	slg_stats = alloc_percpu(struct slg_pcpu_stats);
 	if (!slg_stats)
 		return -ENOMEM;
-	err = slg_table_init(&slg_sources, capacity);
+	err = slg_srctable_init();
 	if (err)
 		goto err_stats;
+	err = slg_table_init(&slg_sources, capacity);
+	if (err)
+		goto err_cache;
 	err = register_pernet_subsys(&slg_net_ops);
 	if (err)
 		goto err_table;
@@ -178,6 +210,8 @@ err_net:
 	unregister_pernet_subsys(&slg_net_ops);
 err_table:
 	slg_table_destroy(&slg_sources);
+err_cache:
+	slg_srctable_exit();
 err_stats:
 	free_percpu(slg_stats);
 	return err;
@@ -191,6 +225,7 @@ static void __exit slg_exit(void)
 	cancel_delayed_work_sync(&slg_gc_work);
 	unregister_pernet_subsys(&slg_net_ops);
 	slg_table_destroy(&slg_sources);
+	slg_srctable_exit();
 	free_percpu(slg_stats);
 }
 

@@ -54,6 +54,7 @@ static const struct nla_policy thr_policy[SLAGUARD_THR_MAX + 1] = {
 	[SLAGUARD_THR_FORK_RATE] = { .type = NLA_U32 },
 	[SLAGUARD_THR_MEM_RSS] = { .type = NLA_U64 },
 	[SLAGUARD_THR_PROC_EVENTS] = { .type = NLA_U32 },
+	[SLAGUARD_THR_NS_FORWARD_RATE] = { .type = NLA_U32 },
 };
 
 static const struct nla_policy watch_policy[SLAGUARD_WATCH_MAX + 1] = {
@@ -106,14 +107,46 @@ static int put_u64(struct sk_buff *skb, int type, u64 v, int pad)
 	return nla_put_u64_64bit(skb, type, v, pad);
 }
 
+/* The source table as one namespace sees it. */
+struct stats_table {
+	u64 sources, capacity, evictions, insert_failed, expired;
+};
+
+/*
+ * The initial namespace's counters are module-wide, every other
+ * namespace's its own: containers see nothing of the host's traffic.
+ */
+static void stats_of(struct net *net, struct slg_pcpu_stats *s,
+		     struct stats_table *tb)
+{
+	struct slg_net *sn = slg_pernet(net);
+
+	if (net_eq(net, &init_net)) {
+		slg_stats_sum(s);
+		tb->sources = slg_table_count(&slg_sources);
+		tb->capacity = slg_sources.capacity;
+		tb->evictions = atomic64_read(&slg_sources.evictions);
+		tb->insert_failed = atomic64_read(&slg_sources.insert_failed);
+		tb->expired = atomic64_read(&slg_sources.expired);
+		return;
+	}
+	slg_pcpu_stats_sum(sn->stats, s);
+	tb->sources = atomic_read(&sn->sources.count);
+	tb->capacity = sn->sources.limit;
+	tb->evictions = atomic64_read(&sn->sources.evictions);
+	tb->insert_failed = atomic64_read(&sn->sources.insert_failed);
+	tb->expired = atomic64_read(&sn->sources.expired);
+}
+
 static int fill_stats(struct sk_buff *skb, struct net *net)
 {
 	struct slg_net *sn = slg_pernet(net);
 	struct slg_pcpu_stats s;
+	struct stats_table tb;
 	struct nlattr *nest;
 	const int pad = SLAGUARD_STATS_PAD;
 
-	slg_stats_sum(&s);
+	stats_of(net, &s, &tb);
 	nest = nla_nest_start(skb, SLAGUARD_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
@@ -126,18 +159,20 @@ static int fill_stats(struct sk_buff *skb, struct net *net)
 	    put_u64(skb, SLAGUARD_STATS_EVENTS_LOST, s.events_lost, pad) ||
 	    put_u64(skb, SLAGUARD_STATS_EVENTS_SUPPRESSED,
 		    s.events_suppressed, pad) ||
-	    put_u64(skb, SLAGUARD_STATS_SOURCES, slg_table_count(&slg_sources),
-		    pad) ||
-	    put_u64(skb, SLAGUARD_STATS_CAPACITY, slg_sources.capacity, pad) ||
-	    put_u64(skb, SLAGUARD_STATS_EVICTIONS,
-		    atomic64_read(&slg_sources.evictions), pad) ||
-	    put_u64(skb, SLAGUARD_STATS_INSERT_FAILED,
-		    atomic64_read(&slg_sources.insert_failed), pad) ||
-	    put_u64(skb, SLAGUARD_STATS_EXPIRED,
-		    atomic64_read(&slg_sources.expired), pad) ||
+	    put_u64(skb, SLAGUARD_STATS_SOURCES, tb.sources, pad) ||
+	    put_u64(skb, SLAGUARD_STATS_CAPACITY, tb.capacity, pad) ||
+	    put_u64(skb, SLAGUARD_STATS_EVICTIONS, tb.evictions, pad) ||
+	    put_u64(skb, SLAGUARD_STATS_INSERT_FAILED, tb.insert_failed, pad) ||
+	    put_u64(skb, SLAGUARD_STATS_EXPIRED, tb.expired, pad) ||
 	    put_u64(skb, SLAGUARD_STATS_WATCH_HITS, s.watch_hits, pad) ||
 	    put_u64(skb, SLAGUARD_STATS_MALFORMED, s.malformed, pad) ||
-	    put_u64(skb, SLAGUARD_STATS_LAST_SEQ, atomic64_read(&sn->seq), pad)) {
+	    put_u64(skb, SLAGUARD_STATS_LAST_SEQ, atomic64_read(&sn->seq), pad) ||
+	    put_u64(skb, SLAGUARD_STATS_FORWARDED, s.forwarded, pad) ||
+	    put_u64(skb, SLAGUARD_STATS_FORWARD_SUPPRESSED,
+		    s.forward_suppressed, pad) ||
+	    (net_eq(net, &init_net) &&
+	     put_u64(skb, SLAGUARD_STATS_SOURCE_OBJECTS,
+		     atomic_read(&slg_sources.objects), pad))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -190,11 +225,14 @@ static int fill_thresholds(struct sk_buff *skb, struct net *net, void *arg)
 	const struct slg_thresholds *t;
 	struct nlattr *nest;
 	int err = -EMSGSIZE;
+	u32 fwd;
 
 	nest = nla_nest_start(skb, SLAGUARD_A_THRESHOLDS);
 	if (!nest)
 		return -EMSGSIZE;
 	rcu_read_lock();
+	/* The forwarding budget is the initial namespace's everywhere. */
+	fwd = slg_thresholds_get(slg_pernet(&init_net))->ns_forward_rate;
 	t = slg_thresholds_get(slg_pernet(net));
 	if (nla_put_u32(skb, SLAGUARD_THR_WINDOW_MS, t->window_ms) ||
 	    nla_put_u32(skb, SLAGUARD_THR_HOLDOFF_MS, t->holdoff_ms) ||
@@ -210,7 +248,8 @@ static int fill_thresholds(struct sk_buff *skb, struct net *net, void *arg)
 	    nla_put_u32(skb, SLAGUARD_THR_RUNQ_DELAY_MS, t->runq_delay_ms) ||
 	    nla_put_u32(skb, SLAGUARD_THR_FORK_RATE, t->fork_rate) ||
 	    put_u64(skb, SLAGUARD_THR_MEM_RSS, t->mem_rss, SLAGUARD_THR_PAD) ||
-	    nla_put_u32(skb, SLAGUARD_THR_PROC_EVENTS, t->proc_events))
+	    nla_put_u32(skb, SLAGUARD_THR_PROC_EVENTS, t->proc_events) ||
+	    nla_put_u32(skb, SLAGUARD_THR_NS_FORWARD_RATE, fwd))
 		goto out;
 	err = 0;
 out:
@@ -247,6 +286,13 @@ static int slg_set_thresholds(struct sk_buff *skb, struct genl_info *info)
 			       info->extack);
 	if (err)
 		return err;
+	if (tb[SLAGUARD_THR_NS_FORWARD_RATE] &&
+	    !net_eq(genl_info_net(info), &init_net)) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[SLAGUARD_THR_NS_FORWARD_RATE],
+				    "ns-forward-rate is set in the initial network namespace only");
+		return -EPERM;
+	}
 	t = kmalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
@@ -268,6 +314,7 @@ static int slg_set_thresholds(struct sk_buff *skb, struct genl_info *info)
 	get_u32(tb, SLAGUARD_THR_RUNQ_DELAY_MS, &t->runq_delay_ms);
 	get_u32(tb, SLAGUARD_THR_FORK_RATE, &t->fork_rate);
 	get_u32(tb, SLAGUARD_THR_PROC_EVENTS, &t->proc_events);
+	get_u32(tb, SLAGUARD_THR_NS_FORWARD_RATE, &t->ns_forward_rate);
 	if (tb[SLAGUARD_THR_MEM_RSS])
 		t->mem_rss = nla_get_u64(tb[SLAGUARD_THR_MEM_RSS]);
 	if (tb[SLAGUARD_THR_BANDWIDTH_BPS])

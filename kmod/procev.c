@@ -79,7 +79,7 @@ static void proc_event(u32 kind, struct task_struct *p, u32 watch_id,
 	rcu_read_unlock();
 	if (!slg_budget_take(&budget, ktime_get_seconds(), limit)) {
 		atomic64_inc(&suppressed);
-		slg_stat_inc(events_suppressed);
+		slg_stat_inc(slg_pernet(&init_net), events_suppressed);
 		return;
 	}
 	/* comm can change under us (prctl); a torn name is still a name. */

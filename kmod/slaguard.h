@@ -54,6 +54,8 @@ struct slg_thresholds {
 	u32 fork_rate;
 	u32 proc_events;
 	u64 mem_rss;
+	/* events/s each other namespace may forward; the initial's applies */
+	u32 ns_forward_rate;
 	struct rcu_head rcu;
 };
 
@@ -82,7 +84,10 @@ static inline bool slg_budget_take(struct slg_budget *b, s64 sec,
 	return atomic_inc_return(&b->used) <= per_second;
 }
 
-/* Module-wide counters, one copy per CPU, summed when read. */
+/*
+ * Counters, one copy per CPU, summed when read: one set per network
+ * namespace, and the module-wide totals of every namespace.
+ */
 struct slg_pcpu_stats {
 	u64 pkts[__SLAGUARD_DIR_MAX];
 	u64 bytes;
@@ -94,15 +99,41 @@ struct slg_pcpu_stats {
 	u64 insert_failed;
 	u64 expired;
 	u64 watch_hits;
+	u64 forwarded;		/* sent on to the initial namespace */
+	u64 forward_suppressed;	/* over the forwarding budget */
 };
 
 extern struct slg_pcpu_stats __percpu *slg_stats;
 
-/* field names a member of struct slg_pcpu_stats, not an expression */
-#define slg_stat_inc(field)	this_cpu_inc(slg_stats->field)
-#define slg_stat_add(field, n)	this_cpu_add(slg_stats->field, (n))
+/*
+ * Count in the namespace of sn (a struct slg_net *) and in the module-wide
+ * totals; field names a member of struct slg_pcpu_stats, not an expression.
+ */
+#define slg_stat_add(sn, field, n) do {				\
+	u64 __slg_n = (n);					\
+								\
+	this_cpu_add(slg_stats->field, __slg_n);		\
+	this_cpu_add((sn)->stats->field, __slg_n);		\
+} while (0)
+#define slg_stat_inc(sn, field)	slg_stat_add(sn, field, 1)
 
 void slg_stats_sum(struct slg_pcpu_stats *sum);
+void slg_pcpu_stats_sum(const struct slg_pcpu_stats __percpu *stats,
+			struct slg_pcpu_stats *sum);
+
+/*
+ * What one network namespace holds of the source table (srctable.c): a
+ * share, so that spoofed sources in one namespace cannot take the room of
+ * the others'.
+ */
+struct slg_quota {
+	atomic_t count;		/* its sources now */
+	unsigned int limit;	/* most it may hold */
+	bool host;		/* the initial namespace's: only it evicts them */
+	atomic64_t evictions;	/* its sources evicted to make room */
+	atomic64_t insert_failed;	/* its sources not tracked */
+	atomic64_t expired;	/* its idle sources removed */
+};
 
 struct slg_ptrset;
 
@@ -121,6 +152,9 @@ struct slg_net {
 	 */
 	spinlock_t send_lock;
 	atomic64_t seq;			/* last event sequence number sent */
+	struct slg_pcpu_stats __percpu *stats;	/* this namespace's counters */
+	struct slg_quota sources;	/* its share of the source table */
+	struct slg_budget forward;	/* events forwarded to the initial ns */
 };
 
 struct slg_net *slg_pernet(const struct net *net);

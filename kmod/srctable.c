@@ -6,6 +6,12 @@
  * one bucket's lock. The number of entries never exceeds the capacity: a
  * slot is reserved atomically before an insert, and when none is left the
  * least recently seen source of a nearby bucket gives its slot up.
+ *
+ * Each namespace holds at most its quota. A namespace evicts its own
+ * sources first, then other guests'; only the initial namespace evicts
+ * the initial namespace's (after guests'), so spoofed sources in a
+ * container cannot wipe the host's windows and hold-offs. Entries come from a slab cache, and
+ * those waiting for an RCU grace period count against a bound too.
  */
 #include <linux/jhash.h>
 #include <linux/log2.h>
@@ -20,6 +26,27 @@
 #define SLG_EVICT_SCAN	8
 
 struct slg_table slg_sources;
+static struct kmem_cache *slg_source_cache;
+
+int slg_srctable_init(void)
+{
+	slg_source_cache = KMEM_CACHE(slg_source, 0);
+	return slg_source_cache ? 0 : -ENOMEM;
+}
+
+/* After every table is destroyed (their RCU callbacks have run). */
+void slg_srctable_exit(void)
+{
+	kmem_cache_destroy(slg_source_cache);
+	slg_source_cache = NULL;
+}
+
+void slg_quota_init(struct slg_quota *q, unsigned int limit, bool host)
+{
+	memset(q, 0, sizeof(*q));
+	q->limit = limit;
+	q->host = host;
+}
 
 int slg_table_init(struct slg_table *t, unsigned int capacity)
 {
@@ -39,6 +66,9 @@ int slg_table_init(struct slg_table *t, unsigned int capacity)
 	}
 	t->seed = get_random_u32();
 	atomic_set(&t->count, 0);
+	atomic_set(&t->objects, 0);
+	/* A quarter more for evicted entries still waiting for readers. */
+	t->max_objects = capacity + max(capacity / 4, 16U);
 	return 0;
 }
 
@@ -81,32 +111,80 @@ struct slg_source *slg_table_lookup(struct slg_table *t, const struct slg_key *k
 	return find(&t->buckets[key_hash(t, k)], k);
 }
 
-static void unlink(struct slg_source *src)
+static void free_source(struct rcu_head *head)
 {
-	hlist_del_rcu(&src->node);
-	kfree_rcu(src, rcu);
+	struct slg_source *src = container_of(head, struct slg_source, rcu);
+	struct slg_table *t = src->table;
+
+	kmem_cache_free(slg_source_cache, src);
+	atomic_dec(&t->objects);
 }
 
-/* Remove the least recently seen source of a locked bucket, if any. */
-static bool evict_from(struct slg_bucket *b)
+/* Take src out of its locked bucket and give back its slots. */
+static void unlink(struct slg_table *t, struct slg_source *src)
+{
+	hlist_del_rcu(&src->node);
+	atomic_dec(&t->count);
+	if (src->quota)
+		atomic_dec(&src->quota->count);
+	call_rcu(&src->rcu, free_source);
+}
+
+/* Which sources an insert for quota q may evict, in the order it tries. */
+enum slg_evict_pass {
+	SLG_EVICT_OWN,		/* q's own */
+	SLG_EVICT_GUESTS,	/* other namespaces' but the initial one's */
+	SLG_EVICT_ANY,		/* anything: the initial namespace only */
+};
+
+static bool host_quota(const struct slg_quota *q)
+{
+	return !q || q->host;
+}
+
+static bool may_evict(const struct slg_source *src, const struct slg_quota *q,
+		      enum slg_evict_pass pass)
+{
+	switch (pass) {
+	case SLG_EVICT_OWN:
+		return src->quota == q;
+	case SLG_EVICT_GUESTS:
+		return src->quota != q && !host_quota(src->quota);
+	case SLG_EVICT_ANY:
+		return host_quota(q);
+	}
+	return false;
+}
+
+/* Remove the least recently seen source of a locked bucket that may go. */
+static bool evict_from(struct slg_table *t, struct slg_bucket *b,
+		       const struct slg_quota *q, enum slg_evict_pass pass)
 {
 	struct slg_source *src, *victim = NULL;
 
-	hlist_for_each_entry(src, &b->head, node)
-		if (!victim || READ_ONCE(src->last_ms) < READ_ONCE(victim->last_ms))
+	hlist_for_each_entry(src, &b->head, node) {
+		if (!may_evict(src, q, pass))
+			continue;
+		if (!victim ||
+		    READ_ONCE(src->last_ms) < READ_ONCE(victim->last_ms))
 			victim = src;
+	}
 	if (!victim)
 		return false;
-	unlink(victim);
+	atomic64_inc(&t->evictions);
+	if (victim->quota)
+		atomic64_inc(&victim->quota->evictions);
+	unlink(t, victim);
 	return true;
 }
 
 /* Free one slot for bucket index i (whose lock is held). */
-static bool evict_near(struct slg_table *t, unsigned int i)
+static bool evict_near(struct slg_table *t, unsigned int i,
+		       const struct slg_quota *q, enum slg_evict_pass pass)
 {
 	unsigned int n;
 
-	if (evict_from(&t->buckets[i]))
+	if (evict_from(t, &t->buckets[i], q, pass))
 		return true;
 	for (n = 1; n < SLG_EVICT_SCAN; n++) {
 		struct slg_bucket *b = &t->buckets[(i + n) & (t->nbuckets - 1)];
@@ -115,7 +193,7 @@ static bool evict_near(struct slg_table *t, unsigned int i)
 		/* Never wait for a second lock: no ordering, no deadlock. */
 		if (!spin_trylock(&b->lock))
 			continue;
-		done = evict_from(b);
+		done = evict_from(t, b, q, pass);
 		spin_unlock(&b->lock);
 		if (done)
 			return true;
@@ -123,15 +201,35 @@ static bool evict_near(struct slg_table *t, unsigned int i)
 	return false;
 }
 
-static struct slg_source *new_source(const struct slg_key *k, u32 netns_inum,
+/*
+ * A full table: another namespace evicts its own sources first, then
+ * other guests', never the initial namespace's; the initial namespace
+ * takes guests' room first, then its own oldest.
+ */
+static bool evict_for(struct slg_table *t, unsigned int i,
+		      const struct slg_quota *q)
+{
+	if (host_quota(q))
+		return evict_near(t, i, q, SLG_EVICT_GUESTS) ||
+		       evict_near(t, i, q, SLG_EVICT_ANY);
+	return evict_near(t, i, q, SLG_EVICT_OWN) ||
+	       evict_near(t, i, q, SLG_EVICT_GUESTS);
+}
+
+static struct slg_source *new_source(struct slg_table *t,
+				     const struct slg_key *k,
+				     struct slg_quota *q, u32 netns_inum,
 				     u64 now_ms)
 {
-	struct slg_source *src = kzalloc(sizeof(*src), GFP_ATOMIC | __GFP_NOWARN);
+	struct slg_source *src;
 
+	src = kmem_cache_zalloc(slg_source_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!src)
 		return NULL;
 	src->key = *k;
 	src->netns_inum = netns_inum;
+	src->quota = q;
+	src->table = t;
 	spin_lock_init(&src->lock);
 	src->first_ms = now_ms;
 	src->last_ms = now_ms;
@@ -140,16 +238,18 @@ static struct slg_source *new_source(const struct slg_key *k, u32 netns_inum,
 }
 
 /*
- * Find the source for k, or insert it. Call under rcu_read_lock; the result
- * stays valid until rcu_read_unlock. NULL when it could not be tracked.
+ * Find the source for k, or insert it for the namespace whose quota is q
+ * (NULL: no quota, counted as the host's). Call under rcu_read_lock; the
+ * result stays valid until rcu_read_unlock. NULL when it could not be
+ * tracked.
  */
 struct slg_source *slg_table_get(struct slg_table *t, const struct slg_key *k,
-				 u32 netns_inum, u64 now_ms)
+				 struct slg_quota *q, u32 netns_inum,
+				 u64 now_ms)
 {
 	unsigned int i = key_hash(t, k);
 	struct slg_bucket *b = &t->buckets[i];
 	struct slg_source *src;
-	bool evicted = false;
 
 	src = find(b, k);
 	if (src)
@@ -159,25 +259,41 @@ struct slg_source *slg_table_get(struct slg_table *t, const struct slg_key *k,
 	src = find(b, k);
 	if (src)
 		goto out;
-	if (!atomic_add_unless(&t->count, 1, t->capacity)) {
-		evicted = evict_near(t, i);
-		if (!evicted)
-			goto fail;
-	}
-	src = new_source(k, netns_inum, now_ms);
-	if (!src) {
-		/* Give back the reserved slot, or the victim's. */
-		atomic_dec(&t->count);
+	/*
+	 * The memory first: with too many evicted entries still waiting
+	 * for readers, evicting more would only empty the table.
+	 */
+	if (!atomic_add_unless(&t->objects, 1, t->max_objects))
 		goto fail;
+	/* At its quota, a namespace can only replace a source of its own. */
+	if (q && !atomic_add_unless(&q->count, 1, q->limit)) {
+		if (!evict_near(t, i, q, SLG_EVICT_OWN) ||
+		    !atomic_add_unless(&q->count, 1, q->limit))
+			goto fail_object;
 	}
-	if (evicted)
-		atomic64_inc(&t->evictions);
+	if (!atomic_add_unless(&t->count, 1, t->capacity)) {
+		if (!evict_for(t, i, q) ||
+		    !atomic_add_unless(&t->count, 1, t->capacity))
+			goto fail_quota;
+	}
+	src = new_source(t, k, q, netns_inum, now_ms);
+	if (!src) {
+		atomic_dec(&t->count);
+		goto fail_quota;
+	}
 	hlist_add_head_rcu(&src->node, &b->head);
 out:
 	spin_unlock_bh(&b->lock);
 	return src;
+fail_quota:
+	if (q)
+		atomic_dec(&q->count);
+fail_object:
+	atomic_dec(&t->objects);
 fail:
 	atomic64_inc(&t->insert_failed);
+	if (q)
+		atomic64_inc(&q->insert_failed);
 	spin_unlock_bh(&b->lock);
 	return NULL;
 }
@@ -185,7 +301,7 @@ fail:
 typedef bool (*slg_match_t)(const struct slg_source *src, u64 a, u64 b);
 
 static unsigned int remove_matching(struct slg_table *t, slg_match_t match,
-				    u64 a, u64 b)
+				    u64 a, u64 b, bool expiring)
 {
 	unsigned int i, removed = 0;
 
@@ -200,8 +316,9 @@ static unsigned int remove_matching(struct slg_table *t, slg_match_t match,
 		hlist_for_each_entry_safe(src, tmp, &bk->head, node) {
 			if (!match(src, a, b))
 				continue;
-			unlink(src);
-			atomic_dec(&t->count);
+			if (expiring && src->quota)
+				atomic64_inc(&src->quota->expired);
+			unlink(t, src);
 			removed++;
 		}
 		spin_unlock_bh(&bk->lock);
@@ -220,7 +337,7 @@ static bool is_idle(const struct slg_source *src, u64 now_ms, u64 idle_ms)
 /* Drop sources not seen for idle_ms; returns how many. Process context. */
 unsigned int slg_table_expire(struct slg_table *t, u64 now_ms, u64 idle_ms)
 {
-	unsigned int n = remove_matching(t, is_idle, now_ms, idle_ms);
+	unsigned int n = remove_matching(t, is_idle, now_ms, idle_ms, true);
 
 	atomic64_add(n, &t->expired);
 	return n;
@@ -233,7 +350,7 @@ static bool in_net(const struct slg_source *src, u64 cookie, u64 unused)
 
 unsigned int slg_table_flush_net(struct slg_table *t, u64 net_cookie)
 {
-	return remove_matching(t, in_net, net_cookie, 0);
+	return remove_matching(t, in_net, net_cookie, 0, false);
 }
 
 static bool any(const struct slg_source *src, u64 a, u64 b)
@@ -245,9 +362,10 @@ void slg_table_destroy(struct slg_table *t)
 {
 	if (!t->buckets)
 		return;
-	remove_matching(t, any, 0, 0);
-	/* kfree_rcu callbacks must not outlive the module text or table. */
+	remove_matching(t, any, 0, 0, false);
+	/* RCU callbacks must not outlive the module text, table or cache. */
 	rcu_barrier();
+	WARN_ON_ONCE(atomic_read(&t->objects));
 	kvfree(t->buckets);
 	t->buckets = NULL;
 }

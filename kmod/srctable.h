@@ -18,12 +18,16 @@ struct slg_key {
 	u32 family;
 };
 
+struct slg_table;
+
 /* One source; readers hold rcu_read_lock, updates hold ->lock. */
 struct slg_source {
 	struct hlist_node node;
 	struct rcu_head rcu;
 	struct slg_key key;
 	u32 netns_inum;
+	struct slg_quota *quota;	/* its namespace's; NULL: a host source */
+	struct slg_table *table;	/* for the RCU callback that frees it */
 	spinlock_t lock;	/* counters, window, hold-off */
 	u64 first_ms;
 	u64 last_ms;
@@ -34,6 +38,7 @@ struct slg_source {
 	u64 udp;
 	struct slg_window win;
 	struct slg_holdoff holdoff;
+	struct slg_holdoff host_holdoff;	/* judged by the host's thresholds */
 };
 
 struct slg_bucket {
@@ -47,6 +52,14 @@ struct slg_table {
 	unsigned int capacity;
 	u32 seed;
 	atomic_t count;
+	/*
+	 * Entries allocated, live or waiting for an RCU grace period, and
+	 * their bound: under a flood of new sources evicted entries wait
+	 * for a grace period before they are freed, and without a bound
+	 * those would pile up.
+	 */
+	atomic_t objects;
+	unsigned int max_objects;
 	atomic64_t evictions;
 	atomic64_t insert_failed;
 	atomic64_t expired;
@@ -58,7 +71,10 @@ void slg_key_init(struct slg_key *k, const struct net *net, u8 family,
 		  const union slg_addr *addr);
 struct slg_source *slg_table_lookup(struct slg_table *t, const struct slg_key *k);
 struct slg_source *slg_table_get(struct slg_table *t, const struct slg_key *k,
-				 u32 netns_inum, u64 now_ms);
+				 struct slg_quota *q, u32 netns_inum, u64 now_ms);
+void slg_quota_init(struct slg_quota *q, unsigned int limit, bool host);
+int slg_srctable_init(void);
+void slg_srctable_exit(void);
 unsigned int slg_table_expire(struct slg_table *t, u64 now_ms, u64 idle_ms);
 unsigned int slg_table_flush_net(struct slg_table *t, u64 net_cookie);
 

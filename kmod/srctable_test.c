@@ -19,6 +19,16 @@ static struct slg_table *new_table(struct kunit *test, unsigned int capacity)
 	return t;
 }
 
+static struct slg_quota *new_quota(struct kunit *test, unsigned int limit,
+				   bool host)
+{
+	struct slg_quota *q = kunit_kzalloc(test, sizeof(*q), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	slg_quota_init(q, limit, host);
+	return q;
+}
+
 /* 10.x.y.z for v4, 2001:db8::<n> for v6, in namespace cookie. */
 static struct slg_key key(u8 family, u32 n, u64 cookie)
 {
@@ -42,9 +52,21 @@ static struct slg_source *get(struct slg_table *t, const struct slg_key *k,
 	struct slg_source *src;
 
 	rcu_read_lock();
-	src = slg_table_get(t, k, 4026531840U, now_ms);
+	src = slg_table_get(t, k, NULL, 4026531840U, now_ms);
 	rcu_read_unlock();
 	/* Only compared or tested for NULL by the callers, never followed. */
+	return src;
+}
+
+/* Insert or find k for the namespace whose quota is q. */
+static struct slg_source *get_in(struct slg_table *t, const struct slg_key *k,
+				 struct slg_quota *q, u64 now_ms)
+{
+	struct slg_source *src;
+
+	rcu_read_lock();
+	src = slg_table_get(t, k, q, 4026531841U, now_ms);
+	rcu_read_unlock();
 	return src;
 }
 
@@ -87,7 +109,7 @@ static void insert_and_lookup(struct kunit *test)
 
 	KUNIT_EXPECT_FALSE(test, present(t, &a));
 	rcu_read_lock();
-	sa = slg_table_get(t, &a, 77, 1234);
+	sa = slg_table_get(t, &a, NULL, 77, 1234);
 	KUNIT_ASSERT_NOT_NULL(test, sa);
 	KUNIT_EXPECT_EQ(test, memcmp(&sa->key, &a, sizeof(a)), 0);
 	KUNIT_EXPECT_EQ(test, sa->netns_inum, 77);
@@ -95,10 +117,10 @@ static void insert_and_lookup(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sa->last_ms, 1234);
 	KUNIT_EXPECT_EQ(test, sa->packets, 0);
 	KUNIT_EXPECT_EQ(test, sa->win.start_ms, 1234);
-	KUNIT_EXPECT_PTR_EQ(test, slg_table_get(t, &a, 77, 5000), sa);
+	KUNIT_EXPECT_PTR_EQ(test, slg_table_get(t, &a, NULL, 77, 5000), sa);
 	KUNIT_EXPECT_EQ(test, sa->first_ms, 1234);
 	KUNIT_EXPECT_PTR_EQ(test, slg_table_lookup(t, &a), sa);
-	sb = slg_table_get(t, &b, 77, 1234);
+	sb = slg_table_get(t, &b, NULL, 77, 1234);
 	KUNIT_EXPECT_NOT_NULL(test, sb);
 	KUNIT_EXPECT_PTR_NE(test, sa, sb);
 	KUNIT_EXPECT_PTR_EQ(test, slg_table_lookup(t, &b), sb);
@@ -125,10 +147,10 @@ static void keys_differ_by_netns_and_family(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, k6.family, AF_INET6);
 
 	rcu_read_lock();
-	s0 = slg_table_get(t, &k0, 1, 100);
-	s1 = slg_table_get(t, &k1, 2, 100);
-	s2 = slg_table_get(t, &k2, 3, 100);
-	s6 = slg_table_get(t, &k6, 1, 100);
+	s0 = slg_table_get(t, &k0, NULL, 1, 100);
+	s1 = slg_table_get(t, &k1, NULL, 2, 100);
+	s2 = slg_table_get(t, &k2, NULL, 3, 100);
+	s6 = slg_table_get(t, &k6, NULL, 1, 100);
 	KUNIT_ASSERT_NOT_NULL(test, s0);
 	KUNIT_ASSERT_NOT_NULL(test, s1);
 	KUNIT_ASSERT_NOT_NULL(test, s2);
@@ -247,6 +269,8 @@ static void evicts_least_recently_seen(struct kunit *test)
 		bool found = false;
 		int bx, n;
 
+		/* Let the evicted wait no longer: only the table decides. */
+		rcu_barrier();
 		KUNIT_ASSERT_NOT_NULL(test, get(probe, &x, 1));
 		bx = bucket_of(probe, &x);
 		KUNIT_ASSERT_GE(test, bx, 0);
@@ -448,6 +472,173 @@ static void walk_empty_table(struct kunit *test)
 	slg_table_destroy(t);
 }
 
+/*
+ * A namespace flooding the table with spoofed sources may evict only its
+ * own sources (or other guests'), never the host's: the host's sources,
+ * windows and hold-offs survive any number of guest inserts.
+ */
+static void guest_flood_keeps_host_sources(struct kunit *test)
+{
+	const unsigned int cap = 256, host = 40;
+	struct slg_table *t = new_table(test, cap);
+	struct slg_quota *host_q = new_quota(test, cap, true);
+	struct slg_quota *guest_q = new_quota(test, cap / 4, false);
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < host; i++) {
+		struct slg_key k = key(AF_INET, i, 1);
+
+		KUNIT_ASSERT_NOT_NULL(test, get_in(t, &k, host_q, 1000));
+	}
+	/* The guest's sources are all newer than the host's. */
+	for (i = 0; i < 20 * cap; i++) {
+		struct slg_key k = key(AF_INET6, i, 2);
+
+		get_in(t, &k, guest_q, 2000 + i);
+		KUNIT_ASSERT_LE(test, slg_table_count(t), cap);
+	}
+	for (i = 0; i < host; i++) {
+		struct slg_key k = key(AF_INET, i, 1);
+
+		kept += present(t, &k);
+	}
+	KUNIT_EXPECT_EQ(test, kept, host);
+	KUNIT_EXPECT_EQ(test, atomic_read(&host_q->count), host);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&host_q->evictions), 0);
+	/* The guest keeps its share and churns within it. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&guest_q->count), cap / 4);
+	KUNIT_EXPECT_GT(test, atomic64_read(&guest_q->evictions), 0);
+	slg_table_destroy(t);
+	KUNIT_EXPECT_EQ(test, atomic_read(&host_q->count), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&guest_q->count), 0);
+}
+
+/*
+ * Guests together can fill the table; then a guest evicts its own sources
+ * first, another guest's next, and never the host's: a table full of the
+ * host's leaves a guest's inserts failing, counted.
+ */
+static void guest_evicts_own_first(struct kunit *test)
+{
+	const unsigned int cap = 64;
+	struct slg_table *t = new_table(test, cap);
+	struct slg_quota *host_q = new_quota(test, cap, true);
+	struct slg_quota *a_q = new_quota(test, cap, false);
+	struct slg_quota *b_q = new_quota(test, cap, false);
+	unsigned int i, a_left = 0;
+	u64 host_evicted;
+
+	/* a fills the table, b's inserts then take a's room, never b's own. */
+	for (i = 0; i < cap; i++) {
+		struct slg_key k = key(AF_INET, i, 2);
+
+		KUNIT_ASSERT_NOT_NULL(test, get_in(t, &k, a_q, 100));
+	}
+	for (i = 0; i < cap / 2; i++) {
+		struct slg_key k = key(AF_INET, i, 3);
+
+		get_in(t, &k, b_q, 200 + i);
+		rcu_barrier();	/* no bound on entries waiting for readers */
+	}
+	KUNIT_EXPECT_EQ(test, slg_table_count(t), cap);
+	KUNIT_EXPECT_GT(test, atomic_read(&b_q->count), 0);
+	a_left = atomic_read(&a_q->count);
+	KUNIT_EXPECT_LT(test, a_left, cap);
+	KUNIT_EXPECT_EQ(test, a_left + atomic_read(&b_q->count), cap);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&a_q->evictions),
+			cap - a_left);
+
+	/* The host takes everything back... */
+	for (i = 0; i < 4 * cap; i++) {
+		struct slg_key k = key(AF_INET6, i, 1);
+
+		get_in(t, &k, host_q, 1000 + i);
+		rcu_barrier();
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&a_q->count) + atomic_read(&b_q->count),
+			0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&host_q->count), cap);
+	/* ...and no guest can take it from the host. */
+	host_evicted = atomic64_read(&host_q->evictions);
+	for (i = 0; i < cap; i++) {
+		struct slg_key k = key(AF_INET, 1000 + i, 2);
+
+		KUNIT_EXPECT_NULL(test, get_in(t, &k, a_q, 5000 + i));
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&host_q->count), cap);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&a_q->insert_failed), cap);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&host_q->evictions), host_evicted);
+	slg_table_destroy(t);
+}
+
+/* A namespace at its quota replaces its own sources, within its share. */
+static void quota_is_a_bound(struct kunit *test)
+{
+	const unsigned int cap = 128, share = 16;
+	struct slg_table *t = new_table(test, cap);
+	struct slg_quota *q = new_quota(test, share, false);
+	unsigned int i, found = 0;
+
+	for (i = 0; i < 8 * share; i++) {
+		struct slg_key k = key(AF_INET, i, 2);
+
+		get_in(t, &k, q, 100 + i);
+		KUNIT_ASSERT_LE(test, atomic_read(&q->count), share);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&q->count), share);
+	KUNIT_EXPECT_EQ(test, slg_table_count(t), share);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&q->evictions) +
+			atomic64_read(&q->insert_failed), 7 * share);
+	KUNIT_EXPECT_GT(test, atomic64_read(&q->evictions), 0);
+	for (i = 0; i < 8 * share; i++) {
+		struct slg_key k = key(AF_INET, i, 2);
+
+		found += present(t, &k);
+	}
+	KUNIT_EXPECT_EQ(test, found, share);
+	slg_table_destroy(t);
+}
+
+/*
+ * Evicted entries wait for an RCU grace period before they are freed: a
+ * flood of new sources, faster than grace periods pass, must not pile them
+ * up. Here no grace period can pass (the loop holds rcu_read_lock), and
+ * the entries in the table plus those waiting stay within the bound.
+ */
+static void rcu_pending_is_bounded(struct kunit *test)
+{
+	const unsigned int cap = 64;
+	struct slg_table *t = new_table(test, cap);
+	unsigned int i, failed = 0;
+
+	rcu_read_lock();
+	for (i = 0; i < 20 * cap; i++) {
+		struct slg_key k = key(AF_INET, i, 0);
+
+		if (!slg_table_get(t, &k, NULL, 1, 100 + i))
+			failed++;
+		KUNIT_ASSERT_LE(test, atomic_read(&t->objects), t->max_objects);
+	}
+	rcu_read_unlock();
+	KUNIT_EXPECT_GE(test, t->max_objects, cap);
+	KUNIT_EXPECT_LE(test, t->max_objects, 2 * cap);
+	KUNIT_EXPECT_GT(test, failed, 0);
+	/* Failing for memory evicts nothing: the table stays full. */
+	KUNIT_EXPECT_EQ(test, slg_table_count(t), cap);
+	/* Once readers are gone the waiting entries are freed. */
+	rcu_barrier();
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->objects), slg_table_count(t));
+	for (i = 0; i < 20 * cap; i++) {
+		struct slg_key k = key(AF_INET6, i, 0);
+
+		KUNIT_EXPECT_NOT_NULL(test, get(t, &k, 10000 + i));
+		if ((i & 7) == 7)
+			rcu_barrier();
+	}
+	slg_table_destroy(t);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->objects), 0);
+}
+
 static void init_rejects_zero_capacity(struct kunit *test)
 {
 	struct slg_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
@@ -475,6 +666,10 @@ static struct kunit_case slaguard_srctable_cases[] = {
 	KUNIT_CASE(walk_visits_each_once),
 	KUNIT_CASE(walk_empty_table),
 	KUNIT_CASE(init_rejects_zero_capacity),
+	KUNIT_CASE(guest_flood_keeps_host_sources),
+	KUNIT_CASE(guest_evicts_own_first),
+	KUNIT_CASE(quota_is_a_bound),
+	KUNIT_CASE(rcu_pending_is_bounded),
 	{}
 };
 

@@ -12,8 +12,10 @@ const char stats_usage[] =
 	"Usage: " PROG " [-j] stats\n"
 	"\n"
 	"Module counters: packets per hook, events sent, lost and suppressed, the\n"
-	"source table's fill and churn, and the last event sequence number in this\n"
-	"network namespace.\n";
+	"source table's fill and churn, events forwarded to the initial namespace and\n"
+	"those over its budget, and the last event sequence number in this network\n"
+	"namespace. In the initial namespace the counters are module-wide; elsewhere\n"
+	"they are the namespace's own, with its share of the table as capacity.\n";
 
 static const char *const stat_names[SLAGUARD_STATS_MAX + 1] = {
 	[SLAGUARD_STATS_PKTS_IN] = "pkts_in",
@@ -31,6 +33,9 @@ static const char *const stat_names[SLAGUARD_STATS_MAX + 1] = {
 	[SLAGUARD_STATS_WATCH_HITS] = "watch_hits",
 	[SLAGUARD_STATS_MALFORMED] = "malformed",
 	[SLAGUARD_STATS_LAST_SEQ] = "last_seq",
+	[SLAGUARD_STATS_FORWARDED] = "forwarded",
+	[SLAGUARD_STATS_FORWARD_SUPPRESSED] = "forward_suppressed",
+	[SLAGUARD_STATS_SOURCE_OBJECTS] = "source_objects",
 };
 
 static int stats_parse(struct ctl *c, const struct nlattr *nest, void *data)

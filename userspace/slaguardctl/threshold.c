@@ -27,7 +27,12 @@ const char threshold_usage[] =
 	"the initial network namespace's values apply): cpu (%% of one CPU) for\n"
 	"cpu-samples samples in a row, runq-delay (ms per second spent waiting to\n"
 	"run), fork-rate (processes/s per cgroup watch), mem-rss (resident bytes,\n"
-	"k/M/G/T), proc-events (PROC_EXEC/PROC_EXIT events per second).\n";
+	"k/M/G/T), proc-events (PROC_EXEC/PROC_EXIT events per second).\n"
+	"\n"
+	"ns-forward-rate (initial network namespace only, default 200): events per\n"
+	"second each other namespace may forward to the initial namespace's\n"
+	"listeners; 0 forwards none. What another namespace forwards is judged by\n"
+	"the initial namespace's thresholds, whatever it set for itself.\n";
 
 static const struct thr_field {
 	uint16_t attr;
@@ -64,6 +69,8 @@ static const struct thr_field {
 	{ SLAGUARD_THR_MEM_RSS, "mem-rss", "mem_rss", "bytes", 0, UINT64_MAX },
 	{ SLAGUARD_THR_PROC_EVENTS, "proc-events", "proc_events",
 	  "events/s", 0, UINT32_MAX },
+	{ SLAGUARD_THR_NS_FORWARD_RATE, "ns-forward-rate", "ns_forward_rate",
+	  "events/s per namespace", 0, UINT32_MAX },
 };
 
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
@@ -128,6 +135,7 @@ static const enum mnl_attr_data_type thr_types[SLAGUARD_THR_MAX + 1] = {
 	[SLAGUARD_THR_FORK_RATE] = MNL_TYPE_U32,
 	[SLAGUARD_THR_MEM_RSS] = MNL_TYPE_U64,
 	[SLAGUARD_THR_PROC_EVENTS] = MNL_TYPE_U32,
+	[SLAGUARD_THR_NS_FORWARD_RATE] = MNL_TYPE_U32,
 };
 
 int sg_thr_from_nest(const struct nlattr *nest, struct sg_thresholds *t,

@@ -10,8 +10,9 @@
  * namespace; configuration commands ("admin" below) need CAP_NET_ADMIN in
  * the user namespace owning the caller's network namespace. Listeners in
  * the initial network namespace also receive the events of every other
- * namespace (a hypervisor sees its guests and containers);
- * SLAGUARD_EV_NETNS tells them apart.
+ * namespace (a hypervisor sees its guests and containers), up to
+ * SLAGUARD_THR_NS_FORWARD_RATE per namespace; SLAGUARD_EV_NETNS tells
+ * them apart.
  *
  * Reading: what crosses network namespaces needs CAP_NET_ADMIN in the
  * initial user namespace ("init admin" below), which owns them all; so do
@@ -27,7 +28,8 @@
  * Commands and their attribute trees:
  *
  * SLAGUARD_CMD_GET_STATS (do)
- *   reply: SLAGUARD_A_STATS (nest, enum slaguard_stats_attr)
+ *   reply: SLAGUARD_A_STATS (nest, enum slaguard_stats_attr): the caller's
+ *   namespace's counters, module-wide in the initial namespace.
  *
  * SLAGUARD_CMD_GET_THRESHOLDS (do)
  *   reply: SLAGUARD_A_THRESHOLDS (nest, enum slaguard_thr_attr), all values
@@ -201,6 +203,12 @@ enum slaguard_watch_action {
  * second, estimated over a sliding window of WINDOW_MS. A detector fires
  * when its estimate first reaches the threshold, then at most once per
  * HOLDOFF_MS for the same (source, kind). 0 disables a detector.
+ *
+ * A namespace with thresholds of its own is judged by them for its own
+ * listeners, and by the initial namespace's thresholds (and hold-off) for
+ * the events forwarded to the initial namespace: turning a detector off or
+ * raising a threshold hides nothing from the host. The initial namespace's
+ * watches are judged by its own thresholds in every namespace.
  */
 enum slaguard_thr_attr {
 	SLAGUARD_THR_UNSPEC,
@@ -224,10 +232,14 @@ enum slaguard_thr_attr {
 	SLAGUARD_THR_SLOW_PORTS,	/* u32, distinct dst ports per long window */
 	SLAGUARD_THR_SLOW_WINDOW_MS,	/* u32, the long window */
 	/*
-	 * u32, events this namespace's detectors and watches may send per
-	 * second to the listeners of the initial namespace (set there: the
-	 * initial namespace's value is the budget of every other namespace;
-	 * set elsewhere it is ignored for forwarding).
+	 * u32, events per second each other namespace's detectors and
+	 * watches may forward to the listeners of the initial namespace
+	 * (default 200; 0 forwards nothing). Set in the initial namespace
+	 * only: it is the budget of every other namespace, each its own;
+	 * elsewhere setting it is EPERM and reading it shows the budget that
+	 * applies. Events over the budget still reach their own namespace's
+	 * listeners; for the host they are counted (STATS_FORWARD_SUPPRESSED)
+	 * and never numbered, so the host's SEQ stays gapless.
 	 */
 	SLAGUARD_THR_NS_FORWARD_RATE,
 	__SLAGUARD_THR_MAX
@@ -296,7 +308,13 @@ enum slaguard_src_attr {
 
 #define SLAGUARD_SRC_MAX (__SLAGUARD_SRC_MAX - 1)
 
-/* Module-wide counters (hook counters are summed over CPUs). */
+/*
+ * Counters (summed over CPUs). In the initial namespace they are
+ * module-wide: every namespace's together, the whole source table. In any
+ * other they are the caller's namespace's own: its packets and events, and
+ * of the table its sources, its quota (CAPACITY) and what happened to its
+ * sources.
+ */
 enum slaguard_stats_attr {
 	SLAGUARD_STATS_UNSPEC,
 	SLAGUARD_STATS_PKTS_IN,		/* u64, PRE_ROUTING packets seen */
@@ -316,6 +334,11 @@ enum slaguard_stats_attr {
 	/* u64, last event sequence number in the caller's namespace */
 	SLAGUARD_STATS_LAST_SEQ,
 	SLAGUARD_STATS_PAD,
+	SLAGUARD_STATS_FORWARDED,	/* u64, events sent on to the initial ns */
+	/* u64, events not forwarded: over THR_NS_FORWARD_RATE */
+	SLAGUARD_STATS_FORWARD_SUPPRESSED,
+	/* u64, initial ns only: source entries allocated, incl. RCU-pending */
+	SLAGUARD_STATS_SOURCE_OBJECTS,
 	__SLAGUARD_STATS_MAX
 };
 
