@@ -45,8 +45,8 @@ slaguardctl_LIBS := sla common
 slaguardctl_PKGS :=
 slaguardd_SRCS := $(call us_srcs,slaguardd/*.c slaguardd/*/*.c)
 slaguardd_LIBS := sla nftables common
-slaguardd_PKGS := libnetfilter_queue
-slaguardd_LDLIBS := -lm
+slaguardd_PKGS := libnetfilter_queue libnats
+slaguardd_LDLIBS := -lm -lpthread
 
 # -I include/uapi comes before the system directories, so the repository's
 # linux/slaguard.h wins over any installed copy (ctl.h checks it did). The

@@ -76,6 +76,7 @@ struct countermeasure {
 	struct sla_prefix prefix;
 	bool dry_run;
 	bool adopted;			/* found in the table at start */
+	char origin[72];		/* fleet: "<node>@<site>" it came from */
 };
 
 struct respond;
@@ -108,6 +109,31 @@ int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen);
  * resolvers) and what it protects now is lifted and forgotten here, logged.
  */
 void respond_refresh_guard(struct respond *r, const struct sla *sla);
+
+/*
+ * Who hears of the firewall decisions taken for this node's alerts (with
+ * the policy that took them) and of revokes asked for by the operator:
+ * the fleet, which shares them. NULL members are not called.
+ */
+struct respond_listener {
+	void (*decided)(void *arg, const struct countermeasure *c,
+			const struct sla_countermeasure *pol,
+			const struct alert *a);
+	void (*revoked)(void *arg, const struct countermeasure *c);
+	void *arg;
+};
+void respond_set_listener(struct respond *r, const struct respond_listener *l);
+
+/*
+ * Another node's decision, applied through the path of this node's own
+ * (allowlist, cap, the backend's lockout guard, dry-run) for DURATION_MS,
+ * its comment naming ORIGIN. A stands for the origin's alert (id, ref,
+ * severity, source); the id of the countermeasure taken goes to its
+ * actions, a refusal and why to its evidence. The listener is not told.
+ */
+void respond_apply_remote(struct respond *r, const struct sla *sla,
+			  enum sla_action action, uint64_t duration_ms,
+			  const char *origin, struct alert *a, uint64_t now);
 
 /* A countermeasure found in the table (reconciliation at start). */
 int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
