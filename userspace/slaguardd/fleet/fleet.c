@@ -25,6 +25,8 @@
 #define RETRY_MS		500
 #define FETCH_BATCH		64
 #define FETCH_WAIT_MS		1000
+/* Unacknowledged this long: delivered again (the ledger makes it harmless). */
+#define ACK_WAIT_NS		(5LL * 1000000000)
 #define PUBLISH_WAIT_MS		2000
 /*
  * Refused this often while connected (a permissions violation gets no
@@ -264,7 +266,7 @@ static natsStatus subscribe(struct fleet *f, natsSubscription **sub)
 	so.Stream = f->stream;
 	so.Config.AckPolicy = js_AckExplicit;
 	so.Config.DeliverPolicy = js_DeliverAll;
-	so.Config.AckWait = 30LL * 1000000000;
+	so.Config.AckWait = ACK_WAIT_NS;
 	return js_PullSubscribe(sub, f->js, "slaguard.*.*.decision", f->durable,
 				NULL, &so, &jerr);
 }

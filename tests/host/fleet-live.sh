@@ -1,0 +1,228 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The fleet for real: nats-server with JetStream and three slaguardd nodes,
+# each in its own network namespace with its own nftables table. Decisions
+# are caused by application events (a data-rule violation names its
+# source), so no module is needed. Needs root, nats-server, nft, socat, jq.
+#
+#          hub netns (this script, nats-server -js on 10.99.0.1:PORT)
+#          |  fh1 10.99.1.1        |  fh2 10.99.2.1       |  fh3 10.99.3.1
+#   node a: 10.99.1.2      node b: 10.99.2.2      node c: 10.99.3.2
+#
+# Covers: a scope: fleet block on a reaches b and c with the origin in the
+# comment; c's allowlist and b's own address refuse a decision there; a
+# revoke propagates; losing the bus is an alert and a counter while a keeps
+# enforcing; what a decided while the bus was down is applied by b and c
+# once it is back; a restarted node catches up without duplicates; a
+# decision that expired while a node was away is skipped.
+#
+#   make -C tests/host check
+
+cd "$(dirname "$0")" || exit 1
+TOP=$(cd ../.. && pwd)
+D=$TOP/userspace/slaguardd/slaguardd
+
+if [ "$(id -u)" != 0 ]; then
+	echo "fleet-live: skipped (needs root)"
+	exit 0
+fi
+for c in nats-server socat jq nft ip; do
+	command -v $c > /dev/null || { echo "fleet-live: skipped (needs $c)"; exit 0; }
+done
+if [ -z "${SGD_FLEET_NETNS:-}" ]; then
+	SGD_FLEET_NETNS=1 exec unshare -n "$(pwd)/$(basename "$0")" "$@"
+fi
+ip link set lo up
+
+T=$(mktemp -d)
+NS=sgfleet$$
+NATS_PID=""
+pass=0
+failed=0
+cleanup() {
+	for n in a b c; do
+		[ -f "$T/$n.pid" ] && kill "$(cat "$T/$n.pid")" 2>/dev/null
+	done
+	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null
+	sleep 0.3
+	for i in 1 2 3; do ip netns del "$NS$i" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+no() {
+	failed=$((failed + 1)); echo "not ok - $*"
+	for n in a b c; do [ -f "$T/$n.out" ] && tail -n 6 "$T/$n.out" | sed "s/^/#   $n: /"; done
+}
+check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
+
+idx() { case $1 in a) echo 1;; b) echo 2;; c) echo 3;; esac; }
+# A free port in the hub: nothing else listens in this namespace, but check.
+PORT=4222
+while ss -ltn | grep -q ":$PORT "; do PORT=$((PORT + 1)); done
+
+for n in a b c; do
+	i=$(idx $n)
+	ip netns add "$NS$i" || { echo "fleet-live: skipped (ip netns add failed)"; exit 0; }
+	ip link add "fh$i" type veth peer name eth0 netns "$NS$i"
+	ip addr add "10.99.$i.1/24" dev "fh$i"
+	ip link set "fh$i" up
+	ip -n "$NS$i" addr add "10.99.$i.2/24" dev eth0
+	ip -n "$NS$i" link set eth0 up
+	ip -n "$NS$i" link set lo up
+	ip -n "$NS$i" route add default via "10.99.$i.1"
+done
+
+start_nats() {
+	nats-server -js -a 0.0.0.0 -p "$PORT" -sd "$T/js" > "$T/nats.out" 2>&1 &
+	NATS_PID=$!
+	i=0
+	while ! ss -ltn | grep -q ":$PORT " && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
+stop_nats() {
+	kill "$NATS_PID"; wait "$NATS_PID" 2>/dev/null; NATS_PID=""
+}
+
+# The same SLA on every node but for its fleet name and server address;
+# c allowlists 203.0.113.0/24.
+sla() { # NODE
+	i=$(idx "$1")
+	cat <<YAML
+sla: fleet-$1
+components:
+  db: { addresses: [10.0.1.20] }
+rules:
+  - { id: no-cards, deny: { user: shop, read: "cards/*", component: db }, severity: critical }
+  - { id: no-keys, deny: { user: shop, read: "keys/*", component: db }, severity: high }
+countermeasures:
+  - { when: { rule: no-cards }, do: block-source, for: 10m, scope: fleet }
+  - { when: { rule: no-keys }, do: block-source, for: 4s, scope: fleet }
+defaults: { holdoff: 1s }
+fleet:
+  servers: [nats://10.99.$i.1:$PORT]
+  node: $1
+  site: lab
+YAML
+	[ "$1" = c ] && echo "allowlist: [203.0.113.0/24]"
+}
+
+start() { # NODE
+	i=$(idx "$1")
+	sla "$1" > "$T/$1.yaml"
+	ip netns exec "$NS$i" "$D" -c "$T/$1.yaml" --foreground --no-syslog \
+		--control "$T/$1.ctl" --app-socket "$T/$1.app" --state-dir "$T/$1.state" \
+		>> "$T/$1.out" 2>&1 &
+	echo $! > "$T/$1.pid"
+	j=0
+	while [ ! -S "$T/$1.ctl" ] && [ $j -lt 50 ]; do sleep 0.1; j=$((j + 1)); done
+}
+stop() { # NODE
+	kill -TERM "$(cat "$T/$1.pid")"
+	wait "$(cat "$T/$1.pid")" 2>/dev/null
+	rm -f "$T/$1.pid"
+}
+
+ctl() { printf '%s\n' "$2" | socat -t 3 - "UNIX-CONNECT:$T/$1.ctl"; }
+q() { _ans=$(ctl "$1" "$2") && [ -n "$_ans" ] && printf '%s\n' "$_ans" | jq -e "$3" > /dev/null; }
+# A data-rule violation reported on NODE, naming SOURCE: RES is cards/x or keys/x.
+violate() { # NODE SOURCE RES
+	printf '{"component":"db","user":"shop","action":"read","resource":"%s","source":"%s"}\n' \
+		"$3" "$2" | socat -t 1 - "UNIX-CONNECT:$T/$1.app"
+}
+set_has() { # NODE TEXT: TEXT in the node's block4 set
+	ip netns exec "$NS$(idx "$1")" nft list set inet slaguard block4 2>/dev/null | grep -q "$2"
+}
+# Wait up to SECS for NODE's block4 set to hold (or not hold) TEXT.
+wait_set() { # NODE TEXT SECS
+	j=0
+	while [ $j -lt $(($3 * 10)) ]; do set_has "$1" "$2" && return 0; sleep 0.1; j=$((j + 1)); done
+	return 1
+}
+wait_q() { # NODE REQ FILTER SECS
+	j=0
+	while [ $j -lt $(($4 * 10)) ]; do q "$1" "$2" "$3" && return 0; sleep 0.1; j=$((j + 1)); done
+	return 1
+}
+ms() { date +%s%3N; }
+
+start_nats
+for n in a b c; do start $n; done
+for n in a b c; do
+	check "$n connects to the bus" wait_q $n '{"cmd":"status"}' '.fleet.connected' 10
+done
+
+# 1. A block on a, scope fleet: on b and c within seconds, origin named.
+t0=$(ms)
+violate a 192.0.2.9 cards/1
+check "a blocks 192.0.2.9 itself" wait_set a '192.0.2.9 ' 3
+check "b applies a's decision" wait_set b '192.0.2.9 .*origin=a@lab' 5
+t1=$(ms)
+check "c applies a's decision" wait_set c '192.0.2.9 .*origin=a@lab' 5
+t2=$(ms)
+echo "# propagation a -> b: $((t1 - t0)) ms, a -> b and c: $((t2 - t0)) ms (incl. polling)"
+check "b's comment names a's alert" set_has b 'comment "slaguard rule=no-cards alert=A[0-9]* origin=a@lab"'
+check "b's countermeasure says its origin" q b '{"cmd":"countermeasures"}' '[.countermeasures[] | select(.target == "192.0.2.9")][0].origin == "a@lab"'
+# Same expiry: b's remaining time is a's, within a few seconds.
+ra=$(ctl a '{"cmd":"countermeasures"}' | jq '[.countermeasures[] | select(.target == "192.0.2.9")][0].remaining_s')
+rb=$(ctl b '{"cmd":"countermeasures"}' | jq '[.countermeasures[] | select(.target == "192.0.2.9")][0].remaining_s')
+check "b expires it with a ($ra s vs $rb s)" sh -c "[ \$(( $ra - $rb )) -le 3 ] && [ \$(( $rb - $ra )) -le 3 ] && [ $rb -gt 500 ]"
+
+# 2. The receiving node's own guard and allowlist still decide.
+violate a 203.0.113.7 cards/2
+check "b applies a decision c's allowlist refuses" wait_set b '203.0.113.7 ' 5
+check "c refuses it (allowlisted there)" sh -c "sleep 1; ! ip netns exec $NS""3 nft list set inet slaguard block4 | grep -q 203.0.113.7"
+check "c counts the refusal" q c '{"cmd":"status"}' '.fleet.refused >= 1'
+violate a 10.99.2.2 cards/3
+check "c applies a decision naming b's address" wait_set c '10.99.2.2 ' 5
+check "b refuses to block its own address" sh -c "sleep 1; ! ip netns exec $NS""2 nft list set inet slaguard block4 | grep -q '10.99.2.2 '"
+
+# 3. A revoke on a propagates.
+C=$(ctl a '{"cmd":"countermeasures"}' | jq -r '.countermeasures[] | select(.target == "203.0.113.7") | .id')
+check "a revokes $C" q a "{\"cmd\":\"revoke\",\"id\":\"$C\"}" '.ok'
+gone() { j=0; while [ $j -lt 50 ]; do set_has "$1" "$2" || return 0; sleep 0.1; j=$((j + 1)); done; return 1; }
+check "the revoke lifts it on b" gone b '203.0.113.7 '
+
+# 4. The bus goes away: an alert and a counter; a keeps enforcing; what a
+# decides meanwhile reaches b and c once the bus is back.
+stop_nats
+check "a sees the bus lost" wait_q a '{"cmd":"status"}' '.fleet.connected == false and .fleet.disconnects >= 1' 5
+check "... and raises an alert" wait_q a '{"cmd":"alerts"}' 'any(.alerts[]; .ref == "fleet.bus")' 6
+t0=$(ms)
+violate a 192.0.2.10 cards/4
+check "a blocks without the bus" wait_set a '192.0.2.10 ' 3
+t1=$(ms)
+echo "# local block with the bus down: $((t1 - t0)) ms (incl. polling)"
+check "a answers while the bus is down" q a '{"cmd":"status"}' '.fleet.queued >= 1'
+sleep 2
+check "b has not got it yet" sh -c "! ip netns exec $NS""2 nft list set inet slaguard block4 | grep -q '192.0.2.10 '"
+start_nats
+check "b applies it once the bus is back" wait_set b '192.0.2.10 .*origin=a@lab' 15
+check "c applies it once the bus is back" wait_set c '192.0.2.10 .*origin=a@lab' 15
+check "a is connected again" wait_q a '{"cmd":"status"}' '.fleet.connected and .fleet.queued == 0' 5
+
+# 5. b restarts, missing a decision meanwhile: it catches up, no duplicates.
+stop b
+violate a 192.0.2.11 cards/5
+check "a blocks 192.0.2.11" wait_set a '192.0.2.11 ' 3
+start b
+check "restarted b catches up" wait_set b '192.0.2.11 .*origin=a@lab' 15
+sleep 6	# past the consumer's AckWait (5 s): anything unacknowledged comes again
+check "b has one countermeasure per target" q b '{"cmd":"countermeasures"}' '[.countermeasures[].target] | (length == (unique | length)) and any(.[]; . == "192.0.2.9")'
+check "b did not apply what it had acknowledged" q b '{"cmd":"status"}' '.fleet.applied == 1'
+check "b's set holds 192.0.2.9 once" sh -c "[ \$(ip netns exec $NS""2 nft list set inet slaguard block4 | grep -o '192.0.2.9 ' | wc -l) = 1 ]"
+
+# 6. c away while a short decision (for: 4s) comes and goes: skipped.
+stop c
+violate a 192.0.2.12 keys/1
+check "b applies the short decision" wait_set b '192.0.2.12 ' 5
+sleep 6
+start c
+check "c skips the expired decision" wait_q c '{"cmd":"status"}' '.fleet.skipped >= 1' 15
+check "... and did not apply it" sh -c "! ip netns exec $NS""3 nft list set inet slaguard block4 | grep -q '192.0.2.12 '"
+check "c still has what is due" set_has c '192.0.2.10 '
+
+for n in a b c; do stop $n; done
+echo "fleet-live: $pass passed, $failed failed"
+[ $failed = 0 ]
