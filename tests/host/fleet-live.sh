@@ -15,7 +15,9 @@
 # revoke propagates; losing the bus is an alert and a counter while a keeps
 # enforcing; what a decided while the bus was down is applied by b and c
 # once it is back; a restarted node catches up without duplicates; a
-# decision that expired while a node was away is skipped.
+# decision that expired while a node was away is skipped. Each node logs in
+# as its own NATS user, allowed to publish only under its own subjects:
+# b cannot publish under a's, and what b publishes naming a is not believed.
 #
 #   make -C tests/host check
 
@@ -75,8 +77,37 @@ for n in a b c; do
 	ip -n "$NS$i" route add default via "10.99.$i.1"
 done
 
+# One user per node, allowed to publish only under its own subjects and to
+# use the JetStream API for the stream and its own durable consumer.
+perms() { # NODE
+	d="lab_$1"
+	cat <<CONF
+      { user: $1, password: pw-$1, permissions: {
+          publish: { allow: [ "slaguard.lab.$1.>", "\$JS.API.INFO",
+            "\$JS.API.STREAM.INFO.SLAGUARD", "\$JS.API.STREAM.CREATE.SLAGUARD",
+            "\$JS.API.CONSUMER.INFO.SLAGUARD.$d", "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d",
+            "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>", "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d",
+            "\$JS.API.CONSUMER.MSG.NEXT.SLAGUARD.$d", "\$JS.ACK.SLAGUARD.$d.>" ] },
+          subscribe: { allow: [ "_INBOX.>" ] } } }
+CONF
+}
+cat > "$T/nats.conf" <<CONF
+listen: 0.0.0.0:$PORT
+jetstream { store_dir: "$T/js" }
+accounts {
+  FLEET {
+    jetstream: enabled
+    users: [
+$(perms a)
+$(perms b)
+$(perms c)
+    ]
+  }
+}
+CONF
+
 start_nats() {
-	nats-server -js -a 0.0.0.0 -p "$PORT" -sd "$T/js" > "$T/nats.out" 2>&1 &
+	nats-server -c "$T/nats.conf" >> "$T/nats.out" 2>&1 &
 	NATS_PID=$!
 	i=0
 	while ! ss -ltn | grep -q ":$PORT " && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
@@ -104,6 +135,8 @@ fleet:
   servers: [nats://10.99.$i.1:$PORT]
   node: $1
   site: lab
+  user: $1
+  password: pw-$1
 YAML
 	[ "$1" = c ] && echo "allowlist: [203.0.113.0/24]"
 }
@@ -222,6 +255,19 @@ start c
 check "c skips the expired decision" wait_q c '{"cmd":"status"}' '.fleet.skipped >= 1' 15
 check "... and did not apply it" sh -c "! ip netns exec $NS""3 nft list set inet slaguard block4 | grep -q '192.0.2.12 '"
 check "c still has what is due" set_has c '192.0.2.10 '
+
+# 7. NATS permissions: a node publishes only under its own subjects, and a
+# decision naming another node than its subject's is not believed.
+check "no node was refused anything it needs by the server" sh -c "! grep -q 'Violation' '$T/nats.out'"
+now=$(ms)
+FORGED='{"v":1,"op":"apply","id":"lab.a.C999.A999","site":"lab","node":"a","scope":"fleet","action":"block-source","target":"192.0.2.66","issued_ms":'$now',"expires_ms":'$((now + 600000))',"alert":"A999","ref":"no-cards","severity":"critical"}'
+URL=nats://127.0.0.1:$PORT
+check "b's credentials cannot publish under a's decision subject" sh -c "! ./build/nats-pub $URL b pw-b slaguard.lab.a.decision '$FORGED' 2> '$T/pub.err'"
+check "... the server says why" grep -q 'Publish Violation - User "b", Subject "slaguard.lab.a.decision"' "$T/nats.out"
+check "b's credentials publish under its own subject" ./build/nats-pub "$URL" b pw-b slaguard.lab.b.decision "$FORGED"
+check "c does not believe a's decision under b's subject" wait_q c '{"cmd":"status"}' '.fleet.malformed >= 1' 5
+check "... and does not apply it" sh -c "! ip netns exec $NS""3 nft list set inet slaguard block4 | grep -q '192.0.2.66 '"
+check "nor does a" sh -c "! ip netns exec $NS""1 nft list set inet slaguard block4 | grep -q '192.0.2.66 '"
 
 for n in a b c; do stop $n; done
 echo "fleet-live: $pass passed, $failed failed"
