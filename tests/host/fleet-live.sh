@@ -24,6 +24,7 @@
 cd "$(dirname "$0")" || exit 1
 TOP=$(cd ../.. && pwd)
 D=$TOP/userspace/slaguardd/slaguardd
+CTL=$TOP/userspace/slaguardctl/slaguardctl
 
 if [ "$(id -u)" != 0 ]; then
 	echo "fleet-live: skipped (needs root)"
@@ -202,6 +203,20 @@ ra=$(ctl a '{"cmd":"countermeasures"}' | jq '[.countermeasures[] | select(.targe
 rb=$(ctl b '{"cmd":"countermeasures"}' | jq '[.countermeasures[] | select(.target == "192.0.2.9")][0].remaining_s')
 check "b expires it with a ($ra s vs $rb s)" sh -c "[ \$(( $ra - $rb )) -le 3 ] && [ \$(( $rb - $ra )) -le 3 ] && [ $rb -gt 500 ]"
 
+# A burst: 50 blocks on a, until all are in b's and c's sets.
+count_in() { ip netns exec "$NS$(idx "$1")" nft list set inet slaguard block4 | grep -o '198\.18\.1\.[0-9]* ' | wc -l; }
+t0=$(ms)
+for k in $(seq 1 50); do
+	printf '{"component":"db","user":"shop","action":"read","resource":"cards/b%s","source":"198.18.1.%s"}\n' $k $k
+done | socat -t 2 - "UNIX-CONNECT:$T/a.app"
+burst() { j=0; while [ $j -lt 200 ]; do [ "$(count_in b)" = 50 ] && [ "$(count_in c)" = 50 ] && return 0; sleep 0.05; j=$((j + 1)); done; return 1; }
+check "a burst of 50 decisions reaches b and c" burst
+t1=$(ms)
+echo "# 50 decisions from a's app socket to b's and c's sets: $((t1 - t0)) ms (incl. polling)"
+
+check "slaguardctl fleet status on b" sh -c "'$CTL' --control '$T/b.ctl' fleet status | grep -q '^node b@lab, stream SLAGUARD: connected'"
+check "... -j: what b applied" sh -c "'$CTL' -j --control '$T/b.ctl' fleet status | jq -e '.applied == 51 and .received >= 51' > /dev/null"
+
 # 2. The receiving node's own guard and allowlist still decide.
 violate a 203.0.113.7 cards/2
 check "b applies a decision c's allowlist refuses" wait_set b '203.0.113.7 ' 5
@@ -222,6 +237,7 @@ check "the revoke lifts it on b" gone b '203.0.113.7 '
 stop_nats
 check "a sees the bus lost" wait_q a '{"cmd":"status"}' '.fleet.connected == false and .fleet.disconnects >= 1' 5
 check "... and raises an alert" wait_q a '{"cmd":"alerts"}' 'any(.alerts[]; .ref == "fleet.bus")' 6
+check "slaguardctl fleet status says so" sh -c "'$CTL' --control '$T/a.ctl' fleet status | grep -q 'NOT CONNECTED (1 disconnects); bus lost alert raised'"
 t0=$(ms)
 violate a 192.0.2.10 cards/4
 check "a blocks without the bus" wait_set a '192.0.2.10 ' 3

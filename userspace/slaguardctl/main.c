@@ -31,6 +31,7 @@ static const struct ctl_cmd objects[] = {
 	{ "countermeasures", cmd_countermeasures, "slaguardd's active countermeasures" },
 	{ "tasks", cmd_tasks, "watched processes, top-like" },
 	{ "system", cmd_system, "system figures of the module's sampler" },
+	{ "fleet", cmd_fleet, "slaguardd on the fleet's bus" },
 };
 
 #define NOBJECTS	(sizeof(objects) / sizeof(objects[0]))

@@ -23,8 +23,14 @@
 /* The bus down this long is an alert. */
 #define BUS_ALERT_MS		2000
 #define RETRY_MS		500
+/*
+ * A long poll for more than one message only returns when the batch is
+ * full or it expires: idle, wait for one (it comes back at once); busy,
+ * take up to a batch and wait only briefly for the rest.
+ */
 #define FETCH_BATCH		64
 #define FETCH_WAIT_MS		1000
+#define FETCH_BUSY_WAIT_MS	50
 /* Unacknowledged this long: delivered again (the ledger makes it harmless). */
 #define ACK_WAIT_NS		(5LL * 1000000000)
 #define PUBLISH_WAIT_MS		2000
@@ -335,6 +341,7 @@ static void *sub_main(void *arg)
 {
 	struct fleet *f = arg;
 	natsSubscription *sub = NULL;
+	bool busy = false;
 
 	while (!stopping(f)) {
 		natsMsgList list = { 0 };
@@ -349,7 +356,9 @@ static void *sub_main(void *arg)
 			}
 			continue;
 		}
-		s = natsSubscription_Fetch(&list, sub, FETCH_BATCH, FETCH_WAIT_MS, &jerr);
+		s = natsSubscription_Fetch(&list, sub, busy ? FETCH_BATCH : 1,
+					   busy ? FETCH_BUSY_WAIT_MS : FETCH_WAIT_MS, &jerr);
+		busy = s == NATS_OK;
 		if (s == NATS_TIMEOUT)
 			continue;
 		if (s != NATS_OK) {
