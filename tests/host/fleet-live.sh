@@ -99,6 +99,7 @@ accounts {
   FLEET {
     jetstream: enabled
     users: [
+      { user: watcher, password: pw-watcher }
 $(perms a)
 $(perms b)
 $(perms c)
@@ -128,6 +129,8 @@ components:
 rules:
   - { id: no-cards, deny: { user: shop, read: "cards/*", component: db }, severity: critical }
   - { id: no-keys, deny: { user: shop, read: "keys/*", component: db }, severity: high }
+slos:
+  - { id: db-access, metric: app.access_violations, component: db, max: 0, window: 1m, severity: low }
 countermeasures:
   - { when: { rule: no-cards }, do: block-source, for: 10m, scope: fleet }
   - { when: { rule: no-keys }, do: block-source, for: 4s, scope: fleet }
@@ -196,6 +199,20 @@ t1=$(ms)
 check "c applies a's decision" wait_set c '192.0.2.9 .*origin=a@lab' 5
 t2=$(ms)
 echo "# propagation a -> b: $((t1 - t0)) ms, a -> b and c: $((t2 - t0)) ms (incl. polling)"
+# What a publishes besides decisions: its alerts and SLO state changes
+# (read back from the stream as a user that may read everything).
+last_is() { # SUBJECT FILTER: the stream's last message on SUBJECT passes FILTER
+	j=0
+	while [ $j -lt 30 ]; do
+		# jq 1.6 -e passes empty input: no message must not pass.
+		_m=$(./build/nats-pub "nats://127.0.0.1:$PORT" watcher pw-watcher --last "$1" 2> /dev/null) &&
+			[ -n "$_m" ] && printf '%s\n' "$_m" | jq -e "$2" > /dev/null && return 0
+		sleep 0.1; j=$((j + 1))
+	done
+	return 1
+}
+check "a's alerts are on slaguard.lab.a.alert" last_is slaguard.lab.a.alert '.node == "a" and .site == "lab" and (.id | test("^A[0-9]+$")) and (.ref == "no-cards" or .ref == "db-access")'
+check "a's SLO going violated is on slaguard.lab.a.slo" last_is slaguard.lab.a.slo '.id == "db-access" and .state == "violated" and .node == "a"'
 check "b's comment names a's alert" set_has b 'comment "slaguard rule=no-cards alert=A[0-9]* origin=a@lab"'
 check "b's countermeasure says its origin" q b '{"cmd":"countermeasures"}' '[.countermeasures[] | select(.target == "192.0.2.9")][0].origin == "a@lab"'
 # Same expiry: b's remaining time is a's, within a few seconds.
@@ -215,7 +232,11 @@ t1=$(ms)
 echo "# 50 decisions from a's app socket to b's and c's sets: $((t1 - t0)) ms (incl. polling)"
 
 check "slaguardctl fleet status on b" sh -c "'$CTL' --control '$T/b.ctl' fleet status | grep -q '^node b@lab, stream SLAGUARD: connected'"
-check "... -j: what b applied" sh -c "'$CTL' -j --control '$T/b.ctl' fleet status | jq -e '.applied == 51 and .received >= 51' > /dev/null"
+ctl_j() { # NODE FILTER: slaguardctl -j fleet status of NODE passes FILTER
+	_o=$("$CTL" -j --control "$T/$1.ctl" fleet status) && [ -n "$_o" ] &&
+		printf '%s\n' "$_o" | jq -e "$2" > /dev/null
+}
+check "... -j: what b applied" ctl_j b '.applied == 51 and .received >= 51'
 
 # 2. The receiving node's own guard and allowlist still decide.
 violate a 203.0.113.7 cards/2

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nats-pub URL USER PASSWORD SUBJECT DATA: publish DATA to JetStream as
- * USER and wait for the stream's acknowledgement. Exit 0 when stored, 1
- * when not (a permissions violation ends in no acknowledgement), 2 on
- * usage. The fleet test uses it to try forging another node's decision.
+ * A minimal NATS JetStream client for the fleet test, as USER:
+ *
+ *   nats-pub URL USER PASSWORD SUBJECT DATA   publish DATA and wait for the
+ *                                            stream's acknowledgement
+ *   nats-pub URL USER PASSWORD --last SUBJECT print the last message the
+ *                                            stream SLAGUARD holds on SUBJECT
+ *
+ * Exit 0 on success, 1 when not stored / not found (a permissions
+ * violation ends in no acknowledgement), 2 on usage.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,14 +22,18 @@ int main(int argc, char **argv)
 	natsConnection *nc = NULL;
 	jsCtx *js = NULL;
 	jsPubAck *pa = NULL;
+	natsMsg *msg = NULL;
 	jsPubOptions po;
 	jsErrCode jerr = 0;
 	natsStatus s;
+	bool last;
 
 	if (argc != 6) {
-		fprintf(stderr, "usage: nats-pub URL USER PASSWORD SUBJECT DATA\n");
+		fprintf(stderr, "usage: nats-pub URL USER PASSWORD SUBJECT DATA\n"
+			"       nats-pub URL USER PASSWORD --last SUBJECT\n");
 		return 2;
 	}
+	last = !strcmp(argv[4], "--last");
 	s = natsOptions_Create(&opts);
 	if (s == NATS_OK)
 		s = natsOptions_SetURL(opts, argv[1]);
@@ -33,14 +43,19 @@ int main(int argc, char **argv)
 		s = natsConnection_Connect(&nc, opts);
 	if (s == NATS_OK)
 		s = natsConnection_JetStream(&js, nc, NULL);
-	if (s == NATS_OK) {
+	if (s == NATS_OK && last) {
+		s = js_GetLastMsg(&msg, js, "SLAGUARD", argv[5], NULL, &jerr);
+		if (s == NATS_OK)
+			printf("%.*s\n", natsMsg_GetDataLength(msg), natsMsg_GetData(msg));
+	} else if (s == NATS_OK) {
 		jsPubOptions_Init(&po);
 		po.MaxWait = 2000;
 		s = js_Publish(&pa, js, argv[4], argv[5], (int)strlen(argv[5]), &po, &jerr);
 	}
 	if (s != NATS_OK)
-		fprintf(stderr, "nats-pub: %s on %s: %s (%s)\n", argv[2], argv[4],
+		fprintf(stderr, "nats-pub: %s on %s: %s (%s)\n", argv[2], argv[last ? 5 : 4],
 			natsStatus_GetText(s), nats_GetLastError(NULL));
+	natsMsg_Destroy(msg);
 	jsPubAck_Destroy(pa);
 	jsCtx_Destroy(js);
 	natsConnection_Destroy(nc);

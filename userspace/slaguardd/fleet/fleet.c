@@ -80,6 +80,7 @@ struct fleet {
 	/* Shared with the threads, under mu. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
+	pthread_mutex_t stream_mu;	/* one thread creates the stream */
 	bool stop;
 	bool bus_up;
 	bool stream_ready;
@@ -125,11 +126,14 @@ static bool ensure_stream(struct fleet *f)
 	natsStatus s;
 	bool ready;
 
+	pthread_mutex_lock(&f->stream_mu);
 	pthread_mutex_lock(&f->mu);
 	ready = f->stream_ready;
 	pthread_mutex_unlock(&f->mu);
-	if (ready)
+	if (ready) {
+		pthread_mutex_unlock(&f->stream_mu);
 		return true;
+	}
 	s = js_GetStreamInfo(&si, f->js, f->stream, NULL, &jerr);
 	if (s != NATS_OK && jerr == JSStreamNotFoundErr) {
 		jsStreamConfig_Init(&cfg);
@@ -144,12 +148,13 @@ static bool ensure_stream(struct fleet *f)
 			sgd_log(LOG_NOTICE, "fleet: stream %s created", f->stream);
 	}
 	jsStreamInfo_Destroy(si);
-	if (s != NATS_OK)
-		return false;
-	pthread_mutex_lock(&f->mu);
-	f->stream_ready = true;
-	pthread_mutex_unlock(&f->mu);
-	return true;
+	if (s == NATS_OK) {
+		pthread_mutex_lock(&f->mu);
+		f->stream_ready = true;
+		pthread_mutex_unlock(&f->mu);
+	}
+	pthread_mutex_unlock(&f->stream_mu);
+	return s == NATS_OK;
 }
 
 static bool publish_one(struct fleet *f, const struct out_item *it)
@@ -795,6 +800,7 @@ int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
 		return -ENOMEM;
 	f->efd = -1;
 	pthread_mutex_init(&f->mu, NULL);
+	pthread_mutex_init(&f->stream_mu, NULL);
 	pthread_cond_init(&f->cv, NULL);
 	f->e = e;
 	f->loop = l;
@@ -889,6 +895,7 @@ void fleet_free(struct fleet *f)
 	free(f->site);
 	free(f->stream);
 	pthread_mutex_destroy(&f->mu);
+	pthread_mutex_destroy(&f->stream_mu);
 	pthread_cond_destroy(&f->cv);
 	free(f);
 }
