@@ -30,7 +30,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "fleet-live: skipped (needs root)"
 	exit 0
 fi
-for c in nats-server socat jq nft ip; do
+for c in nats-server socat jq nft ip openssl; do
 	command -v $c > /dev/null || { echo "fleet-live: skipped (needs $c)"; exit 0; }
 done
 if [ -z "${SGD_FLEET_NETNS:-}" ]; then
@@ -92,8 +92,24 @@ perms() { # NODE
           subscribe: { allow: [ "_INBOX.>" ] } } }
 CONF
 }
+# TLS everywhere: a test CA, the server's certificate for its addresses,
+# one client certificate the nodes share (the server verifies it).
+pki() { # NAME EXT
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=$1" 2> /dev/null &&
+	printf '%b\n' "$2" > "$T/$1.ext" &&
+	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
+		-days 1 -extfile "$T/$1.ext" -out "$T/$1.pem" 2> /dev/null
+}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+	-keyout "$T/ca.key" -out "$T/ca.pem" -subj /CN=slaguard-test-ca 2> /dev/null &&
+pki server "subjectAltName=IP:10.99.1.1,IP:10.99.2.1,IP:10.99.3.1,IP:127.0.0.1\nextendedKeyUsage=serverAuth" &&
+pki client "extendedKeyUsage=clientAuth" || { echo "fleet-live: skipped (openssl could not make certificates)"; exit 0; }
+export NATS_CA="$T/ca.pem" NATS_CERT="$T/client.pem" NATS_KEY="$T/client.key"
+
 cat > "$T/nats.conf" <<CONF
 listen: 0.0.0.0:$PORT
+tls { cert_file: "$T/server.pem", key_file: "$T/server.key", ca_file: "$T/ca.pem", verify: true, timeout: 2 }
 jetstream { store_dir: "$T/js" }
 accounts {
   FLEET {
@@ -136,11 +152,12 @@ countermeasures:
   - { when: { rule: no-keys }, do: block-source, for: 4s, scope: fleet }
 defaults: { holdoff: 1s }
 fleet:
-  servers: [nats://10.99.$i.1:$PORT]
+  servers: [tls://10.99.$i.1:$PORT]
   node: $1
   site: lab
   user: $1
   password: pw-$1
+  tls: { ca: $T/ca.pem, cert: $T/client.pem, key: $T/client.key }
 YAML
 	[ "$1" = c ] && echo "allowlist: [203.0.113.0/24]"
 }
@@ -205,7 +222,7 @@ last_is() { # SUBJECT FILTER: the stream's last message on SUBJECT passes FILTER
 	j=0
 	while [ $j -lt 30 ]; do
 		# jq 1.6 -e passes empty input: no message must not pass.
-		_m=$(./build/nats-pub "nats://127.0.0.1:$PORT" watcher pw-watcher --last "$1" 2> /dev/null) &&
+		_m=$(./build/nats-pub "tls://127.0.0.1:$PORT" watcher pw-watcher --last "$1" 2> /dev/null) &&
 			[ -n "$_m" ] && printf '%s\n' "$_m" | jq -e "$2" > /dev/null && return 0
 		sleep 0.1; j=$((j + 1))
 	done
@@ -298,7 +315,9 @@ check "c still has what is due" set_has c '192.0.2.10 '
 check "no node was refused anything it needs by the server" sh -c "! grep -q 'Violation' '$T/nats.out'"
 now=$(ms)
 FORGED='{"v":1,"op":"apply","id":"lab.a.C999.A999","site":"lab","node":"a","scope":"fleet","action":"block-source","target":"192.0.2.66","issued_ms":'$now',"expires_ms":'$((now + 600000))',"alert":"A999","ref":"no-cards","severity":"critical"}'
-URL=nats://127.0.0.1:$PORT
+URL=tls://127.0.0.1:$PORT
+check "a client without a certificate is refused" sh -c "! NATS_CERT= NATS_KEY= ./build/nats-pub $URL b pw-b slaguard.lab.b.alert '{}' 2> /dev/null"
+check "a client that does not speak TLS is refused" sh -c "! NATS_CA= NATS_CERT= NATS_KEY= ./build/nats-pub nats://127.0.0.1:$PORT b pw-b slaguard.lab.b.alert '{}' 2> /dev/null"
 check "b's credentials cannot publish under a's decision subject" sh -c "! ./build/nats-pub $URL b pw-b slaguard.lab.a.decision '$FORGED' 2> '$T/pub.err'"
 check "... the server says why" grep -q 'Publish Violation - User "b", Subject "slaguard.lab.a.decision"' "$T/nats.out"
 check "b's credentials publish under its own subject" ./build/nats-pub "$URL" b pw-b slaguard.lab.b.decision "$FORGED"

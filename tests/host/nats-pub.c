@@ -7,14 +7,25 @@
  *   nats-pub URL USER PASSWORD --last SUBJECT print the last message the
  *                                            stream SLAGUARD holds on SUBJECT
  *
+ * With $NATS_CA set the connection is TLS, the server verified against
+ * that CA; $NATS_CERT and $NATS_KEY are the client's certificate and key.
  * Exit 0 on success, 1 when not stored / not found (a permissions
  * violation ends in no acknowledgement), 2 on usage.
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <nats/nats.h>
+
+/* An empty variable is an unset one. */
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
 
 int main(int argc, char **argv)
 {
@@ -39,6 +50,13 @@ int main(int argc, char **argv)
 		s = natsOptions_SetURL(opts, argv[1]);
 	if (s == NATS_OK)
 		s = natsOptions_SetUserInfo(opts, argv[2], argv[3]);
+	if (s == NATS_OK && env("NATS_CA"))
+		s = natsOptions_SetSecure(opts, true);
+	if (s == NATS_OK && env("NATS_CA"))
+		s = natsOptions_LoadCATrustedCertificates(opts, env("NATS_CA"));
+	if (s == NATS_OK && env("NATS_CERT"))
+		s = natsOptions_LoadCertificatesChain(opts, env("NATS_CERT"),
+						      env("NATS_KEY"));
 	if (s == NATS_OK)
 		s = natsConnection_Connect(&nc, opts);
 	if (s == NATS_OK)

@@ -15,7 +15,15 @@
 
 static const char *const fleet_keys[] = {
 	"servers", "node", "site", "credentials", "user", "password",
-	"stream", NULL
+	"stream", "tls", NULL
+};
+
+static const char *const tls_keys[] = {
+	"ca", "cert", "key", NULL
+};
+
+static const struct sla_type tls_type = {
+	"a mapping with ca and optionally cert and key", sla_read_node, NULL
 };
 
 static const struct sla_type fleet_type = {
@@ -131,6 +139,45 @@ static int read_login(struct sla_ctx *c, yaml_node_t *map, struct sla_fleet *f)
 	return ret < 0 ? ret : 0;
 }
 
+static int read_path(struct sla_ctx *c, yaml_node_t *map, const char *key,
+		     bool required, char **out)
+{
+	int ret = sla_get(c, map, key, required, &sla_t_string, out);
+
+	if (ret > 0 && (*out)[0] != '/') {
+		sla_path_key(c, key);
+		return sla_fail_node(c, sla_find(c, map, key), "an absolute path to a PEM file");
+	}
+	return ret < 0 ? ret : 0;
+}
+
+/* tls: { ca, cert, key }: the servers are verified against CA. */
+static int read_tls(struct sla_ctx *c, yaml_node_t *map, struct sla_fleet *f)
+{
+	yaml_node_t *tls;
+	size_t saved;
+	int ret = sla_get(c, map, "tls", false, &tls_type, &tls);
+
+	if (ret <= 0)
+		return ret;
+	saved = sla_path_key(c, "tls");
+	ret = sla_check_map(c, tls, tls_type.expected, tls_keys);
+	if (!ret)
+		ret = read_path(c, tls, "ca", true, &f->tls_ca);
+	if (!ret)
+		ret = read_path(c, tls, "cert", false, &f->tls_cert);
+	if (!ret)
+		ret = read_path(c, tls, "key", false, &f->tls_key);
+	if (!ret && !!f->tls_cert != !!f->tls_key) {
+		sla_path_key(c, f->tls_cert ? "key" : "cert");
+		return sla_fail(c, tls, "cert and key together", "only %s",
+				f->tls_cert ? "cert" : "key");
+	}
+	if (!ret)
+		sla_path_restore(c, saved);
+	return ret;
+}
+
 int sla_parse_fleet(struct sla_ctx *c, const yaml_node_t *root)
 {
 	yaml_node_t *map;
@@ -165,6 +212,8 @@ int sla_parse_fleet(struct sla_ctx *c, const yaml_node_t *root)
 	if (!ret)
 		ret = read_login(c, map, f);
 	if (!ret)
+		ret = read_tls(c, map, f);
+	if (!ret)
 		sla_path_restore(c, saved);
 	return ret;
 }
@@ -182,5 +231,8 @@ void sla_fleet_free(struct sla_fleet *f)
 	free(f->credentials);
 	free(f->user);
 	free(f->password);
+	free(f->tls_ca);
+	free(f->tls_cert);
+	free(f->tls_key);
 	free(f);
 }

@@ -262,6 +262,9 @@ struct sla_fleet {
 	char *stream;			/* JetStream stream, default SLAGUARD */
 	char *credentials;		/* absolute .creds path, or NULL */
 	char *user, *password;		/* both or neither; not with credentials */
+	/* TLS: the CA that signed the servers' certificates, and this
+	 * node's certificate and key if the servers ask for one. */
+	char *tls_ca, *tls_cert, *tls_key;
 };
 
 struct sla {

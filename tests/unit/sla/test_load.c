@@ -130,7 +130,8 @@ static void fleet_section(void **state)
 		"  - { when: { rule: r }, do: block-source, scope: fleet }\n"
 		"  - { when: { rule: r }, do: rate-limit, rate: 10/second }\n"
 		"fleet:\n  servers: [nats://10.0.0.1:4222, tls://n2:4222]\n"
-		"  node: hv-1\n  site: par_2\n  user: hv1\n  password: s3cret\n");
+		"  node: hv-1\n  site: par_2\n  user: hv1\n  password: s3cret\n"
+		"  tls: { ca: /etc/ca.pem, cert: /etc/n.pem, key: /etc/n.key }\n");
 
 	(void)state;
 	assert_non_null(sla->fleet);
@@ -142,6 +143,9 @@ static void fleet_section(void **state)
 	assert_string_equal(sla->fleet->user, "hv1");
 	assert_string_equal(sla->fleet->password, "s3cret");
 	assert_null(sla->fleet->credentials);
+	assert_string_equal(sla->fleet->tls_ca, "/etc/ca.pem");
+	assert_string_equal(sla->fleet->tls_cert, "/etc/n.pem");
+	assert_string_equal(sla->fleet->tls_key, "/etc/n.key");
 	assert_true(sla->countermeasures[0].fleet);
 	assert_false(sla->countermeasures[1].fleet);
 	sla_free(sla);

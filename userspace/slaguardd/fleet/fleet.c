@@ -760,6 +760,12 @@ static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
 		s = natsOptions_SetUserCredentialsFromFiles(f->opts, cfg->credentials, NULL);
 	if (s == NATS_OK && cfg->user)
 		s = natsOptions_SetUserInfo(f->opts, cfg->user, cfg->password);
+	if (s == NATS_OK && cfg->tls_ca)
+		s = natsOptions_SetSecure(f->opts, true);
+	if (s == NATS_OK && cfg->tls_ca)
+		s = natsOptions_LoadCATrustedCertificates(f->opts, cfg->tls_ca);
+	if (s == NATS_OK && cfg->tls_cert)
+		s = natsOptions_LoadCertificatesChain(f->opts, cfg->tls_cert, cfg->tls_key);
 	if (s == NATS_OK)
 		s = natsOptions_SetDisconnectedCB(f->opts, on_disconnected, f);
 	if (s == NATS_OK)
@@ -768,7 +774,8 @@ static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
 	if (s == NATS_OK)
 		s = natsOptions_SetRetryOnFailedConnect(f->opts, true, on_connected, f);
 	if (s != NATS_OK) {
-		sgd_log(LOG_ERR, "fleet: NATS options: %s", natsStatus_GetText(s));
+		sgd_log(LOG_ERR, "fleet: NATS options: %s: %s", natsStatus_GetText(s),
+			nats_GetLastError(NULL));
 		return -EINVAL;
 	}
 	s = natsConnection_Connect(&f->nc, f->opts);
