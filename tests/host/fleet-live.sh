@@ -200,6 +200,11 @@ wait_q() { # NODE REQ FILTER SECS
 	return 1
 }
 ms() { date +%s%3N; }
+wait_for_log() { # NODE TEXT SECS
+	j=0
+	while [ $j -lt $(($3 * 10)) ]; do grep -qF "$2" "$T/$1.out" && return 0; sleep 0.1; j=$((j + 1)); done
+	return 1
+}
 
 start_nats
 for n in a b c; do start $n; done
@@ -324,6 +329,12 @@ check "b's credentials publish under its own subject" ./build/nats-pub "$URL" b 
 check "c does not believe a's decision under b's subject" wait_q c '{"cmd":"status"}' '.fleet.malformed >= 1' 5
 check "... and does not apply it" sh -c "! ip netns exec $NS""3 nft list set inet slaguard block4 | grep -q '192.0.2.66 '"
 check "nor does a" sh -c "! ip netns exec $NS""1 nft list set inet slaguard block4 | grep -q '192.0.2.66 '"
+
+# 8. A reload with another fleet section keeps the running connection, and says so.
+sed 's/^  node: a$/  node: z/' "$T/a.yaml" > "$T/a2.yaml"
+check "a reloads an SLA whose fleet section changed" q a "{\"cmd\":\"reload\",\"file\":\"$T/a2.yaml\"}" '.ok'
+check "... warns that it takes effect on restart" wait_for_log a "fleet section differs from the one running (a@lab); it takes effect on restart" 3
+check "... and a stays a@lab" ctl_j a '.node == "a" and .connected'
 
 for n in a b c; do stop $n; done
 echo "fleet-live: $pass passed, $failed failed"

@@ -96,6 +96,8 @@ struct fleet {
 	uint64_t down_since;
 	bool bus_alerted;
 	const struct slo_set *slos_seen;
+	bool reload_warned;		/* the SLA's fleet section changed */
+	char *cfg;			/* the section it runs with, cfg_text() */
 	enum slo_state *slo_last;
 	size_t n_slo_last;
 };
@@ -695,10 +697,43 @@ static void bus_watch(struct fleet *f, uint64_t now)
 	}
 }
 
+/* Everything of a fleet section, as one string to compare (NULL: ENOMEM). */
+static char *cfg_text(const struct sla_fleet *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = c ? open_memstream(&text, &len) : NULL;
+
+	if (!m)
+		return c ? NULL : strdup("");
+	for (size_t i = 0; i < c->n_servers; i++)
+		fprintf(m, "%s,", c->servers[i]);
+	fprintf(m, "\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", c->node, c->site, c->stream,
+		c->credentials ? c->credentials : "", c->user ? c->user : "",
+		c->password ? c->password : "", c->tls_ca ? c->tls_ca : "",
+		c->tls_cert ? c->tls_cert : "", c->tls_key ? c->tls_key : "");
+	fclose(m);
+	return text;
+}
+
+/* The connection is made once: a reload cannot move the node silently. */
+static void check_reload(struct fleet *f)
+{
+	char *now = cfg_text(f->e->sla->fleet);
+	bool differs = now && f->cfg && strcmp(now, f->cfg);
+
+	if (differs && !f->reload_warned)
+		sgd_log(LOG_WARNING, "fleet: the reloaded SLA's fleet section differs from the one running (%s); it takes effect on restart",
+			f->origin);
+	f->reload_warned = differs;
+	free(now);
+}
+
 void fleet_tick(struct fleet *f, uint64_t now)
 {
 	if (!f)
 		return;
+	check_reload(f);
 	fleet_ledger_expire(&f->ledger, real_ms());
 	slo_changes(f);
 	bus_watch(f, now);
@@ -811,6 +846,7 @@ int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
 	pthread_cond_init(&f->cv, NULL);
 	f->e = e;
 	f->loop = l;
+	f->cfg = cfg_text(cfg);
 	fleet_ledger_init(&f->ledger, LEDGER_MAX);
 	f->node = strdup(cfg->node);
 	f->site = strdup(cfg->site);
@@ -898,6 +934,7 @@ void fleet_free(struct fleet *f)
 		}
 	fleet_ledger_fini(&f->ledger);
 	free(f->slo_last);
+	free(f->cfg);
 	free(f->node);
 	free(f->site);
 	free(f->stream);
