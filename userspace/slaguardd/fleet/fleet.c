@@ -18,6 +18,8 @@
 
 /* Messages waiting for the bus at most; past it the newest are dropped. */
 #define OUT_MAX			10000
+/* Decisions handled per turn of the event loop at most. */
+#define IN_BATCH		256
 /* Decisions remembered (by id) at most, each until it expires. */
 #define LEDGER_MAX		65536
 /* The bus down this long is an alert. */
@@ -520,11 +522,18 @@ static void handle(struct fleet *f, struct in_item *it, uint64_t now_real)
 	}
 }
 
+/*
+ * At most IN_BATCH decisions per wake-up: a burst from the fleet takes
+ * turns with the module's events and the sockets instead of holding the
+ * loop for as long as its nftables transactions take.
+ */
 static void on_event(struct loop_handler *h, uint32_t events)
 {
 	struct fleet *f = h->arg;
 	struct in_item *in, *last = NULL;
 	uint64_t n, now_real = real_ms();
+	size_t taken = 0;
+	bool more;
 
 	(void)events;
 	if (read(f->efd, &n, sizeof(n)) < 0) {
@@ -532,18 +541,26 @@ static void on_event(struct loop_handler *h, uint32_t events)
 	}
 	pthread_mutex_lock(&f->mu);
 	in = f->in_head;
-	f->in_head = f->in_tail = NULL;
-	pthread_mutex_unlock(&f->mu);
-	for (struct in_item *it = in; it; it = it->next) {
-		handle(f, it, now_real);
-		last = it;
+	for (last = in; last && ++taken < IN_BATCH && last->next;)
+		last = last->next;
+	if (last) {
+		f->in_head = last->next;
+		if (!f->in_head)
+			f->in_tail = NULL;
+		last->next = NULL;
 	}
+	more = f->in_head != NULL;
+	pthread_mutex_unlock(&f->mu);
+	for (struct in_item *it = in; it; it = it->next)
+		handle(f, it, now_real);
 	if (last) {
 		pthread_mutex_lock(&f->mu);
 		last->next = f->done;
 		f->done = in;
 		pthread_mutex_unlock(&f->mu);
 	}
+	if (more)
+		wake_loop(f);
 }
 
 /* ---- the loop's side: what this node publishes ---- */
