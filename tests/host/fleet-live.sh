@@ -23,7 +23,8 @@
 
 cd "$(dirname "$0")" || exit 1
 TOP=$(cd ../.. && pwd)
-D=$TOP/userspace/slaguardd/slaguardd
+# SLAGUARDD: another build of the daemon (one with sanitizers, say).
+D=${SLAGUARDD:-$TOP/userspace/slaguardd/slaguardd}
 CTL=$TOP/userspace/slaguardctl/slaguardctl
 
 if [ "$(id -u)" != 0 ]; then
@@ -53,6 +54,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE	# the named namespaces outlive us otherwise
 
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
 no() {
@@ -166,6 +168,7 @@ start() { # NODE
 	i=$(idx "$1")
 	sla "$1" > "$T/$1.yaml"
 	ip netns exec "$NS$i" "$D" -c "$T/$1.yaml" --foreground --no-syslog \
+		--nft-table-file "$TOP/nft/slaguard.nft" --attack-shapes "$TOP/data/attack-shapes.json" \
 		--control "$T/$1.ctl" --app-socket "$T/$1.app" --state-dir "$T/$1.state" \
 		>> "$T/$1.out" 2>&1 &
 	echo $! > "$T/$1.pid"
@@ -337,5 +340,7 @@ check "... warns that it takes effect on restart" wait_for_log a "fleet section 
 check "... and a stays a@lab" ctl_j a '.node == "a" and .connected'
 
 for n in a b c; do stop $n; done
+# With SLAGUARDD built with sanitizers, their reports end up in the logs.
+check "no sanitizer report" sh -c "! grep -l 'Sanitizer\|runtime error' '$T/a.out' '$T/b.out' '$T/c.out'"
 echo "fleet-live: $pass passed, $failed failed"
 [ $failed = 0 ]
