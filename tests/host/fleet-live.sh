@@ -308,6 +308,16 @@ check "b has one countermeasure per target" q b '{"cmd":"countermeasures"}' '[.c
 check "b did not apply what it had acknowledged" q b '{"cmd":"status"}' '.fleet.applied == 1'
 check "b's set holds 192.0.2.9 once" sh -c "[ \$(ip netns exec $NS""2 nft list set inet slaguard block4 | grep -o '192.0.2.9 ' | wc -l) = 1 ]"
 
+# 5b. a restarts: a revoke of its fleet decision (adopted, a new id) still
+# propagates, the ledger being kept in its state directory.
+stop a
+start a
+check "a adopts 192.0.2.11 again" q a '{"cmd":"countermeasures"}' 'any(.countermeasures[]; .target == "192.0.2.11" and .adopted)'
+C=$(ctl a '{"cmd":"countermeasures"}' | jq -r '.countermeasures[] | select(.target == "192.0.2.11") | .id')
+check "restarted a revokes $C" q a "{\"cmd\":\"revoke\",\"id\":\"$C\"}" '.ok'
+check "the revoke lifts it on b" gone b '192.0.2.11 '
+check "... and on c" gone c '192.0.2.11 '
+
 # 6. c away while a short decision (for: 4s) comes and goes: skipped.
 stop c
 violate a 192.0.2.12 keys/1

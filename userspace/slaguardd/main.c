@@ -601,7 +601,8 @@ static int run(struct daemon *d, struct sla *sla)
 	open_queue(d);
 	/* Changes to the fleet section take effect on restart. */
 	if (d->e.sla->fleet &&
-	    (ret = fleet_new(&d->e.fleet, d->e.sla->fleet, &d->e, &d->loop)) < 0)
+	    (ret = fleet_new(&d->e.fleet, d->e.sla->fleet, &d->e, &d->loop,
+			     state_dir(d->a.state_dir))) < 0)
 		return ret;
 	sgd_log(LOG_NOTICE, "SLA %s from %s: %zu SLOs, %zu rules, %zu watches%s",
 		d->e.sla->name, d->a.sla_file, d->e.sla->n_slos, d->e.sla->n_rules,

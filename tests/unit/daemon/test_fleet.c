@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -203,6 +204,69 @@ static void ledger_expiry(void **state)
 	fleet_ledger_fini(&l);
 }
 
+/* The ledger across a restart: saved, loaded (what is still due), rebound. */
+static void ledger_kept(void **state)
+{
+	char dir[] = "/tmp/sgd-fleet-XXXXXX", path[64];
+	struct fleet_ledger l, back;
+	struct fleet_decision d = decision("a", "lab.a.C3.A7", 10000);
+	const struct fleet_ledger_entry *e;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fleet-ledger", dir);
+	fleet_ledger_init(&l, 100);
+	fleet_ledger_note(&l, &d, "C3");
+	d = decision("a", "lab.a.C4.A8", 20000);
+	snprintf(d.target, sizeof(d.target), "2001:db8::7");
+	fleet_ledger_note(&l, &d, "C4");
+	d.op = FLEET_REVOKE;
+	fleet_ledger_note(&l, &d, NULL);
+	d = decision("b", "lab.b.C1.A1", 3000);		/* expired by then */
+	fleet_ledger_note(&l, &d, "");
+	assert_int_equal(fleet_ledger_save(&l, path), 0);
+	fleet_ledger_init(&back, 100);
+	assert_int_equal(fleet_ledger_load(&back, path, 5000), 0);
+	assert_int_equal(back.n, 2);
+	e = fleet_ledger_find(&back, "lab.a.C3.A7");
+	assert_non_null(e);
+	assert_string_equal(e->cm, "C3");
+	assert_string_equal(e->target, "192.0.2.9");
+	assert_int_equal(e->action, SLA_ACT_BLOCK_SOURCE);
+	assert_int_equal(e->expires_ms, 10000);
+	assert_false(e->revoked);
+	assert_true(fleet_ledger_find(&back, "lab.a.C4.A8")->revoked);
+	assert_null(fleet_ledger_find(&back, "lab.b.C1.A1"));
+	/* After a restart the element has a new countermeasure id. */
+	assert_ptr_equal(fleet_ledger_by_target(&back, SLA_ACT_BLOCK_SOURCE, "192.0.2.9"), e);
+	assert_null(fleet_ledger_by_target(&back, SLA_ACT_RATE_LIMIT, "192.0.2.9"));
+	assert_null(fleet_ledger_by_target(&back, SLA_ACT_BLOCK_SOURCE, "2001:db8::7"));
+	fleet_ledger_rebind(&back, "lab.a.C3.A7", "C10001");
+	assert_ptr_equal(fleet_ledger_by_cm(&back, "C10001"), e);
+	assert_null(fleet_ledger_by_cm(&back, "C3"));
+	/* A redelivered decision is still a duplicate. */
+	d = decision("a", "lab.a.C3.A7", 10000);
+	assert_int_equal(fleet_ledger_judge(&back, &d, "lab", "b", 5000), FLEET_SKIP_DUPLICATE);
+	/* A missing file is an empty ledger; garbage lines are skipped. */
+	unlink(path);
+	assert_int_equal(fleet_ledger_load(&back, path, 5000), 0);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs("x\nlab.a.C9.A9 99999 0 C9 2 192.0.2.1\nbad\"id 99999 0 - 2 -\n", f);
+		fclose(f);
+	}
+	fleet_ledger_fini(&back);
+	fleet_ledger_init(&back, 100);
+	assert_int_equal(fleet_ledger_load(&back, path, 5000), 0);
+	assert_int_equal(back.n, 1);
+	unlink(path);
+	rmdir(dir);
+	fleet_ledger_fini(&back);
+	fleet_ledger_fini(&l);
+}
+
 /* ---- respond_apply_remote() with a fake backend ---- */
 
 struct heard {
@@ -332,6 +396,7 @@ int main(void)
 		cmocka_unit_test(subject_names_the_node),
 		cmocka_unit_test(ledger_idempotent),
 		cmocka_unit_test(ledger_expiry),
+		cmocka_unit_test(ledger_kept),
 		cmocka_unit_test(apply_remote),
 		cmocka_unit_test(local_decision_heard),
 	};

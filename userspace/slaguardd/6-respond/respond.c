@@ -128,6 +128,15 @@ const struct countermeasure *respond_find(const struct respond *r,
 	return NULL;
 }
 
+static enum nftb_kind kind_of(enum sla_action action);
+
+const struct countermeasure *respond_find_target(const struct respond *r,
+						 enum sla_action action,
+						 const char *target)
+{
+	return find_target((struct respond *)r, kind_of(action), target);
+}
+
 static struct countermeasure *add(struct respond *r)
 {
 	struct countermeasure *c;

@@ -144,6 +144,9 @@ void respond_expire(struct respond *r, uint64_t now);
 size_t respond_active(const struct respond *r);
 const struct countermeasure *respond_find(const struct respond *r,
 					  const char *id);
+const struct countermeasure *respond_find_target(const struct respond *r,
+						 enum sla_action action,
+						 const char *target);
 struct json_object *respond_list_json(const struct respond *r, uint64_t now);
 
 #endif /* SLAGUARDD_RESPOND_H */

@@ -5,9 +5,11 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -335,15 +337,103 @@ int fleet_ledger_note(struct fleet_ledger *l, const struct fleet_decision *d,
 	} else if (cm) {
 		snprintf(e->cm, sizeof(e->cm), "%s", cm);
 	}
+	if (d->target[0]) {
+		e->action = d->action;
+		snprintf(e->target, sizeof(e->target), "%s", d->target);
+	}
+	l->changes++;
+	return 0;
+}
+
+const struct fleet_ledger_entry *fleet_ledger_by_target(const struct fleet_ledger *l,
+							enum sla_action action,
+							const char *target)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!l->e[i].revoked && l->e[i].action == action &&
+		    !strcmp(l->e[i].target, target))
+			return &l->e[i];
+	return NULL;
+}
+
+void fleet_ledger_rebind(struct fleet_ledger *l, const char *id, const char *cm)
+{
+	struct fleet_ledger_entry *e = (struct fleet_ledger_entry *)fleet_ledger_find(l, id);
+
+	if (e && strcmp(e->cm, cm)) {
+		snprintf(e->cm, sizeof(e->cm), "%s", cm);
+		l->changes++;
+	}
+}
+
+int fleet_ledger_save(const struct fleet_ledger *l, const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int ret = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct fleet_ledger_entry *e = &l->e[i];
+
+		fprintf(f, "%s %llu %d %s %d %s\n", e->id, (unsigned long long)e->expires_ms,
+			e->revoked, e->cm[0] ? e->cm : "-", (int)e->action,
+			e->target[0] ? e->target : "-");
+	}
+	if (ferror(f))
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+int fleet_ledger_load(struct fleet_ledger *l, const char *path, uint64_t now_real)
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		struct fleet_decision d = { .op = FLEET_APPLY };
+		char cm[24], target[NFTB_ADDR_MAX];
+		unsigned long long exp;
+		int revoked, action;
+
+		if (sscanf(line, "%95s %llu %d %23s %d %95s", d.id, &exp, &revoked, cm,
+			   &action, target) != 6 || !comment_id(d.id) || exp <= now_real ||
+		    action < SLA_ACT_BLOCK_SOURCE || action > SLA_ACT_INSPECT)
+			continue;
+		d.expires_ms = exp;
+		d.action = (enum sla_action)action;
+		if (strcmp(target, "-"))
+			snprintf(d.target, sizeof(d.target), "%s", target);
+		fleet_ledger_note(l, &d, strcmp(cm, "-") ? cm : "");
+		if (revoked) {
+			d.op = FLEET_REVOKE;
+			fleet_ledger_note(l, &d, NULL);
+		}
+	}
+	fclose(f);
 	return 0;
 }
 
 void fleet_ledger_expire(struct fleet_ledger *l, uint64_t now_real)
 {
 	for (size_t i = 0; i < l->n;) {
-		if (l->e[i].expires_ms <= now_real)
+		if (l->e[i].expires_ms <= now_real) {
 			remove_at(l, i);
-		else
+			l->changes++;
+		} else {
 			i++;
+		}
 	}
 }

@@ -100,6 +100,8 @@ struct fleet {
 	const struct slo_set *slos_seen;
 	bool reload_warned;		/* the SLA's fleet section changed */
 	char *cfg;			/* the section it runs with, cfg_text() */
+	char *ledger_path;		/* NULL: the ledger is not kept */
+	uint64_t ledger_saved;		/* its changes count when saved */
 	enum slo_state *slo_last;
 	size_t n_slo_last;
 };
@@ -613,7 +615,13 @@ static void on_revoked(void *arg, const struct countermeasure *c)
 	const struct fleet_ledger_entry *le;
 	struct fleet_decision d = { .op = FLEET_REVOKE, .fleet = true };
 
-	if (f->applying || !(le = fleet_ledger_by_cm(&f->ledger, c->id)))
+	if (f->applying)
+		return;
+	le = fleet_ledger_by_cm(&f->ledger, c->id);
+	/* Adopted after a restart: a new id for the same element. */
+	if (!le && c->adopted)
+		le = fleet_ledger_by_target(&f->ledger, c->action, c->target);
+	if (!le)
 		return;
 	fill_self(f, &d);
 	snprintf(d.id, sizeof(d.id), "%s", le->id);
@@ -752,6 +760,13 @@ void fleet_tick(struct fleet *f, uint64_t now)
 		return;
 	check_reload(f);
 	fleet_ledger_expire(&f->ledger, real_ms());
+	if (f->ledger_path && f->ledger.changes != f->ledger_saved) {
+		int ret = fleet_ledger_save(&f->ledger, f->ledger_path);
+
+		if (ret < 0)
+			sgd_log(LOG_WARNING, "fleet: %s: %s", f->ledger_path, strerror(-ret));
+		f->ledger_saved = f->ledger.changes;	/* warn once per change */
+	}
 	slo_changes(f);
 	bus_watch(f, now);
 }
@@ -847,8 +862,38 @@ static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
 	return 0;
 }
 
+/*
+ * The ledger of an earlier run: decisions still due, pointed at the
+ * countermeasures adopted from the table (they have new ids).
+ */
+static void load_ledger(struct fleet *f, const char *state_dir)
+{
+	int ret;
+
+	if (!state_dir || asprintf(&f->ledger_path, "%s/fleet-ledger", state_dir) < 0) {
+		f->ledger_path = NULL;
+		return;
+	}
+	ret = fleet_ledger_load(&f->ledger, f->ledger_path, real_ms());
+	if (ret < 0)
+		sgd_log(LOG_WARNING, "fleet: %s: %s: decisions handled before are not known",
+			f->ledger_path, strerror(-ret));
+	for (size_t i = 0; i < f->ledger.n; i++) {
+		const struct fleet_ledger_entry *le = &f->ledger.e[i];
+		const struct countermeasure *c = le->target[0] && !le->revoked ?
+			respond_find_target(f->e->resp, le->action, le->target) : NULL;
+
+		if (c)
+			fleet_ledger_rebind(&f->ledger, le->id, c->id);
+	}
+	f->ledger_saved = f->ledger.changes;
+	if (f->ledger.n)
+		sgd_log(LOG_INFO, "fleet: %zu decisions still due known from %s",
+			f->ledger.n, f->ledger_path);
+}
+
 int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
-	      struct engine *e, struct loop *l)
+	      struct engine *e, struct loop *l, const char *state_dir)
 {
 	struct fleet *f = calloc(1, sizeof(*f));
 	struct respond_listener rl;
@@ -865,6 +910,7 @@ int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
 	f->loop = l;
 	f->cfg = cfg_text(cfg);
 	fleet_ledger_init(&f->ledger, LEDGER_MAX);
+	load_ledger(f, state_dir);
 	f->node = strdup(cfg->node);
 	f->site = strdup(cfg->site);
 	f->stream = strdup(cfg->stream ? cfg->stream : SLA_FLEET_STREAM);
@@ -949,8 +995,11 @@ void fleet_free(struct fleet *f)
 			free(*p);
 			*p = next;
 		}
+	if (f->ledger_path && f->ledger.changes != f->ledger_saved)
+		fleet_ledger_save(&f->ledger, f->ledger_path);
 	fleet_ledger_fini(&f->ledger);
 	free(f->slo_last);
+	free(f->ledger_path);
 	free(f->cfg);
 	free(f->node);
 	free(f->site);

@@ -88,6 +88,8 @@ struct fleet_ledger_entry {
 	uint64_t expires_ms;		/* CLOCK_REALTIME; forgotten after */
 	bool revoked;
 	char cm[24];			/* local countermeasure, "" none */
+	enum sla_action action;
+	char target[NFTB_ADDR_MAX];
 };
 
 /* Decisions handled, until they expire; at most MAX of them. */
@@ -95,6 +97,7 @@ struct fleet_ledger {
 	struct fleet_ledger_entry *e;
 	size_t n, cap, max;
 	uint64_t evicted;		/* forgotten early, at MAX */
+	uint64_t changes;		/* to know when to save it */
 };
 
 void fleet_ledger_init(struct fleet_ledger *l, size_t max);
@@ -110,7 +113,20 @@ const struct fleet_ledger_entry *fleet_ledger_find(const struct fleet_ledger *l,
 						   const char *id);
 const struct fleet_ledger_entry *fleet_ledger_by_cm(const struct fleet_ledger *l,
 						    const char *cm);
+/* The live entry about ACTION on TARGET, or NULL. */
+const struct fleet_ledger_entry *fleet_ledger_by_target(const struct fleet_ledger *l,
+							enum sla_action action,
+							const char *target);
+/* Point the entry of decision ID at local countermeasure CM. */
+void fleet_ledger_rebind(struct fleet_ledger *l, const char *id, const char *cm);
 void fleet_ledger_expire(struct fleet_ledger *l, uint64_t now_real);
+/*
+ * The ledger survives restarts in a file (state directory): one line per
+ * entry. Save writes PATH.tmp and renames it; load adds the entries still
+ * due at NOW_REAL and skips lines it cannot read. 0 or -errno.
+ */
+int fleet_ledger_save(const struct fleet_ledger *l, const char *path);
+int fleet_ledger_load(struct fleet_ledger *l, const char *path, uint64_t now_real);
 
 /* ---- the running fleet ---- */
 
@@ -125,9 +141,11 @@ struct fleet;
 /*
  * Connects in the background (the servers may be down: it keeps
  * trying). E's respond stage reports its decisions here from now on.
+ * STATE_DIR (NULL: none) keeps the ledger across restarts, so a revoke
+ * after a restart still finds the decision; call it after adoption.
  */
 int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
-	      struct engine *e, struct loop *l);
+	      struct engine *e, struct loop *l, const char *state_dir);
 void fleet_free(struct fleet *f);
 /* An alert raised (after its response). */
 void fleet_on_alert(struct fleet *f, const struct alert *a);
