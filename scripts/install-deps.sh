@@ -14,7 +14,7 @@ linux-headers-amd64 linux-image-amd64 linux-source-6.1
 qemu-system-x86 busybox-static dash iproute2 procps
 nftables libnftables-dev libnftnl-dev libmnl-dev
 libnetfilter-queue-dev libcmocka-dev libyaml-dev libjson-c-dev
-libmicrohttpd-dev libsqlite3-dev prometheus curl
+libmicrohttpd-dev libsqlite3-dev prometheus curl libnats-dev nats-server
 nmap hping3 iperf3 socat jq"
 
 SUDO=""

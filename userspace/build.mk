@@ -57,8 +57,9 @@ slaguardd_SRCS := $(call us_srcs,slaguardd/*.c slaguardd/*/*.c)
 slaguardd_LIBS := sla nftables common
 # metrics.c serves Prometheus metrics with libmicrohttpd (expo.c writes them);
 # history.c keeps the SLA history in SQLite, which slaguardctl report reads.
-slaguardd_PKGS := libnetfilter_queue libmicrohttpd sqlite3
-slaguardd_LDLIBS := -lm
+# fleet/ talks to NATS JetStream with libnats (its own threads).
+slaguardd_PKGS := libnetfilter_queue libmicrohttpd sqlite3 libnats
+slaguardd_LDLIBS := -lm -lpthread
 
 # -I include/uapi comes before the system directories, so the repository's
 # linux/slaguard.h wins over any installed copy (ctl.h checks it did). The

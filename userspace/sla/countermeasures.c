@@ -12,7 +12,7 @@
 #include "internal.h"
 
 static const char *const cm_keys[] = {
-	"when", "do", "for", "rate", "hook", "evidence", NULL
+	"when", "do", "for", "rate", "hook", "evidence", "scope", NULL
 };
 
 static const char *const when_keys[] = {
@@ -228,12 +228,36 @@ static int read_evidence(struct sla_ctx *c, yaml_node_t *map,
 	return 0;
 }
 
+/* scope: fleet shares a firewall decision with every node of the fleet. */
+static int read_scope(struct sla_ctx *c, yaml_node_t *map,
+		      struct sla_countermeasure *cm)
+{
+	yaml_node_t *n = sla_find(c, map, "scope");
+	const char *v = sla_scalar(n);
+	size_t saved;
+
+	if (!n)
+		return 0;
+	saved = sla_path_key(c, "scope");
+	if (!v || (strcmp(v, "local") && strcmp(v, "fleet")))
+		return sla_fail_node(c, n, "one of local, fleet");
+	cm->fleet = !strcmp(v, "fleet");
+	if (cm->fleet && !acts_on_firewall(cm->action))
+		return sla_fail_node(c, n, "scope: fleet only with block-source, "
+				     "rate-limit or inspect (decisions the fleet applies)");
+	if (cm->fleet && !c->sla->fleet)
+		return sla_fail_node(c, n, "scope: fleet only with a 'fleet' "
+				     "section naming the NATS servers");
+	sla_path_restore(c, saved);
+	return 0;
+}
+
 static int read_cm(struct sla_ctx *c, yaml_node_t *map,
 		   struct sla_countermeasure *cm)
 {
 	int act = 0;
 	int ret = sla_check_map(c, map, "a countermeasure mapping with when, "
-				"do, for, rate, hook, evidence", cm_keys);
+				"do, for, rate, hook, evidence, scope", cm_keys);
 
 	cm->line = sla_line(map);
 	if (!ret)
@@ -250,6 +274,8 @@ static int read_cm(struct sla_ctx *c, yaml_node_t *map,
 	if (!ret)
 		ret = sla_read_hook(c, map, cm->action == SLA_ACT_RUN_HOOK,
 				    &cm->hook);
+	if (!ret)
+		ret = read_scope(c, map, cm);
 	return ret;
 }
 

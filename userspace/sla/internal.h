@@ -132,6 +132,7 @@ int sla_parse_rules(struct sla_ctx *c, const yaml_node_t *root);
 int sla_parse_slos(struct sla_ctx *c, const yaml_node_t *root);
 int sla_parse_countermeasures(struct sla_ctx *c, const yaml_node_t *root);
 int sla_parse_reporters(struct sla_ctx *c, const yaml_node_t *root);
+int sla_parse_fleet(struct sla_ctx *c, const yaml_node_t *root);
 /* defaults.app_group: the application socket's group, resolved now. */
 int sla_parse_app_group(struct sla_ctx *c, const yaml_node_t *defaults);
 /* A rule with "sequence" (sequence.c), and the check once all are read. */

@@ -77,6 +77,7 @@ void sla_free(struct sla *sla)
 	free(sla->name);
 	free(sla->description);
 	free(sla->source);
+	sla_fleet_free(sla->fleet);
 	free(sla);
 }
 

@@ -15,7 +15,7 @@
 
 static const char *const root_keys[] = {
 	"sla", "description", "components", "rules", "slos",
-	"countermeasures", "allowlist", "defaults", "reporters", NULL
+	"countermeasures", "allowlist", "defaults", "reporters", "fleet", NULL
 };
 
 static const char *const component_keys[] = {
@@ -476,6 +476,8 @@ int sla_parse_root(struct sla_ctx *c)
 		ret = sla_parse_rules(c, root);
 	if (!ret)
 		ret = sla_parse_slos(c, root);
+	if (!ret)
+		ret = sla_parse_fleet(c, root);
 	if (!ret)
 		ret = sla_parse_countermeasures(c, root);
 	if (!ret)

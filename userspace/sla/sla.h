@@ -284,6 +284,7 @@ struct sla_countermeasure {
 	struct sla_rate rate;			/* rate-limit, limit-destination */
 	char *hook;				/* SLA_ACT_RUN_HOOK, absolute */
 	enum sla_evidence evidence;		/* block-source, rate-limit */
+	bool fleet;				/* scope: fleet, every node applies it */
 };
 
 struct sla_defaults {
@@ -334,6 +335,23 @@ struct sla_reporter {
 	bool source;			/* may name a "source" */
 };
 
+/* Longest fleet node, site or stream name. */
+#define SLA_FLEET_NAME_MAX	32
+#define SLA_FLEET_STREAM	"SLAGUARD"
+
+/* The "fleet" section: decisions shared over NATS JetStream. */
+struct sla_fleet {
+	char **servers;			/* nats:// or tls:// URLs, at least one */
+	size_t n_servers;
+	char *node, *site;		/* [a-z0-9_-]{1,32} */
+	char *stream;			/* JetStream stream, default SLAGUARD */
+	char *credentials;		/* absolute .creds path, or NULL */
+	char *user, *password;		/* both or neither; not with credentials */
+	/* TLS: the CA that signed the servers' certificates, and this
+	 * node's certificate and key if the servers ask for one. */
+	char *tls_ca, *tls_cert, *tls_key;
+};
+
 struct sla {
 	char *name;
 	char *description;
@@ -351,6 +369,7 @@ struct sla {
 	struct sla_reporter *reporters;	/* none: only root may report */
 	size_t n_reporters;
 	struct sla_defaults defaults;
+	struct sla_fleet *fleet;	/* NULL: this node is on its own */
 };
 
 /* Defaults of the "defaults" section. */
@@ -368,6 +387,10 @@ int sla_load_file(const char *path, struct sla **out, char *err, size_t errlen);
 int sla_load_string(const char *text, size_t len, const char *name,
 		    struct sla **out, char *err, size_t errlen);
 void sla_free(struct sla *sla);
+
+void sla_fleet_free(struct sla_fleet *f);
+/* A fleet node or site name: [a-z0-9_-], 1..SLA_FLEET_NAME_MAX. */
+bool sla_fleet_name_valid(const char *v);
 
 const struct sla_component *sla_find_component(const struct sla *sla,
 					       const char *name);

@@ -138,6 +138,7 @@ int cmd_countermeasures(struct ctl *c, int argc, char **argv);
 int cmd_tasks(struct ctl *c, int argc, char **argv);
 int cmd_system(struct ctl *c, int argc, char **argv);
 int cmd_report(struct ctl *c, int argc, char **argv);
+int cmd_fleet(struct ctl *c, int argc, char **argv);
 
 extern const char watch_usage[];
 extern const char threshold_usage[];
@@ -145,6 +146,7 @@ extern const char sources_usage[];
 extern const char stats_usage[];
 extern const char events_usage[];
 extern const char sla_usage[];
+extern const char fleet_usage[];
 extern const char alerts_usage[];
 extern const char countermeasures_usage[];
 extern const char tasks_usage[];

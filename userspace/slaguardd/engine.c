@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "engine.h"
+#include "fleet.h"
 #include "intake.h"
 
 /* How long after an attack the host's rates are not learned as normal. */
@@ -197,6 +198,13 @@ static void dispatch(struct finding *f, void *arg)
 	alerts_emit(e->alerts, a);
 	if (e->on_alert)
 		e->on_alert(a, e->on_alert_arg);
+	fleet_on_alert(e->fleet, a);
+}
+
+void engine_raise(struct engine *e, struct finding *f)
+{
+	clocks(e, sgd_mono_ms());
+	dispatch(f, e);
 }
 
 static void lost_finding(struct engine *e, const struct sample *s)
@@ -353,6 +361,7 @@ void engine_tick(struct engine *e, uint64_t now)
 	respond_expire(e->resp, now);
 	slo_context(e, &ctx);
 	slo_evaluate(e->slos, &ctx, dispatch, e);
+	fleet_tick(e->fleet, now);
 }
 
 int engine_reload(struct engine *e, const char *path, char *err, size_t errlen)
@@ -458,5 +467,7 @@ struct json_object *engine_status_json(const struct engine *e)
 			       json_object_new_int64((int64_t)respond_active(e->resp)));
 	json_object_object_add(o, "hooks", hooks_json(e->resp));
 	json_object_object_add(o, "sequences", seq_status_json(e->seqs));
+	if (e->fleet)
+		json_object_object_add(o, "fleet", fleet_status_json(e->fleet));
 	return o;
 }

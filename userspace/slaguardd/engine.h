@@ -21,6 +21,7 @@
 #include "sla.h"
 #include "slo.h"
 
+struct fleet;
 struct intake_genl;
 struct json_object;
 
@@ -40,6 +41,7 @@ struct engine {
 	struct id_store ids;
 	bool ids_kept;			/* ids are persisted in state_dir */
 	struct intake_genl *genl;	/* NULL: no kernel intake (tests) */
+	struct fleet *fleet;		/* NULL: no fleet section */
 	uint64_t started_real_ms;
 	uint64_t app_events;
 	/* The clocks, read once per record, packet or tick (ms). */
@@ -78,6 +80,8 @@ void engine_on_record(const struct rec *r, void *arg);
  * to accept it. In dry-run the alert is raised and the packet accepted.
  */
 bool engine_on_packet(struct engine *e, const uint8_t *pkt, size_t len);
+/* A finding from outside the pipeline (the fleet's bus): alert, respond. */
+void engine_raise(struct engine *e, struct finding *f);
 /* Every second. NOW: CLOCK_MONOTONIC ms. */
 void engine_tick(struct engine *e, uint64_t now);
 

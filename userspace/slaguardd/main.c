@@ -24,6 +24,7 @@
 
 #include "control.h"
 #include "engine.h"
+#include "fleet.h"
 #include "intake.h"
 #include "inspect.h"
 #include "linesock.h"
@@ -719,6 +720,11 @@ static int run(struct daemon *d, struct sla *sla)
 	open_queue(d);
 	if (d->metrics_fd >= 0)
 		open_metrics(d);
+	/* Changes to the fleet section take effect on restart. */
+	if (d->e.sla->fleet &&
+	    (ret = fleet_new(&d->e.fleet, d->e.sla->fleet, &d->e, &d->loop,
+			     state_dir(d->a.state_dir))) < 0)
+		return ret;
 	sgd_log(LOG_NOTICE, "SLA %s from %s: %zu SLOs, %zu rules, %zu watches%s",
 		d->e.sla->name, d->a.sla_file, d->e.sla->n_slos, d->e.sla->n_rules,
 		d->e.modcfg->n_watches, d->e.dry_run ? "; DRY RUN: nothing is enforced" : "");
@@ -736,6 +742,8 @@ static void cleanup(struct daemon *d)
 	control_free(d->ctl);
 	intake_app_free(d->app);
 	intake_genl_free(d->genl);
+	fleet_free(d->e.fleet);
+	d->e.fleet = NULL;
 	if (d->e.sla)
 		engine_fini(&d->e);
 	/* The table and its elements stay: the kernel expires them. */

@@ -29,6 +29,7 @@ struct error_case {
 #define CM(body) SLA_REFS "  - " body "\n"
 #define DEFAULTS(body) SLA_BASE "defaults:\n" body
 #define REPORTER(body) SLA_BASE "reporters:\n  - " body "\n"
+#define FLEET(body) SLA_BASE "fleet:\n" body
 
 static const struct error_case cases[] = {
 	/* YAML itself */
@@ -54,7 +55,7 @@ static const struct error_case cases[] = {
 	/* top level */
 	{ "unknown_top_key", "sla: t\nslo:\n  - {}\n", 2, "slo",
 	  "expected one of sla, description, components, rules, slos, "
-	  "countermeasures, allowlist, defaults, reporters, got unknown key 'slo'" },
+	  "countermeasures, allowlist, defaults, reporters, fleet, got unknown key 'slo'" },
 	{ "duplicate_top_key", "sla: t\nrules: []\nsla: u\n", 3, "sla",
 	  "expected each key once, got 'sla' again (first at line 1)" },
 	{ "non_scalar_key", "sla: t\n? [a, b]\n: c\n", 2, "(document)",
@@ -761,7 +762,7 @@ static const struct error_case cases[] = {
 	  "countermeasures", "expected a list of countermeasures, got a mapping" },
 	{ "cm_scalar", CM("block"), 12, "countermeasures[0]",
 	  "expected a countermeasure mapping with when, do, for, rate, hook, "
-	  "evidence, got 'block'" },
+	  "evidence, scope, got 'block'" },
 	{ "cm_unknown_key", CM("{ when: { severity: high }, do: notify, after: 5s }"),
 	  12, "countermeasures[0].after", "got unknown key 'after'" },
 	{ "cm_missing_when", CM("{ do: notify }"), 12, "countermeasures[0].when",
@@ -855,6 +856,45 @@ static const struct error_case cases[] = {
 	  SLA_REFS "  - { when: { severity: high }, do: notify }\n"
 	  "  - { when: { rule: r1 }, do: block-source, for: 1y }\n", 13,
 	  "countermeasures[1].for", "got '1y'" },
+
+	/* fleet */
+	{ "fleet_no_servers", FLEET("  node: a\n  site: lab\n"), 7,
+	  "fleet.servers", "expected a list of NATS server URLs, got nothing" },
+	{ "fleet_bad_server", FLEET("  servers: [http://x:4222]\n  node: a\n  site: lab\n"),
+	  7, "fleet.servers[0]", "expected a NATS server URL like nats://10.0.0.1:4222" },
+	{ "fleet_bad_node", FLEET("  servers: nats://x:4222\n  node: A.b\n  site: lab\n"),
+	  8, "fleet.node", "expected a node name of 1-32 characters a-z, 0-9, _ and -, got 'A.b'" },
+	{ "fleet_no_site", FLEET("  servers: nats://x:4222\n  node: a\n"), 7,
+	  "fleet.site", "got nothing" },
+	{ "fleet_user_without_password",
+	  FLEET("  servers: nats://x:4222\n  node: a\n  site: lab\n  user: u\n"), 7,
+	  "fleet.password", "expected user and password together, got only user" },
+	{ "fleet_creds_and_user",
+	  FLEET("  servers: nats://x:4222\n  node: a\n  site: lab\n"
+		"  credentials: /etc/a.creds\n  user: u\n  password: p\n"), 11,
+	  "fleet.user", "expected either credentials or user and password, not both" },
+	{ "fleet_creds_relative",
+	  FLEET("  servers: nats://x:4222\n  node: a\n  site: lab\n  credentials: a.creds\n"),
+	  10, "fleet.credentials", "expected an absolute path to a NATS credentials file" },
+	{ "fleet_unknown_key", FLEET("  servers: nats://x:4222\n  node: a\n  site: lab\n  tls: yes\n"),
+	  10, "fleet.tls", "tls" },
+	{ "fleet_tls_no_ca",
+	  FLEET("  servers: tls://x:4222\n  node: a\n  site: lab\n  tls: { cert: /c.pem, key: /k.pem }\n"),
+	  10, "fleet.tls.ca", "got nothing" },
+	{ "fleet_tls_relative",
+	  FLEET("  servers: tls://x:4222\n  node: a\n  site: lab\n  tls: { ca: ca.pem }\n"),
+	  10, "fleet.tls.ca", "expected an absolute path to a PEM file, got 'ca.pem'" },
+	{ "fleet_tls_cert_without_key",
+	  FLEET("  servers: tls://x:4222\n  node: a\n  site: lab\n  tls: { ca: /ca.pem, cert: /c.pem }\n"),
+	  10, "fleet.tls.key", "expected cert and key together, got only cert" },
+	{ "cm_scope_unknown", CM("{ when: { rule: r1 }, do: block-source, scope: world }"), 12,
+	  "countermeasures[0].scope", "expected one of local, fleet, got 'world'" },
+	{ "cm_scope_fleet_without_fleet", CM("{ when: { rule: r1 }, do: block-source, scope: fleet }"),
+	  12, "countermeasures[0].scope", "only with a 'fleet' section" },
+	{ "cm_scope_fleet_notify",
+	  SLA_REFS "  - { when: { rule: r1 }, do: notify, scope: fleet }\n"
+	  "fleet: { servers: nats://x:4222, node: a, site: lab }\n", 12,
+	  "countermeasures[0].scope", "scope: fleet only with block-source, rate-limit or inspect" },
 };
 
 /* Scalars in messages are shortened and cleaned of control characters. */

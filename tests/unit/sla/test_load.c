@@ -143,6 +143,39 @@ static void minimal_and_defaults(void **state)
 	sla_free(sla);
 }
 
+/* The fleet section and a countermeasure shared with the fleet. */
+static void fleet_section(void **state)
+{
+	struct sla *sla = load_ok("sla: t\n"
+		"rules:\n  - { id: r, deny: { user: u, read: x }, severity: high }\n"
+		"countermeasures:\n"
+		"  - { when: { rule: r }, do: block-source, scope: fleet }\n"
+		"  - { when: { rule: r }, do: rate-limit, rate: 10/second }\n"
+		"fleet:\n  servers: [nats://10.0.0.1:4222, tls://n2:4222]\n"
+		"  node: hv-1\n  site: par_2\n  user: hv1\n  password: s3cret\n"
+		"  tls: { ca: /etc/ca.pem, cert: /etc/n.pem, key: /etc/n.key }\n");
+
+	(void)state;
+	assert_non_null(sla->fleet);
+	assert_int_equal(sla->fleet->n_servers, 2);
+	assert_string_equal(sla->fleet->servers[1], "tls://n2:4222");
+	assert_string_equal(sla->fleet->node, "hv-1");
+	assert_string_equal(sla->fleet->site, "par_2");
+	assert_string_equal(sla->fleet->stream, SLA_FLEET_STREAM);
+	assert_string_equal(sla->fleet->user, "hv1");
+	assert_string_equal(sla->fleet->password, "s3cret");
+	assert_null(sla->fleet->credentials);
+	assert_string_equal(sla->fleet->tls_ca, "/etc/ca.pem");
+	assert_string_equal(sla->fleet->tls_cert, "/etc/n.pem");
+	assert_string_equal(sla->fleet->tls_key, "/etc/n.key");
+	assert_true(sla->countermeasures[0].fleet);
+	assert_false(sla->countermeasures[1].fleet);
+	sla_free(sla);
+	sla = load_ok("sla: t\n");
+	assert_null(sla->fleet);
+	sla_free(sla);
+}
+
 /* "rules:" with nothing after it is an empty section, not an error. */
 static void null_sections(void **state)
 {
@@ -529,6 +562,7 @@ int main(void)
 		cmocka_unit_test(json_round_trip_sequences),
 		cmocka_unit_test(sequence_rules),
 		cmocka_unit_test(json_content),
+		cmocka_unit_test(fleet_section),
 	};
 
 	return cmocka_run_group_tests_name("sla load", tests, NULL, NULL);

@@ -38,6 +38,8 @@ struct respond {
 	uint64_t hook_timeout_ms;
 	struct respond_hook_counters hc;
 	uint64_t refused[RESPOND_REFUSALS];
+	struct respond_listener listener;
+	const char *origin;		/* applying another node's decision */
 };
 
 static void reap_hooks(struct respond *r, uint64_t now);
@@ -92,6 +94,11 @@ void respond_free(struct respond *r)
 	free(r);
 }
 
+void respond_set_listener(struct respond *r, const struct respond_listener *l)
+{
+	r->listener = *l;
+}
+
 void respond_set_dry_run(struct respond *r, bool dry_run)
 {
 	r->dry_run = dry_run;
@@ -141,6 +148,15 @@ const struct countermeasure *respond_find(const struct respond *r,
 		if (!strcmp(r->cm[i].id, id))
 			return &r->cm[i];
 	return NULL;
+}
+
+static enum nftb_kind kind_of(enum sla_action action);
+
+const struct countermeasure *respond_find_target(const struct respond *r,
+						 enum sla_action action,
+						 const char *target)
+{
+	return find_target((struct respond *)r, kind_of(action), target);
 }
 
 static struct countermeasure *add(struct respond *r)
@@ -451,6 +467,18 @@ static void aggregate(struct respond *r, const struct sla *sla, struct alert *a,
 	alert_add_action(a, c->id);
 }
 
+/* Another node's decision: its comment says where it came from. */
+static void origin_comment(char comment[NFTB_COMMENT_MAX], const struct alert *a,
+			   const char *origin)
+{
+	size_t n = strlen(comment);
+	int w = snprintf(comment + n, NFTB_COMMENT_MAX - n, " origin=%s", origin);
+
+	if (w < 0 || (size_t)w >= NFTB_COMMENT_MAX - n)
+		snprintf(comment, NFTB_COMMENT_MAX, "slaguard rule=fleet alert=%.23s origin=%.65s",
+			 a->id, origin);
+}
+
 static void firewall(struct respond *r, const struct sla *sla,
 		     const struct sla_countermeasure *pol, struct alert *a,
 		     uint64_t now)
@@ -490,6 +518,8 @@ static void firewall(struct respond *r, const struct sla *sla,
 	}
 	if (nftb_comment(comment, sizeof(comment), a->ref, a->id) < 0)
 		snprintf(comment, sizeof(comment), "slaguard rule=unknown alert=%s", a->id);
+	if (r->origin)
+		origin_comment(comment, a, r->origin);
 	if (!r->dry_run) {
 		const struct countermeasure *v = victim < r->n ? &r->cm[victim] : NULL;
 
@@ -540,6 +570,7 @@ static void firewall(struct respond *r, const struct sla *sla,
 	snprintf(c->ref, sizeof(c->ref), "%s", a->ref);
 	c->dry_run = r->dry_run;
 	c->severity = a->severity;
+	snprintf(c->origin, sizeof(c->origin), "%s", r->origin ? r->origin : "");
 	sgd_log(LOG_NOTICE, "%s%s: %s %s for %us (%s)", r->dry_run ? "dry-run: " : "",
 		c->id, sla_action_name(pol->action), target, secs, comment);
 	if (pol->action == SLA_ACT_LIMIT_DESTINATION)
@@ -552,8 +583,22 @@ static void firewall(struct respond *r, const struct sla *sla,
 		note(a, pol->action, c->id, r->dry_run ? "dry-run" :
 		     replaced[0] ? replaced : NULL);
 	alert_add_action(a, c->id);
+	if (!r->origin && r->listener.decided)
+		r->listener.decided(r->listener.arg, c, pol, a);
 	if (kind == NFTB_BLOCK)
 		aggregate(r, sla, a, now);
+}
+
+void respond_apply_remote(struct respond *r, const struct sla *sla,
+			  enum sla_action action, uint64_t duration_ms,
+			  const char *origin, struct alert *a, uint64_t now)
+{
+	struct sla_countermeasure pol = { .action = action,
+					  .duration_ms = duration_ms };
+
+	r->origin = origin;
+	firewall(r, sla, &pol, a, now);
+	r->origin = NULL;
 }
 
 static void hook(struct respond *r, const char *path, struct alert *a,
@@ -711,6 +756,8 @@ int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen)
 		}
 		sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) revoked", c->id,
 			sla_action_name(c->action), c->target);
+		if (r->listener.revoked)
+			r->listener.revoked(r->listener.arg, c);
 		remove_at(r, i);
 		return 0;
 	}
@@ -772,6 +819,8 @@ struct json_object *respond_list_json(const struct respond *r, uint64_t now)
 		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
 		if (c->adopted)
 			json_object_object_add(o, "adopted", json_object_new_boolean(1));
+		if (c->origin[0])
+			json_object_object_add(o, "origin", json_object_new_string(c->origin));
 		json_object_array_add(arr, o);
 	}
 	return arr;

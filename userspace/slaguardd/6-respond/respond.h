@@ -76,6 +76,7 @@ struct countermeasure {
 	struct sla_prefix prefix;
 	bool dry_run;
 	bool adopted;			/* found in the table at start */
+	char origin[72];		/* fleet: "<node>@<site>" it came from */
 };
 
 struct respond;
@@ -109,6 +110,31 @@ int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen);
  */
 void respond_refresh_guard(struct respond *r, const struct sla *sla);
 
+/*
+ * Who hears of the firewall decisions taken for this node's alerts (with
+ * the policy that took them) and of revokes asked for by the operator:
+ * the fleet, which shares them. NULL members are not called.
+ */
+struct respond_listener {
+	void (*decided)(void *arg, const struct countermeasure *c,
+			const struct sla_countermeasure *pol,
+			const struct alert *a);
+	void (*revoked)(void *arg, const struct countermeasure *c);
+	void *arg;
+};
+void respond_set_listener(struct respond *r, const struct respond_listener *l);
+
+/*
+ * Another node's decision, applied through the path of this node's own
+ * (allowlist, cap, the backend's lockout guard, dry-run) for DURATION_MS,
+ * its comment naming ORIGIN. A stands for the origin's alert (id, ref,
+ * severity, source); the id of the countermeasure taken goes to its
+ * actions, a refusal and why to its evidence. The listener is not told.
+ */
+void respond_apply_remote(struct respond *r, const struct sla *sla,
+			  enum sla_action action, uint64_t duration_ms,
+			  const char *origin, struct alert *a, uint64_t now);
+
 /* A countermeasure found in the table (reconciliation at start). */
 int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
 		  uint64_t remaining_ms, const char *comment, uint64_t now);
@@ -134,6 +160,9 @@ const char *respond_refusal_name(enum respond_refusal why);
 uint64_t respond_refused(const struct respond *r, enum respond_refusal why);
 const struct countermeasure *respond_find(const struct respond *r,
 					  const char *id);
+const struct countermeasure *respond_find_target(const struct respond *r,
+						 enum sla_action action,
+						 const char *target);
 struct json_object *respond_list_json(const struct respond *r, uint64_t now);
 
 #endif /* SLAGUARDD_RESPOND_H */

@@ -1,0 +1,1011 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <nats/nats.h>
+
+#include "engine.h"
+#include "fleet.h"
+#include "loop.h"
+
+/* Messages waiting for the bus at most; past it the newest are dropped. */
+#define OUT_MAX			10000
+/* Decisions handled per turn of the event loop at most. */
+#define IN_BATCH		256
+/* Decisions remembered (by id) at most, each until it expires. */
+#define LEDGER_MAX		65536
+/* The bus down this long is an alert. */
+#define BUS_ALERT_MS		2000
+#define RETRY_MS		500
+/*
+ * A long poll for more than one message only returns when the batch is
+ * full or it expires: idle, wait for one (it comes back at once); busy,
+ * take up to a batch and wait only briefly for the rest.
+ */
+#define FETCH_BATCH		64
+#define FETCH_WAIT_MS		1000
+#define FETCH_BUSY_WAIT_MS	50
+/* Unacknowledged this long: delivered again (the ledger makes it harmless). */
+#define ACK_WAIT_NS		(5LL * 1000000000)
+#define PUBLISH_WAIT_MS		2000
+/*
+ * Refused this often while connected (a permissions violation gets no
+ * acknowledgement): dropped, so one message cannot hold up the queue.
+ * While the bus is down, messages wait however long it takes.
+ */
+#define PUBLISH_TRIES		5
+/* A publish retried within this window is stored once (Nats-Msg-Id). */
+#define DUPLICATE_WINDOW_NS	(10LL * 60 * 1000000000)
+#define STREAM_MAX_AGE_NS	((int64_t)(SLA_MAX_ACTION_MS + 86400000ULL) * 1000000)
+
+struct out_item {
+	struct out_item *next;
+	unsigned int tries;		/* failed while connected */
+	char subject[160];
+	char msgid[FLEET_ID_MAX + 32];
+	size_t len;
+	char data[];
+};
+
+struct in_item {
+	struct in_item *next;
+	natsMsg *msg;
+	bool bad;
+	char err[160];
+	struct fleet_decision d;
+};
+
+struct fleet {
+	char *node, *site, *stream;
+	char origin[2 * SLA_FLEET_NAME_MAX + 2];	/* node@site */
+	char prefix[2 * SLA_FLEET_NAME_MAX + 16];	/* slaguard.site.node */
+	char durable[2 * SLA_FLEET_NAME_MAX + 8];
+	struct engine *e;
+	struct loop *loop;
+	struct loop_handler h;
+	int efd;
+
+	natsOptions *opts;
+	natsConnection *nc;
+	jsCtx *js;
+	pthread_t pub_t, sub_t;
+	bool pub_started, sub_started;
+
+	/* Shared with the threads, under mu. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_mutex_t stream_mu;	/* one thread creates the stream */
+	bool stop;
+	bool bus_up;
+	bool stream_ready;
+	struct out_item *out_head, *out_tail;
+	size_t out_n;
+	struct in_item *in_head, *in_tail;
+	struct in_item *done;		/* handled, for the fetcher to ack */
+	struct fleet_counters c;
+
+	/* The loop's own. */
+	struct fleet_ledger ledger;
+	bool applying;			/* a received revoke: not republished */
+	uint64_t down_since;
+	bool bus_alerted;
+	const struct slo_set *slos_seen;
+	bool reload_warned;		/* the SLA's fleet section changed */
+	char *cfg;			/* the section it runs with, cfg_text() */
+	char *ledger_path;		/* NULL: the ledger is not kept */
+	uint64_t ledger_saved;		/* its changes count when saved */
+	enum slo_state *slo_last;
+	size_t n_slo_last;
+};
+
+static uint64_t real_ms(void)
+{
+	return sgd_real_ms();
+}
+
+static void wake_loop(struct fleet *f)
+{
+	uint64_t one = 1;
+
+	if (write(f->efd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is already non-zero, the loop will look. */
+	}
+}
+
+/* ---- the publisher thread ---- */
+
+/* The stream is created by whichever node gets there first. */
+static bool ensure_stream(struct fleet *f)
+{
+	jsStreamInfo *si = NULL;
+	jsStreamConfig cfg;
+	jsErrCode jerr = 0;
+	const char *subjects[] = { "slaguard.>" };
+	natsStatus s;
+	bool ready;
+
+	pthread_mutex_lock(&f->stream_mu);
+	pthread_mutex_lock(&f->mu);
+	ready = f->stream_ready;
+	pthread_mutex_unlock(&f->mu);
+	if (ready) {
+		pthread_mutex_unlock(&f->stream_mu);
+		return true;
+	}
+	s = js_GetStreamInfo(&si, f->js, f->stream, NULL, &jerr);
+	if (s != NATS_OK && jerr == JSStreamNotFoundErr) {
+		jsStreamConfig_Init(&cfg);
+		cfg.Name = f->stream;
+		cfg.Subjects = subjects;
+		cfg.SubjectsLen = 1;
+		cfg.Storage = js_FileStorage;
+		cfg.MaxAge = STREAM_MAX_AGE_NS;
+		cfg.Duplicates = DUPLICATE_WINDOW_NS;
+		s = js_AddStream(&si, f->js, &cfg, NULL, &jerr);
+		if (s == NATS_OK)
+			sgd_log(LOG_NOTICE, "fleet: stream %s created", f->stream);
+	}
+	jsStreamInfo_Destroy(si);
+	if (s == NATS_OK) {
+		pthread_mutex_lock(&f->mu);
+		f->stream_ready = true;
+		pthread_mutex_unlock(&f->mu);
+	}
+	pthread_mutex_unlock(&f->stream_mu);
+	return s == NATS_OK;
+}
+
+static bool publish_one(struct fleet *f, const struct out_item *it)
+{
+	jsPubOptions po;
+	jsPubAck *pa = NULL;
+	jsErrCode jerr = 0;
+	natsStatus s;
+
+	if (!ensure_stream(f))
+		return false;
+	jsPubOptions_Init(&po);
+	po.MsgId = it->msgid;
+	po.MaxWait = PUBLISH_WAIT_MS;
+	s = js_Publish(&pa, f->js, it->subject, it->data, (int)it->len, &po, &jerr);
+	jsPubAck_Destroy(pa);
+	if (s == NATS_NO_RESPONDERS) {
+		pthread_mutex_lock(&f->mu);
+		f->stream_ready = false;	/* the server lost it: create it again */
+		pthread_mutex_unlock(&f->mu);
+	}
+	return s == NATS_OK;
+}
+
+static void timed_wait(struct fleet *f, uint64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(ms / 1000);
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&f->cv, &f->mu, &ts);
+}
+
+/* In order, each until JetStream has stored it; retried with its id. */
+static void *pub_main(void *arg)
+{
+	struct fleet *f = arg;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->stop) {
+		struct out_item *it = f->out_head;
+		bool ok;
+
+		if (!it) {
+			pthread_cond_wait(&f->cv, &f->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&f->mu);
+		ok = publish_one(f, it);
+		pthread_mutex_lock(&f->mu);
+		if (ok) {
+			f->out_head = it->next;
+			if (!f->out_head)
+				f->out_tail = NULL;
+			f->out_n--;
+			f->c.published++;
+			free(it);
+		} else if (f->bus_up && ++it->tries >= PUBLISH_TRIES) {
+			f->out_head = it->next;
+			if (!f->out_head)
+				f->out_tail = NULL;
+			f->out_n--;
+			f->c.publish_errors++;
+			f->c.dropped++;
+			sgd_log(LOG_WARNING, "fleet: %s not stored after %u tries, dropped",
+				it->subject, it->tries);
+			free(it);
+		} else {
+			f->c.publish_errors++;
+			if (!f->stop)
+				timed_wait(f, RETRY_MS);
+		}
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+/* From the loop: queue, never wait for the bus. */
+static void publish(struct fleet *f, const char *kind, const char *msgid,
+		    const char *data, size_t len)
+{
+	struct out_item *it = malloc(sizeof(*it) + len + 1);
+
+	pthread_mutex_lock(&f->mu);
+	if (!it || f->out_n >= OUT_MAX) {
+		f->c.dropped++;
+		pthread_mutex_unlock(&f->mu);
+		free(it);
+		return;
+	}
+	it->next = NULL;
+	snprintf(it->subject, sizeof(it->subject), "%s.%s", f->prefix, kind);
+	snprintf(it->msgid, sizeof(it->msgid), "%s", msgid);
+	memcpy(it->data, data, len);
+	it->data[len] = '\0';
+	it->len = len;
+	if (f->out_tail)
+		f->out_tail->next = it;
+	else
+		f->out_head = it;
+	f->out_tail = it;
+	f->out_n++;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/* ---- the fetcher thread ---- */
+
+static natsStatus subscribe(struct fleet *f, natsSubscription **sub)
+{
+	jsSubOptions so;
+	jsErrCode jerr = 0;
+
+	jsSubOptions_Init(&so);
+	so.Stream = f->stream;
+	so.Config.AckPolicy = js_AckExplicit;
+	so.Config.DeliverPolicy = js_DeliverAll;
+	so.Config.AckWait = ACK_WAIT_NS;
+	return js_PullSubscribe(sub, f->js, "slaguard.*.*.decision", f->durable,
+				NULL, &so, &jerr);
+}
+
+/* Acknowledge what the loop has handled (applied, refused or skipped). */
+static void ack_done(struct fleet *f)
+{
+	struct in_item *done;
+
+	pthread_mutex_lock(&f->mu);
+	done = f->done;
+	f->done = NULL;
+	pthread_mutex_unlock(&f->mu);
+	while (done) {
+		struct in_item *next = done->next;
+
+		natsMsg_Ack(done->msg, NULL);
+		natsMsg_Destroy(done->msg);
+		free(done);
+		done = next;
+	}
+}
+
+static bool stopping(struct fleet *f)
+{
+	bool stop;
+
+	pthread_mutex_lock(&f->mu);
+	stop = f->stop;
+	pthread_mutex_unlock(&f->mu);
+	return stop;
+}
+
+static void pause_ms(struct fleet *f, uint64_t ms)
+{
+	pthread_mutex_lock(&f->mu);
+	if (!f->stop)
+		timed_wait(f, ms);
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void hand_over(struct fleet *f, natsMsg *msg)
+{
+	struct in_item *it = calloc(1, sizeof(*it));
+
+	if (!it) {
+		natsMsg_Destroy(msg);	/* redelivered after AckWait */
+		return;
+	}
+	it->msg = msg;
+	if (fleet_decision_decode(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg),
+				  &it->d, it->err, sizeof(it->err)) < 0 ||
+	    fleet_subject_check(natsMsg_GetSubject(msg), &it->d, it->err, sizeof(it->err)) < 0)
+		it->bad = true;
+	pthread_mutex_lock(&f->mu);
+	if (f->in_tail)
+		f->in_tail->next = it;
+	else
+		f->in_head = it;
+	f->in_tail = it;
+	f->c.received++;
+	pthread_mutex_unlock(&f->mu);
+}
+
+static void *sub_main(void *arg)
+{
+	struct fleet *f = arg;
+	natsSubscription *sub = NULL;
+	bool busy = false;
+
+	while (!stopping(f)) {
+		natsMsgList list = { 0 };
+		jsErrCode jerr = 0;
+		natsStatus s;
+
+		ack_done(f);
+		if (!sub) {
+			if (!ensure_stream(f) || subscribe(f, &sub) != NATS_OK) {
+				sub = NULL;
+				pause_ms(f, RETRY_MS);
+			}
+			continue;
+		}
+		s = natsSubscription_Fetch(&list, sub, busy ? FETCH_BATCH : 1,
+					   busy ? FETCH_BUSY_WAIT_MS : FETCH_WAIT_MS, &jerr);
+		busy = s == NATS_OK;
+		if (s == NATS_TIMEOUT)
+			continue;
+		if (s != NATS_OK) {
+			/* The consumer may be gone with the server's state: bind again. */
+			if (jerr == JSConsumerNotFoundErr || s == NATS_INVALID_SUBSCRIPTION ||
+			    s == NATS_CONNECTION_CLOSED) {
+				natsSubscription_Destroy(sub);
+				sub = NULL;
+			}
+			pause_ms(f, RETRY_MS);
+			continue;
+		}
+		for (int i = 0; i < list.Count; i++) {
+			hand_over(f, list.Msgs[i]);
+			list.Msgs[i] = NULL;
+		}
+		natsMsgList_Destroy(&list);
+		wake_loop(f);
+	}
+	ack_done(f);
+	natsSubscription_Destroy(sub);
+	return NULL;
+}
+
+/* ---- the bus's state, from nats.c's threads ---- */
+
+static void set_bus(struct fleet *f, bool up)
+{
+	pthread_mutex_lock(&f->mu);
+	if (f->bus_up && !up)
+		f->c.disconnects++;
+	f->bus_up = up;
+	pthread_mutex_unlock(&f->mu);
+	wake_loop(f);
+}
+
+static void on_connected(natsConnection *nc, void *arg)
+{
+	(void)nc;
+	set_bus(arg, true);
+}
+
+static void on_disconnected(natsConnection *nc, void *arg)
+{
+	(void)nc;
+	set_bus(arg, false);
+}
+
+/* ---- the loop's side: decisions received ---- */
+
+static void fake_alert(struct alert *a, const struct fleet_decision *d)
+{
+	memset(a, 0, sizeof(*a));
+	snprintf(a->id, sizeof(a->id), "%s", d->alert);
+	snprintf(a->ref, sizeof(a->ref), "%s", d->ref);
+	a->severity = d->severity;
+	a->kind = FINDING_SLO;
+	a->has_source = true;
+	snprintf(a->source, sizeof(a->source), "%.45s", d->target);
+	{
+		char host[NFTB_ADDR_MAX], *slash;
+
+		snprintf(host, sizeof(host), "%s", d->target);
+		if ((slash = strchr(host, '/')))
+			*slash = '\0';
+		a->family = sgd_parse_addr(host, a->src);
+	}
+	a->evidence = json_object_new_object();
+	a->actions = json_object_new_array();
+}
+
+static const char *refusal_of(const struct alert *a)
+{
+	struct json_object *arr, *o, *v;
+
+	if (json_object_object_get_ex(a->evidence, "responses", &arr) &&
+	    json_object_array_length(arr) > 0 &&
+	    (o = json_object_array_get_idx(arr, 0)) &&
+	    json_object_object_get_ex(o, "detail", &v))
+		return json_object_get_string(v);
+	return "refused";
+}
+
+static void apply_here(struct fleet *f, const struct fleet_decision *d, uint64_t now_real)
+{
+	struct engine *e = f->e;
+	char origin[sizeof(f->origin)];
+	struct alert a;
+	const char *cm = "";
+
+	snprintf(origin, sizeof(origin), "%s@%s", d->node, d->site);
+	fake_alert(&a, d);
+	respond_apply_remote(e->resp, e->sla, d->action, d->expires_ms - now_real,
+			     origin, &a, sgd_mono_ms());
+	if (a.actions && json_object_array_length(a.actions) > 0) {
+		cm = json_object_get_string(json_object_array_get_idx(a.actions, 0));
+		f->c.applied++;
+		sgd_log(LOG_NOTICE, "fleet: decision %s of %s (alert %s): %s %s %s for %llu s",
+			d->id, origin, d->alert, cm, sla_action_name(d->action), d->target,
+			(unsigned long long)((d->expires_ms - now_real + 999) / 1000));
+	} else {
+		f->c.refused++;
+		sgd_log(LOG_WARNING, "fleet: decision %s of %s (%s %s) not applied here: %s",
+			d->id, origin, sla_action_name(d->action), d->target, refusal_of(&a));
+	}
+	fleet_ledger_note(&f->ledger, d, cm);
+	json_object_put(a.evidence);
+	json_object_put(a.actions);
+}
+
+static void revoke_here(struct fleet *f, const struct fleet_decision *d)
+{
+	const struct fleet_ledger_entry *le = fleet_ledger_find(&f->ledger, d->id);
+	char cm[24], err[256];
+
+	snprintf(cm, sizeof(cm), "%s", le ? le->cm : "");
+	fleet_ledger_note(&f->ledger, d, NULL);
+	if (!cm[0])
+		return;
+	f->applying = true;
+	if (respond_revoke(f->e->resp, cm, err, sizeof(err)) == 0)
+		sgd_log(LOG_NOTICE, "fleet: decision %s revoked by %s@%s: %s lifted",
+			d->id, d->node, d->site, cm);
+	f->applying = false;
+}
+
+static void handle(struct fleet *f, struct in_item *it, uint64_t now_real)
+{
+	enum fleet_verdict v;
+
+	if (it->bad) {
+		f->c.malformed++;
+		sgd_log(LOG_WARNING, "fleet: malformed decision on %s: %s",
+			natsMsg_GetSubject(it->msg), it->err);
+		return;
+	}
+	v = fleet_ledger_judge(&f->ledger, &it->d, f->site, f->node, now_real);
+	switch (v) {
+	case FLEET_DO_APPLY:
+		apply_here(f, &it->d, now_real);
+		break;
+	case FLEET_DO_REVOKE:
+		revoke_here(f, &it->d);
+		break;
+	case FLEET_SKIP_OWN:
+	case FLEET_SKIP_LOCAL:
+		break;
+	default:
+		f->c.skipped++;
+		sgd_log(LOG_INFO, "fleet: decision %s of %s@%s skipped: %s", it->d.id,
+			it->d.node, it->d.site, fleet_verdict_name(v));
+	}
+}
+
+/*
+ * At most IN_BATCH decisions per wake-up: a burst from the fleet takes
+ * turns with the module's events and the sockets instead of holding the
+ * loop for as long as its nftables transactions take.
+ */
+static void on_event(struct loop_handler *h, uint32_t events)
+{
+	struct fleet *f = h->arg;
+	struct in_item *in, *last = NULL;
+	uint64_t n, now_real = real_ms();
+	size_t taken = 0;
+	bool more;
+
+	(void)events;
+	if (read(f->efd, &n, sizeof(n)) < 0) {
+		/* EAGAIN: nothing new. */
+	}
+	pthread_mutex_lock(&f->mu);
+	in = f->in_head;
+	for (last = in; last && ++taken < IN_BATCH && last->next;)
+		last = last->next;
+	if (last) {
+		f->in_head = last->next;
+		if (!f->in_head)
+			f->in_tail = NULL;
+		last->next = NULL;
+	}
+	more = f->in_head != NULL;
+	pthread_mutex_unlock(&f->mu);
+	for (struct in_item *it = in; it; it = it->next)
+		handle(f, it, now_real);
+	if (last) {
+		pthread_mutex_lock(&f->mu);
+		last->next = f->done;
+		f->done = in;
+		pthread_mutex_unlock(&f->mu);
+	}
+	if (more)
+		wake_loop(f);
+}
+
+/* ---- the loop's side: what this node publishes ---- */
+
+static void publish_decision(struct fleet *f, const struct fleet_decision *d)
+{
+	char buf[1024], msgid[FLEET_ID_MAX + 48];
+	int n = fleet_decision_encode(d, buf, sizeof(buf));
+
+	if (n < 0)
+		return;
+	snprintf(msgid, sizeof(msgid), "%s:%s:%s@%s", d->id,
+		 d->op == FLEET_REVOKE ? "revoke" : "apply", f->node, f->site);
+	publish(f, "decision", msgid, buf, (size_t)n);
+}
+
+static void fill_self(struct fleet *f, struct fleet_decision *d)
+{
+	snprintf(d->site, sizeof(d->site), "%s", f->site);
+	snprintf(d->node, sizeof(d->node), "%s", f->node);
+}
+
+static void on_decided(void *arg, const struct countermeasure *c,
+		       const struct sla_countermeasure *pol, const struct alert *a)
+{
+	struct fleet *f = arg;
+	struct fleet_decision d = { .op = FLEET_APPLY };
+	uint64_t mono = sgd_mono_ms();
+
+	fill_self(f, &d);
+	/* Alert in the id: a new alert on the same target is a new decision. */
+	snprintf(d.id, sizeof(d.id), "%s.%s.%s.%s", f->site, f->node, c->id, a->id);
+	d.fleet = pol && pol->fleet && !c->dry_run;
+	d.action = c->action;
+	snprintf(d.target, sizeof(d.target), "%s", c->target);
+	d.issued_ms = real_ms();
+	d.expires_ms = d.issued_ms + (c->expires > mono ? c->expires - mono : 0);
+	snprintf(d.alert, sizeof(d.alert), "%s", a->id);
+	snprintf(d.ref, sizeof(d.ref), "%s", a->ref[0] ? a->ref : "unknown");
+	d.severity = a->severity ? a->severity : SLA_SEV_LOW;
+	if (d.fleet)
+		fleet_ledger_note(&f->ledger, &d, c->id);
+	publish_decision(f, &d);
+}
+
+/* An operator's revoke of a fleet decision, here or where it came from. */
+static void on_revoked(void *arg, const struct countermeasure *c)
+{
+	struct fleet *f = arg;
+	const struct fleet_ledger_entry *le;
+	struct fleet_decision d = { .op = FLEET_REVOKE, .fleet = true };
+
+	if (f->applying)
+		return;
+	le = fleet_ledger_by_cm(&f->ledger, c->id);
+	/* Adopted after a restart: a new id for the same element. */
+	if (!le && c->adopted)
+		le = fleet_ledger_by_target(&f->ledger, c->action, c->target);
+	if (!le)
+		return;
+	fill_self(f, &d);
+	snprintf(d.id, sizeof(d.id), "%s", le->id);
+	d.action = c->action;
+	snprintf(d.target, sizeof(d.target), "%s", c->target);
+	d.issued_ms = real_ms();
+	d.expires_ms = le->expires_ms > d.issued_ms ? le->expires_ms : d.issued_ms;
+	snprintf(d.alert, sizeof(d.alert), "%s", c->alert[0] ? c->alert : "none");
+	snprintf(d.ref, sizeof(d.ref), "%s", c->ref[0] ? c->ref : "unknown");
+	d.severity = c->severity ? c->severity : SLA_SEV_LOW;
+	fleet_ledger_note(&f->ledger, &d, NULL);
+	sgd_log(LOG_NOTICE, "fleet: revoke of decision %s shared", d.id);
+	publish_decision(f, &d);
+}
+
+static void publish_json(struct fleet *f, const char *kind, const char *msgid,
+			 struct json_object *o)
+{
+	const char *text;
+
+	if (!o)
+		return;
+	json_object_object_add(o, "site", json_object_new_string(f->site));
+	json_object_object_add(o, "node", json_object_new_string(f->node));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	publish(f, kind, msgid, text, strlen(text));
+	json_object_put(o);
+}
+
+void fleet_on_alert(struct fleet *f, const struct alert *a)
+{
+	char msgid[FLEET_ID_MAX + 48];
+
+	if (!f)
+		return;
+	snprintf(msgid, sizeof(msgid), "%s.%s.%s.%llu", f->site, f->node, a->id,
+		 (unsigned long long)a->real_ms);
+	publish_json(f, "alert", msgid, alert_to_json(a));
+}
+
+static void slo_changes(struct fleet *f)
+{
+	const struct engine *e = f->e;
+	size_t n = slo_count(e->slos);
+
+	if (f->slos_seen != e->slos || f->n_slo_last != n) {
+		free(f->slo_last);
+		f->slo_last = calloc(n ? n : 1, sizeof(*f->slo_last));
+		f->n_slo_last = f->slo_last ? n : 0;
+		f->slos_seen = e->slos;
+		for (size_t i = 0; i < f->n_slo_last; i++)
+			f->slo_last[i] = (enum slo_state)-1;	/* publish them all */
+	}
+	for (size_t i = 0; i < f->n_slo_last; i++) {
+		const struct slo_status *st = slo_status(e->slos, i);
+		char msgid[FLEET_ID_MAX + 96];
+
+		if (st->state == f->slo_last[i])
+			continue;
+		f->slo_last[i] = st->state;
+		snprintf(msgid, sizeof(msgid), "%s.%s.%s.%s.%llu", f->site, f->node,
+			 st->slo->id, slo_state_name(st->state), (unsigned long long)real_ms());
+		publish_json(f, "slo", msgid, slo_status_json(st));
+	}
+}
+
+static void bus_watch(struct fleet *f, uint64_t now)
+{
+	bool up;
+
+	pthread_mutex_lock(&f->mu);
+	up = f->bus_up;
+	pthread_mutex_unlock(&f->mu);
+	if (up) {
+		if (f->bus_alerted)
+			sgd_log(LOG_NOTICE, "fleet: connected to the NATS servers again");
+		f->down_since = 0;
+		f->bus_alerted = false;
+		return;
+	}
+	if (!f->down_since)
+		f->down_since = now;
+	if (f->bus_alerted || now - f->down_since < BUS_ALERT_MS)
+		return;
+	f->bus_alerted = true;
+	{
+		struct finding fi = { .kind = FINDING_LOST_EVENTS,
+				      .severity = f->e->sla->defaults.lost_events.severity,
+				      .real_ms = real_ms() };
+
+		snprintf(fi.ref, sizeof(fi.ref), "fleet.bus");
+		snprintf(fi.summary, sizeof(fi.summary),
+			 "fleet bus lost: no NATS server answers; other nodes' decisions are not received and this node's wait in a queue");
+		fi.evidence = json_object_new_object();
+		json_object_object_add(fi.evidence, "reason", json_object_new_string("fleet bus lost"));
+		json_object_object_add(fi.evidence, "node", json_object_new_string(f->origin));
+		engine_raise(f->e, &fi);
+	}
+}
+
+/* Everything of a fleet section, as one string to compare (NULL: ENOMEM). */
+static char *cfg_text(const struct sla_fleet *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = c ? open_memstream(&text, &len) : NULL;
+
+	if (!m)
+		return c ? NULL : strdup("");
+	for (size_t i = 0; i < c->n_servers; i++)
+		fprintf(m, "%s,", c->servers[i]);
+	fprintf(m, "\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s", c->node, c->site, c->stream,
+		c->credentials ? c->credentials : "", c->user ? c->user : "",
+		c->password ? c->password : "", c->tls_ca ? c->tls_ca : "",
+		c->tls_cert ? c->tls_cert : "", c->tls_key ? c->tls_key : "");
+	fclose(m);
+	return text;
+}
+
+/* The connection is made once: a reload cannot move the node silently. */
+static void check_reload(struct fleet *f)
+{
+	char *now = cfg_text(f->e->sla->fleet);
+	bool differs = now && f->cfg && strcmp(now, f->cfg);
+
+	if (differs && !f->reload_warned)
+		sgd_log(LOG_WARNING, "fleet: the reloaded SLA's fleet section differs from the one running (%s); it takes effect on restart",
+			f->origin);
+	f->reload_warned = differs;
+	free(now);
+}
+
+void fleet_tick(struct fleet *f, uint64_t now)
+{
+	if (!f)
+		return;
+	check_reload(f);
+	fleet_ledger_expire(&f->ledger, real_ms());
+	if (f->ledger_path && f->ledger.changes != f->ledger_saved) {
+		int ret = fleet_ledger_save(&f->ledger, f->ledger_path);
+
+		if (ret < 0)
+			sgd_log(LOG_WARNING, "fleet: %s: %s", f->ledger_path, strerror(-ret));
+		f->ledger_saved = f->ledger.changes;	/* warn once per change */
+	}
+	slo_changes(f);
+	bus_watch(f, now);
+}
+
+struct json_object *fleet_status_json(const struct fleet *cf)
+{
+	struct fleet *f = (struct fleet *)cf;
+	struct json_object *o = json_object_new_object();
+	struct fleet_counters c;
+	size_t queued;
+	bool up;
+
+	pthread_mutex_lock(&f->mu);
+	c = f->c;
+	queued = f->out_n;
+	up = f->bus_up;
+	pthread_mutex_unlock(&f->mu);
+	json_object_object_add(o, "node", json_object_new_string(f->node));
+	json_object_object_add(o, "site", json_object_new_string(f->site));
+	json_object_object_add(o, "stream", json_object_new_string(f->stream));
+	json_object_object_add(o, "connected", json_object_new_boolean(up));
+	json_object_object_add(o, "bus_alert", json_object_new_boolean(f->bus_alerted));
+	json_object_object_add(o, "disconnects", json_object_new_int64((int64_t)c.disconnects));
+	json_object_object_add(o, "queued", json_object_new_int64((int64_t)queued));
+	json_object_object_add(o, "published", json_object_new_int64((int64_t)c.published));
+	json_object_object_add(o, "publish_errors", json_object_new_int64((int64_t)c.publish_errors));
+	json_object_object_add(o, "dropped", json_object_new_int64((int64_t)c.dropped));
+	json_object_object_add(o, "received", json_object_new_int64((int64_t)c.received));
+	json_object_object_add(o, "applied", json_object_new_int64((int64_t)f->c.applied));
+	json_object_object_add(o, "refused", json_object_new_int64((int64_t)f->c.refused));
+	json_object_object_add(o, "skipped", json_object_new_int64((int64_t)f->c.skipped));
+	json_object_object_add(o, "malformed", json_object_new_int64((int64_t)f->c.malformed));
+	json_object_object_add(o, "decisions_known", json_object_new_int64((int64_t)f->ledger.n));
+	return o;
+}
+
+/* ---- start and stop ---- */
+
+static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
+{
+	natsStatus s = natsOptions_Create(&f->opts);
+	jsOptions jo;
+	char name[sizeof(f->origin) + 16];
+
+	snprintf(name, sizeof(name), "slaguardd %s", f->origin);
+	if (s == NATS_OK)
+		s = natsOptions_SetServers(f->opts, (const char **)cfg->servers,
+					   (int)cfg->n_servers);
+	if (s == NATS_OK)
+		s = natsOptions_SetName(f->opts, name);
+	if (s == NATS_OK)
+		s = natsOptions_SetMaxReconnect(f->opts, -1);
+	if (s == NATS_OK)
+		s = natsOptions_SetReconnectWait(f->opts, RETRY_MS);
+	if (s == NATS_OK)
+		s = natsOptions_SetTimeout(f->opts, 2000);
+	if (s == NATS_OK && cfg->credentials)
+		s = natsOptions_SetUserCredentialsFromFiles(f->opts, cfg->credentials, NULL);
+	if (s == NATS_OK && cfg->user)
+		s = natsOptions_SetUserInfo(f->opts, cfg->user, cfg->password);
+	if (s == NATS_OK && cfg->tls_ca)
+		s = natsOptions_SetSecure(f->opts, true);
+	if (s == NATS_OK && cfg->tls_ca)
+		s = natsOptions_LoadCATrustedCertificates(f->opts, cfg->tls_ca);
+	if (s == NATS_OK && cfg->tls_cert)
+		s = natsOptions_LoadCertificatesChain(f->opts, cfg->tls_cert, cfg->tls_key);
+	if (s == NATS_OK)
+		s = natsOptions_SetDisconnectedCB(f->opts, on_disconnected, f);
+	if (s == NATS_OK)
+		s = natsOptions_SetReconnectedCB(f->opts, on_connected, f);
+	/* Servers down at start: keep trying in the background. */
+	if (s == NATS_OK)
+		s = natsOptions_SetRetryOnFailedConnect(f->opts, true, on_connected, f);
+	if (s != NATS_OK) {
+		sgd_log(LOG_ERR, "fleet: NATS options: %s: %s", natsStatus_GetText(s),
+			nats_GetLastError(NULL));
+		return -EINVAL;
+	}
+	s = natsConnection_Connect(&f->nc, f->opts);
+	if (s == NATS_OK) {
+		set_bus(f, true);
+	} else if (s != NATS_NOT_YET_CONNECTED) {
+		sgd_log(LOG_ERR, "fleet: NATS connection: %s", natsStatus_GetText(s));
+		return -EIO;
+	}
+	jsOptions_Init(&jo);
+	jo.Wait = PUBLISH_WAIT_MS;
+	s = natsConnection_JetStream(&f->js, f->nc, &jo);
+	if (s != NATS_OK) {
+		sgd_log(LOG_ERR, "fleet: JetStream context: %s", natsStatus_GetText(s));
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * The ledger of an earlier run: decisions still due, pointed at the
+ * countermeasures adopted from the table (they have new ids).
+ */
+static void load_ledger(struct fleet *f, const char *state_dir)
+{
+	int ret;
+
+	if (!state_dir || asprintf(&f->ledger_path, "%s/fleet-ledger", state_dir) < 0) {
+		f->ledger_path = NULL;
+		return;
+	}
+	ret = fleet_ledger_load(&f->ledger, f->ledger_path, real_ms());
+	if (ret < 0)
+		sgd_log(LOG_WARNING, "fleet: %s: %s: decisions handled before are not known",
+			f->ledger_path, strerror(-ret));
+	for (size_t i = 0; i < f->ledger.n; i++) {
+		const struct fleet_ledger_entry *le = &f->ledger.e[i];
+		const struct countermeasure *c = le->target[0] && !le->revoked ?
+			respond_find_target(f->e->resp, le->action, le->target) : NULL;
+
+		if (c)
+			fleet_ledger_rebind(&f->ledger, le->id, c->id);
+	}
+	f->ledger_saved = f->ledger.changes;
+	if (f->ledger.n)
+		sgd_log(LOG_INFO, "fleet: %zu decisions still due known from %s",
+			f->ledger.n, f->ledger_path);
+}
+
+int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
+	      struct engine *e, struct loop *l, const char *state_dir)
+{
+	struct fleet *f = calloc(1, sizeof(*f));
+	struct respond_listener rl;
+	int ret;
+
+	*out = NULL;
+	if (!f)
+		return -ENOMEM;
+	f->efd = -1;
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_mutex_init(&f->stream_mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	f->e = e;
+	f->loop = l;
+	f->cfg = cfg_text(cfg);
+	fleet_ledger_init(&f->ledger, LEDGER_MAX);
+	load_ledger(f, state_dir);
+	f->node = strdup(cfg->node);
+	f->site = strdup(cfg->site);
+	f->stream = strdup(cfg->stream ? cfg->stream : SLA_FLEET_STREAM);
+	if (!f->node || !f->site || !f->stream) {
+		fleet_free(f);
+		return -ENOMEM;
+	}
+	snprintf(f->origin, sizeof(f->origin), "%s@%s", f->node, f->site);
+	snprintf(f->prefix, sizeof(f->prefix), "slaguard.%s.%s", f->site, f->node);
+	/* Durable names may not hold '.'. */
+	snprintf(f->durable, sizeof(f->durable), "%s_%s", f->site, f->node);
+	f->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (f->efd < 0) {
+		ret = -errno;
+		fleet_free(f);
+		return ret;
+	}
+	f->h = (struct loop_handler){ .fd = f->efd, .fn = on_event, .arg = f };
+	ret = loop_add(l, &f->h, EPOLLIN);
+	if (ret < 0) {
+		f->h.fd = -1;
+		fleet_free(f);
+		return ret;
+	}
+	ret = connect_bus(f, cfg);
+	if (!ret && pthread_create(&f->pub_t, NULL, pub_main, f) == 0)
+		f->pub_started = true;
+	if (!ret && f->pub_started && pthread_create(&f->sub_t, NULL, sub_main, f) == 0)
+		f->sub_started = true;
+	if (!ret && !f->sub_started)
+		ret = -EAGAIN;
+	if (ret < 0) {
+		fleet_free(f);
+		return ret;
+	}
+	rl = (struct respond_listener){ .decided = on_decided, .revoked = on_revoked,
+					.arg = f };
+	respond_set_listener(e->resp, &rl);
+	sgd_log(LOG_NOTICE, "fleet: node %s, publishing on %s.*, durable consumer %s of stream %s",
+		f->origin, f->prefix, f->durable, f->stream);
+	*out = f;
+	return 0;
+}
+
+void fleet_free(struct fleet *f)
+{
+	struct respond_listener none = { 0 };
+
+	if (!f)
+		return;
+	if (f->e && f->e->resp)
+		respond_set_listener(f->e->resp, &none);
+	pthread_mutex_lock(&f->mu);
+	f->stop = true;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	if (f->pub_started)
+		pthread_join(f->pub_t, NULL);
+	if (f->sub_started)
+		pthread_join(f->sub_t, NULL);
+	jsCtx_Destroy(f->js);
+	if (f->nc) {
+		natsConnection_Close(f->nc);
+		natsConnection_Destroy(f->nc);
+	}
+	natsOptions_Destroy(f->opts);
+	if (f->h.fd >= 0 && f->efd >= 0)
+		loop_del(f->loop, &f->h);
+	if (f->efd >= 0)
+		close(f->efd);
+	while (f->out_head) {
+		struct out_item *next = f->out_head->next;
+
+		free(f->out_head);
+		f->out_head = next;
+	}
+	for (struct in_item *lists[2] = { f->in_head, f->done }, **p = lists; p < lists + 2; p++)
+		while (*p) {
+			struct in_item *next = (*p)->next;
+
+			natsMsg_Destroy((*p)->msg);
+			free(*p);
+			*p = next;
+		}
+	if (f->ledger_path && f->ledger.changes != f->ledger_saved)
+		fleet_ledger_save(&f->ledger, f->ledger_path);
+	fleet_ledger_fini(&f->ledger);
+	free(f->slo_last);
+	free(f->ledger_path);
+	free(f->cfg);
+	free(f->node);
+	free(f->site);
+	free(f->stream);
+	pthread_mutex_destroy(&f->mu);
+	pthread_mutex_destroy(&f->stream_mu);
+	pthread_cond_destroy(&f->cv);
+	free(f);
+}
