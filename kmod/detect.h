@@ -8,7 +8,7 @@
 #include "estimator.h"
 
 /* Detectors driven by the source table (not WATCH_HIT). */
-#define SLG_NR_DETECTORS	5
+#define SLG_NR_DETECTORS	6
 
 struct slg_alarm {
 	u32 kind;		/* enum slaguard_event_kind */
@@ -16,8 +16,12 @@ struct slg_alarm {
 	u64 threshold;
 };
 
-/* Event kinds the detectors raise are 1 .. SLAGUARD_EVENT_ICMP_FLOOD. */
-#define SLG_HOLDOFF_KINDS	(SLAGUARD_EVENT_ICMP_FLOOD + 1)
+/*
+ * Event kinds the detectors raise are 1 .. SLAGUARD_EVENT_ICMP_FLOOD, each
+ * its own slot, and SLAGUARD_EVENT_SLOW_PORTSCAN in the slot after them.
+ */
+#define SLG_HOLDOFF_SLOW	(SLAGUARD_EVENT_ICMP_FLOOD + 1)
+#define SLG_HOLDOFF_KINDS	(SLG_HOLDOFF_SLOW + 1)
 
 /*
  * When each (source, kind) last reported; 0 = never. Only the detectors'

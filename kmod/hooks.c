@@ -45,6 +45,26 @@ static int parse_l4(const struct sk_buff *skb, unsigned int thoff,
 		pkt->dport = ntohs(th->dest);
 		pkt->tcp_flags = tcp_flag_byte(th);
 		pkt->tcp_seq = ntohl(th->seq);
+		pkt->tcp_ack = ntohl(th->ack_seq);
+		return 0;
+	}
+	case IPPROTO_SCTP: {
+		/* the common header, then the first chunk's type */
+		struct {
+			__be16 source;
+			__be16 dest;
+			__be32 vtag;
+			__le32 checksum;
+			u8 chunk;
+		} __packed _sh;
+		const typeof(_sh) *sh;
+
+		sh = skb_header_pointer(skb, thoff, sizeof(_sh), &_sh);
+		if (!sh)
+			return -EINVAL;
+		pkt->sport = ntohs(sh->source);
+		pkt->dport = ntohs(sh->dest);
+		pkt->sctp_chunk = sh->chunk;
 		return 0;
 	}
 	case IPPROTO_UDP: {
@@ -76,6 +96,8 @@ static int parse_transport(const struct sk_buff *skb, unsigned int thoff,
 	pkt->dport = 0;
 	pkt->tcp_flags = 0;
 	pkt->tcp_seq = 0;
+	pkt->tcp_ack = 0;
+	pkt->sctp_chunk = 0;
 	return -EPROTO;
 }
 
@@ -209,9 +231,13 @@ static void watch_packet(struct net *net, struct slg_net *sn,
 	}
 }
 
+/*
+ * A source detector fired on pkt: the packet that crossed the threshold
+ * names the destination, so no source needs to remember one.
+ */
 static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 			 const struct slg_alarm *a, u64 packets, u64 bytes,
-			 const struct slg_rates *r)
+			 u64 handshakes, const struct slg_rates *r)
 {
 	struct slg_event ev = {
 		.kind = a->kind,
@@ -219,6 +245,10 @@ static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 		.family = pkt->family,
 		.dir = pkt->dir,
 		.src = pkt->saddr,
+		.has_dst = true,
+		.dst = pkt->daddr,
+		.proto = pkt->proto,
+		.dport = pkt->dport,
 		.time_ns = ktime_get_real_ns(),
 		.value = a->value,
 		.threshold = a->threshold,
@@ -226,9 +256,63 @@ static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 		.packets = packets,
 		.bytes = bytes,
 		.rates = *r,
+		.has_evidence = true,
+		.handshakes = handshakes,
 	};
 
 	slg_event_emit(net, &ev, true);
+}
+
+static void report_dst(struct net *net, const struct slg_pkt *pkt,
+		       const struct slg_dst_alarm *a, u32 threshold)
+{
+	struct slg_event ev = {
+		.kind = SLAGUARD_EVENT_DST_HALF_OPEN,
+		.netns_inum = net->ns.inum,
+		.family = a->family,
+		.dir = pkt->dir,
+		.has_dst = true,
+		.dst = a->addr,
+		.proto = IPPROTO_TCP,
+		.dport = a->port,
+		.time_ns = ktime_get_real_ns(),
+		.value = a->value,
+		.threshold = threshold,
+	};
+
+	slg_event_emit(net, &ev, true);
+}
+
+/*
+ * Handshakes in flight, for every namespace (the key holds the namespace's
+ * cookie): 16384 entries, 128 KiB, whatever the number of sources.
+ */
+#define SLG_HS_SETS	4096
+
+static u64 slg_hs_slots[SLG_HS_SETS * SLG_HS_WAYS];
+static struct slg_hs_table slg_handshakes;
+
+void slg_hooks_init(void)
+{
+	slg_hs_init(&slg_handshakes, slg_hs_slots, SLG_HS_SETS);
+}
+
+/* This side accepts a handshake: remember the ISN it chose. */
+static void note_syn_ack(struct net *net, const struct slg_pkt *pkt)
+{
+	struct slg_hs_key k;
+
+	slg_hs_key_out(&k, net->net_cookie, pkt);
+	slg_hs_expect(&slg_handshakes, &k, pkt->tcp_seq);
+}
+
+/* pkt (an arriving ACK) completes a handshake this side accepted. */
+static bool completes(struct net *net, const struct slg_pkt *pkt)
+{
+	struct slg_hs_key k;
+
+	slg_hs_key_in(&k, net->net_cookie, pkt);
+	return slg_hs_complete(&slg_handshakes, &k, pkt->tcp_ack);
 }
 
 /* Where ephemeral ports start on common systems (Linux, Windows, BSD). */
@@ -259,14 +343,20 @@ static void account(struct net *net, const struct slg_pkt *pkt,
 	struct slg_source *src;
 	struct slg_rates rates;
 	struct slg_key key;
+	struct slg_net *sn = slg_pernet(net);
 	u64 ms = now_ms();
-	u64 packets, bytes;
+	u64 packets, bytes, handshakes;
+	bool done = false;
 	int i, n;
 
 	slg_key_init(&key, net, pkt->family, &pkt->saddr);
 	src = slg_table_get(&slg_sources, &key, net->ns.inum, ms);
-	if (!src)
+	if (!src) {
+		/* Untracked, the destination still hears of the completion. */
+		if (slg_is_ack(pkt) && completes(net, pkt))
+			slg_dst_done(sn->dsts, pkt, ms, thr->window_ms);
 		return;
+	}
 
 	spin_lock_bh(&src->lock);
 	src->last_ms = ms;
@@ -280,15 +370,39 @@ static void account(struct net *net, const struct slg_pkt *pkt,
 	else if (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6)
 		src->icmp += pkt->segs;
 	slg_window_roll(&src->win, ms, thr->window_ms);
+	slg_slow_roll(&src->win, ms, thr->slow_window_ms);
+	/* Hash only while a SYN of this source may still be in flight. */
+	if (slg_is_ack(pkt) && src->syn > src->handshakes &&
+	    completes(net, pkt)) {
+		done = true;
+		src->handshakes++;
+		slg_window_done(&src->win);
+	}
 	slg_window_count(&src->win, pkt, !udp_reply(net, pkt));
 	slg_window_rates(&src->win, ms, thr->window_ms, &rates);
+	rates.slow_ports = slg_slow_ports(&src->win, ms, thr->slow_window_ms);
 	n = slg_detect(&rates, thr, &src->holdoff, ms, alarms);
 	packets = src->packets;
 	bytes = src->bytes;
+	handshakes = src->handshakes;
 	spin_unlock_bh(&src->lock);
 
+	if (done)
+		slg_dst_done(sn->dsts, pkt, ms, thr->window_ms);
 	for (i = 0; i < n; i++)
-		report_alarm(net, pkt, &alarms[i], packets, bytes, &rates);
+		report_alarm(net, pkt, &alarms[i], packets, bytes, handshakes,
+			     &rates);
+}
+
+/* A SYN to a local destination: count it there, whoever sent it. */
+static void account_dst(struct net *net, const struct slg_pkt *pkt,
+			const struct slg_thresholds *thr)
+{
+	struct slg_dst_alarm a;
+
+	if (slg_dst_syn(slg_pernet(net)->dsts, pkt, now_ms(), thr->window_ms,
+			thr->dst_half_open, thr->holdoff_ms, &a))
+		report_dst(net, pkt, &a, thr->dst_half_open);
 }
 
 static const u8 hook_dir[NF_INET_NUMHOOKS] = {
@@ -325,8 +439,14 @@ static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 	 * LOCAL_OUT is this host's own traffic, and on loopback PRE_ROUTING
 	 * sees the same packet again.
 	 */
-	if (pkt.dir == SLAGUARD_DIR_IN)
+	if (pkt.dir == SLAGUARD_DIR_IN) {
+		if (slg_is_syn(&pkt))
+			account_dst(state->net, &pkt, thr);
 		account(state->net, &pkt, thr);
+	} else if (slg_is_syn_ack(&pkt)) {
+		/* LOCAL_OUT: this host's; FORWARD: a server's behind it */
+		note_syn_ack(state->net, &pkt);
+	}
 	return NF_ACCEPT;
 }
 
