@@ -19,6 +19,7 @@
 #include <net/ipv6.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "detect.h"
 #include "events.h"
@@ -451,6 +452,94 @@ static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 }
 
 /*
+ * An ACK probe (nmap -sA) is an ACK of no connection, which only state can
+ * tell from a connection's ACK: conntrack's. With the lenient default
+ * (nf_conntrack_tcp_loose=1) an ACK of no known connection starts a new
+ * one, IP_CT_NEW; with tcp_loose=0 it is invalid and gets no entry. In a
+ * namespace where conntrack does not run, no packet has an entry and ACK
+ * scans are not counted.
+ */
+static bool is_ack_probe(const struct slg_pkt *pkt, bool tracked,
+			 enum ip_conntrack_info ctinfo)
+{
+	return tracked && ctinfo == IP_CT_NEW && pkt->proto == IPPROTO_TCP &&
+	       (pkt->tcp_flags & ~(TCPHDR_PSH | TCPHDR_ECE | TCPHDR_CWR)) ==
+	       TCPHDR_ACK;
+}
+
+/* Count an ACK probe for its source, which account() has seen already. */
+static void account_ack_probe(struct net *net, const struct slg_pkt *pkt,
+			      const struct slg_thresholds *thr)
+{
+	struct slg_alarm alarms[SLG_NR_DETECTORS];
+	u64 ms = now_ms(), packets, bytes, handshakes;
+	struct slg_source *src;
+	struct slg_rates rates;
+	struct slg_key key;
+	int i, n;
+
+	slg_key_init(&key, net, pkt->family, &pkt->saddr);
+	src = slg_table_lookup(&slg_sources, &key);
+	if (!src)
+		return;
+	spin_lock_bh(&src->lock);
+	slg_window_roll(&src->win, ms, thr->window_ms);
+	slg_slow_roll(&src->win, ms, thr->slow_window_ms);
+	slg_window_ack_probe(&src->win, pkt);
+	slg_window_rates(&src->win, ms, thr->window_ms, &rates);
+	rates.slow_ports = slg_slow_ports(&src->win, ms, thr->slow_window_ms);
+	n = slg_detect(&rates, thr, &src->holdoff, ms, alarms);
+	packets = src->packets;
+	bytes = src->bytes;
+	handshakes = src->handshakes;
+	spin_unlock_bh(&src->lock);
+
+	for (i = 0; i < n; i++)
+		report_alarm(net, pkt, &alarms[i], packets, bytes, handshakes,
+			     &rates);
+}
+
+/* After conntrack, for its view of arriving TCP ACKs; observes only. */
+static unsigned int slg_ct_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo = IP_CT_UNTRACKED;
+	struct slg_pkt pkt;
+	bool tracked = false;
+
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	tracked = nf_ct_get(skb, &ctinfo);
+#endif
+	/* Cheap first: nearly every packet belongs to a known connection. */
+	if (!tracked || ctinfo != IP_CT_NEW)
+		return NF_ACCEPT;
+	if (parse_skb(skb, state->pf, &pkt))
+		return NF_ACCEPT;
+	pkt.dir = SLAGUARD_DIR_IN;
+	if (is_ack_probe(&pkt, tracked, ctinfo))
+		account_ack_probe(state->net, &pkt,
+				  slg_thresholds_get(slg_pernet(state->net)));
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops slg_ct_ops[] = {
+	{
+		.hook = slg_ct_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		.hook = slg_ct_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
+	},
+#endif
+};
+
+/*
  * Just after defragmentation, so a scan in fragments (nmap -f) is seen
  * reassembled; before conntrack could drop anything and before nftables'
  * raw chains, so blocked sources stay visible.
@@ -516,12 +605,22 @@ int slg_hooks_register(struct net *net)
 		return err;
 	err = nf_register_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
 	if (err)
-		defrag_disable(net);
+		goto err_defrag;
+	err = nf_register_net_hooks(net, slg_ct_ops, ARRAY_SIZE(slg_ct_ops));
+	if (err)
+		goto err_ops;
+	return 0;
+
+err_ops:
+	nf_unregister_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
+err_defrag:
+	defrag_disable(net);
 	return err;
 }
 
 void slg_hooks_unregister(struct net *net)
 {
+	nf_unregister_net_hooks(net, slg_ct_ops, ARRAY_SIZE(slg_ct_ops));
 	nf_unregister_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
 	defrag_disable(net);
 }

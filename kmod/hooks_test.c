@@ -349,6 +349,39 @@ static void stealth_scans_count_ports(struct kunit *test)
 	}
 }
 
+/*
+ * nmap -sA: an ACK that conntrack saw start a connection (tcp_loose) is a
+ * probe; an ACK of a known connection, or one conntrack never saw (it does
+ * not run in the namespace), is not.
+ */
+static void ack_probe_needs_conntrack(struct kunit *test)
+{
+	struct slg_pkt p = { .proto = IPPROTO_TCP, .tcp_flags = TCPHDR_ACK };
+	int i;
+
+	KUNIT_EXPECT_TRUE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_ESTABLISHED));
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_RELATED));
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, false, IP_CT_NEW));
+	p.tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
+	KUNIT_EXPECT_TRUE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	/* a SYN, RST or FIN is no ACK probe (SYN and FIN count elsewhere) */
+	p.tcp_flags = TCPHDR_SYN;
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	p.tcp_flags = TCPHDR_RST | TCPHDR_ACK;
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	p.tcp_flags = TCPHDR_FIN | TCPHDR_ACK;
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	p.proto = IPPROTO_UDP;
+	p.tcp_flags = 0;
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_NEW));
+
+	/* the hook that asks sits after conntrack */
+	for (i = 0; i < ARRAY_SIZE(slg_ct_ops); i++)
+		KUNIT_EXPECT_GT(test, slg_ct_ops[i].priority,
+				NF_IP_PRI_CONNTRACK);
+}
+
 static struct kunit_case slaguard_hooks_cases[] = {
 	KUNIT_CASE(hooks_after_defrag),
 	KUNIT_CASE(l3_counted_without_l4),
@@ -358,6 +391,7 @@ static struct kunit_case slaguard_hooks_cases[] = {
 	KUNIT_CASE(forged_ack_is_no_handshake),
 	KUNIT_CASE(concurrent_handshakes_not_a_flood),
 	KUNIT_CASE(stealth_scans_count_ports),
+	KUNIT_CASE(ack_probe_needs_conntrack),
 	{}
 };
 
