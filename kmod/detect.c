@@ -18,7 +18,8 @@ static bool holdoff_passed(struct slg_holdoff *h, u32 kind, u64 now_ms,
 
 	if (kind == SLAGUARD_EVENT_SLOW_PORTSCAN)
 		kind = SLG_HOLDOFF_SLOW;
-	else if (WARN_ON_ONCE(kind >= SLG_HOLDOFF_SLOW))
+	else if (WARN_ON_ONCE(kind == SLG_HOLDOFF_SLOW ||
+			      kind >= SLG_HOLDOFF_KINDS))
 		return false;
 	last = h->last_ms[kind];
 

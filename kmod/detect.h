@@ -18,10 +18,11 @@ struct slg_alarm {
 
 /*
  * Event kinds the detectors raise are 1 .. SLAGUARD_EVENT_ICMP_FLOOD, each
- * its own slot, and SLAGUARD_EVENT_SLOW_PORTSCAN in the slot after them.
+ * its own slot, and SLAGUARD_EVENT_SLOW_PORTSCAN in slot 0, which
+ * SLAGUARD_EVENT_UNSPEC never needs.
  */
-#define SLG_HOLDOFF_SLOW	(SLAGUARD_EVENT_ICMP_FLOOD + 1)
-#define SLG_HOLDOFF_KINDS	(SLG_HOLDOFF_SLOW + 1)
+#define SLG_HOLDOFF_SLOW	SLAGUARD_EVENT_UNSPEC
+#define SLG_HOLDOFF_KINDS	(SLAGUARD_EVENT_ICMP_FLOOD + 1)
 
 /*
  * When each (source, kind) last reported; 0 = never. Only the detectors'
