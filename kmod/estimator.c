@@ -19,7 +19,6 @@ void slg_window_init(struct slg_window *w, u64 now_ms)
 {
 	memset(w, 0, sizeof(*w));
 	w->start_ms = now_ms;
-	w->slow_start_ms = now_ms;
 	w->seed = get_random_u32();
 }
 
@@ -137,21 +136,19 @@ void slg_window_ack_probe(struct slg_window *w, const struct slg_pkt *pkt)
 /* Advance the long window so that now_ms falls into the current one. */
 void slg_slow_roll(struct slg_window *w, u64 now_ms, u32 slow_ms)
 {
-	u64 elapsed;
+	u32 epoch;
 
-	if (now_ms < w->slow_start_ms)
-		w->slow_start_ms = now_ms;
-	elapsed = now_ms - w->slow_start_ms;
-	if (elapsed < slow_ms)
+	if (!slow_ms)
 		return;
-	if (elapsed < 2ULL * slow_ms) {
+	epoch = div_u64(now_ms, slow_ms);
+	if (epoch == w->slow_epoch)
+		return;
+	if (epoch == w->slow_epoch + 1)
 		bitmap_copy(w->slow_prev, w->slow, SLG_SLOW_BITS);
-		w->slow_start_ms += slow_ms;
-	} else {
+	else
 		bitmap_zero(w->slow_prev, SLG_SLOW_BITS);
-		w->slow_start_ms = now_ms;
-	}
 	bitmap_zero(w->slow, SLG_SLOW_BITS);
+	w->slow_epoch = epoch;
 }
 
 /*
@@ -192,7 +189,8 @@ static const u16 slow_estimate[SLG_SLOW_BITS + 1] = {
 /* Distinct ports over the last slow_ms, the union like slg_window_ports(). */
 u64 slg_slow_ports(const struct slg_window *w, u64 now_ms, u32 slow_ms)
 {
-	u64 elapsed = now_ms > w->slow_start_ms ? now_ms - w->slow_start_ms : 0;
+	u64 start = (u64)w->slow_epoch * slow_ms;
+	u64 elapsed = now_ms > start ? now_ms - start : 0;
 	u64 cur = 0, only_prev = 0;
 	unsigned int i;
 
@@ -326,16 +324,46 @@ u64 slg_window_estimate(const struct slg_window *w, enum slg_counter c,
 	return w->cur[c] + div_u64(w->prev[c] * overlap, window_ms);
 }
 
-/*
- * Half-open: SYNs of the previous whole window that no completion since
- * answered. The current window's SYNs are still in flight (a handshake
- * behind 200 ms of delay is not half-open yet), so a burst of concurrent
- * handshakes reads as none once they complete, and a flood shows one
- * window later. Completions of older SYNs only lower the figure.
- */
-static u64 half_open(u64 syn, u64 done)
+static u32 young_slot_ms(u32 window_ms)
 {
-	return syn > done ? syn - done : 0;
+	return clamp(window_ms / 4, 50U, 500U);
+}
+
+void slg_young_add(struct slg_young *y, u64 now_ms, u32 window_ms)
+{
+	u16 slot = (u16)div_u64(now_ms, young_slot_ms(window_ms));
+
+	if (slot != y->slot) {
+		y->n[1] = slot == (u16)(y->slot + 1) ? y->n[0] : 0;
+		y->n[0] = 0;
+		y->slot = slot;
+	}
+	if (y->n[0] < U16_MAX)
+		y->n[0]++;
+}
+
+/* SYNs of the current and the last slot: the last 1 to 2 slots' worth. */
+u32 slg_young_count(const struct slg_young *y, u64 now_ms, u32 window_ms)
+{
+	u16 slot = (u16)div_u64(now_ms, young_slot_ms(window_ms));
+
+	if (slot == y->slot)
+		return y->n[0] + y->n[1];
+	if (slot == (u16)(y->slot + 1))
+		return y->n[0];
+	return 0;
+}
+
+/*
+ * Half-open: SYNs of the window, less those too young to have completed
+ * (still in flight: a handshake behind 200 ms of delay is not half-open
+ * yet), less the completions. A burst of concurrent handshakes reads as
+ * none; a flood shows within a fraction of the window. Completions of
+ * young or older SYNs only lower the figure.
+ */
+static u64 half_open(u64 syn, u64 young, u64 done)
+{
+	return syn > young + done ? syn - young - done : 0;
 }
 
 u64 slg_per_second(u64 per_window, u32 window_ms)
@@ -357,8 +385,10 @@ void slg_window_rates(const struct slg_window *w, u64 now_ms, u32 window_ms,
 	r->conn_rate = slg_per_second(syn, window_ms);
 	r->icmp_rate = slg_per_second(slg_window_estimate(w, SLG_CTR_ICMP, now_ms,
 							  window_ms), window_ms);
-	r->half_open = half_open(w->prev[SLG_CTR_SYN],
-				 w->prev[SLG_CTR_DONE] + w->cur[SLG_CTR_DONE]);
+	r->half_open = half_open(syn, slg_young_count(&w->young, now_ms,
+						      window_ms),
+				 slg_window_estimate(w, SLG_CTR_DONE, now_ms,
+						     window_ms));
 	r->ports = slg_window_estimate(w, SLG_CTR_PORTS, now_ms, window_ms);
 	r->probes = w->probes | w->prev_probes;
 }
@@ -411,6 +441,17 @@ static void dst_roll(struct slg_dst *d, u64 now_ms, u32 window_ms)
 	d->done[0] = 0;
 }
 
+/* Like slg_window_estimate(): this window plus the overlap of the last. */
+static u64 dst_estimate(const u32 c[2], u64 start_ms, u64 now_ms,
+			u32 window_ms)
+{
+	u64 elapsed = now_ms > start_ms ? now_ms - start_ms : 0;
+
+	if (elapsed >= window_ms)
+		return c[0];
+	return c[0] + div_u64((u64)c[1] * (window_ms - elapsed), window_ms);
+}
+
 /*
  * A SYN to pkt's destination. True when its half-open count reaches
  * threshold and the destination has not reported within holdoff_ms; a
@@ -443,7 +484,10 @@ bool slg_dst_syn(struct slg_dst_table *t, const struct slg_pkt *pkt,
 	dst_roll(d, now_ms, window_ms);
 	if (d->syn[0] < U32_MAX)
 		d->syn[0]++;
-	v = half_open(d->syn[1], (u64)d->done[1] + d->done[0]);
+	slg_young_add(&d->young, now_ms, window_ms);
+	v = half_open(dst_estimate(d->syn, d->start_ms, now_ms, window_ms),
+		      slg_young_count(&d->young, now_ms, window_ms),
+		      dst_estimate(d->done, d->start_ms, now_ms, window_ms));
 	if (threshold && v >= threshold &&
 	    (!d->holdoff_ms || now_ms < d->holdoff_ms ||
 	     now_ms - d->holdoff_ms >= holdoff_ms)) {

@@ -32,6 +32,20 @@ enum slg_counter {
 #define SLG_SLOW_MAX		1000
 
 /*
+ * SYNs too young to be half-open: their handshakes may still be in flight.
+ * Counted in two slots of a quarter window (50 to 500 ms), the current and
+ * the last, the slot number kept in 16 bits (it wraps after hours: a stale
+ * count then lowers the half-open figure once).
+ */
+struct slg_young {
+	u16 n[2];
+	u16 slot;
+};
+
+void slg_young_add(struct slg_young *y, u64 now_ms, u32 window_ms);
+u32 slg_young_count(const struct slg_young *y, u64 now_ms, u32 window_ms);
+
+/*
  * Counts of the current and previous window. The estimate for "the last
  * window" weights the previous window by how much of it still overlaps,
  * which smooths the step a tumbling window would make at each boundary.
@@ -44,11 +58,12 @@ struct slg_window {
 	u64 prev[SLG_NR_COUNTERS];
 	DECLARE_BITMAP(ports, SLG_PORT_BITS);
 	DECLARE_BITMAP(prev_ports, SLG_PORT_BITS);
-	/* The long window: tumbling, its previous one weighted like above. */
-	u64 slow_start_ms;
 	DECLARE_BITMAP(slow, SLG_SLOW_BITS);
 	DECLARE_BITMAP(slow_prev, SLG_SLOW_BITS);
 	u32 seed;		/* of the port sketches: random, per source */
+	/* The long window: number now_ms / slow_ms, its previous one weighted */
+	u32 slow_epoch;
+	struct slg_young young;
 	u8 probes;		/* enum slaguard_probe bits, current window */
 	u8 prev_probes;		/* and the previous one */
 };
@@ -169,6 +184,7 @@ struct slg_dst {
 	union slg_addr addr;
 	u16 port;
 	u8 family;		/* 0: free */
+	struct slg_young young;
 	u64 start_ms;		/* of the current window */
 	u64 last_ms;		/* last SYN: the least recent is replaced */
 	u64 holdoff_ms;		/* last event, 0: none */

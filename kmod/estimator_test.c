@@ -191,11 +191,12 @@ static void rates_from_window(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.byte_rate, 6000);
 	KUNIT_EXPECT_EQ(test, r.conn_rate, 30);
 	KUNIT_EXPECT_EQ(test, r.icmp_rate, 10);
-	KUNIT_EXPECT_EQ(test, r.half_open, 6);
+	/* SYNs 10 + 5, completions 1 + 1 (3 weighted half, rounded down) */
+	KUNIT_EXPECT_EQ(test, r.half_open, 13);
 	KUNIT_EXPECT_EQ(test, r.ports, 7);
 
 	/* More completions than SYNs (SYNs in an older window): not negative. */
-	w->cur[SLG_CTR_DONE] = 12;
+	w->cur[SLG_CTR_DONE] = 14;
 	slg_window_rates(w, 1250, 500, &r);
 	KUNIT_EXPECT_EQ(test, r.half_open, 0);
 }
@@ -375,32 +376,58 @@ static void handshake_table_sized_for_gateways(struct kunit *test)
 	KUNIT_EXPECT_LE(test, small_done, 4 * SLG_HS_WAYS);
 }
 
+/* count n SYNs at now_ms, as the hooks do */
+static void syns_at(struct slg_window *w, u64 now_ms, int n)
+{
+	struct slg_pkt syn = pkt(IPPROTO_TCP, 40000, 443, TCPHDR_SYN, 1);
+
+	slg_window_roll(w, now_ms, WIN);
+	while (n--) {
+		slg_young_add(&w->young, now_ms, WIN);
+		slg_window_add(w, &syn);
+	}
+}
+
 /*
- * Half-open counts the previous whole window's SYNs that no completion
- * answered: handshakes still in flight (this window's) are not half-open.
+ * Half-open counts the window's SYNs less those too young to have
+ * completed (the last 250 to 500 ms of a 1 s window) and the completions:
+ * handshakes still in flight are not half-open, a flood shows at once.
  */
-static void half_open_waits_a_window(struct kunit *test)
+static void half_open_spares_young(struct kunit *test)
 {
 	struct slg_window *w = new_window(test, 0);
-	struct slg_pkt syn = pkt(IPPROTO_TCP, 40000, 443, TCPHDR_SYN, 1);
 	struct slg_rates r;
+	u64 t;
 	int i;
 
-	add_n(w, &syn, 300);
+	/* 300 at once: all in flight */
+	syns_at(w, 0, 300);
 	slg_window_rates(w, 100, WIN, &r);
 	KUNIT_EXPECT_EQ(test, r.half_open, 0);
-	/* 250 complete in the next window: 50 stayed half-open */
-	slg_window_roll(w, WIN + 100, WIN);
+	/* 200 ms later 250 complete: 50 stay half-open once they age */
 	for (i = 0; i < 250; i++)
 		slg_window_done(w);
-	slg_window_rates(w, WIN + 100, WIN, &r);
+	slg_window_rates(w, 200, WIN, &r);
+	KUNIT_EXPECT_EQ(test, r.half_open, 0);
+	slg_window_rates(w, 600, WIN, &r);
 	KUNIT_EXPECT_EQ(test, r.half_open, 50);
-	/* a flood: 300 SYNs a window, none completing */
-	slg_window_roll(w, 2 * WIN + 100, WIN);
-	add_n(w, &syn, 300);
-	slg_window_roll(w, 3 * WIN + 100, WIN);
-	slg_window_rates(w, 3 * WIN + 100, WIN, &r);
-	KUNIT_EXPECT_EQ(test, r.half_open, 300);
+
+	/* a flood, 100 SYNs every 10 ms, none completing: seen in 1 s */
+	w = new_window(test, 0);
+	for (t = 0; t < 1000; t += 10)
+		syns_at(w, t, 100);
+	slg_window_rates(w, 990, WIN, &r);
+	KUNIT_EXPECT_GE(test, r.half_open, 5000);
+	/* a gateway, 150/s, each completing 200 ms later: never */
+	w = new_window(test, 0);
+	for (t = 0; t < 5000; t += 20) {
+		syns_at(w, t, 3);
+		if (t >= 200)
+			for (i = 0; i < 3; i++)
+				slg_window_done(w);
+		slg_window_rates(w, t, WIN, &r);
+		KUNIT_EXPECT_LT(test, r.half_open, 10);
+	}
 }
 
 static void syn_ack_and_rst_are_not_syn(struct kunit *test)
@@ -912,7 +939,7 @@ static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(handshake_completes),
 	KUNIT_CASE(handshake_seq_wraps),
 	KUNIT_CASE(handshake_table_sized_for_gateways),
-	KUNIT_CASE(half_open_waits_a_window),
+	KUNIT_CASE(half_open_spares_young),
 	KUNIT_CASE(syn_ack_and_rst_are_not_syn),
 	KUNIT_CASE(udp_icmp_counters),
 	KUNIT_CASE(gso_segments),

@@ -379,6 +379,8 @@ static void account(struct net *net, const struct slg_pkt *pkt,
 		src->handshakes++;
 		slg_window_done(&src->win);
 	}
+	if (slg_is_syn(pkt))
+		slg_young_add(&src->win.young, ms, thr->window_ms);
 	slg_window_count(&src->win, pkt, !udp_reply(net, pkt));
 	slg_window_rates(&src->win, ms, thr->window_ms, &rates);
 	rates.slow_ports = slg_slow_ports(&src->win, ms, thr->slow_window_ms);
