@@ -16,7 +16,10 @@ static bool holdoff_passed(struct slg_holdoff *h, u32 kind, u64 now_ms,
 {
 	u64 last;
 
-	if (WARN_ON_ONCE(kind >= SLG_HOLDOFF_KINDS))
+	if (kind == SLAGUARD_EVENT_SLOW_PORTSCAN)
+		kind = SLG_HOLDOFF_SLOW;
+	else if (WARN_ON_ONCE(kind == SLG_HOLDOFF_SLOW ||
+			      kind >= SLG_HOLDOFF_KINDS))
 		return false;
 	last = h->last_ms[kind];
 
@@ -25,6 +28,12 @@ static bool holdoff_passed(struct slg_holdoff *h, u32 kind, u64 now_ms,
 	/* 0 means "never"; a clock of 0 ms itself is nudged to 1. */
 	h->last_ms[kind] = now_ms ? now_ms : 1;
 	return true;
+}
+
+/* Did an event at last (0: never) happen within ms before now? */
+static bool recent(u64 last, u64 now_ms, u32 ms)
+{
+	return last && now_ms >= last && now_ms - last < ms;
 }
 
 static int check(u32 kind, u64 value, u64 threshold, struct slg_holdoff *h,
@@ -58,5 +67,13 @@ int slg_detect(const struct slg_rates *r, const struct slg_thresholds *thr,
 		   h, now_ms, ho, &alarms[n]);
 	n += check(SLAGUARD_EVENT_ICMP_FLOOD, r->icmp_rate, thr->icmp_rate,
 		   h, now_ms, ho, &alarms[n]);
+	/*
+	 * A scan reported as a fast one within the long window is no news:
+	 * only one that never crossed the short window's threshold is slow.
+	 */
+	if (!recent(h->last_ms[SLAGUARD_EVENT_PORTSCAN], now_ms,
+		    thr->slow_window_ms))
+		n += check(SLAGUARD_EVENT_SLOW_PORTSCAN, r->slow_ports,
+			   thr->slow_ports, h, now_ms, ho, &alarms[n]);
 	return n;
 }

@@ -8,7 +8,7 @@
 #include "estimator.h"
 
 /* Detectors driven by the source table (not WATCH_HIT). */
-#define SLG_NR_DETECTORS	5
+#define SLG_NR_DETECTORS	6
 
 struct slg_alarm {
 	u32 kind;		/* enum slaguard_event_kind */
@@ -16,7 +16,12 @@ struct slg_alarm {
 	u64 threshold;
 };
 
-/* Event kinds the detectors raise are 1 .. SLAGUARD_EVENT_ICMP_FLOOD. */
+/*
+ * Event kinds the detectors raise are 1 .. SLAGUARD_EVENT_ICMP_FLOOD, each
+ * its own slot, and SLAGUARD_EVENT_SLOW_PORTSCAN in slot 0, which
+ * SLAGUARD_EVENT_UNSPEC never needs.
+ */
+#define SLG_HOLDOFF_SLOW	SLAGUARD_EVENT_UNSPEC
 #define SLG_HOLDOFF_KINDS	(SLAGUARD_EVENT_ICMP_FLOOD + 1)
 
 /*

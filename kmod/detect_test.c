@@ -28,6 +28,8 @@ static struct detect_ctx *new_ctx(struct kunit *test)
 	c->thr.conn_rate = 200;
 	c->thr.icmp_rate = 50;
 	c->thr.bandwidth_bps = 1000000;
+	c->thr.slow_ports = 100;
+	c->thr.slow_window_ms = 600000;
 	return c;
 }
 
@@ -39,6 +41,7 @@ static void just_below(struct detect_ctx *c)
 	c->r.conn_rate = c->thr.conn_rate - 1;
 	c->r.byte_rate = c->thr.bandwidth_bps - 1;
 	c->r.icmp_rate = c->thr.icmp_rate - 1;
+	c->r.slow_ports = c->thr.slow_ports - 1;
 	c->r.pkt_rate = 1000000;
 }
 
@@ -189,6 +192,7 @@ static void several_at_once(struct kunit *test)
 	c->r.conn_rate = 202;
 	c->r.byte_rate = 3000000;
 	c->r.icmp_rate = 55;
+	c->r.slow_ports = 200;	/* shadowed by the fast scan */
 	values[0] = 30;
 	values[1] = 101;
 	values[2] = 202;
@@ -197,14 +201,15 @@ static void several_at_once(struct kunit *test)
 	c->alarms[SLG_NR_DETECTORS].kind = 0xdead;
 
 	n = detect(c, 7000);
-	KUNIT_ASSERT_EQ(test, n, SLG_NR_DETECTORS);
-	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(kinds), SLG_NR_DETECTORS);
+	KUNIT_ASSERT_EQ(test, n, ARRAY_SIZE(kinds));
+	KUNIT_ASSERT_EQ(test, ARRAY_SIZE(kinds), SLG_NR_DETECTORS - 1);
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_EQ(test, c->alarms[i].kind, kinds[i]);
 		KUNIT_EXPECT_EQ(test, c->alarms[i].value, values[i]);
 		KUNIT_EXPECT_EQ(test, c->h.last_ms[kinds[i]], 7000);
 	}
 	KUNIT_EXPECT_EQ(test, c->alarms[SLG_NR_DETECTORS].kind, 0xdead);
+	KUNIT_EXPECT_EQ(test, c->h.last_ms[SLG_HOLDOFF_SLOW], 0);
 
 	/* Two of them, packed at the front of the array. */
 	c = new_ctx(test);
@@ -236,7 +241,44 @@ static void clock_zero_and_backwards(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, detect(c, 20001), 0);
 }
 
+/*
+ * A slow scan (distinct ports over the long window) reports with its own
+ * hold-off; a fast scan at the same time is the news, so it alone reports.
+ */
+static void slow_scan(struct kunit *test)
+{
+	struct detect_ctx *c = new_ctx(test);
+
+	c->r.ports = 3;
+	c->r.slow_ports = 100;
+	KUNIT_ASSERT_EQ(test, detect(c, 9000), 1);
+	KUNIT_EXPECT_EQ(test, c->alarms[0].kind, SLAGUARD_EVENT_SLOW_PORTSCAN);
+	KUNIT_EXPECT_EQ(test, c->alarms[0].value, 100);
+	KUNIT_EXPECT_EQ(test, c->alarms[0].threshold, 100);
+	KUNIT_EXPECT_EQ(test, c->h.last_ms[SLG_HOLDOFF_SLOW], 9000);
+	KUNIT_EXPECT_EQ(test, detect(c, 9001), 0);
+	KUNIT_EXPECT_EQ(test, detect(c, 9000 + HOLDOFF), 1);
+
+	c = new_ctx(test);
+	c->r.ports = 20;
+	c->r.slow_ports = 100;
+	KUNIT_ASSERT_EQ(test, detect(c, 9000), 1);
+	KUNIT_EXPECT_EQ(test, c->alarms[0].kind, SLAGUARD_EVENT_PORTSCAN);
+	/* the fast scan is over; its ports stay in the long window */
+	c->r.ports = 2;
+	KUNIT_EXPECT_EQ(test, detect(c, 9000 + HOLDOFF), 0);
+	KUNIT_EXPECT_EQ(test, detect(c, 9000 + c->thr.slow_window_ms - 1), 0);
+	KUNIT_ASSERT_EQ(test, detect(c, 9000 + c->thr.slow_window_ms), 1);
+	KUNIT_EXPECT_EQ(test, c->alarms[0].kind, SLAGUARD_EVENT_SLOW_PORTSCAN);
+
+	c = new_ctx(test);
+	c->thr.slow_ports = 0;
+	c->r.slow_ports = SLG_SLOW_MAX;
+	KUNIT_EXPECT_EQ(test, detect(c, 9000), 0);
+}
+
 static struct kunit_case slaguard_detect_cases[] = {
+	KUNIT_CASE(slow_scan),
 	KUNIT_CASE(nothing_below_thresholds),
 	KUNIT_CASE(fires_when_reached),
 	KUNIT_CASE(holdoff_suppresses_repeat),

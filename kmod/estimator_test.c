@@ -178,7 +178,9 @@ static void rates_from_window(struct kunit *test)
 	w->cur[SLG_CTR_PKTS] = 30;
 	w->cur[SLG_CTR_BYTES] = 3000;
 	w->cur[SLG_CTR_SYN] = 10;
-	w->cur[SLG_CTR_DONE] = 4;
+	w->cur[SLG_CTR_DONE] = 1;
+	w->prev[SLG_CTR_SYN] = 10;
+	w->prev[SLG_CTR_DONE] = 3;
 	w->cur[SLG_CTR_ICMP] = 5;
 	w->cur[SLG_CTR_PORTS] = 7;
 	w->prev[SLG_CTR_PKTS] = 40;
@@ -187,13 +189,14 @@ static void rates_from_window(struct kunit *test)
 	slg_window_rates(w, 1250, 500, &r);
 	KUNIT_EXPECT_EQ(test, r.pkt_rate, (30 + 20) * 2);
 	KUNIT_EXPECT_EQ(test, r.byte_rate, 6000);
-	KUNIT_EXPECT_EQ(test, r.conn_rate, 20);
+	KUNIT_EXPECT_EQ(test, r.conn_rate, 30);
 	KUNIT_EXPECT_EQ(test, r.icmp_rate, 10);
-	KUNIT_EXPECT_EQ(test, r.half_open, 6);
+	/* SYNs 10 + 5, completions 1 + 1 (3 weighted half, rounded down) */
+	KUNIT_EXPECT_EQ(test, r.half_open, 13);
 	KUNIT_EXPECT_EQ(test, r.ports, 7);
 
 	/* More completions than SYNs (SYNs in an older window): not negative. */
-	w->cur[SLG_CTR_DONE] = 12;
+	w->cur[SLG_CTR_DONE] = 14;
 	slg_window_rates(w, 1250, 500, &r);
 	KUNIT_EXPECT_EQ(test, r.half_open, 0);
 }
@@ -252,87 +255,179 @@ static void ports_saturate_at_sketch_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_UDP], 65536);
 }
 
+/* A handshake table of nsets sets for one test. */
+static struct slg_hs_table *new_hs(struct kunit *test, u32 nsets)
+{
+	struct slg_hs_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	u64 *slots = kunit_kcalloc(test, nsets * SLG_HS_WAYS, sizeof(u64),
+				   GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_NOT_NULL(test, slots);
+	slg_hs_init(t, slots, nsets);
+	return t;
+}
+
+/* The client's segment of a connection to 192.0.2.1:dport. */
+static struct slg_pkt hs_pkt(u16 sport, u16 dport, u8 flags, u32 seq, u32 ack)
+{
+	struct slg_pkt p = pkt(IPPROTO_TCP, sport, dport, flags, seq);
+
+	p.saddr.v4 = htonl(0xc6120001);	/* 198.18.0.1 */
+	p.daddr.v4 = htonl(0xc0000201);	/* 192.0.2.1 */
+	p.tcp_ack = ack;
+	return p;
+}
+
+/* This host's SYN-ACK to the client of c, with initial sequence isn. */
+static void hs_syn_ack(struct slg_hs_table *t, const struct slg_pkt *c,
+		       u32 isn)
+{
+	struct slg_pkt p = *c;
+	struct slg_hs_key k;
+
+	p.saddr = c->daddr;
+	p.daddr = c->saddr;
+	p.sport = c->dport;
+	p.dport = c->sport;
+	p.tcp_flags = TCPHDR_SYN | TCPHDR_ACK;
+	p.tcp_seq = isn;
+	p.tcp_ack = c->tcp_seq + 1;
+	slg_hs_key_out(&k, 1, &p);
+	slg_hs_expect(t, &k, isn);
+}
+
+static bool hs_ack(struct slg_hs_table *t, const struct slg_pkt *p)
+{
+	struct slg_hs_key k;
+
+	slg_hs_key_in(&k, 1, p);
+	return slg_hs_complete(t, &k, p->tcp_ack);
+}
+
 static void handshake_completes(struct kunit *test)
 {
-	struct slg_window *w = new_window(test, 0);
-	struct slg_pkt syn = pkt(IPPROTO_TCP, 40000, 443, TCPHDR_SYN, 1000);
-	struct slg_pkt ack = pkt(IPPROTO_TCP, 40000, 443, TCPHDR_ACK, 1001);
-	struct slg_pkt bad = pkt(IPPROTO_TCP, 40000, 443, TCPHDR_ACK, 5000);
-	struct slg_pkt other = pkt(IPPROTO_TCP, 40001, 443, TCPHDR_ACK, 1001);
-	struct slg_rates r;
+	struct slg_hs_table *t = new_hs(test, 16);
+	struct slg_pkt syn = hs_pkt(40000, 443, TCPHDR_SYN, 1000, 0);
+	struct slg_pkt ack = hs_pkt(40000, 443, TCPHDR_ACK, 1001, 70001);
+	struct slg_pkt other = hs_pkt(40001, 443, TCPHDR_ACK, 1001, 70001);
+	struct slg_pkt forged = hs_pkt(40000, 443, TCPHDR_ACK, 1001, 5);
 
-	slg_window_add(w, &syn);
-	slg_window_rates(w, 0, WIN, &r);
-	KUNIT_EXPECT_EQ(test, r.half_open, 1);
+	/* No SYN-ACK sent: nothing to complete. */
+	KUNIT_EXPECT_FALSE(test, hs_ack(t, &ack));
+	hs_syn_ack(t, &syn, 70000);
+	/* The client's seq == ISN + 1 proves nothing; ack_seq must match. */
+	KUNIT_EXPECT_FALSE(test, hs_ack(t, &forged));
+	KUNIT_EXPECT_FALSE(test, hs_ack(t, &other));
+	KUNIT_EXPECT_TRUE(test, hs_ack(t, &ack));
+	/* Once: a retransmitted ACK completes nothing more. */
+	KUNIT_EXPECT_FALSE(test, hs_ack(t, &ack));
 
-	/* Wrong sequence number or another connection: still half-open. */
-	slg_window_add(w, &bad);
-	slg_window_add(w, &other);
-	slg_window_rates(w, 0, WIN, &r);
-	KUNIT_EXPECT_EQ(test, r.half_open, 1);
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 0);
+	/* Another namespace's identical connection is another one. */
+	hs_syn_ack(t, &syn, 70000);
+	{
+		struct slg_hs_key k;
 
-	slg_window_add(w, &ack);
-	slg_window_rates(w, 0, WIN, &r);
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 1);
-	KUNIT_EXPECT_EQ(test, r.half_open, 0);
-	KUNIT_EXPECT_EQ(test, r.conn_rate, 1);
-
-	/* A retransmitted ACK completes nothing more. */
-	slg_window_add(w, &ack);
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 1);
-
-	/* Data with ACK|PSH completes a handshake too. */
-	syn.sport = 40002;
-	ack.sport = 40002;
-	ack.tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
-	slg_window_add(w, &syn);
-	slg_window_add(w, &ack);
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 2);
-
-	/* An ACK carrying FIN or RST does not. */
-	syn.sport = 40003;
-	ack.sport = 40003;
-	ack.tcp_flags = TCPHDR_ACK | TCPHDR_RST;
-	slg_window_add(w, &syn);
-	slg_window_add(w, &ack);
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 2);
-	slg_window_rates(w, 0, WIN, &r);
-	KUNIT_EXPECT_EQ(test, r.half_open, 1);
+		slg_hs_key_in(&k, 2, &ack);
+		KUNIT_EXPECT_FALSE(test, slg_hs_complete(t, &k, ack.tcp_ack));
+	}
+	KUNIT_EXPECT_TRUE(test, hs_ack(t, &ack));
 }
 
-static void handshake_survives_roll(struct kunit *test)
-{
-	struct slg_window *w = new_window(test, 0);
-	struct slg_pkt syn = pkt(IPPROTO_TCP, 40000, 443, TCPHDR_SYN, 77);
-	struct slg_pkt ack = pkt(IPPROTO_TCP, 40000, 443, TCPHDR_ACK, 78);
-	struct slg_rates r;
-
-	slg_window_add(w, &syn);
-	slg_window_roll(w, WIN + 10, WIN);
-	slg_window_add(w, &ack);
-	slg_window_rates(w, WIN + 10, WIN, &r);
-	/* SYN weighted 990/1000 of 1 is 0; the completion still counts. */
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 1);
-	KUNIT_EXPECT_EQ(test, r.half_open, 0);
-}
-
-/* An initial sequence number of 0xffffffff makes the final ACK carry 0. */
+/* An ISN of 0xffffffff makes the final ACK acknowledge 0. */
 static void handshake_seq_wraps(struct kunit *test)
 {
-	struct slg_window *w = new_window(test, 0);
-	struct slg_pkt syn = pkt(IPPROTO_TCP, 40001, 80, TCPHDR_SYN, 0xffffffff);
-	struct slg_pkt ack = pkt(IPPROTO_TCP, 40001, 80, TCPHDR_ACK, 0);
-	struct slg_rates r;
+	struct slg_hs_table *t = new_hs(test, 16);
+	struct slg_pkt syn = hs_pkt(40001, 80, TCPHDR_SYN, 5, 0);
+	struct slg_pkt ack = hs_pkt(40001, 80, TCPHDR_ACK, 6, 0);
 
-	slg_window_add(w, &syn);
-	slg_window_add(w, &ack);
-	slg_window_rates(w, 10, WIN, &r);
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 1);
+	hs_syn_ack(t, &syn, 0xffffffff);
+	KUNIT_EXPECT_TRUE(test, hs_ack(t, &ack));
+	KUNIT_EXPECT_FALSE(test, hs_ack(t, &ack));
+}
+
+/*
+ * A gateway's 300 handshakes in flight at once all complete: the table is
+ * shared by all sources, not 8 slots per source. A full table forgets the
+ * oldest guesses, never more than it holds.
+ */
+static void handshake_table_sized_for_gateways(struct kunit *test)
+{
+	struct slg_hs_table *t = new_hs(test, 4096);
+	struct slg_hs_table *small = new_hs(test, 4);
+	const int n = 300;
+	int i, done = 0, small_done = 0;
+
+	for (i = 0; i < n; i++) {
+		struct slg_pkt syn = hs_pkt(20000 + i, 443, TCPHDR_SYN, i, 0);
+
+		hs_syn_ack(t, &syn, 1000003 * i);
+		hs_syn_ack(small, &syn, 1000003 * i);
+	}
+	for (i = 0; i < n; i++) {
+		struct slg_pkt ack = hs_pkt(20000 + i, 443, TCPHDR_ACK, i + 1,
+					    1000003 * i + 1);
+
+		done += hs_ack(t, &ack);
+		small_done += hs_ack(small, &ack);
+	}
+	/* 4096 sets of 4: at most a few collide past their set */
+	KUNIT_EXPECT_GE(test, done, n - 3);
+	KUNIT_EXPECT_LE(test, small_done, 4 * SLG_HS_WAYS);
+}
+
+/* count n SYNs at now_ms, as the hooks do */
+static void syns_at(struct slg_window *w, u64 now_ms, int n)
+{
+	struct slg_pkt syn = pkt(IPPROTO_TCP, 40000, 443, TCPHDR_SYN, 1);
+
+	slg_window_roll(w, now_ms, WIN);
+	while (n--) {
+		slg_young_add(&w->young, now_ms, WIN);
+		slg_window_add(w, &syn);
+	}
+}
+
+/*
+ * Half-open counts the window's SYNs less those too young to have
+ * completed (the last 250 to 500 ms of a 1 s window) and the completions:
+ * handshakes still in flight are not half-open, a flood shows at once.
+ */
+static void half_open_spares_young(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	struct slg_rates r;
+	u64 t;
+	int i;
+
+	/* 300 at once: all in flight */
+	syns_at(w, 0, 300);
+	slg_window_rates(w, 100, WIN, &r);
 	KUNIT_EXPECT_EQ(test, r.half_open, 0);
-	/* the slot is free again: a repeated ACK completes nothing */
-	slg_window_add(w, &ack);
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], 1);
+	/* 200 ms later 250 complete: 50 stay half-open once they age */
+	for (i = 0; i < 250; i++)
+		slg_window_done(w);
+	slg_window_rates(w, 200, WIN, &r);
+	KUNIT_EXPECT_EQ(test, r.half_open, 0);
+	slg_window_rates(w, 600, WIN, &r);
+	KUNIT_EXPECT_EQ(test, r.half_open, 50);
+
+	/* a flood, 100 SYNs every 10 ms, none completing: seen in 1 s */
+	w = new_window(test, 0);
+	for (t = 0; t < 1000; t += 10)
+		syns_at(w, t, 100);
+	slg_window_rates(w, 990, WIN, &r);
+	KUNIT_EXPECT_GE(test, r.half_open, 5000);
+	/* a gateway, 150/s, each completing 200 ms later: never */
+	w = new_window(test, 0);
+	for (t = 0; t < 5000; t += 20) {
+		syns_at(w, t, 3);
+		if (t >= 200)
+			for (i = 0; i < 3; i++)
+				slg_window_done(w);
+		slg_window_rates(w, t, WIN, &r);
+		KUNIT_EXPECT_LT(test, r.half_open, 10);
+	}
 }
 
 static void syn_ack_and_rst_are_not_syn(struct kunit *test)
@@ -344,7 +439,6 @@ static void syn_ack_and_rst_are_not_syn(struct kunit *test)
 		TCPHDR_RST | TCPHDR_ACK,
 		TCPHDR_ACK,
 		TCPHDR_FIN | TCPHDR_ACK,
-		0,
 	};
 	struct slg_window *w = new_window(test, 0);
 	struct slg_rates r;
@@ -371,32 +465,6 @@ static void syn_ack_and_rst_are_not_syn(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_SYN], 1);
 	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_PORTS], 1);
-}
-
-static void pending_syns_overflow(struct kunit *test)
-{
-	struct slg_window *w = new_window(test, 0);
-	const int n = SLG_PENDING_SYNS + 3;
-	struct slg_rates r;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		struct slg_pkt p = pkt(IPPROTO_TCP, 30000 + i, 80, TCPHDR_SYN,
-				       1000 * i);
-
-		slg_window_add(w, &p);
-	}
-	for (i = 0; i < n; i++) {
-		struct slg_pkt p = pkt(IPPROTO_TCP, 30000 + i, 80, TCPHDR_ACK,
-				       1000 * i + 1);
-
-		slg_window_add(w, &p);
-	}
-	/* Only the newest SLG_PENDING_SYNS handshakes were remembered. */
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_SYN], n);
-	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_DONE], SLG_PENDING_SYNS);
-	slg_window_rates(w, 0, WIN, &r);
-	KUNIT_EXPECT_EQ(test, r.half_open, n - SLG_PENDING_SYNS);
 }
 
 static void udp_icmp_counters(struct kunit *test)
@@ -631,6 +699,232 @@ static void replies_name_no_port(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, w->cur[SLG_CTR_PORTS], 0);
 }
 
+/* Which packets are which probe kind (nmap -sS, -sF, -sN, -sX, -sU, -sY). */
+static void probe_kinds(struct kunit *test)
+{
+	static const struct {
+		u8 proto;
+		u8 flags;
+		u8 chunk;
+		u32 kind;
+	} cases[] = {
+		{ IPPROTO_TCP, TCPHDR_SYN, 0, SLAGUARD_PROBE_SYN },
+		{ IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ECE | TCPHDR_CWR, 0,
+		  SLAGUARD_PROBE_SYN },
+		{ IPPROTO_TCP, TCPHDR_FIN, 0, SLAGUARD_PROBE_FIN },
+		{ IPPROTO_TCP, 0, 0, SLAGUARD_PROBE_NULL },
+		{ IPPROTO_TCP, TCPHDR_FIN | TCPHDR_PSH | TCPHDR_URG, 0,
+		  SLAGUARD_PROBE_XMAS },
+		{ IPPROTO_UDP, 0, 0, SLAGUARD_PROBE_UDP },
+		{ IPPROTO_SCTP, 0, 1, SLAGUARD_PROBE_SCTP },	/* INIT */
+		/* what connections and associations carry: no probe */
+		{ IPPROTO_TCP, TCPHDR_SYN | TCPHDR_ACK, 0, 0 },
+		{ IPPROTO_TCP, TCPHDR_ACK, 0, 0 },
+		{ IPPROTO_TCP, TCPHDR_FIN | TCPHDR_ACK, 0, 0 },
+		{ IPPROTO_TCP, TCPHDR_RST, 0, 0 },
+		{ IPPROTO_TCP, TCPHDR_PSH | TCPHDR_ACK, 0, 0 },
+		{ IPPROTO_SCTP, 0, 0, 0 },			/* DATA */
+		{ IPPROTO_SCTP, 0, 2, 0 },			/* INIT ACK */
+		{ IPPROTO_ICMP, 0, 0, 0 },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct slg_window *w = new_window(test, 0);
+		struct slg_pkt p = pkt(cases[i].proto, 40000, 1000 + i,
+				       cases[i].flags, 1);
+		struct slg_rates r;
+
+		p.sctp_chunk = cases[i].chunk;
+		KUNIT_EXPECT_EQ_MSG(test, slg_probe_kind(&p), cases[i].kind,
+				    "case %d", i);
+		slg_window_add(w, &p);
+		slg_window_rates(w, 0, WIN, &r);
+		KUNIT_EXPECT_EQ_MSG(test, r.probes, cases[i].kind, "case %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, r.ports, (u64)!!cases[i].kind,
+				    "case %d", i);
+	}
+}
+
+/* The probe kinds of the window and the previous one; older ones go. */
+static void probes_follow_window(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	struct slg_pkt fin = pkt(IPPROTO_TCP, 40000, 1, TCPHDR_FIN, 1);
+	struct slg_pkt udp = pkt(IPPROTO_UDP, 40000, 2, 0, 0);
+	struct slg_rates r;
+
+	slg_window_add(w, &fin);
+	slg_window_roll(w, WIN + 1, WIN);
+	slg_window_add(w, &udp);
+	slg_window_rates(w, WIN + 1, WIN, &r);
+	KUNIT_EXPECT_EQ(test, r.probes, SLAGUARD_PROBE_FIN | SLAGUARD_PROBE_UDP);
+	slg_window_roll(w, 2 * WIN + 1, WIN);
+	slg_window_rates(w, 2 * WIN + 1, WIN, &r);
+	KUNIT_EXPECT_EQ(test, r.probes, SLAGUARD_PROBE_UDP);
+	slg_window_ack_probe(w, &fin);
+	slg_window_rates(w, 2 * WIN + 1, WIN, &r);
+	KUNIT_EXPECT_EQ(test, r.probes, SLAGUARD_PROBE_UDP | SLAGUARD_PROBE_ACK);
+}
+
+#define SLOW	600000
+
+/*
+ * nmap -T2: a probe every 0.4 s, about 2 ports a window, never a short
+ * window's threshold; the long window sees them all.
+ */
+static void slow_scan_counted(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	u64 now = 0, max_short = 0;
+	struct slg_rates r;
+	int i;
+
+	for (i = 0; i < 200; i++, now += 400) {
+		struct slg_pkt p = pkt(IPPROTO_TCP, 40000, 1 + i, TCPHDR_SYN, i);
+
+		slg_window_roll(w, now, WIN);
+		slg_slow_roll(w, now, SLOW);
+		slg_window_add(w, &p);
+		slg_window_rates(w, now, WIN, &r);
+		max_short = max(max_short, r.ports);
+	}
+	KUNIT_EXPECT_LE(test, max_short, 4);
+	/* 200 ports in a 256-bit sketch: collisions corrected for */
+	KUNIT_EXPECT_GE(test, slg_slow_ports(w, now, SLOW), 170);
+	KUNIT_EXPECT_LE(test, slg_slow_ports(w, now, SLOW), 230);
+
+	/* Ports touched again count once: a poller stays at its count. */
+	for (i = 0; i < 1000; i++, now += 400) {
+		struct slg_pkt p = pkt(IPPROTO_TCP, 40000, 1 + i % 10,
+				       TCPHDR_SYN, i);
+		struct slg_window *v = w;
+
+		if (i == 0) {
+			v = new_window(test, now);
+			w = v;
+		}
+		slg_window_roll(v, now, WIN);
+		slg_slow_roll(v, now, SLOW);
+		slg_window_add(v, &p);
+	}
+	KUNIT_EXPECT_LE(test, slg_slow_ports(w, now, SLOW), 10);
+}
+
+/* The long window forgets: a scan two long windows ago counts nothing. */
+static void slow_window_forgets(struct kunit *test)
+{
+	struct slg_window *w = new_window(test, 0);
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		struct slg_pkt p = pkt(IPPROTO_UDP, 40000, 1 + i, 0, 0);
+
+		slg_window_add(w, &p);
+	}
+	KUNIT_EXPECT_GE(test, slg_slow_ports(w, 1000, SLOW), 85);
+	KUNIT_EXPECT_LE(test, slg_slow_ports(w, 1000, SLOW), 115);
+	/* half of the next long window in: the previous one weighs half */
+	slg_slow_roll(w, SLOW + SLOW / 2, SLOW);
+	KUNIT_EXPECT_LE(test, slg_slow_ports(w, SLOW + SLOW / 2, SLOW), 50);
+	KUNIT_EXPECT_GE(test, slg_slow_ports(w, SLOW + SLOW / 2, SLOW), 40);
+	slg_slow_roll(w, 3 * SLOW, SLOW);
+	KUNIT_EXPECT_EQ(test, slg_slow_ports(w, 3 * SLOW, SLOW), 0);
+}
+
+static struct slg_dst_table *new_dsts(struct kunit *test)
+{
+	struct slg_dst_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	slg_dst_init(t);
+	return t;
+}
+
+/* A SYN from a forged source, one of many, to 192.0.2.1:port. */
+static struct slg_pkt spoofed_syn(int i, u16 port)
+{
+	struct slg_pkt p = pkt(IPPROTO_TCP, 1024 + i, port, TCPHDR_SYN, i);
+
+	p.saddr.v4 = htonl(0x0a000000 + i);
+	p.daddr.v4 = htonl(0xc0000201);
+	return p;
+}
+
+/*
+ * hping3 --rand-source: no source sends twice, every SYN stays half-open.
+ * The destination's count sees them all, a window later (handshakes still
+ * in flight are not half-open), and the alarm names it.
+ */
+static void dst_half_open_spoofed_flood(struct kunit *test)
+{
+	struct slg_dst_table *t = new_dsts(test);
+	struct slg_dst_alarm a = {};
+	int fired = 0, i;
+	u64 now;
+
+	for (now = 0; now < 3000; now += 10)
+		for (i = 0; i < 10; i++) {
+			struct slg_pkt p = spoofed_syn(now + i, 8080);
+
+			fired += slg_dst_syn(t, &p, now, WIN, 500, 10000, &a);
+		}
+	/* 1000 SYNs a window: fires once, then the hold-off */
+	KUNIT_EXPECT_EQ(test, fired, 1);
+	KUNIT_EXPECT_EQ(test, a.family, AF_INET);
+	KUNIT_EXPECT_EQ(test, a.addr.v4, htonl(0xc0000201));
+	KUNIT_EXPECT_EQ(test, a.port, 8080);
+	KUNIT_EXPECT_GE(test, a.value, 500);
+}
+
+/* A busy server: as many SYNs, all completing, raise nothing. */
+static void dst_half_open_completed(struct kunit *test)
+{
+	struct slg_dst_table *t = new_dsts(test);
+	struct slg_dst_alarm a;
+	int fired = 0, i;
+	u64 now;
+
+	for (now = 0; now < 5000; now += 10) {
+		for (i = 0; i < 10; i++) {
+			struct slg_pkt p = spoofed_syn(now + i, 443);
+
+			fired += slg_dst_syn(t, &p, now, WIN, 500, 10000, &a);
+		}
+		/* their ACKs, 200 ms later */
+		if (now >= 200)
+			for (i = 0; i < 10; i++) {
+				struct slg_pkt p = spoofed_syn(now + i, 443);
+
+				slg_dst_done(t, &p, now, WIN);
+			}
+	}
+	KUNIT_EXPECT_EQ(test, fired, 0);
+}
+
+/* More destinations than the table holds: bounded, the busiest kept. */
+static void dst_table_bounded(struct kunit *test)
+{
+	struct slg_dst_table *t = new_dsts(test);
+	struct slg_dst_alarm a;
+	int fired = 0, i, round;
+
+	for (round = 0; round < 3; round++) {
+		/* a flood on port 80, between SYNs to 1000 other ports */
+		for (i = 0; i < 1000; i++) {
+			struct slg_pkt p = spoofed_syn(i, 1000 + i);
+			struct slg_pkt f = spoofed_syn(i, 80);
+
+			slg_dst_syn(t, &p, round * WIN + i / 2, WIN, 500, 10000,
+				    &a);
+			fired += slg_dst_syn(t, &f, round * WIN + i / 2, WIN,
+					     500, 10000, &a);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, fired, 1);
+	KUNIT_EXPECT_EQ(test, a.port, 80);
+}
+
 static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(roll_within_window),
 	KUNIT_CASE(roll_one_window),
@@ -643,10 +937,10 @@ static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(ports_distinct),
 	KUNIT_CASE(ports_saturate_at_sketch_size),
 	KUNIT_CASE(handshake_completes),
-	KUNIT_CASE(handshake_survives_roll),
 	KUNIT_CASE(handshake_seq_wraps),
+	KUNIT_CASE(handshake_table_sized_for_gateways),
+	KUNIT_CASE(half_open_spares_young),
 	KUNIT_CASE(syn_ack_and_rst_are_not_syn),
-	KUNIT_CASE(pending_syns_overflow),
 	KUNIT_CASE(udp_icmp_counters),
 	KUNIT_CASE(gso_segments),
 	KUNIT_CASE(ports_public_seed_collisions),
@@ -656,6 +950,13 @@ static struct kunit_case slaguard_estimator_cases[] = {
 	KUNIT_CASE(ports_scan_still_counted),
 	KUNIT_CASE(ports_previous_weighted),
 	KUNIT_CASE(replies_name_no_port),
+	KUNIT_CASE(probe_kinds),
+	KUNIT_CASE(probes_follow_window),
+	KUNIT_CASE(slow_scan_counted),
+	KUNIT_CASE(slow_window_forgets),
+	KUNIT_CASE(dst_half_open_spoofed_flood),
+	KUNIT_CASE(dst_half_open_completed),
+	KUNIT_CASE(dst_table_bounded),
 	{}
 };
 

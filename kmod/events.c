@@ -55,6 +55,11 @@ size_t slg_event_size(const struct slg_event *ev)
 		      nla_total_size(2) * 2 + nla_total_size(4);
 	if (ev->has_rates)
 		sz += nla_total_size_64bit(8) * 8;
+	if (ev->has_dst)
+		sz += addr_size(ev->family) + nla_total_size(1) +
+		      nla_total_size(2);
+	if (ev->has_evidence)
+		sz += nla_total_size_64bit(8) + nla_total_size(4);
 	return sz;
 }
 
@@ -145,7 +150,8 @@ static int fill_nest(struct sk_buff *skb, const struct slg_event *ev, u64 seq)
 	    nla_put_u32(skb, SLAGUARD_EV_NETNS, ev->netns_inum) ||
 	    nla_put_u8(skb, SLAGUARD_EV_FAMILY, ev->family) ||
 	    nla_put_u8(skb, SLAGUARD_EV_DIRECTION, ev->dir) ||
-	    put_addr(skb, SLAGUARD_EV_SRC_ADDR, ev->family, &ev->src) ||
+	    (ev->kind != SLAGUARD_EVENT_DST_HALF_OPEN &&
+	     put_addr(skb, SLAGUARD_EV_SRC_ADDR, ev->family, &ev->src)) ||
 	    put_u64(skb, SLAGUARD_EV_VALUE, ev->value) ||
 	    put_u64(skb, SLAGUARD_EV_THRESHOLD, ev->threshold))
 		return -EMSGSIZE;
@@ -167,6 +173,17 @@ static int fill_nest(struct sk_buff *skb, const struct slg_event *ev, u64 seq)
 	     put_u64(skb, SLAGUARD_EV_HALF_OPEN, ev->rates.half_open) ||
 	     put_u64(skb, SLAGUARD_EV_PORTS, ev->rates.ports) ||
 	     put_u64(skb, SLAGUARD_EV_ICMP_RATE, ev->rates.icmp_rate)))
+		return -EMSGSIZE;
+
+	/* A port and protocol only when known: layer 3 traffic has none. */
+	if (ev->has_dst &&
+	    (put_addr(skb, SLAGUARD_EV_DST_ADDR, ev->family, &ev->dst) ||
+	     (ev->proto && nla_put_u8(skb, SLAGUARD_EV_PROTO, ev->proto)) ||
+	     (ev->dport && nla_put_u16(skb, SLAGUARD_EV_DST_PORT, ev->dport))))
+		return -EMSGSIZE;
+	if (ev->has_evidence &&
+	    (put_u64(skb, SLAGUARD_EV_HANDSHAKES, ev->handshakes) ||
+	     nla_put_u32(skb, SLAGUARD_EV_PROBES, ev->rates.probes)))
 		return -EMSGSIZE;
 	return 0;
 }

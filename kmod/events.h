@@ -30,12 +30,13 @@ struct slg_event {
 	u32 netns_inum;
 	u8 family;
 	u8 dir;
-	u8 proto;		/* WATCH_HIT */
+	u8 proto;		/* WATCH_HIT, has_dst (0: none known) */
 	u16 sport;		/* WATCH_HIT */
-	u16 dport;		/* WATCH_HIT */
+	u16 dport;		/* WATCH_HIT, has_dst (0: none known) */
 	u32 watch_id;		/* WATCH_HIT */
-	union slg_addr src;
-	union slg_addr dst;	/* WATCH_HIT */
+	union slg_addr src;	/* not DST_HALF_OPEN */
+	union slg_addr dst;	/* WATCH_HIT, has_dst */
+	bool has_dst;		/* detector events name the destination */
 	u64 time_ns;
 	u64 value;
 	u64 threshold;
@@ -43,6 +44,8 @@ struct slg_event {
 	u64 packets;
 	u64 bytes;
 	struct slg_rates rates;
+	bool has_evidence;	/* source detectors: HANDSHAKES, PROBES */
+	u64 handshakes;
 	const struct slg_task_ev *task;	/* task kinds: no address, family, dir */
 };
 

@@ -19,6 +19,7 @@
 #include <net/ipv6.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "detect.h"
 #include "events.h"
@@ -45,6 +46,26 @@ static int parse_l4(const struct sk_buff *skb, unsigned int thoff,
 		pkt->dport = ntohs(th->dest);
 		pkt->tcp_flags = tcp_flag_byte(th);
 		pkt->tcp_seq = ntohl(th->seq);
+		pkt->tcp_ack = ntohl(th->ack_seq);
+		return 0;
+	}
+	case IPPROTO_SCTP: {
+		/* the common header, then the first chunk's type */
+		struct {
+			__be16 source;
+			__be16 dest;
+			__be32 vtag;
+			__le32 checksum;
+			u8 chunk;
+		} __packed _sh;
+		const typeof(_sh) *sh;
+
+		sh = skb_header_pointer(skb, thoff, sizeof(_sh), &_sh);
+		if (!sh)
+			return -EINVAL;
+		pkt->sport = ntohs(sh->source);
+		pkt->dport = ntohs(sh->dest);
+		pkt->sctp_chunk = sh->chunk;
 		return 0;
 	}
 	case IPPROTO_UDP: {
@@ -76,6 +97,8 @@ static int parse_transport(const struct sk_buff *skb, unsigned int thoff,
 	pkt->dport = 0;
 	pkt->tcp_flags = 0;
 	pkt->tcp_seq = 0;
+	pkt->tcp_ack = 0;
+	pkt->sctp_chunk = 0;
 	return -EPROTO;
 }
 
@@ -217,9 +240,14 @@ static void watch_packet(struct net *net, struct slg_net *sn,
 	}
 }
 
+/*
+ * A source detector fired on pkt: the packet that crossed the threshold
+ * names the destination, so no source needs to remember one.
+ */
 static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 			 const struct slg_alarm *a, u64 packets, u64 bytes,
-			 const struct slg_rates *r, unsigned int to)
+			 u64 handshakes, const struct slg_rates *r,
+			 unsigned int to)
 {
 	struct slg_event ev = {
 		.kind = a->kind,
@@ -227,6 +255,10 @@ static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 		.family = pkt->family,
 		.dir = pkt->dir,
 		.src = pkt->saddr,
+		.has_dst = true,
+		.dst = pkt->daddr,
+		.proto = pkt->proto,
+		.dport = pkt->dport,
 		.time_ns = ktime_get_real_ns(),
 		.value = a->value,
 		.threshold = a->threshold,
@@ -234,9 +266,63 @@ static void report_alarm(struct net *net, const struct slg_pkt *pkt,
 		.packets = packets,
 		.bytes = bytes,
 		.rates = *r,
+		.has_evidence = true,
+		.handshakes = handshakes,
 	};
 
 	slg_event_send(net, &ev, to);
+}
+
+static void report_dst(struct net *net, const struct slg_pkt *pkt,
+		       const struct slg_dst_alarm *a, u32 threshold)
+{
+	struct slg_event ev = {
+		.kind = SLAGUARD_EVENT_DST_HALF_OPEN,
+		.netns_inum = net->ns.inum,
+		.family = a->family,
+		.dir = pkt->dir,
+		.has_dst = true,
+		.dst = a->addr,
+		.proto = IPPROTO_TCP,
+		.dport = a->port,
+		.time_ns = ktime_get_real_ns(),
+		.value = a->value,
+		.threshold = threshold,
+	};
+
+	slg_event_emit(net, &ev, true);
+}
+
+/*
+ * Handshakes in flight, for every namespace (the key holds the namespace's
+ * cookie): 16384 entries, 128 KiB, whatever the number of sources.
+ */
+#define SLG_HS_SETS	4096
+
+static u64 slg_hs_slots[SLG_HS_SETS * SLG_HS_WAYS];
+static struct slg_hs_table slg_handshakes;
+
+void slg_hooks_init(void)
+{
+	slg_hs_init(&slg_handshakes, slg_hs_slots, SLG_HS_SETS);
+}
+
+/* This side accepts a handshake: remember the ISN it chose. */
+static void note_syn_ack(struct net *net, const struct slg_pkt *pkt)
+{
+	struct slg_hs_key k;
+
+	slg_hs_key_out(&k, net->net_cookie, pkt);
+	slg_hs_expect(&slg_handshakes, &k, pkt->tcp_seq);
+}
+
+/* pkt (an arriving ACK) completes a handshake this side accepted. */
+static bool completes(struct net *net, const struct slg_pkt *pkt)
+{
+	struct slg_hs_key k;
+
+	slg_hs_key_in(&k, net->net_cookie, pkt);
+	return slg_hs_complete(&slg_handshakes, &k, pkt->tcp_ack);
 }
 
 /* Where ephemeral ports start on common systems (Linux, Windows, BSD). */
@@ -260,25 +346,68 @@ static bool udp_reply(const struct net *net, const struct slg_pkt *pkt)
 	return pkt->dport >= min(low, SLG_EPHEMERAL_MIN);
 }
 
+/* What a source's rates raise, for whom. */
+struct slg_verdict {
+	struct slg_alarm local[SLG_NR_DETECTORS];
+	struct slg_alarm host[SLG_NR_DETECTORS];
+	int n, m;
+	unsigned int to;	/* where the local alarms go */
+};
+
+/*
+ * Under src->lock. A namespace with thresholds of its own is judged by them
+ * for its own listeners, and by the initial namespace's for the host's: it
+ * cannot turn off or raise what the host sees.
+ */
+static void judge_source(struct slg_source *src, const struct slg_rates *r,
+			 const struct slg_thresholds *thr, u64 ms,
+			 struct slg_verdict *v)
+{
+	const struct slg_thresholds *host = slg_thresholds_get(slg_pernet(&init_net));
+
+	v->to = SLG_TO_LOCAL | SLG_TO_HOST;
+	v->m = 0;
+	v->n = slg_detect(r, thr, &src->holdoff, ms, v->local);
+	if (thr != host) {
+		v->to = SLG_TO_LOCAL;
+		v->m = slg_detect(r, host, &src->host_holdoff, ms, v->host);
+	}
+}
+
+static void report_verdict(struct net *net, const struct slg_pkt *pkt,
+			   const struct slg_verdict *v, u64 packets, u64 bytes,
+			   u64 handshakes, const struct slg_rates *r)
+{
+	int i;
+
+	for (i = 0; i < v->n; i++)
+		report_alarm(net, pkt, &v->local[i], packets, bytes, handshakes,
+			     r, v->to);
+	for (i = 0; i < v->m; i++)
+		report_alarm(net, pkt, &v->host[i], packets, bytes, handshakes,
+			     r, SLG_TO_HOST);
+}
+
 static void account(struct net *net, const struct slg_pkt *pkt,
 		    const struct slg_thresholds *thr)
 {
-	const struct slg_thresholds *host = slg_thresholds_get(slg_pernet(&init_net));
-	struct slg_alarm alarms[SLG_NR_DETECTORS];
-	struct slg_alarm host_alarms[SLG_NR_DETECTORS];
-	unsigned int to = SLG_TO_LOCAL | SLG_TO_HOST;
+	struct slg_verdict v;
 	struct slg_source *src;
 	struct slg_rates rates;
 	struct slg_key key;
+	struct slg_net *sn = slg_pernet(net);
 	u64 ms = now_ms();
-	u64 packets, bytes;
-	int i, n, m = 0;
+	u64 packets, bytes, handshakes;
+	bool done = false;
 
 	slg_key_init(&key, net, pkt->family, &pkt->saddr);
-	src = slg_table_get(&slg_sources, &key, &slg_pernet(net)->sources,
-			    net->ns.inum, ms);
-	if (!src)
+	src = slg_table_get(&slg_sources, &key, &sn->sources, net->ns.inum, ms);
+	if (!src) {
+		/* Untracked, the destination still hears of the completion. */
+		if (slg_is_ack(pkt) && completes(net, pkt))
+			slg_dst_done(sn->dsts, pkt, ms, thr->window_ms);
 		return;
+	}
 
 	spin_lock_bh(&src->lock);
 	src->last_ms = ms;
@@ -292,28 +421,39 @@ static void account(struct net *net, const struct slg_pkt *pkt,
 	else if (pkt->proto == IPPROTO_ICMP || pkt->proto == IPPROTO_ICMPV6)
 		src->icmp += pkt->segs;
 	slg_window_roll(&src->win, ms, thr->window_ms);
+	slg_slow_roll(&src->win, ms, thr->slow_window_ms);
+	/* Hash only while a SYN of this source may still be in flight. */
+	if (slg_is_ack(pkt) && src->syn > src->handshakes &&
+	    completes(net, pkt)) {
+		done = true;
+		src->handshakes++;
+		slg_window_done(&src->win);
+	}
+	if (slg_is_syn(pkt))
+		slg_young_add(&src->win.young, ms, thr->window_ms);
 	slg_window_count(&src->win, pkt, !udp_reply(net, pkt));
 	slg_window_rates(&src->win, ms, thr->window_ms, &rates);
-	n = slg_detect(&rates, thr, &src->holdoff, ms, alarms);
-	/*
-	 * A namespace with thresholds of its own is judged by them for its
-	 * own listeners, and by the initial namespace's for the host's: it
-	 * cannot turn off or raise what the host sees.
-	 */
-	if (thr != host) {
-		to = SLG_TO_LOCAL;
-		m = slg_detect(&rates, host, &src->host_holdoff, ms,
-			       host_alarms);
-	}
+	rates.slow_ports = slg_slow_ports(&src->win, ms, thr->slow_window_ms);
+	judge_source(src, &rates, thr, ms, &v);
 	packets = src->packets;
 	bytes = src->bytes;
+	handshakes = src->handshakes;
 	spin_unlock_bh(&src->lock);
 
-	for (i = 0; i < n; i++)
-		report_alarm(net, pkt, &alarms[i], packets, bytes, &rates, to);
-	for (i = 0; i < m; i++)
-		report_alarm(net, pkt, &host_alarms[i], packets, bytes, &rates,
-			     SLG_TO_HOST);
+	if (done)
+		slg_dst_done(sn->dsts, pkt, ms, thr->window_ms);
+	report_verdict(net, pkt, &v, packets, bytes, handshakes, &rates);
+}
+
+/* A SYN to a local destination: count it there, whoever sent it. */
+static void account_dst(struct net *net, const struct slg_pkt *pkt,
+			const struct slg_thresholds *thr)
+{
+	struct slg_dst_alarm a;
+
+	if (slg_dst_syn(slg_pernet(net)->dsts, pkt, now_ms(), thr->window_ms,
+			thr->dst_half_open, thr->holdoff_ms, &a))
+		report_dst(net, pkt, &a, thr->dst_half_open);
 }
 
 static const u8 hook_dir[NF_INET_NUMHOOKS] = {
@@ -349,10 +489,101 @@ static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 	 * LOCAL_OUT is this host's own traffic, and on loopback PRE_ROUTING
 	 * sees the same packet again.
 	 */
-	if (pkt.dir == SLAGUARD_DIR_IN)
+	if (pkt.dir == SLAGUARD_DIR_IN) {
+		if (slg_is_syn(&pkt))
+			account_dst(state->net, &pkt, thr);
 		account(state->net, &pkt, thr);
+	} else if (slg_is_syn_ack(&pkt)) {
+		/* LOCAL_OUT: this host's; FORWARD: a server's behind it */
+		note_syn_ack(state->net, &pkt);
+	}
 	return NF_ACCEPT;
 }
+
+/*
+ * An ACK probe (nmap -sA) is an ACK of no connection, which only state can
+ * tell from a connection's ACK: conntrack's. With the lenient default
+ * (nf_conntrack_tcp_loose=1) an ACK of no known connection starts a new
+ * one, IP_CT_NEW; with tcp_loose=0 it is invalid and gets no entry. In a
+ * namespace where conntrack does not run, no packet has an entry and ACK
+ * scans are not counted.
+ */
+static bool is_ack_probe(const struct slg_pkt *pkt, bool tracked,
+			 enum ip_conntrack_info ctinfo)
+{
+	return tracked && ctinfo == IP_CT_NEW && pkt->proto == IPPROTO_TCP &&
+	       (pkt->tcp_flags & ~(TCPHDR_PSH | TCPHDR_ECE | TCPHDR_CWR)) ==
+	       TCPHDR_ACK;
+}
+
+/* Count an ACK probe for its source, which account() has seen already. */
+static void account_ack_probe(struct net *net, const struct slg_pkt *pkt,
+			      const struct slg_thresholds *thr)
+{
+	u64 ms = now_ms(), packets, bytes, handshakes;
+	struct slg_source *src;
+	struct slg_verdict v;
+	struct slg_rates rates;
+	struct slg_key key;
+
+	slg_key_init(&key, net, pkt->family, &pkt->saddr);
+	src = slg_table_lookup(&slg_sources, &key);
+	if (!src)
+		return;
+	spin_lock_bh(&src->lock);
+	slg_window_roll(&src->win, ms, thr->window_ms);
+	slg_slow_roll(&src->win, ms, thr->slow_window_ms);
+	slg_window_ack_probe(&src->win, pkt);
+	slg_window_rates(&src->win, ms, thr->window_ms, &rates);
+	rates.slow_ports = slg_slow_ports(&src->win, ms, thr->slow_window_ms);
+	judge_source(src, &rates, thr, ms, &v);
+	packets = src->packets;
+	bytes = src->bytes;
+	handshakes = src->handshakes;
+	spin_unlock_bh(&src->lock);
+
+	report_verdict(net, pkt, &v, packets, bytes, handshakes, &rates);
+}
+
+/* After conntrack, for its view of arriving TCP ACKs; observes only. */
+static unsigned int slg_ct_hook(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo = IP_CT_UNTRACKED;
+	struct slg_pkt pkt;
+	bool tracked = false;
+
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	tracked = nf_ct_get(skb, &ctinfo);
+#endif
+	/* Cheap first: nearly every packet belongs to a known connection. */
+	if (!tracked || ctinfo != IP_CT_NEW)
+		return NF_ACCEPT;
+	if (parse_skb(skb, state->pf, &pkt))
+		return NF_ACCEPT;
+	pkt.dir = SLAGUARD_DIR_IN;
+	if (is_ack_probe(&pkt, tracked, ctinfo))
+		account_ack_probe(state->net, &pkt,
+				  slg_thresholds_get(slg_pernet(state->net)));
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops slg_ct_ops[] = {
+	{
+		.hook = slg_ct_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		.hook = slg_ct_hook,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
+	},
+#endif
+};
 
 /*
  * Just after defragmentation, so a scan in fragments (nmap -f) is seen
@@ -420,12 +651,22 @@ int slg_hooks_register(struct net *net)
 		return err;
 	err = nf_register_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
 	if (err)
-		defrag_disable(net);
+		goto err_defrag;
+	err = nf_register_net_hooks(net, slg_ct_ops, ARRAY_SIZE(slg_ct_ops));
+	if (err)
+		goto err_ops;
+	return 0;
+
+err_ops:
+	nf_unregister_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
+err_defrag:
+	defrag_disable(net);
 	return err;
 }
 
 void slg_hooks_unregister(struct net *net)
 {
+	nf_unregister_net_hooks(net, slg_ct_ops, ARRAY_SIZE(slg_ct_ops));
 	nf_unregister_net_hooks(net, slg_ops, ARRAY_SIZE(slg_ops));
 	defrag_disable(net);
 }

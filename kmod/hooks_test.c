@@ -194,12 +194,204 @@ static void udp_replies_are_not_probes(struct kunit *test)
 	KUNIT_EXPECT_GE(test, ht_source(from53).ports, 25);
 }
 
+/* A TCP segment from saddr to daddr with the sequence numbers given. */
+static struct sk_buff *ht_tcp(struct kunit *test, const char *saddr,
+			      const char *daddr, u16 sport, u16 dport,
+			      u8 flags, u32 seq, u32 ack)
+{
+	struct sk_buff *skb = ht_skb(test, saddr, IPPROTO_TCP, sport, dport,
+				     flags, sizeof(struct tcphdr));
+	struct iphdr *iph = ip_hdr(skb);
+	struct tcphdr *th = (struct tcphdr *)(iph + 1);
+
+	iph->daddr = in_aton(daddr);
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	return skb;
+}
+
+static void ht_tcp_run(struct kunit *test, unsigned int hook,
+		       const char *saddr, const char *daddr, u16 sport,
+		       u16 dport, u8 flags, u32 seq, u32 ack)
+{
+	struct sk_buff *skb = ht_tcp(test, saddr, daddr, sport, dport, flags,
+				     seq, ack);
+
+	ht_run(skb, hook, NULL, NULL);
+	kfree_skb(skb);
+}
+
+/* The handshakes a source completed, both windows. */
+static u64 ht_done(const char *saddr)
+{
+	union slg_addr addr = { .v4 = in_aton(saddr) };
+	struct slg_source *src;
+	struct slg_key key;
+	u64 done = 0;
+
+	slg_key_init(&key, &init_net, AF_INET, &addr);
+	rcu_read_lock();
+	src = slg_table_lookup(&slg_sources, &key);
+	if (src) {
+		spin_lock_bh(&src->lock);
+		done = src->win.cur[SLG_CTR_DONE] + src->win.prev[SLG_CTR_DONE];
+		spin_unlock_bh(&src->lock);
+	}
+	rcu_read_unlock();
+	return done;
+}
+
+#define HT_LOCAL	"198.19.255.1"
+
+/*
+ * A handshake completes when the client's ACK acknowledges the SYN-ACK
+ * this host sent (ack_seq == our ISN + 1). An ACK whose own sequence
+ * number is the client's ISN + 1 - what a blind forger can always send -
+ * completes nothing.
+ */
+static void forged_ack_is_no_handshake(struct kunit *test)
+{
+	const char *a = "198.18.0.8";
+
+	ht_tcp_run(test, NF_INET_PRE_ROUTING, a, HT_LOCAL, 41000, 80,
+		   TCPHDR_SYN, 1000, 0);
+	ht_tcp_run(test, NF_INET_LOCAL_OUT, HT_LOCAL, a, 80, 41000,
+		   TCPHDR_SYN | TCPHDR_ACK, 777777, 1001);
+	/* seq == client ISN + 1, ack_seq a guess */
+	ht_tcp_run(test, NF_INET_PRE_ROUTING, a, HT_LOCAL, 41000, 80,
+		   TCPHDR_ACK, 1001, 12345);
+	KUNIT_EXPECT_EQ(test, ht_done(a), 0);
+	/* the right ACK from another port is another connection */
+	ht_tcp_run(test, NF_INET_PRE_ROUTING, a, HT_LOCAL, 41001, 80,
+		   TCPHDR_ACK, 1001, 777778);
+	KUNIT_EXPECT_EQ(test, ht_done(a), 0);
+
+	ht_tcp_run(test, NF_INET_PRE_ROUTING, a, HT_LOCAL, 41000, 80,
+		   TCPHDR_ACK, 1001, 777778);
+	KUNIT_EXPECT_EQ(test, ht_done(a), 1);
+	/* retransmitted: still one */
+	ht_tcp_run(test, NF_INET_PRE_ROUTING, a, HT_LOCAL, 41000, 80,
+		   TCPHDR_ACK, 1001, 777778);
+	KUNIT_EXPECT_EQ(test, ht_done(a), 1);
+}
+
+/*
+ * A NAT gateway or proxy with 300 handshakes in flight at once: every
+ * one completes, so once the window has passed none is half-open.
+ */
+static void concurrent_handshakes_not_a_flood(struct kunit *test)
+{
+	const char *gw = "198.18.0.9";
+	union slg_addr addr = { .v4 = in_aton(gw) };
+	struct slg_window *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	struct slg_source *src;
+	struct slg_rates r;
+	struct slg_key key;
+	const int n = 300;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < n; i++)
+		ht_tcp_run(test, NF_INET_PRE_ROUTING, gw, HT_LOCAL, 20000 + i,
+			   443, TCPHDR_SYN, 5000 * i, 0);
+	for (i = 0; i < n; i++)
+		ht_tcp_run(test, NF_INET_LOCAL_OUT, HT_LOCAL, gw, 443,
+			   20000 + i, TCPHDR_SYN | TCPHDR_ACK, 91 * i + 3,
+			   5000 * i + 1);
+	for (i = 0; i < n; i++)
+		ht_tcp_run(test, NF_INET_PRE_ROUTING, gw, HT_LOCAL, 20000 + i,
+			   443, TCPHDR_ACK, 5000 * i + 1, 91 * i + 4);
+	KUNIT_EXPECT_EQ(test, ht_done(gw), n);
+
+	slg_key_init(&key, &init_net, AF_INET, &addr);
+	rcu_read_lock();
+	src = slg_table_lookup(&slg_sources, &key);
+	KUNIT_ASSERT_NOT_NULL(test, src);
+	spin_lock_bh(&src->lock);
+	*w = src->win;
+	spin_unlock_bh(&src->lock);
+	rcu_read_unlock();
+	/* a window later, the burst's SYNs are all in the previous window */
+	slg_window_roll(w, w->start_ms + 1100, 1000);
+	slg_window_rates(w, w->start_ms + 10, 1000, &r);
+	KUNIT_EXPECT_LT(test, r.half_open,
+			(u64)slg_default_thresholds.syn_half_open);
+}
+
+/* FIN, NULL and Xmas scans (nmap -sF, -sN, -sX) name the ports they probe. */
+static void stealth_scans_count_ports(struct kunit *test)
+{
+	static const struct {
+		const char *src;
+		u8 flags;
+		bool probe;
+	} kinds[] = {
+		{ "198.18.0.10", TCPHDR_FIN, true },
+		{ "198.18.0.11", 0, true },
+		{ "198.18.0.12", TCPHDR_FIN | TCPHDR_PSH | TCPHDR_URG, true },
+		/* what connections send: no probe */
+		{ "198.18.0.13", TCPHDR_FIN | TCPHDR_ACK, false },
+		{ "198.18.0.14", TCPHDR_RST, false },
+		{ "198.18.0.15", TCPHDR_PSH | TCPHDR_ACK, false },
+	};
+	int k, i;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		for (i = 0; i < 30; i++)
+			ht_tcp_run(test, NF_INET_PRE_ROUTING, kinds[k].src,
+				   HT_LOCAL, 50000, 1 + i, kinds[k].flags, 1, 0);
+		if (kinds[k].probe)
+			KUNIT_EXPECT_GE_MSG(test, ht_source(kinds[k].src).ports,
+					    25, "flags %#x", kinds[k].flags);
+		else
+			KUNIT_EXPECT_EQ_MSG(test, ht_source(kinds[k].src).ports,
+					    0, "flags %#x", kinds[k].flags);
+	}
+}
+
+/*
+ * nmap -sA: an ACK that conntrack saw start a connection (tcp_loose) is a
+ * probe; an ACK of a known connection, or one conntrack never saw (it does
+ * not run in the namespace), is not.
+ */
+static void ack_probe_needs_conntrack(struct kunit *test)
+{
+	struct slg_pkt p = { .proto = IPPROTO_TCP, .tcp_flags = TCPHDR_ACK };
+	int i;
+
+	KUNIT_EXPECT_TRUE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_ESTABLISHED));
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_RELATED));
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, false, IP_CT_NEW));
+	p.tcp_flags = TCPHDR_ACK | TCPHDR_PSH;
+	KUNIT_EXPECT_TRUE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	/* a SYN, RST or FIN is no ACK probe (SYN and FIN count elsewhere) */
+	p.tcp_flags = TCPHDR_SYN;
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	p.tcp_flags = TCPHDR_RST | TCPHDR_ACK;
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	p.tcp_flags = TCPHDR_FIN | TCPHDR_ACK;
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_NEW));
+	p.proto = IPPROTO_UDP;
+	p.tcp_flags = 0;
+	KUNIT_EXPECT_FALSE(test, is_ack_probe(&p, true, IP_CT_NEW));
+
+	/* the hook that asks sits after conntrack */
+	for (i = 0; i < ARRAY_SIZE(slg_ct_ops); i++)
+		KUNIT_EXPECT_GT(test, slg_ct_ops[i].priority,
+				NF_IP_PRI_CONNTRACK);
+}
+
 static struct kunit_case slaguard_hooks_cases[] = {
 	KUNIT_CASE(hooks_after_defrag),
 	KUNIT_CASE(l3_counted_without_l4),
 	KUNIT_CASE(local_out_is_not_a_source),
 	KUNIT_CASE(loopback_counted_once),
 	KUNIT_CASE(udp_replies_are_not_probes),
+	KUNIT_CASE(forged_ack_is_no_handshake),
+	KUNIT_CASE(concurrent_handshakes_not_a_flood),
+	KUNIT_CASE(stealth_scans_count_ports),
+	KUNIT_CASE(ack_probe_needs_conntrack),
 	{}
 };
 

@@ -42,6 +42,10 @@ const struct slg_thresholds slg_default_thresholds = {
 	.icmp_rate = 100,
 	.watch_events = 100,
 	.bandwidth_bps = 0,	/* normal bandwidth differs too much per site */
+	/* a busy server takes thousands of connections a second, all completing */
+	.dst_half_open = 1000,
+	.slow_ports = 100,	/* distinct ports in 10 minutes */
+	.slow_window_ms = 600000,
 	.cpu_pct = 90,
 	.cpu_samples = 3,
 	.runq_delay_ms = 200,	/* waiting a fifth of the time to run */
@@ -116,6 +120,10 @@ static int __net_init slg_net_init(struct net *net)
 	if (!sn->stats)
 		return -ENOMEM;
 	sn->net = net;
+	sn->dsts = kzalloc(sizeof(*sn->dsts), GFP_KERNEL_ACCOUNT);
+	if (!sn->dsts)
+		return -ENOMEM;
+	slg_dst_init(sn->dsts);
 	mutex_init(&sn->cfg_lock);
 	spin_lock_init(&sn->send_lock);
 	atomic64_set(&sn->seq, 0);
@@ -132,6 +140,7 @@ static void __net_exit slg_net_exit(struct net *net)
 	kfree(rcu_dereference_protected(sn->thr, 1));
 	slg_watchset_free_all(rcu_dereference_protected(sn->watches, 1));
 	free_percpu(sn->stats);
+	kfree(sn->dsts);
 }
 
 static struct pernet_operations slg_net_ops = {
@@ -194,6 +203,7 @@ static int __init slg_init(void)
 	err = slg_sched_init();
 	if (err)
 		goto err_genl;
+	slg_hooks_init();
 	err = register_pernet_subsys(&slg_hooks_ops);
 	if (err)
 		goto err_sched;

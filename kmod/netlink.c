@@ -37,6 +37,11 @@ static struct netlink_range_validation holdoff_range = {
 	.max = SLAGUARD_HOLDOFF_MS_MAX,
 };
 
+static struct netlink_range_validation slow_window_range = {
+	.min = SLAGUARD_SLOW_WINDOW_MS_MIN,
+	.max = SLAGUARD_SLOW_WINDOW_MS_MAX,
+};
+
 static const struct nla_policy thr_policy[SLAGUARD_THR_MAX + 1] = {
 	[SLAGUARD_THR_WINDOW_MS] = NLA_POLICY_FULL_RANGE(NLA_U32, &window_range),
 	[SLAGUARD_THR_HOLDOFF_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
@@ -54,6 +59,10 @@ static const struct nla_policy thr_policy[SLAGUARD_THR_MAX + 1] = {
 	[SLAGUARD_THR_FORK_RATE] = { .type = NLA_U32 },
 	[SLAGUARD_THR_MEM_RSS] = { .type = NLA_U64 },
 	[SLAGUARD_THR_PROC_EVENTS] = { .type = NLA_U32 },
+	[SLAGUARD_THR_DST_HALF_OPEN] = { .type = NLA_U32 },
+	[SLAGUARD_THR_SLOW_PORTS] = NLA_POLICY_MAX(NLA_U32, SLG_SLOW_MAX),
+	[SLAGUARD_THR_SLOW_WINDOW_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &slow_window_range),
 	[SLAGUARD_THR_NS_FORWARD_RATE] = { .type = NLA_U32 },
 };
 
@@ -249,6 +258,9 @@ static int fill_thresholds(struct sk_buff *skb, struct net *net, void *arg)
 	    nla_put_u32(skb, SLAGUARD_THR_FORK_RATE, t->fork_rate) ||
 	    put_u64(skb, SLAGUARD_THR_MEM_RSS, t->mem_rss, SLAGUARD_THR_PAD) ||
 	    nla_put_u32(skb, SLAGUARD_THR_PROC_EVENTS, t->proc_events) ||
+	    nla_put_u32(skb, SLAGUARD_THR_DST_HALF_OPEN, t->dst_half_open) ||
+	    nla_put_u32(skb, SLAGUARD_THR_SLOW_PORTS, t->slow_ports) ||
+	    nla_put_u32(skb, SLAGUARD_THR_SLOW_WINDOW_MS, t->slow_window_ms) ||
 	    nla_put_u32(skb, SLAGUARD_THR_NS_FORWARD_RATE, fwd))
 		goto out;
 	err = 0;
@@ -314,6 +326,9 @@ static int slg_set_thresholds(struct sk_buff *skb, struct genl_info *info)
 	get_u32(tb, SLAGUARD_THR_RUNQ_DELAY_MS, &t->runq_delay_ms);
 	get_u32(tb, SLAGUARD_THR_FORK_RATE, &t->fork_rate);
 	get_u32(tb, SLAGUARD_THR_PROC_EVENTS, &t->proc_events);
+	get_u32(tb, SLAGUARD_THR_DST_HALF_OPEN, &t->dst_half_open);
+	get_u32(tb, SLAGUARD_THR_SLOW_PORTS, &t->slow_ports);
+	get_u32(tb, SLAGUARD_THR_SLOW_WINDOW_MS, &t->slow_window_ms);
 	get_u32(tb, SLAGUARD_THR_NS_FORWARD_RATE, &t->ns_forward_rate);
 	if (tb[SLAGUARD_THR_MEM_RSS])
 		t->mem_rss = nla_get_u64(tb[SLAGUARD_THR_MEM_RSS]);

@@ -29,11 +29,13 @@ struct slg_pkt {
 	u32 len;		/* bytes, all GSO segments together */
 	u32 segs;		/* packets, >= 1 */
 	u32 tcp_seq;
+	u32 tcp_ack;		/* ack_seq, host order */
 	u16 sport;		/* host order; 0 when not TCP/UDP */
 	u16 dport;
 	u8 family;		/* AF_INET or AF_INET6 */
 	u8 proto;		/* IPPROTO_*, 0 for a non-first fragment */
 	u8 tcp_flags;		/* TCPHDR_* */
+	u8 sctp_chunk;		/* SCTP: type of the first chunk */
 	u8 dir;			/* enum slaguard_direction */
 };
 
@@ -47,6 +49,9 @@ struct slg_thresholds {
 	u32 icmp_rate;
 	u32 watch_events;
 	u64 bandwidth_bps;
+	u32 dst_half_open;
+	u32 slow_ports;
+	u32 slow_window_ms;
 	/* system monitoring agent (sched.c); the initial namespace's apply */
 	u32 cpu_pct;
 	u32 cpu_samples;
@@ -136,10 +141,13 @@ struct slg_quota {
 };
 
 struct slg_ptrset;
+struct slg_dst_table;
 
 /* Per network namespace state. */
 struct slg_net {
 	struct net *net;
+	/* half-open connections per local destination (DST_HALF_OPEN) */
+	struct slg_dst_table *dsts;
 	/* NULL: follow the initial namespace's thresholds */
 	struct slg_thresholds __rcu *thr;
 	struct slg_ptrset __rcu *watches;
@@ -164,6 +172,7 @@ const struct slg_thresholds *slg_thresholds_get(const struct slg_net *sn);
 int slg_hooks_register(struct net *net);
 void slg_hooks_unregister(struct net *net);
 int slg_parse_skb(const struct sk_buff *skb, u8 family, struct slg_pkt *pkt);
+void slg_hooks_init(void);
 
 /* Generic netlink family (netlink.c) */
 int slg_genl_init(void);

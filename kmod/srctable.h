@@ -36,6 +36,7 @@ struct slg_source {
 	u64 syn;
 	u64 icmp;
 	u64 udp;
+	u64 handshakes;		/* completed with this namespace, ever */
 	struct slg_window win;
 	struct slg_holdoff holdoff;
 	struct slg_holdoff host_holdoff;	/* judged by the host's thresholds */

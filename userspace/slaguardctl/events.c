@@ -41,6 +41,8 @@ static const struct {
 	{ SLAGUARD_EV_HALF_OPEN, "half_open" },
 	{ SLAGUARD_EV_PORTS, "ports" },
 	{ SLAGUARD_EV_ICMP_RATE, "icmp_rate" },
+	{ SLAGUARD_EV_HANDSHAKES, "handshakes" },
+	{ SLAGUARD_EV_PROBES, "probes" },
 };
 
 #define NMEASURES	(sizeof(measures) / sizeof(measures[0]))

@@ -371,6 +371,8 @@ static const char *const kind_names[] = {
 	[SLAGUARD_EVENT_RUNQ_DELAY] = "RUNQ_DELAY",
 	[SLAGUARD_EVENT_FORK_RATE] = "FORK_RATE",
 	[SLAGUARD_EVENT_MEM_HIGH] = "MEM_HIGH",
+	[SLAGUARD_EVENT_DST_HALF_OPEN] = "DST_HALF_OPEN",
+	[SLAGUARD_EVENT_SLOW_PORTSCAN] = "SLOW_PORTSCAN",
 };
 
 const char *sg_kind_name(uint32_t kind)

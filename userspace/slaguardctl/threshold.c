@@ -16,12 +16,17 @@ const char threshold_usage[] =
 	"                              [watch-events N] [cpu PERCENT]\n"
 	"                              [cpu-samples N] [runq-delay MS_PER_S]\n"
 	"                              [fork-rate N] [mem-rss BYTES]\n"
-	"                              [proc-events N]\n"
+	"                              [proc-events N] [dst-half-open N]\n"
+	"                              [slow-ports N] [slow-window MS]\n"
 	"\n"
 	"Rates are per second over a sliding window of 'window' ms (100-60000); an\n"
 	"event repeats at most once per 'holdoff' ms (100-3600000) for the same\n"
 	"source and kind. 0 turns a detector off. bandwidth takes k, M, G or T\n"
 	"(powers of 1000), e.g. 125M. Values not given keep their setting.\n"
+	"dst-half-open: half-open TCP connections per window to one local address\n"
+	"and port, from any sources (a SYN flood with forged sources).\n"
+	"slow-ports: distinct ports one source probes within 'slow-window' ms\n"
+	"(60000-3600000; at most 1000 ports): a slow scan.\n"
 	"\n"
 	"The system monitor's detectors (watched processes, see 'watch add task';\n"
 	"the initial network namespace's values apply): cpu (%% of one CPU) for\n"
@@ -69,6 +74,12 @@ static const struct thr_field {
 	{ SLAGUARD_THR_MEM_RSS, "mem-rss", "mem_rss", "bytes", 0, UINT64_MAX },
 	{ SLAGUARD_THR_PROC_EVENTS, "proc-events", "proc_events",
 	  "events/s", 0, UINT32_MAX },
+	{ SLAGUARD_THR_DST_HALF_OPEN, "dst-half-open", "dst_half_open",
+	  "half-open per window per destination", 0, UINT32_MAX },
+	{ SLAGUARD_THR_SLOW_PORTS, "slow-ports", "slow_ports",
+	  "ports per slow window", 0, 1000 },
+	{ SLAGUARD_THR_SLOW_WINDOW_MS, "slow-window", "slow_window_ms", "ms",
+	  SLAGUARD_SLOW_WINDOW_MS_MIN, SLAGUARD_SLOW_WINDOW_MS_MAX },
 	{ SLAGUARD_THR_NS_FORWARD_RATE, "ns-forward-rate", "ns_forward_rate",
 	  "events/s per namespace", 0, UINT32_MAX },
 };
@@ -100,12 +111,12 @@ int sg_thr_parse_set(int argc, char **argv, struct sg_thresholds *t,
 
 	memset(t, 0, sizeof(*t));
 	if (argc == 0)
-		return sg_usage(e, "'threshold set' needs at least one KEY VALUE pair, e.g. threshold set conn-rate 200; keys: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate, watch-events, cpu, cpu-samples, runq-delay, fork-rate, mem-rss, proc-events");
+		return sg_usage(e, "'threshold set' needs at least one KEY VALUE pair, e.g. threshold set conn-rate 200; keys: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate, watch-events, cpu, cpu-samples, runq-delay, fork-rate, mem-rss, proc-events, dst-half-open, slow-ports, slow-window");
 	for (i = 0; i < argc; i += 2) {
 		const struct thr_field *f = find_field(argv[i]);
 
 		if (!f)
-			return sg_usage(e, "unknown argument '%s' for 'threshold set'; expected: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate, watch-events, cpu, cpu-samples, runq-delay, fork-rate, mem-rss or proc-events",
+			return sg_usage(e, "unknown argument '%s' for 'threshold set'; expected: window, holdoff, portscan, syn-half-open, conn-rate, bandwidth, icmp-rate, watch-events, cpu, cpu-samples, runq-delay, fork-rate, mem-rss, proc-events, dst-half-open, slow-ports or slow-window",
 					argv[i]);
 		if (t->present & (1ULL << f->attr))
 			return sg_usage(e, "'%s' is given twice", f->key);
@@ -135,6 +146,9 @@ static const enum mnl_attr_data_type thr_types[SLAGUARD_THR_MAX + 1] = {
 	[SLAGUARD_THR_FORK_RATE] = MNL_TYPE_U32,
 	[SLAGUARD_THR_MEM_RSS] = MNL_TYPE_U64,
 	[SLAGUARD_THR_PROC_EVENTS] = MNL_TYPE_U32,
+	[SLAGUARD_THR_DST_HALF_OPEN] = MNL_TYPE_U32,
+	[SLAGUARD_THR_SLOW_PORTS] = MNL_TYPE_U32,
+	[SLAGUARD_THR_SLOW_WINDOW_MS] = MNL_TYPE_U32,
 	[SLAGUARD_THR_NS_FORWARD_RATE] = MNL_TYPE_U32,
 };
 

@@ -60,6 +60,26 @@ static void set_parse(void **state)
 	assert_false(t.present & (1ULL << SLAGUARD_THR_WINDOW_MS));
 }
 
+/* The destination and slow-scan detectors' settings. */
+static void set_parse_detectors(void **state)
+{
+	struct sg_thresholds t;
+	struct sg_error e;
+
+	(void)state;
+	assert_int_equal(parse_set("dst-half-open 500 slow-ports 60 slow-window 300000",
+				   &t, &e), 0);
+	assert_true(t.present == ((1ULL << SLAGUARD_THR_DST_HALF_OPEN) |
+				  (1ULL << SLAGUARD_THR_SLOW_PORTS) |
+				  (1ULL << SLAGUARD_THR_SLOW_WINDOW_MS)));
+	assert_true(t.val[SLAGUARD_THR_DST_HALF_OPEN] == 500);
+	assert_true(t.val[SLAGUARD_THR_SLOW_PORTS] == 60);
+	assert_true(t.val[SLAGUARD_THR_SLOW_WINDOW_MS] == 300000);
+	expect_usage("slow-window 59999", "between 60000 and 3600000");
+	expect_usage("slow-ports 1001", "between 0 and 1000");
+	expect_usage("dst-half-open", "'dst-half-open' needs a value");
+}
+
 static void set_errors(void **state)
 {
 	(void)state;
@@ -198,6 +218,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(set_parse),
 		cmocka_unit_test(set_errors),
+		cmocka_unit_test(set_parse_detectors),
 		cmocka_unit_test(set_build),
 		cmocka_unit_test(show_reply),
 		cmocka_unit_test(error_offset),
