@@ -38,13 +38,15 @@ stage host make -s -C tests/host check
 stage checkpatch ./tests/kunit/checkpatch.sh
 stage kunit ./tests/kunit/run.sh
 # The VM scenarios on each kernel, the module built for it in its own
-# directory (build/vm/kmod-KVER), so the two builds never mix.
+# directory (build/vm/kmod-KVER), so the two builds never mix. One boot
+# runs every scenario (each bounded by --scenario-timeout): 45 of them take
+# 15-20 min under TCG, past run.sh's default limit for a boot.
 vm_on() {
 	[ -n "$1" ] || {
 		echo "FAIL vm: no Debian $2 amd64 kernel with headers in /lib/modules (run scripts/install-deps.sh)"
 		return 1
 	}
-	./tests/vm/run.sh --kver "$1" --build-module
+	./tests/vm/run.sh --kver "$1" --build-module --timeout 2700
 }
 stage vm vm_on "$KVER" 6.1
 stage vm-6.12 vm_on "$KVER_NEW" 6.12
