@@ -51,7 +51,7 @@ case $kver in
 	  sort -V | tail -n 1 | xargs -r basename) ;;
 esac
 case $want in
-*hookcost*)
+*hookcost*|*"*"*)
 	kb=$OUT/kmod-bench-$kver
 	mkdir -p "$kb/kmod" "$TOP/build/bench"
 	rm -rf "$kb/include"
