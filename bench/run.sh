@@ -27,6 +27,51 @@ mkdir -p "$OUT"
 make -s -k -C "$TOP/bench" >&2 ||
 	echo "bench/run.sh: some helpers of bench/Makefile did not build; left out" >&2
 
+# hookcost.sh needs the module's benchmark build (SLAGUARD_BENCH=1, timing
+# the hooks) for the kernel that boots, as build/bench/slaguard-bench.ko
+# (tests/vm/manifest); built from a copy of the sources, as run.sh
+# --build-module does, so kmod/ keeps the ordinary build.
+kver=${KVER:-6.1}
+want=""
+prev=""
+for a in "$@"; do
+	case $prev in
+	--kver) kver=$a ;;
+	--scenarios) want=$a ;;
+	esac
+	case $a in
+	--kver=*) kver=${a#*=} ;;
+	--scenarios=*) want=${a#*=} ;;
+	esac
+	prev=$a
+done
+case $kver in
+*.*.*) ;;
+*) kver=$(ls -d /lib/modules/"$kver".*-amd64 2>/dev/null | grep -v -- '-rt-\|-cloud-' |
+	  sort -V | tail -n 1 | xargs -r basename) ;;
+esac
+case $want in
+*hookcost*|*"*"*)
+	kb=$OUT/kmod-bench-$kver
+	mkdir -p "$kb/kmod" "$TOP/build/bench"
+	rm -rf "$kb/include"
+	if [ -z "$kver" ] || [ ! -d "/lib/modules/$kver/build" ]; then
+		echo "bench/run.sh: no headers for kernel '$kver'; hookcost has no module" >&2
+	elif cp -p "$TOP/Kbuild" "$kb/" &&
+	     cp -p "$TOP"/kmod/Kbuild "$TOP"/kmod/Kconfig "$TOP"/kmod/*.c "$TOP"/kmod/*.h "$kb/kmod/" &&
+	     cp -pr "$TOP/include" "$kb/" &&
+	     make -C "/lib/modules/$kver/build" M="$kb" SLAGUARD_BENCH=1 modules > "$kb/build.log" 2>&1; then
+		# a new time only for a new module: the image is rebuilt if needed
+		cmp -s "$kb/kmod/slaguard.ko" "$TOP/build/bench/slaguard-bench.ko" ||
+			cp "$kb/kmod/slaguard.ko" "$TOP/build/bench/slaguard-bench.ko"
+	else
+		rm -f "$TOP/build/bench/slaguard-bench.ko"
+		tail -n 20 "$kb/build.log" >&2
+		echo "bench/run.sh: the benchmark build of the module failed (log: $kb/build.log)" >&2
+	fi
+	;;
+esac
+
 RC=$OUT/bench-run.rc
 { "$TOP/tests/vm/run.sh" --bench "$@"; echo $? > "$RC"; } 2>&1 | tee "$OUT/bench-run.log"
 rc=$(cat "$RC" 2>/dev/null || echo 1)
