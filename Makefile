@@ -3,7 +3,10 @@
 #   make              module for KVER (or KDIR) and the userspace programs
 #   make check        every test: build matrix, sparse, dkms, unit, KUnit, VM
 #   make demo         boot a VM and show detection and enforcement
-#   make install      userspace programs (PREFIX, DESTDIR)
+#   make install      programs, the application SDK, what slaguardd reads
+#                     (table definitions, attack shapes), the systemd unit,
+#                     a modules-load.d entry, docs and examples (PREFIX,
+#                     DESTDIR)
 #   make dkms-install copy the module sources to /usr/src for dkms
 #   make check-build|check-dkms|check-unit|check-host|check-kunit|check-vm
 #                     one stage of "make check"
@@ -22,6 +25,13 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+# slaguardd looks here for its table definitions and attack shapes (built
+# in: /usr/share/slaguard), whatever the PREFIX of the programs.
+DATADIR ?= /usr/share/slaguard
+DOCDIR ?= $(PREFIX)/share/doc/slaguard
+UNITDIR ?= /lib/systemd/system
+MODULESLOADDIR ?= /usr/lib/modules-load.d
 
 .PHONY: all help module userspace clean install dkms-install deps check \
 	check-build check-dkms check-unit check-kunit check-vm \
@@ -45,7 +55,20 @@ clean:
 	rm -rf build slaguard.ko
 
 install: userspace
-	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) DESTDIR=$(DESTDIR)
+	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(MODULESLOADDIR)
+	install -m 0644 nft/slaguard.nft nft/slaguard-inspect.nft \
+		data/attack-shapes.json $(DESTDIR)$(DATADIR)/
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 examples/*.yaml examples/*.c examples/*.py $(DESTDIR)$(DOCDIR)/examples/
+	sed -e 's|/usr/local/sbin/|$(SBINDIR)/|g' \
+		-e 's|file:/usr/share/doc/slaguard/|file:$(DOCDIR)/|g' \
+		packaging/slaguardd.service > $(DESTDIR)$(UNITDIR)/slaguardd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/slaguardd.service
+	# The module is loaded at boot by systemd-modules-load (no autoload).
+	printf '%s\n' '# slaguard: the security SLA monitor (see $(DOCDIR)/README.md)' \
+		slaguard > $(DESTDIR)$(MODULESLOADDIR)/slaguard.conf
 
 # Only the module's sources: dkms builds them with the Makefile below.
 dkms-install:
