@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "slaguard-app.h"
+#include "text.h"
 
 #define PUBLIC __attribute__((visibility("default")))
 
@@ -82,56 +83,13 @@ static void set_error(struct slaguard_app *app, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * What the daemon refuses in a field, so that it never reaches a log or a
- * terminal: C0 and C1 controls, DEL, line and paragraph separators and
- * bidirectional overrides.
- */
-static bool unsafe_cp(uint32_t cp)
-{
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
-	       cp == 0x2028 || cp == 0x2029 ||
-	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-/* Length of the UTF-8 sequence at P (at most LEFT bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t left, uint32_t *cp)
-{
-	uint32_t v, min;
-	size_t n;
-
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if ((p[0] & 0xe0) == 0xc0) {
-		n = 2; v = p[0] & 0x1f; min = 0x80;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		n = 3; v = p[0] & 0x0f; min = 0x800;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		n = 4; v = p[0] & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return n;
-}
-
 /* Check field KEY as the daemon would; 0 or -EINVAL with last_error set. */
 static int check_field(struct slaguard_app *app, const char *key, const char *v,
 		       size_t max, bool required)
 {
 	const unsigned char *p = (const unsigned char *)v;
-	size_t len;
+	size_t len, bad;
+	uint32_t cp;
 
 	if (!v || !*v) {
 		if (!required)
@@ -144,21 +102,17 @@ static int check_field(struct slaguard_app *app, const char *key, const char *v,
 		set_error(app, "field '%s': expected at most %zu bytes", key, max);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = utf8_seq(p + i, len - i, &cp);
-
-		if (!n) {
-			set_error(app, "field '%s': expected UTF-8 text, got byte 0x%02X at offset %zu",
-				  key, (unsigned int)p[i], i);
-			return -EINVAL;
-		}
-		if (unsafe_cp(cp)) {
-			set_error(app, "field '%s': expected text without control characters, got U+%04X at offset %zu",
-				  key, (unsigned int)cp, i);
-			return -EINVAL;
-		}
-		i += n;
+	/* What the daemon refuses, refused here: it never reaches a log. */
+	bad = sg_text_check(v, len, &cp);
+	if (bad < len && (cp & SG_NOT_UTF8)) {
+		set_error(app, "field '%s': expected UTF-8 text, got byte 0x%02X at offset %zu",
+			  key, (unsigned int)p[bad], bad);
+		return -EINVAL;
+	}
+	if (bad < len) {
+		set_error(app, "field '%s': expected text without control characters, got U+%04X at offset %zu",
+			  key, (unsigned int)cp, bad);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <syslog.h>
 
+#include "text.h"
+
 /* Longest address text: an IPv6 address (INET6_ADDRSTRLEN). */
 #define SGD_ADDR_MAX	46
 /* "2026-11-23T11:02:03.412Z" */
@@ -22,16 +24,7 @@ void sgd_log_setup(bool to_stderr, bool to_syslog, int max_level);
 void sgd_log(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/*
- * Text from outside (applications, process and cgroup names) must not
- * steer a terminal or forge a log line. A character is unsafe if it is a
- * C0 or C1 control, DEL, a line or paragraph separator, a bidirectional
- * override, or not valid UTF-8. sgd_text_check() returns the offset of the
- * first unsafe character in TEXT[0..LEN) (and its code point, or
- * SGD_NOT_UTF8 | the byte, in *CP), or LEN if there is none.
- */
-#define SGD_NOT_UTF8	0x80000000u
-size_t sgd_text_check(const char *text, size_t len, uint32_t *cp);
+/* Unsafe text (text.h): replaced by '?' where it is shown. */
 /* Replace every unsafe character of S by '?', in place. */
 void sgd_printable(char *s);
 

@@ -49,8 +49,8 @@ static int field(struct json_object *o, const char *key, char *dst,
 		return -EINVAL;
 	}
 	/* Logs, syslog and terminals show these: no controls, valid UTF-8. */
-	bad = sgd_text_check(s, len, &cp);
-	if (bad < len && (cp & SGD_NOT_UTF8)) {
+	bad = sg_text_check(s, len, &cp);
+	if (bad < len && (cp & SG_NOT_UTF8)) {
 		snprintf(err, errlen, "field '%s': expected UTF-8 text, got byte 0x%02X at offset %zu",
 			 key, (unsigned int)(cp & 0xff), bad);
 		return -EINVAL;
