@@ -33,7 +33,7 @@ static bool peer_has(const struct sla_peer *p, int family, const void *addr)
 	}
 }
 
-static bool proto_matches(enum sla_proto want, uint8_t proto)
+bool sla_proto_matches(enum sla_proto want, uint8_t proto)
 {
 	switch (want) {
 	case SLA_PROTO_TCP:
@@ -48,15 +48,15 @@ static bool proto_matches(enum sla_proto want, uint8_t proto)
 }
 
 /* Ports only exist for TCP and UDP; a port-bound rule never matches ICMP. */
-static bool port_matches(const struct sla_rule *r, uint8_t proto,
-			 uint16_t dport)
+bool sla_ports_match(const struct sla_port_range *ports, size_t n_ports,
+		     uint8_t proto, uint16_t dport)
 {
-	if (!r->n_ports)
+	if (!n_ports)
 		return true;
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return false;
-	for (size_t i = 0; i < r->n_ports; i++)
-		if (dport >= r->ports[i].min && dport <= r->ports[i].max)
+	for (size_t i = 0; i < n_ports; i++)
+		if (dport >= ports[i].min && dport <= ports[i].max)
 			return true;
 	return false;
 }
@@ -68,8 +68,8 @@ bool sla_net_rule_matches(const struct sla_rule *r, int family,
 {
 	bool from = false;
 
-	if (r->kind != SLA_RULE_NET || !proto_matches(r->proto, proto) ||
-	    !port_matches(r, proto, dport))
+	if (r->kind != SLA_RULE_NET || !sla_proto_matches(r->proto, proto) ||
+	    !sla_ports_match(r->ports, r->n_ports, proto, dport))
 		return false;
 	if (r->to->n_addresses && !component_has(r->to, family, dst))
 		return false;

@@ -404,6 +404,10 @@ const struct sla_slo *sla_find_slo(const struct sla *sla, const char *id);
  * PROTO is an IPPROTO_*, DPORT is ignored unless TCP or UDP. Resource
  * patterns are fnmatch(3) globs whose '*' also matches '/'.
  */
+bool sla_proto_matches(enum sla_proto want, uint8_t proto);
+/* No ranges: every port; ports exist only for TCP and UDP. */
+bool sla_ports_match(const struct sla_port_range *ports, size_t n_ports,
+		     uint8_t proto, uint16_t dport);
 bool sla_net_rule_matches(const struct sla_rule *rule, int family,
 			  const void *src, const void *dst, uint8_t proto,
 			  uint16_t dport);

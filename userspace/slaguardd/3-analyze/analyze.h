@@ -28,6 +28,9 @@ struct inspector {
 	const struct sla_module_config *cfg;	/* the watches installed */
 };
 
+/* "tcp", "udp", "icmp", "icmpv6" for an IPPROTO_*, else NULL. */
+const char *analyze_proto_name(uint8_t proto);
+
 void inspector_init(struct inspector *in, const struct sla *sla,
 		    const struct sla_module_config *cfg);
 

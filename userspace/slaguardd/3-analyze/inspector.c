@@ -54,7 +54,7 @@ static void add_int(struct json_object *o, const char *key, int64_t v)
 		json_object_object_add(o, key, json_object_new_int64(v));
 }
 
-static const char *proto_name(uint8_t proto)
+const char *analyze_proto_name(uint8_t proto)
 {
 	switch (proto) {
 	case IPPROTO_TCP:
@@ -97,7 +97,7 @@ static int net_finding(const struct inspector *in, const struct sample *s,
 	const struct rec_net *n = &s->rec->net;
 	const struct sla_rule *rule = judge_net(in, n);
 	char dst[SGD_ADDR_MAX] = "";
-	const char *proto = proto_name(n->proto);
+	const char *proto = analyze_proto_name(n->proto);
 
 	if (!rule)
 		return 0;
@@ -158,7 +158,7 @@ int inspector_judge_packet(const struct inspector *in, const uint8_t *pkt,
 	struct inspect_packet p;
 	const struct sla_rule *rule = inspect_judge(in->sla, pkt, len, &p);
 	char dst[SGD_ADDR_MAX];
-	const char *proto = proto_name(p.proto);
+	const char *proto = analyze_proto_name(p.proto);
 
 	if (!rule)
 		return 0;

@@ -256,21 +256,6 @@ static enum sla_seq_event net_event(uint32_t kind, bool *ok)
 	}
 }
 
-static const char *proto_text(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		return "icmp";
-	default:
-		return "?";
-	}
-}
-
 static bool resolve_net(struct seq_event *ev, const struct rec_net *n)
 {
 	char dst[SGD_ADDR_MAX] = "";
@@ -288,7 +273,8 @@ static bool resolve_net(struct seq_event *ev, const struct rec_net *n)
 	if (ev->event == SLA_SEQ_NET_WATCH_HIT)
 		snprintf(ev->what, sizeof(ev->what), "%s to %s port %u/%s",
 			 sla_seq_event_name(ev->event), dst[0] ? dst : "?",
-			 n->dport, proto_text(n->proto));
+			 n->dport,
+			 analyze_proto_name(n->proto) ? analyze_proto_name(n->proto) : "?");
 	else
 		snprintf(ev->what, sizeof(ev->what), "%s %llu (threshold %llu)",
 			 sla_seq_event_name(ev->event),
@@ -342,38 +328,12 @@ static bool resolve(const struct seq_set *ss, const struct rec *r,
 	}
 }
 
-static bool port_in(const struct sla_seq_step *st, uint8_t proto,
-		    uint16_t dport)
-{
-	if (!st->n_ports)
-		return true;
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
-		return false;
-	for (size_t i = 0; i < st->n_ports; i++)
-		if (dport >= st->ports[i].min && dport <= st->ports[i].max)
-			return true;
-	return false;
-}
-
-static bool proto_is(enum sla_proto want, uint8_t proto)
-{
-	switch (want) {
-	case SLA_PROTO_TCP:
-		return proto == IPPROTO_TCP;
-	case SLA_PROTO_UDP:
-		return proto == IPPROTO_UDP;
-	case SLA_PROTO_ICMP:
-		return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
-	default:
-		return true;
-	}
-}
-
 static bool hit_matches(const struct sla_seq_step *st, const struct rec_net *n)
 {
 	bool in = false;
 
-	if (!proto_is(st->proto, n->proto) || !port_in(st, n->proto, n->dport))
+	if (!sla_proto_matches(st->proto, n->proto) ||
+	    !sla_ports_match(st->ports, st->n_ports, n->proto, n->dport))
 		return false;
 	if (!st->to || !st->to->n_addresses)
 		return true;
