@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A monitoring poller touching the same 10 ports of the victim every second
-# for 30 s must raise no PORTSCAN, and the victim must never read more than
-# those 10 ports for it: a port seen in the previous window and again in
-# this one is one port, not two (the threshold is 20).
+# for a minute must raise no event of any kind (no PORTSCAN, no SYN_FLOOD),
+# and the victim must never read more than those 10 ports for it: a port
+# seen in the previous window and again in this one is one port, not two
+# (the threshold is 20).
 . "$(dirname "$0")/lib.sh"
 
-SECS=${SECS:-30}
+SECS=${SECS:-60}
 PORTS=10
 
 setup_netns
@@ -44,4 +45,4 @@ n=$(event_count "$T/events" '.kind == "PORTSCAN"')
 log "false alarms: $n PORTSCAN event(s)"
 [ "$max" -ge $((PORTS - 2)) ] || fail "the poller's $PORTS ports read only $max: is it counted?"
 [ "$max" -le "$PORTS" ] || fail "the poller's $PORTS ports read $max: counted twice"
-expect_no_event "$T/events" '.kind == "PORTSCAN"'
+expect_no_event "$T/events" true
