@@ -108,8 +108,8 @@ check-kunit:
 # The VM scenarios on Debian's 6.1 and on the current 6.12, each booting
 # its kernel with the module built for it (build/vm/kmod-KVER).
 check-vm: userspace
-	. tests/kernels.sh; ./tests/vm/run.sh --kver "$$KVER" --build-module --timeout 2700 && \
-		./tests/vm/run.sh --kver "$$KVER_NEW" --build-module --timeout 2700
+	. tests/kernels.sh; ./tests/vm/run.sh --kver "$$KVER" --build-module --timeout 2700 --scenario-timeout 360 && \
+		./tests/vm/run.sh --kver "$$KVER_NEW" --build-module --timeout 2700 --scenario-timeout 360
 
 bench: module userspace
 	./bench/run.sh
