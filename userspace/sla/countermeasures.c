@@ -12,7 +12,8 @@
 #include "internal.h"
 
 static const char *const cm_keys[] = {
-	"when", "do", "for", "rate", "hook", "evidence", "scope", NULL
+	"when", "do", "for", "rate", "hook", "evidence", "scope", "cpu",
+	"memory", NULL
 };
 
 static const char *const when_keys[] = {
@@ -154,11 +155,13 @@ static int read_duration(struct sla_ctx *c, yaml_node_t *map,
 	int ret;
 
 	cm->duration_ms = SLA_DEFAULT_ACTION_MS;
-	if (n && !acts_on_firewall(cm->action)) {
+	if (n && !acts_on_firewall(cm->action) &&
+	    !sla_action_on_cgroup(cm->action)) {
 		sla_path_key(c, "for");
 		snprintf(expected, sizeof(expected), "no 'for' with do: %s "
-			 "(only block-source, rate-limit, inspect and "
-			 "limit-destination last)",
+			 "(only block-source, rate-limit, inspect, "
+			 "limit-destination, throttle-cpu, freeze and "
+			 "limit-memory last)",
 			 sla_action_name(cm->action));
 		return sla_fail_node(c, n, expected);
 	}
@@ -168,7 +171,7 @@ static int read_duration(struct sla_ctx *c, yaml_node_t *map,
 	if (ret > 0 && cm->duration_ms == 0) {
 		sla_path_key(c, "for");
 		return sla_fail_node(c, n, "a duration greater than 0 (every "
-				     "firewall change must expire)");
+				     "firewall or cgroup change must expire)");
 	}
 	if (ret > 0 && cm->duration_ms > SLA_MAX_ACTION_MS) {
 		sla_path_key(c, "for");
@@ -201,6 +204,63 @@ static int read_rate(struct sla_ctx *c, yaml_node_t *map,
 	if (!v || sla_parse_rate(v, &cm->rate))
 		return sla_fail_node(c, n, "a rate like \"100/second\", "
 				     "\"6000/minute\" or \"10000/hour\"");
+	sla_path_restore(c, saved);
+	return 0;
+}
+
+/* cpu: "20%" of one CPU, for throttle-cpu only; 1% to 10000% (100 CPUs). */
+static int read_cpu(struct sla_ctx *c, yaml_node_t *map,
+		    struct sla_countermeasure *cm)
+{
+	yaml_node_t *n = sla_find(c, map, "cpu");
+	const char *v = sla_scalar(n);
+	bool wanted = cm->action == SLA_ACT_THROTTLE_CPU;
+	unsigned long pct;
+	char *end;
+	size_t saved;
+
+	if (!n && !wanted)
+		return 0;
+	saved = sla_path_key(c, "cpu");
+	if (!wanted)
+		return sla_fail(c, n, "cpu only with do: throttle-cpu",
+				"cpu with do: %s", sla_action_name(cm->action));
+	if (!n)
+		return sla_fail(c, map, "a cpu share like \"20%\" (do: "
+				"throttle-cpu needs one)", "nothing");
+	errno = 0;
+	pct = v && *v >= '0' && *v <= '9' ? strtoul(v, &end, 10) : 0;
+	if (!pct || errno || strcmp(end, "%") || pct > 10000)
+		return sla_fail_node(c, n, "a share of one CPU from \"1%\" "
+				     "to \"10000%\", like \"20%\"");
+	cm->cpu_percent = (unsigned int)pct;
+	sla_path_restore(c, saved);
+	return 0;
+}
+
+/* memory: bytes ("256M", "1G"), for limit-memory only; at least 1M. */
+static int read_memory(struct sla_ctx *c, yaml_node_t *map,
+		       struct sla_countermeasure *cm)
+{
+	yaml_node_t *n = sla_find(c, map, "memory");
+	const char *v = sla_scalar(n);
+	bool wanted = cm->action == SLA_ACT_LIMIT_MEMORY;
+	double bytes;
+	size_t saved;
+
+	if (!n && !wanted)
+		return 0;
+	saved = sla_path_key(c, "memory");
+	if (!wanted)
+		return sla_fail(c, n, "memory only with do: limit-memory",
+				"memory with do: %s", sla_action_name(cm->action));
+	if (!n)
+		return sla_fail(c, map, "a memory size like \"256M\" (do: "
+				"limit-memory needs one)", "nothing");
+	if (!v || sla_parse_number(v, &bytes) || bytes < 1e6 || bytes > 1e15)
+		return sla_fail_node(c, n, "a memory size from \"1M\" to "
+				     "\"1000000G\", like \"256M\"");
+	cm->memory_bytes = (uint64_t)bytes;
 	sla_path_restore(c, saved);
 	return 0;
 }
@@ -257,7 +317,8 @@ static int read_cm(struct sla_ctx *c, yaml_node_t *map,
 {
 	int act = 0;
 	int ret = sla_check_map(c, map, "a countermeasure mapping with when, "
-				"do, for, rate, hook, evidence, scope", cm_keys);
+				"do, for, rate, hook, evidence, scope, cpu, "
+				"memory", cm_keys);
 
 	cm->line = sla_line(map);
 	if (!ret)
@@ -269,6 +330,10 @@ static int read_cm(struct sla_ctx *c, yaml_node_t *map,
 		ret = read_duration(c, map, cm);
 	if (!ret)
 		ret = read_rate(c, map, cm);
+	if (!ret)
+		ret = read_cpu(c, map, cm);
+	if (!ret)
+		ret = read_memory(c, map, cm);
 	if (!ret)
 		ret = read_evidence(c, map, cm);
 	if (!ret)

@@ -74,6 +74,7 @@ void sla_free(struct sla *sla)
 	free(sla->reporters);
 	free(sla->defaults.lost_events.hook);
 	free(sla->defaults.app_group_name);
+	free_strings(sla->defaults.protected, sla->defaults.n_protected);
 	free(sla->name);
 	free(sla->description);
 	free(sla->source);

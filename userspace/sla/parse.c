@@ -24,7 +24,8 @@ static const char *const component_keys[] = {
 
 static const char *const defaults_keys[] = {
 	"holdoff", "window", "max_actions", "dry_run", "lost_events",
-	"app_group", "aggregate", "evidence", "ns_forward_rate", NULL
+	"app_group", "aggregate", "evidence", "ns_forward_rate", "protected",
+	NULL
 };
 
 static const char *const aggregate_keys[] = {
@@ -87,6 +88,12 @@ static bool valid_cgroup(const char *v)
 		p += 3;
 	}
 	return true;
+}
+
+/* defaults.protected: a process name or a cgroup path. */
+static bool valid_protected(const char *v)
+{
+	return v[0] == '/' ? valid_cgroup(v) : valid_process(v);
 }
 
 /* A list of strings each checked by VALID, for processes and cgroups. */
@@ -351,7 +358,7 @@ int sla_parse_defaults(struct sla_ctx *c, const yaml_node_t *root)
 	saved = sla_path_key(c, "defaults");
 	ret = sla_check_map(c, map, "a mapping with holdoff, window, "
 			    "max_actions, dry_run, lost_events, app_group, aggregate, "
-			    "evidence, ns_forward_rate",
+			    "evidence, ns_forward_rate, protected",
 			    defaults_keys);
 	if (!ret)
 		ret = read_defaults_timing(c, map);
@@ -371,6 +378,12 @@ int sla_parse_defaults(struct sla_ctx *c, const yaml_node_t *root)
 				   &rate);
 		d->ns_forward_rate = (uint32_t)rate;
 	}
+	if (ret >= 0)
+		ret = read_strings(c, map, "protected", valid_protected,
+				   "a process name (at most 15 bytes, no '/') "
+				   "or an absolute cgroup path like "
+				   "\"/system.slice/db.service\"",
+				   &d->protected, &d->n_protected);
 	if (ret >= 0)
 		ret = sla_parse_app_group(c, map);
 	if (ret >= 0) {

@@ -48,6 +48,14 @@ enum sla_action {
 	 * forged, where blocking sources would block random addresses.
 	 */
 	SLA_ACT_LIMIT_DESTINATION,
+	/*
+	 * Cgroup countermeasures, on the cgroup of the process (or the
+	 * cgroup) an alert is about: cpu.max, cgroup.freeze, memory.high.
+	 * Each lasts, and the previous value comes back when it ends.
+	 */
+	SLA_ACT_THROTTLE_CPU,
+	SLA_ACT_FREEZE,
+	SLA_ACT_LIMIT_MEMORY,
 };
 
 /*
@@ -285,6 +293,8 @@ struct sla_countermeasure {
 	char *hook;				/* SLA_ACT_RUN_HOOK, absolute */
 	enum sla_evidence evidence;		/* block-source, rate-limit */
 	bool fleet;				/* scope: fleet, every node applies it */
+	unsigned int cpu_percent;		/* throttle-cpu: % of one CPU */
+	uint64_t memory_bytes;			/* limit-memory: memory.high */
 };
 
 struct sla_defaults {
@@ -303,6 +313,13 @@ struct sla_defaults {
 	bool has_app_group;
 	uint32_t app_group;		/* gid */
 	char *app_group_name;		/* as written: a name or a number */
+	/*
+	 * Beyond the built-in ones (PID 1, the daemon and its cgroup, sshd,
+	 * the journal): process names, or cgroup paths ("/..."), no cgroup
+	 * countermeasure touches.
+	 */
+	char **protected;
+	size_t n_protected;
 	struct {
 		enum sla_severity severity;
 		enum sla_action action;		/* notify, run-hook or none */
@@ -531,6 +548,8 @@ bool sla_prefix_contains(const struct sla_prefix *prefix, int family,
 
 const char *sla_severity_name(enum sla_severity severity);
 const char *sla_action_name(enum sla_action action);
+/* throttle-cpu, freeze, limit-memory: they act on a cgroup. */
+bool sla_action_on_cgroup(enum sla_action action);
 const char *sla_evidence_name(enum sla_evidence evidence);
 /* A countermeasure's evidence policy, its own or the SLA's default. */
 enum sla_evidence sla_countermeasure_evidence(const struct sla *sla,

@@ -29,6 +29,9 @@ static const char *const action_names[] = {
 	[SLA_ACT_INSPECT] = "inspect",
 	[SLA_ACT_RUN_HOOK] = "run-hook",
 	[SLA_ACT_LIMIT_DESTINATION] = "limit-destination",
+	[SLA_ACT_THROTTLE_CPU] = "throttle-cpu",
+	[SLA_ACT_FREEZE] = "freeze",
+	[SLA_ACT_LIMIT_MEMORY] = "limit-memory",
 };
 
 static const char *const evidence_names[] = {
@@ -112,6 +115,12 @@ const char *sla_severity_name(enum sla_severity s)
 const char *sla_action_name(enum sla_action a)
 {
 	return name_of(action_names, COUNT(action_names), a);
+}
+
+bool sla_action_on_cgroup(enum sla_action a)
+{
+	return a == SLA_ACT_THROTTLE_CPU || a == SLA_ACT_FREEZE ||
+	       a == SLA_ACT_LIMIT_MEMORY;
 }
 
 const char *sla_evidence_name(enum sla_evidence e)

@@ -107,6 +107,19 @@ static void keep_ids(struct engine *e, const char *dir)
 	id_store_reserve(&e->ids, alerts_next_num(e->alerts), respond_next_num(e->resp));
 }
 
+/*
+ * Cgroup countermeasures of an earlier run: adopted while due, undone
+ * (the previous value back) otherwise - never left behind.
+ */
+static void keep_cgroups(struct engine *e, const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/cgroups", dir);
+	respond_set_cgroup_state(e->resp, path);
+	respond_cgroup_recover(e->resp, sgd_mono_ms());
+}
+
 int engine_init(struct engine *e, struct sla *sla, const char *path,
 		const struct engine_opts *opts)
 {
@@ -138,6 +151,8 @@ int engine_init(struct engine *e, struct sla *sla, const char *path,
 	if (opts->state_dir)
 		keep_ids(e, opts->state_dir);
 	install(e, &b, true);
+	if (opts->state_dir)
+		keep_cgroups(e, opts->state_dir);
 	return 0;
 }
 

@@ -208,7 +208,8 @@ static void render_respond(struct expo *x, const struct engine *e)
 {
 	static const enum sla_action actions[] = {
 		SLA_ACT_BLOCK_SOURCE, SLA_ACT_RATE_LIMIT, SLA_ACT_LIMIT_DESTINATION,
-		SLA_ACT_INSPECT,
+		SLA_ACT_INSPECT, SLA_ACT_THROTTLE_CPU, SLA_ACT_FREEZE,
+		SLA_ACT_LIMIT_MEMORY,
 	};
 	size_t count[sizeof(actions) / sizeof(actions[0])] = { 0 };
 	const struct respond_hook_counters *hc = respond_hook_counters(e->resp);
@@ -226,7 +227,7 @@ static void render_respond(struct expo *x, const struct engine *e)
 		expo_sample_u64(x, "slaguard_countermeasures_active",
 				L("action", sla_action_name(actions[k])), count[k]);
 	expo_family(x, "slaguard_actions_refused_total", "counter",
-		    "Actions of the countermeasure policy refused, by reason: no_source, allowlisted, no_evidence (no handshake: the source may be forged), no_destination, cap (defaults.max_actions), backend (protected address or full set), hooks_busy.");
+		    "Actions of the countermeasure policy refused, by reason: no_source, allowlisted, no_evidence (no handshake: the source may be forged), no_destination, cap (defaults.max_actions), backend (protected address or full set), hooks_busy, no_cgroup (no process or cgroup to act on), protected (a protected process or cgroup).");
 	for (int r = 0; r < RESPOND_REFUSALS; r++)
 		expo_sample_u64(x, "slaguard_actions_refused_total",
 				L("reason", respond_refusal_name(r)), respond_refused(e->resp, r));

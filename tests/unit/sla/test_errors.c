@@ -247,6 +247,7 @@ static const struct error_case cases[] = {
 	{ "defaults_list", SLA_BASE "defaults: [holdoff]\n", 6, "defaults",
 	  "expected a mapping with holdoff, window, max_actions, dry_run, "
 	  "lost_events, app_group, aggregate, evidence, ns_forward_rate, "
+	  "protected, "
 	  "got a sequence" },
 	{ "defaults_evidence_bad", DEFAULTS("  evidence: some\n"), 7,
 	  "defaults.evidence", "expected one of handshake, any, got 'some'" },
@@ -300,7 +301,7 @@ static const struct error_case cases[] = {
 	{ "lost_events_bad_action", DEFAULTS("  lost_events: { do: page }\n"), 7,
 	  "defaults.lost_events.do",
 	  "expected one of none, notify, block-source, rate-limit, inspect, "
-	  "run-hook, limit-destination, got 'page'" },
+	  "run-hook, limit-destination, throttle-cpu, freeze, limit-memory, got 'page'" },
 	{ "lost_events_hook_missing", DEFAULTS("  lost_events: { do: run-hook }\n"),
 	  7, "defaults.lost_events.hook",
 	  "expected an absolute path of the hook to run (do: run-hook needs "
@@ -762,7 +763,7 @@ static const struct error_case cases[] = {
 	  "countermeasures", "expected a list of countermeasures, got a mapping" },
 	{ "cm_scalar", CM("block"), 12, "countermeasures[0]",
 	  "expected a countermeasure mapping with when, do, for, rate, hook, "
-	  "evidence, scope, got 'block'" },
+	  "evidence, scope, cpu, memory, got 'block'" },
 	{ "cm_unknown_key", CM("{ when: { severity: high }, do: notify, after: 5s }"),
 	  12, "countermeasures[0].after", "got unknown key 'after'" },
 	{ "cm_missing_when", CM("{ do: notify }"), 12, "countermeasures[0].when",
@@ -793,14 +794,51 @@ static const struct error_case cases[] = {
 	{ "cm_missing_do", CM("{ when: { severity: high } }"), 12,
 	  "countermeasures[0].do",
 	  "expected one of none, notify, block-source, rate-limit, inspect, "
-	  "run-hook, limit-destination, got nothing" },
+	  "run-hook, limit-destination, throttle-cpu, freeze, limit-memory, got nothing" },
 	{ "cm_bad_do", CM("{ when: { severity: high }, do: ban }"), 12,
 	  "countermeasures[0].do", "got 'ban'" },
 	{ "cm_for_with_notify",
 	  CM("{ when: { severity: high }, do: notify, for: 10m }"), 12,
 	  "countermeasures[0].for",
 	  "expected no 'for' with do: notify (only block-source, rate-limit, "
-	  "inspect and limit-destination last), got '10m'" },
+	  "inspect, limit-destination, throttle-cpu, freeze and limit-memory "
+	  "last), got '10m'" },
+	{ "cm_throttle_no_cpu",
+	  CM("{ when: { slo: s1 }, do: throttle-cpu, for: 1m }"), 12,
+	  "countermeasures[0].cpu",
+	  "expected a cpu share like \"20%\" (do: throttle-cpu needs one), "
+	  "got nothing" },
+	{ "cm_throttle_bad_cpu",
+	  CM("{ when: { slo: s1 }, do: throttle-cpu, cpu: 0.2, for: 1m }"), 12,
+	  "countermeasures[0].cpu",
+	  "expected a share of one CPU from \"1%\" to \"10000%\", like "
+	  "\"20%\", got '0.2'" },
+	{ "cm_throttle_zero_cpu",
+	  CM("{ when: { slo: s1 }, do: throttle-cpu, cpu: 0%, for: 1m }"), 12,
+	  "countermeasures[0].cpu", "got '0%'" },
+	{ "cm_cpu_unwanted",
+	  CM("{ when: { slo: s1 }, do: freeze, cpu: 20%, for: 1m }"), 12,
+	  "countermeasures[0].cpu",
+	  "expected cpu only with do: throttle-cpu, got cpu with do: freeze" },
+	{ "cm_limit_memory_no_memory",
+	  CM("{ when: { slo: s1 }, do: limit-memory, for: 1m }"), 12,
+	  "countermeasures[0].memory",
+	  "expected a memory size like \"256M\" (do: limit-memory needs one), "
+	  "got nothing" },
+	{ "cm_limit_memory_tiny",
+	  CM("{ when: { slo: s1 }, do: limit-memory, memory: 4k, for: 1m }"), 12,
+	  "countermeasures[0].memory",
+	  "expected a memory size from \"1M\" to \"1000000G\", like "
+	  "\"256M\", got '4k'" },
+	{ "cm_freeze_for_zero",
+	  CM("{ when: { slo: s1 }, do: freeze, for: 0s }"), 12,
+	  "countermeasures[0].for",
+	  "expected a duration greater than 0 (every firewall or cgroup change "
+	  "must expire), got '0s'" },
+	{ "protected_bad", DEFAULTS("  protected: [a/b]\n"), 7,
+	  "defaults.protected[0]",
+	  "expected a process name (at most 15 bytes, no '/') or an absolute "
+	  "cgroup path like \"/system.slice/db.service\", got 'a/b'" },
 	{ "cm_evidence_bad",
 	  CM("{ when: { slo: s1 }, do: block-source, evidence: syn }"), 12,
 	  "countermeasures[0].evidence",
@@ -819,8 +857,8 @@ static const struct error_case cases[] = {
 	{ "cm_for_zero",
 	  SLA_REFS "  - when: { severity: high }\n    do: block-source\n"
 	  "    for: 0s\n", 14, "countermeasures[0].for",
-	  "expected a duration greater than 0 (every firewall change must "
-	  "expire), got '0s'" },
+	  "expected a duration greater than 0 (every firewall or cgroup change "
+	  "must expire), got '0s'" },
 	{ "cm_for_too_long",
 	  SLA_REFS "  - when: { severity: high }\n    do: block-source\n"
 	  "    for: 213503982334d\n", 14, "countermeasures[0].for",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -40,9 +41,13 @@ struct respond {
 	uint64_t refused[RESPOND_REFUSALS];
 	struct respond_listener listener;
 	const char *origin;		/* applying another node's decision */
+	char *cg_state;			/* the cgroup countermeasures' file */
 };
 
 static void reap_hooks(struct respond *r, uint64_t now);
+static void cgroup_undo(struct respond *r, const struct countermeasure *c,
+			const char *why);
+static void cgroup_save(struct respond *r);
 
 int respond_new(struct respond **out, const struct respond_ops *ops, void *ctx)
 {
@@ -91,6 +96,7 @@ void respond_free(struct respond *r)
 	if (!r)
 		return;
 	free(r->cm);
+	free(r->cg_state);
 	free(r);
 }
 
@@ -118,7 +124,7 @@ const char *respond_refusal_name(enum respond_refusal why)
 {
 	static const char *const names[RESPOND_REFUSALS] = {
 		"no_source", "allowlisted", "cap", "backend", "hooks_busy",
-		"no_evidence", "no_destination",
+		"no_evidence", "no_destination", "no_cgroup", "protected",
 	};
 
 	return (unsigned int)why < RESPOND_REFUSALS ? names[why] : "unknown";
@@ -186,17 +192,25 @@ static void remove_at(struct respond *r, size_t i)
 
 void respond_expire(struct respond *r, uint64_t now)
 {
+	bool cg = false;
+
 	reap_hooks(r, now);
 	for (size_t i = 0; i < r->n;) {
 		if (r->cm[i].expires <= now) {
 			sgd_log(LOG_INFO, "countermeasure %s (%s %s) expired",
 				r->cm[i].id, sla_action_name(r->cm[i].action),
 				r->cm[i].target);
+			if (sla_action_on_cgroup(r->cm[i].action)) {
+				cgroup_undo(r, &r->cm[i], "expired");
+				cg = true;
+			}
 			remove_at(r, i);
 		} else {
 			i++;
 		}
 	}
+	if (cg)
+		cgroup_save(r);
 }
 
 /* ---- policy ---- */
@@ -328,6 +342,9 @@ static size_t victim_for(const struct respond *r, const struct sla *sla,
 	for (size_t i = 0; i < r->n; i++) {
 		enum sla_severity s = cm_severity(sla, &r->cm[i]);
 
+		/* a cgroup's previous value is not the backend's to put back */
+		if (sla_action_on_cgroup(r->cm[i].action))
+			continue;
 		if (s < vsev || (victim < r->n && s == vsev &&
 				 r->cm[i].num < r->cm[victim].num)) {
 			victim = i;
@@ -698,6 +715,298 @@ static void reap_hooks(struct respond *r, uint64_t now)
 	}
 }
 
+/* ---- cgroup countermeasures ---- */
+
+/*
+ * The cgroup an alert is about, into CG: that of the process its evidence
+ * names ("comm[pid]", the worst process of a per-process SLO), else the
+ * first cgroup of its component. NULL, or why there is none.
+ */
+static const char *cgroup_target(const struct sla *sla, const struct alert *a,
+				 pid_t *pid, char *comm, size_t clen,
+				 char *cg, size_t len)
+{
+	const struct sla_component *comp;
+	struct json_object *p;
+	char now[64];
+
+	*pid = 0;
+	comm[0] = '\0';
+	if (json_object_object_get_ex(a->evidence, "process", &p)) {
+		const char *s = json_object_get_string(p);
+		const char *lb = s ? strrchr(s, '[') : NULL;
+		int id = 0;
+
+		if (!lb || sscanf(lb, "[%d]", &id) != 1 || id <= 0)
+			return "the process the alert names has no pid";
+		*pid = (pid_t)id;
+		snprintf(comm, clen, "%.*s", (int)(lb - s), s);
+		/* the pid may have been reused by another program since */
+		if (!cg_comm(*pid, now, sizeof(now)) || strcmp(now, comm) ||
+		    cg_of_pid(*pid, cg, len) < 0)
+			return "the process the alert names is gone";
+		return NULL;
+	}
+	comp = a->component[0] ? sla_find_component(sla, a->component) : NULL;
+	if (comp && comp->n_cgroups) {
+		snprintf(cg, len, "%s", comp->cgroups[0]);
+		return NULL;
+	}
+	return "no process or cgroup to act on (a per-process sched.* SLO names its worst process, a component with cgroups its first cgroup)";
+}
+
+static struct countermeasure *find_cgroup(struct respond *r,
+					  enum sla_action action,
+					  const char *cg)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cm[i].action == action && !strcmp(r->cm[i].cgroup, cg))
+			return &r->cm[i];
+	return NULL;
+}
+
+static void cgroup_value(const struct sla_countermeasure *pol, char *buf,
+			 size_t len)
+{
+	if (pol->action == SLA_ACT_THROTTLE_CPU)	/* µs per 100 ms period */
+		snprintf(buf, len, "%u 100000", pol->cpu_percent * 1000);
+	else if (pol->action == SLA_ACT_LIMIT_MEMORY)
+		snprintf(buf, len, "%llu", (unsigned long long)pol->memory_bytes);
+	else
+		snprintf(buf, len, "1");
+}
+
+static void cgroup_act(struct respond *r, const struct sla *sla,
+		       const struct sla_countermeasure *pol, struct alert *a,
+		       uint64_t now)
+{
+	enum respond_refusal code = RESPOND_REFUSED_NO_CGROUP;
+	const char *file = cg_file_of(pol->action);
+	char cg[CG_PATH_MAX] = "", comm[64], why[CG_PATH_MAX + 96];
+	char value[CG_VALUE_MAX], prev[CG_VALUE_MAX] = "";
+	char detail[CG_PATH_MAX + 2 * CG_VALUE_MAX + 64];
+	struct countermeasure *c = NULL;
+	pid_t pid;
+	const char *w = cgroup_target(sla, a, &pid, comm, sizeof(comm), cg,
+				      sizeof(cg));
+	int ret = 0;
+
+	if (!w && strpbrk(cg, "\t\n"))
+		w = "the cgroup's path has a tab or a newline";
+	if (!w && cg_protected(sla, pid, comm, cg, why, sizeof(why))) {
+		w = why;
+		code = RESPOND_REFUSED_PROTECTED;
+	}
+	if (!w && (c = find_cgroup(r, pol->action, cg))) {
+		/* in force already: it lasts longer; its previous value stays */
+		if (now + pol->duration_ms > c->expires) {
+			c->expires = now + pol->duration_ms;
+			c->expires_real = sgd_real_ms() + pol->duration_ms;
+		}
+		note(a, pol->action, c->id, "already in force on the cgroup, extended");
+		alert_add_action(a, c->id);
+		if (!c->dry_run)
+			cgroup_save(r);
+		return;
+	}
+	if (!w && r->n >= sla->defaults.max_actions) {
+		w = "cap of active countermeasures reached (defaults.max_actions)";
+		code = RESPOND_REFUSED_CAP;
+	}
+	if (w) {
+		r->refused[code]++;
+		sgd_log(LOG_NOTICE, "%s: not doing %s on %s: %s", a->id,
+			sla_action_name(pol->action), cg[0] ? cg : "-", w);
+		note(a, pol->action, "refused", w);
+		return;
+	}
+	cgroup_value(pol, value, sizeof(value));
+	/* the value before, read first: it is what comes back at the end */
+	if (!r->dry_run) {
+		ret = cg_read(cg, file, prev, sizeof(prev));
+		if (!ret)
+			ret = cg_write(cg, file, value);
+	}
+	if (ret < 0) {
+		snprintf(detail, sizeof(detail), "cgroup %s, %s: %s%s", cg, file,
+			 strerror(-ret), ret == -ENOENT ?
+			 " (no such cgroup, or its controller is not enabled)" : "");
+		sgd_log(LOG_WARNING, "%s: %s failed: %s", a->id,
+			sla_action_name(pol->action), detail);
+		note(a, pol->action, "failed", detail);
+		return;
+	}
+	if (!(c = add(r)))
+		return;
+	c->action = pol->action;
+	snprintf(c->target, sizeof(c->target), "%.*s", (int)sizeof(c->target) - 1, cg);
+	snprintf(c->cgroup, sizeof(c->cgroup), "%s", cg);
+	snprintf(c->value, sizeof(c->value), "%s", value);
+	snprintf(c->previous, sizeof(c->previous), "%s", prev);
+	c->expires = now + pol->duration_ms;
+	c->expires_real = sgd_real_ms() + pol->duration_ms;
+	snprintf(c->alert, sizeof(c->alert), "%s", a->id);
+	snprintf(c->ref, sizeof(c->ref), "%s", a->ref);
+	c->dry_run = r->dry_run;
+	c->severity = a->severity;
+	if (!r->dry_run)
+		cgroup_save(r);
+	snprintf(detail, sizeof(detail), "%s%s %s = %s (was %s)",
+		 r->dry_run ? "dry-run: would set " : "", cg, file, value,
+		 r->dry_run ? "not read" : prev);
+	sgd_log(LOG_NOTICE, "%s%s: %s %s for %llus: %s", r->dry_run ? "dry-run: " : "",
+		c->id, sla_action_name(pol->action), cg,
+		(unsigned long long)(pol->duration_ms / 1000), detail);
+	note(a, pol->action, c->id, detail);
+	alert_add_action(a, c->id);
+}
+
+/* The previous value back (nothing was written in dry-run). */
+static void cgroup_undo(struct respond *r, const struct countermeasure *c,
+			const char *why)
+{
+	const char *file = cg_file_of(c->action);
+	int ret;
+
+	(void)r;
+	if (c->dry_run)
+		return;
+	ret = cg_write(c->cgroup, file, c->previous);
+	if (ret == -ENOENT)
+		sgd_log(LOG_INFO, "countermeasure %s (%s %s) %s: the cgroup is gone",
+			c->id, sla_action_name(c->action), c->cgroup, why);
+	else if (ret < 0)
+		sgd_log(LOG_WARNING, "countermeasure %s (%s %s) %s: %s not put back to %s: %s",
+			c->id, sla_action_name(c->action), c->cgroup, why, file,
+			c->previous, strerror(-ret));
+	else
+		sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) %s: %s back to %s",
+			c->id, sla_action_name(c->action), c->cgroup, why, file,
+			c->previous);
+}
+
+void respond_set_cgroup_state(struct respond *r, const char *path)
+{
+	free(r->cg_state);
+	r->cg_state = path ? strdup(path) : NULL;
+}
+
+/* One line per cgroup countermeasure in force, tab-separated. */
+static void cgroup_save(struct respond *r)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	if (!r->cg_state)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", r->cg_state);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		sgd_log(LOG_WARNING, "%s: %s: cgroup countermeasures would be left behind by a restart",
+			tmp, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct countermeasure *c = &r->cm[i];
+
+		if (!sla_action_on_cgroup(c->action) || c->dry_run)
+			continue;
+		fprintf(f, "%llu\t%s\t%llu\t%s\t%s\t%s\t%s\t%s\n",
+			(unsigned long long)c->num, sla_action_name(c->action),
+			(unsigned long long)c->expires_real, c->cgroup,
+			c->value, c->previous, c->alert, c->ref);
+	}
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, r->cg_state))
+		sgd_log(LOG_WARNING, "%s: %s: cgroup countermeasures would be left behind by a restart",
+			r->cg_state, strerror(errno));
+}
+
+static enum sla_action cgroup_action(const char *name)
+{
+	static const enum sla_action acts[] = {
+		SLA_ACT_THROTTLE_CPU, SLA_ACT_FREEZE, SLA_ACT_LIMIT_MEMORY,
+	};
+
+	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
+		if (!strcmp(name, sla_action_name(acts[i])))
+			return acts[i];
+	return SLA_ACT_NONE;
+}
+
+/* A line of the state file into C; false when it is not one. */
+static bool cgroup_parse(char *line, struct countermeasure *c)
+{
+	char *f[8], *p = line;
+	size_t n = 0;
+
+	line[strcspn(line, "\n")] = '\0';
+	while (n < 8 && p)
+		f[n++] = strsep(&p, "\t");
+	if (n != 8 || p)
+		return false;
+	memset(c, 0, sizeof(*c));
+	c->num = strtoull(f[0], NULL, 10);
+	c->action = cgroup_action(f[1]);
+	c->expires_real = strtoull(f[2], NULL, 10);
+	if (!c->num || c->action == SLA_ACT_NONE || f[3][0] != '/' ||
+	    strlen(f[3]) >= sizeof(c->cgroup) ||
+	    strlen(f[4]) >= sizeof(c->value) ||
+	    strlen(f[5]) >= sizeof(c->previous) || !f[5][0])
+		return false;
+	snprintf(c->cgroup, sizeof(c->cgroup), "%s", f[3]);
+	snprintf(c->target, sizeof(c->target), "%.*s", (int)sizeof(c->target) - 1, f[3]);
+	snprintf(c->value, sizeof(c->value), "%s", f[4]);
+	snprintf(c->previous, sizeof(c->previous), "%s", f[5]);
+	snprintf(c->alert, sizeof(c->alert), "%s", f[6]);
+	snprintf(c->ref, sizeof(c->ref), "%s", f[7]);
+	snprintf(c->id, sizeof(c->id), "C%llu", (unsigned long long)c->num);
+	return true;
+}
+
+void respond_cgroup_recover(struct respond *r, uint64_t now)
+{
+	uint64_t real = sgd_real_ms();
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (!r->cg_state || !(f = fopen(r->cg_state, "re")))
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		struct countermeasure rec, *c;
+
+		if (!cgroup_parse(line, &rec)) {
+			sgd_log(LOG_WARNING, "%s: a line is not a cgroup countermeasure, skipped",
+				r->cg_state);
+			continue;
+		}
+		if (rec.expires_real <= real) {
+			cgroup_undo(r, &rec, "ended while slaguardd was stopped");
+			continue;
+		}
+		if (!(c = add(r))) {
+			cgroup_undo(r, &rec, "not adopted (out of memory)");
+			continue;
+		}
+		r->next_num--;		/* it keeps the number it had */
+		*c = rec;
+		c->expires = now + (rec.expires_real - real);
+		c->adopted = true;
+		respond_start_at(r, rec.num + 1);
+		sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) adopted: %s = %s until it ends in %llus",
+			c->id, sla_action_name(c->action), c->cgroup,
+			cg_file_of(c->action), c->value,
+			(unsigned long long)((c->expires - now + 999) / 1000));
+	}
+	free(line);
+	fclose(f);
+	cgroup_save(r);
+}
+
 static void act(struct respond *r, const struct sla *sla, enum sla_action action,
 		const struct sla_countermeasure *pol, const char *hook_path,
 		struct alert *a, uint64_t now)
@@ -711,6 +1020,11 @@ static void act(struct respond *r, const struct sla *sla, enum sla_action action
 		break;
 	case SLA_ACT_RUN_HOOK:
 		hook(r, hook_path, a, now);
+		break;
+	case SLA_ACT_THROTTLE_CPU:
+	case SLA_ACT_FREEZE:
+	case SLA_ACT_LIMIT_MEMORY:
+		cgroup_act(r, sla, pol, a, now);
 		break;
 	case SLA_ACT_NOTIFY:
 		note(a, action, "notified", NULL);
@@ -747,6 +1061,12 @@ int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen)
 
 		if (strcmp(c->id, id))
 			continue;
+		if (sla_action_on_cgroup(c->action)) {
+			cgroup_undo(r, c, "revoked");
+			remove_at(r, i);
+			cgroup_save(r);
+			return 0;
+		}
 		if (!c->dry_run)
 			ret = r->ops->revoke(r->ctx, c->kind, c->target);
 		if (ret < 0 && ret != -ENOENT) {
@@ -821,6 +1141,13 @@ struct json_object *respond_list_json(const struct respond *r, uint64_t now)
 			json_object_object_add(o, "adopted", json_object_new_boolean(1));
 		if (c->origin[0])
 			json_object_object_add(o, "origin", json_object_new_string(c->origin));
+		if (sla_action_on_cgroup(c->action)) {
+			json_object_object_add(o, "cgroup", json_object_new_string(c->cgroup));
+			json_object_object_add(o, "file", json_object_new_string(cg_file_of(c->action)));
+			json_object_object_add(o, "value", json_object_new_string(c->value));
+			json_object_object_add(o, "previous", c->dry_run ? NULL :
+					       json_object_new_string(c->previous));
+		}
 		json_object_array_add(arr, o);
 	}
 	return arr;

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "alert.h"
+#include "cgroup.h"
 #include "nft_backend.h"
 #include "sla.h"
 
@@ -77,6 +78,12 @@ struct countermeasure {
 	bool dry_run;
 	bool adopted;			/* found in the table at start */
 	char origin[72];		/* fleet: "<node>@<site>" it came from */
+	/* Cgroup countermeasures (sla_action_on_cgroup): the cgroup, the
+	 * value written to its file and the one it had, put back at the end. */
+	char cgroup[CG_PATH_MAX];
+	char value[CG_VALUE_MAX];
+	char previous[CG_VALUE_MAX];
+	uint64_t expires_real;		/* CLOCK_REALTIME ms, for the state file */
 };
 
 struct respond;
@@ -139,7 +146,19 @@ void respond_apply_remote(struct respond *r, const struct sla *sla,
 int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
 		  uint64_t remaining_ms, const char *comment, uint64_t now);
 
-/* Forget countermeasures the kernel has expired; reap and time out hooks. */
+/*
+ * Cgroup countermeasures are recorded in PATH (the state directory's
+ * "cgroups"), rewritten at each change, so that a restarted daemon finds
+ * them: respond_cgroup_recover() adopts those still due (keeping their
+ * ids) and puts the previous value back for those that are not.
+ */
+void respond_set_cgroup_state(struct respond *r, const char *path);
+void respond_cgroup_recover(struct respond *r, uint64_t now);
+
+/*
+ * Forget countermeasures the kernel has expired, undo the cgroup ones that
+ * ended; reap and time out hooks.
+ */
 void respond_expire(struct respond *r, uint64_t now);
 size_t respond_active(const struct respond *r);
 /* The I-th active countermeasure, I < respond_active(). */
@@ -154,6 +173,8 @@ enum respond_refusal {
 	RESPOND_REFUSED_HOOKS_BUSY,	/* RESPOND_HOOKS_MAX running */
 	RESPOND_REFUSED_NO_EVIDENCE,	/* no handshake: the source may be forged */
 	RESPOND_REFUSED_NO_DESTINATION,	/* limit-destination without one */
+	RESPOND_REFUSED_NO_CGROUP,	/* no process or cgroup to act on */
+	RESPOND_REFUSED_PROTECTED,	/* PID 1, the daemon, sshd, ... */
 	RESPOND_REFUSALS,
 };
 const char *respond_refusal_name(enum respond_refusal why);
