@@ -58,6 +58,9 @@ slaguardd_LIBS := sla nftables common
 # metrics.c serves Prometheus metrics with libmicrohttpd (expo.c writes them);
 # history.c keeps the SLA history in SQLite, which slaguardctl report reads.
 # fleet/ talks to NATS JetStream with libnats (its own threads).
+# dashboard.c builds web/ into the binary (.incbin) and serves it with metrics.c.
+$(O)/slaguardd/dashboard.o: SG_CPPFLAGS += -DSGD_WEB_DIR='"$(US)/slaguardd/web"'
+$(O)/slaguardd/dashboard.o: $(wildcard $(US)/slaguardd/web/*)
 slaguardd_PKGS := libnetfilter_queue libmicrohttpd sqlite3 libnats
 slaguardd_LDLIBS := -lm -lpthread
 
