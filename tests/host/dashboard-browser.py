@@ -75,6 +75,14 @@ try:
     state = row.find_elements(By.TAG_NAME, "td")[2].text if row else ""
     check("SLO %s shows violated (got %r)" % (slo, state), state == "violated")
 
+    bar = wait_for(lambda: drv.find_element(By.CSS_SELECTOR, '#chart svg g[data-slo="%s"]' % slo))
+    share = float(bar.get_attribute("data-violated")) if bar else 0.0
+    check("the compliance chart has a bar for %s with a violated share (%g)" % (slo, share),
+          share > 0 and len(bar.find_elements(By.CSS_SELECTOR, "rect.violated")) == 1)
+    vrows = [r.text for r in drv.find_elements(By.CSS_SELECTOR, "#violations tbody tr")]
+    check("the violations of %s are listed (%r)" % (slo, vrows),
+          any(r.startswith(slo + " ") and "(ongoing)" in r for r in vrows))
+
     cms = drv.find_elements(By.CSS_SELECTOR, "#countermeasures tbody tr")
     found = [r for r in cms if r.get_attribute("data-alert") == alert]
     texts = [td.text for td in found[0].find_elements(By.TAG_NAME, "td")] if found else []

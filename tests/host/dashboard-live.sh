@@ -113,6 +113,10 @@ ALERT=$(ctl '{"cmd":"countermeasures"}' | jq -r '.countermeasures[] | select(.ta
 check "the control socket lists the block with an alert ($ALERT)" sh -c "echo '$ALERT' | grep -q '^A'"
 check "/api/countermeasures agrees" sh -c "curl -s --max-time 5 $U/api/countermeasures | jq -e '.countermeasures[] | select(.target == \"192.0.2.7\" and .alert == \"$ALERT\")' > /dev/null"
 check "/api/alerts has the summary as data" sh -c "curl -s --max-time 5 $U/api/alerts | jq -e --arg m '$MARKUP' '[.alerts[].summary | select(contains(\$m))] | length == 1' > /dev/null"
+check "/api/report: scan violated part of the last hour" sh -c "curl -s --max-time 5 '$U/api/report?since=1h' | jq -e '[.slos[] | select(.slo == \"scan\")][0] | .violated > 0 and (.violations | length) == 1 and .violations[0].end == null' > /dev/null"
+check "/api/report agrees with slaguardctl report" sh -c "[ \"\$(curl -s --max-time 5 '$U/api/report?since=1h&slo=scan' | jq '.slos[0].violations | length')\" = \"\$($TOP/userspace/slaguardctl/slaguardctl -j report --since 1h --slo scan --db $T/history.db | jq '.slos[0].violations | length')\" ]"
+check "/api/report: a bad since is a 400" is "$(code "$U/api/report?since=soon")" 400
+check "/api/report: an unknown SLO is a 404" is "$(code "$U/api/report?slo=nope")" 404
 check "a foreign Host is refused (DNS rebinding)" is "$(code "$U/api/status" -H 'Host: attacker.example')" 403
 check "POST is refused" is "$(code "$U/api/status" -d x)" 405
 
@@ -133,6 +137,9 @@ start --metrics=10.99.0.1:$PORT --metrics-allow-remote --no-nft
 U=http://10.99.0.1:$PORT
 check "remote, no token: dashboard refused" is "$(code "$U/dashboard")" 403
 check "... the metrics still served" is "$(code "$U/metrics")" 200
+stop
+start --metrics=$PORT --no-nft --no-history
+check "no history: /api/report is a 404" is "$(code "http://127.0.0.1:$PORT/api/report")" 404
 stop
 TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$TOKEN" > "$T/token"

@@ -12,8 +12,10 @@
 #include <json-c/json.h>
 #include <microhttpd.h>
 
+#include "compliance.h"
 #include "dashboard.h"
 #include "engine.h"
+#include "sla.h"
 #include "util.h"
 
 /*
@@ -47,6 +49,7 @@ enum dash_route dashboard_route(const char *url)
 		{ "/api/status", DASH_API_STATUS },
 		{ "/api/alerts", DASH_API_ALERTS },
 		{ "/api/countermeasures", DASH_API_COUNTERMEASURES },
+		{ "/api/report", DASH_API_REPORT },
 	};
 	size_t n;
 
@@ -201,6 +204,47 @@ char *dashboard_api(const struct engine *e, enum dash_route r)
 	return s;
 }
 
+char *dashboard_report(const char *path, const char *since, const char *slo, uint64_t now,
+		       unsigned int *status)
+{
+	struct json_object *rep = NULL;
+	sqlite3 *db = NULL;
+	uint64_t ms;
+	char err[512];
+	char *s;
+	int ret;
+
+	if (sla_parse_duration(since ? since : DASH_SINCE_DEFAULT, &ms) < 0 || !ms ||
+	    ms > DASH_SINCE_MAX_MS) {
+		*status = 400;
+		return strdup("since: expected a duration like 30d, 12h or 90m, up to 3660d\n");
+	}
+	if (!path) {
+		*status = 404;
+		return strdup("no history: slaguardd runs with --no-history, or it could not open it\n");
+	}
+	/* Its own read-only connection, as slaguardctl report's. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, sizeof(err), "history %s: %s\n", path,
+			 db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		*status = 500;
+		return strdup(err);
+	}
+	sqlite3_busy_timeout(db, 200);
+	ret = report_build(db, now > ms ? now - ms : 0, now, slo, &rep, err, sizeof(err));
+	sqlite3_close(db);
+	if (ret < 0) {
+		*status = ret == -ENOENT ? 404 : 500;
+		strncat(err, "\n", sizeof(err) - strlen(err) - 1);
+		return strdup(err);
+	}
+	s = strdup(json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+	json_object_put(rep);
+	*status = 200;
+	return s;
+}
+
 /* ---- the answers ---- */
 
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " \
@@ -307,6 +351,18 @@ int dashboard_serve(const struct dashboard *d, const struct engine *e,
 	case DASH_STYLE:
 		return answer(c, MHD_HTTP_OK, "text/css; charset=utf-8", sgd_web_style,
 			      (size_t)(sgd_web_style_end - sgd_web_style), false, NULL);
+	case DASH_API_REPORT: {
+		unsigned int status;
+
+		body = dashboard_report(d->history,
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since"),
+			MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "slo"),
+			sgd_real_ms(), &status);
+		if (!body)
+			return say(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n", NULL);
+		return answer(c, status, status == 200 ? "application/json" :
+			      "text/plain; charset=utf-8", body, strlen(body), true, NULL);
+	}
 	default:
 		body = dashboard_api(e, r);
 		if (!body)

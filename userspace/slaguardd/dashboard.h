@@ -14,11 +14,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define DASH_TOKEN_MIN		16	/* characters; shorter is guessable */
 #define DASH_TOKEN_MAX		256
 #define DASH_COOKIE		"slaguard_token"
 #define DASH_ALERTS_MAX		200	/* alerts /api/alerts returns */
+#define DASH_SINCE_DEFAULT	"30d"
+#define DASH_SINCE_MAX_MS	(3660ull * 86400 * 1000)	/* ten years */
 
 enum dash_route {
 	DASH_NONE,		/* not the dashboard's */
@@ -28,6 +31,7 @@ enum dash_route {
 	DASH_API_STATUS,
 	DASH_API_ALERTS,
 	DASH_API_COUNTERMEASURES,
+	DASH_API_REPORT,	/* ?since=DURATION (30d), &slo=ID */
 };
 
 struct engine;
@@ -51,9 +55,19 @@ int dashboard_read_token(const char *path, char *buf, size_t len, char *err, siz
 /* The JSON body of API route R (malloc'd, NUL-terminated); NULL: no memory. */
 char *dashboard_api(const struct engine *e, enum dash_route r);
 
+/*
+ * The compliance report (compliance.h) of the history at PATH over the
+ * SINCE (a duration; NULL: DASH_SINCE_DEFAULT) before NOW (wall-clock
+ * ms), for SLO (NULL: all): the JSON body with *STATUS 200, or a one-line
+ * error with *STATUS 400 (bad SINCE), 404 or 500. Malloc'd; NULL: no memory.
+ */
+char *dashboard_report(const char *path, const char *since, const char *slo, uint64_t now,
+		       unsigned int *status);
+
 struct dashboard {
 	const char *token;	/* NULL: none */
 	bool remote;		/* the server listens on a non-loopback address */
+	const char *history;	/* the history's file; NULL: none */
 };
 
 /* Answer a request for route R (not DASH_NONE) on C. */

@@ -79,6 +79,7 @@ struct daemon {
 	int metrics_fd;			/* listening, until the server takes it */
 	struct metrics *metrics;
 	struct history *history;
+	char history_path[PATH_MAX + 16];	/* "": none */
 	char inspect_file[PATH_MAX + 32];	/* "": none */
 	FILE *alerts_out;
 };
@@ -688,7 +689,7 @@ static void open_metrics(struct daemon *d)
 	sgd_log(LOG_INFO, "metrics: http://%s/metrics%s", where,
 		d->a.metrics_remote ? " (remote clients allowed: the page is not authenticated)" : "");
 	metrics_set_dashboard(d->metrics, d->a.dash_token[0] ? d->a.dash_token : NULL,
-			      d->a.metrics_remote);
+			      d->a.metrics_remote, d->history_path[0] ? d->history_path : NULL);
 	sgd_log(LOG_INFO, "dashboard: http://%s/dashboard%s", where,
 		d->a.dash_token[0] ? " (with its token)" :
 		d->a.metrics_remote ? " refused: a non-loopback address needs --dashboard-token-file" : "");
@@ -716,6 +717,7 @@ static void open_history(struct daemon *d, const char *dir)
 	}
 	d->e.on_alert = on_alert;
 	d->e.on_alert_arg = d;
+	snprintf(d->history_path, sizeof(d->history_path), "%s", path);
 	sgd_log(LOG_INFO, "history: %s", path);
 }
 

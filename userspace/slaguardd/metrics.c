@@ -486,10 +486,12 @@ int metrics_new(struct metrics **out, struct loop *l, int fd,
 	return 0;
 }
 
-void metrics_set_dashboard(struct metrics *m, const char *token, bool remote)
+void metrics_set_dashboard(struct metrics *m, const char *token, bool remote,
+			   const char *history)
 {
 	m->dash.token = token;
 	m->dash.remote = remote;
+	m->dash.history = history;
 }
 
 void metrics_tick(struct metrics *m)

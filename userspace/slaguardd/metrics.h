@@ -54,8 +54,10 @@ int metrics_new(struct metrics **out, struct loop *l, int fd,
 /*
  * The dashboard (dashboard.h) on the same server: TOKEN (kept, NULL for
  * none) required of every request; without it, nothing when REMOTE.
+ * HISTORY (kept; NULL: none): the history file its report reads.
  */
-void metrics_set_dashboard(struct metrics *m, const char *token, bool remote);
+void metrics_set_dashboard(struct metrics *m, const char *token, bool remote,
+			   const char *history);
 /* Every second: close connections idle past METRICS_TIMEOUT_S. */
 void metrics_tick(struct metrics *m);
 void metrics_free(struct metrics *m);

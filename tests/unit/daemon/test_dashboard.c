@@ -138,6 +138,33 @@ static void read_token(void **state)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+static void report_errors(void **state)
+{
+	unsigned int status = 0;
+	char *s;
+
+	(void)state;
+	assert_int_equal(dashboard_route("/api/report"), DASH_API_REPORT);
+	s = dashboard_report("/nonexistent/history.db", "soon", NULL, 1000, &status);
+	assert_int_equal(status, 400);
+	assert_non_null(strstr(s, "expected a duration"));
+	free(s);
+	s = dashboard_report("/nonexistent/history.db", "0s", NULL, 1000, &status);
+	assert_int_equal(status, 400);
+	free(s);
+	s = dashboard_report("/nonexistent/history.db", "3661d", NULL, 1000, &status);
+	assert_int_equal(status, 400);
+	free(s);
+	s = dashboard_report(NULL, "1h", NULL, 1000, &status);
+	assert_int_equal(status, 404);
+	assert_non_null(strstr(s, "no history"));
+	free(s);
+	s = dashboard_report("/nonexistent/history.db", NULL, NULL, 1000, &status);
+	assert_int_equal(status, 500);
+	assert_non_null(strstr(s, "/nonexistent/history.db"));
+	free(s);
+}
+
 /* ---- the API, from a whole engine ---- */
 
 struct fixture {
@@ -208,6 +235,7 @@ int main(void)
 		cmocka_unit_test(request_token),
 		cmocka_unit_test(host_local),
 		cmocka_unit_test(read_token),
+		cmocka_unit_test(report_errors),
 		cmocka_unit_test_setup_teardown(api_json, setup, teardown),
 	};
 

@@ -98,6 +98,77 @@ function renderAlerts(al) {
   fill('timeline', rows, 7, 'no alerts');
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attrs, text) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = String(text);
+  return e;
+}
+
+function pct(x) {
+  return (100 * (x || 0)).toFixed(2) + '%';
+}
+
+function duration(s) {
+  s = Math.round(s || 0);
+  const d = Math.floor(s / 86400), h = Math.floor(s % 86400 / 3600);
+  const m = Math.floor(s % 3600 / 60), r = s % 60;
+  return (d ? d + 'd' : '') + (h ? h + 'h' : '') + (m ? m + 'm' : '') + (r || !s ? r + 's' : '');
+}
+
+// One bar per SLO: the shares of the period compliant, violated, unknown.
+function renderReport(rep) {
+  const slos = rep.slos || [];
+  const W = 640, LABEL = 160, BAR = 18, GAP = 8, width = W - LABEL - 140;
+  const chart = document.getElementById('chart');
+  document.getElementById('period').textContent = (rep.from || '') + ' to ' + (rep.to || '');
+  chart.replaceChildren();
+  if (!slos.length) {
+    chart.appendChild(el('p', 'nothing recorded yet', 'empty'));
+  } else {
+    const root = svg('svg', { width: W, height: slos.length * (BAR + GAP) + GAP,
+      role: 'img', 'aria-label': 'compliance per SLO' });
+    slos.forEach((o, i) => {
+      const y = GAP + i * (BAR + GAP);
+      const g = svg('g', { 'data-slo': o.slo, 'data-compliant': o.compliant,
+        'data-violated': o.violated, 'data-unknown': o.unknown });
+      g.appendChild(svg('text', { x: 0, y: y + BAR - 5 }, o.slo));
+      let x = LABEL;
+      for (const k of ['compliant', 'violated', 'unknown']) {
+        const w = Math.max(0, (o[k] || 0) * width);
+        const r = svg('rect', { x: x, y: y, width: w, height: BAR, class: k });
+        r.appendChild(svg('title', {}, o.slo + ': ' + k + ' ' + pct(o[k])));
+        g.appendChild(r);
+        x += w;
+      }
+      g.appendChild(svg('text', { x: LABEL + width + 8, y: y + BAR - 5 },
+        pct(o.compliant) + ' compliant'));
+      root.appendChild(g);
+    });
+    chart.appendChild(root);
+  }
+  const rows = [];
+  for (const o of slos) {
+    for (const v of o.violations || []) {
+      rows.push(row([o.slo, v.start, v.end === null ? '(ongoing)' : v.end,
+        duration(v.duration_s), v.worst === null ? '' : fmt(v.worst)]));
+    }
+  }
+  fill('violations', rows, 5, 'no violations in the period');
+}
+
+async function refreshReport() {
+  const since = document.getElementById('since').value;
+  try {
+    renderReport(await get('/api/report?since=' + encodeURIComponent(since)));
+  } catch (e) {
+    const chart = document.getElementById('chart');
+    chart.replaceChildren(el('p', 'no report: ' + e.message, 'empty'));
+  }
+}
+
 async function refresh() {
   const err = document.getElementById('error');
   try {
@@ -107,6 +178,7 @@ async function refresh() {
     renderStatus(st);
     renderCountermeasures(cm, byId);
     renderAlerts(al);
+    await refreshReport();
     err.hidden = true;
     document.body.dataset.loaded = String(Date.now());
   } catch (e) {
@@ -116,6 +188,7 @@ async function refresh() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  document.getElementById('since').addEventListener('change', refreshReport);
   refresh();
   setInterval(refresh, REFRESH_MS);
 });
