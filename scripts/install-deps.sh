@@ -15,7 +15,8 @@ qemu-system-x86 busybox-static dash iproute2 procps
 nftables libnftables-dev libnftnl-dev libmnl-dev
 libnetfilter-queue-dev libcmocka-dev libyaml-dev libjson-c-dev
 libmicrohttpd-dev libsqlite3-dev prometheus curl libnats-dev nats-server
-nmap hping3 iperf3 socat jq"
+nmap hping3 iperf3 socat jq
+chromium chromium-driver python3-selenium"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -14,6 +14,9 @@
 #                countermeasures, module configuration, JSON (sla.h)
 #   nftables/    the nftables backend: table, sets, guard, ledger, commit,
 #                watch, reconcile, list (nft_backend.h)
+#   compliance/  the SLA compliance report from slaguardd's history
+#                (SQLite), for slaguardctl report and the dashboard
+#                (compliance.h)
 #   libslaguard-app/  what applications link to report events to
 #                slaguardd's application socket (slaguard-app.h); also
 #                a shared library (SHLIBS), so its objects are PIC and
@@ -35,13 +38,15 @@ PKG_CONFIG ?= pkg-config
 
 us_srcs = $(sort $(patsubst $(US)/%,%,$(wildcard $(addprefix $(US)/,$(1)))))
 
-LIBS := sla nftables common libslaguard-app
+LIBS := sla nftables common libslaguard-app compliance
 common_SRCS := $(call us_srcs,common/*.c)
 common_PKGS := libmnl
 sla_SRCS := $(call us_srcs,sla/*.c)
 sla_PKGS := yaml-0.1 json-c
 nftables_SRCS := $(call us_srcs,nftables/*.c)
 nftables_PKGS := libnftables libnftnl libmnl json-c
+compliance_SRCS := $(call us_srcs,compliance/*.c)
+compliance_PKGS := sqlite3 json-c
 libslaguard-app_SRCS := $(call us_srcs,libslaguard-app/*.c)
 libslaguard-app_PKGS := json-c
 libslaguard-app_CFLAGS := -fPIC -fvisibility=hidden
@@ -51,13 +56,16 @@ SHLIBS := libslaguard-app
 
 PROGRAMS := slaguardctl slaguardd
 slaguardctl_SRCS := $(call us_srcs,slaguardctl/*.c)
-slaguardctl_LIBS := sla common
+slaguardctl_LIBS := compliance sla common
 slaguardctl_PKGS := sqlite3
 slaguardd_SRCS := $(call us_srcs,slaguardd/*.c slaguardd/*/*.c)
-slaguardd_LIBS := sla nftables common
+slaguardd_LIBS := compliance sla nftables common
 # metrics.c serves Prometheus metrics with libmicrohttpd (expo.c writes them);
 # history.c keeps the SLA history in SQLite, which slaguardctl report reads.
 # fleet/ talks to NATS JetStream with libnats (its own threads).
+# dashboard.c builds web/ into the binary (.incbin) and serves it with metrics.c.
+$(O)/slaguardd/dashboard.o: SG_CPPFLAGS += -DSGD_WEB_DIR='"$(US)/slaguardd/web"'
+$(O)/slaguardd/dashboard.o: $(wildcard $(US)/slaguardd/web/*)
 slaguardd_PKGS := libnetfilter_queue libmicrohttpd sqlite3 libnats
 slaguardd_LDLIBS := -lm -lpthread
 

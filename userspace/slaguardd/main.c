@@ -30,6 +30,7 @@
 #include "linesock.h"
 #include "history.h"
 #include "loop.h"
+#include "dashboard.h"
 #include "metrics.h"
 #include "nft_backend.h"
 #include "util.h"
@@ -59,6 +60,8 @@ struct args {
 	bool no_nft;
 	const char *metrics;		/* NULL: no metrics endpoint */
 	bool metrics_remote;		/* --metrics-allow-remote */
+	const char *dash_token_file;	/* --dashboard-token-file */
+	char dash_token[DASH_TOKEN_MAX + 1];	/* "": none */
 	bool no_history;
 	uint64_t retention_ms;		/* of the history */
 };
@@ -76,6 +79,7 @@ struct daemon {
 	int metrics_fd;			/* listening, until the server takes it */
 	struct metrics *metrics;
 	struct history *history;
+	char history_path[PATH_MAX + 16];	/* "": none */
 	char inspect_file[PATH_MAX + 32];	/* "": none */
 	FILE *alerts_out;
 };
@@ -100,6 +104,9 @@ static void usage(FILE *f)
 		"                           [" METRICS_DEFAULT_LISTEN "]; PORT alone: on 127.0.0.1\n"
 		"      --metrics-allow-remote  let --metrics listen on a non-loopback address\n"
 		"                           (the page is not authenticated)\n"
+		"      --dashboard-token-file PATH  require the token in PATH of every request\n"
+		"                           to the dashboard (http://ADDR:PORT/dashboard); needed\n"
+		"                           for it on a non-loopback address\n"
 		"      --history-retention DURATION  how long the SLA history (state-dir/" HISTORY_FILE ")\n"
 		"                           keeps what it records [400d]; --no-history: none\n"
 		"      --no-syslog          do not log or alert to syslog\n"
@@ -144,7 +151,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_CONTROL = 256, O_APP, O_NOSYSLOG, O_NFT, O_NONFT, O_SHAPES,
 	       O_FAMILY, O_GROUP, O_APP_GROUP, O_STATE, O_METRICS, O_METRICS_REMOTE,
-	       O_RETENTION, O_NO_HISTORY };
+	       O_RETENTION, O_NO_HISTORY, O_DASH_TOKEN };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -160,6 +167,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "state-dir", required_argument, NULL, O_STATE },
 		{ "metrics", optional_argument, NULL, O_METRICS },
 		{ "metrics-allow-remote", no_argument, NULL, O_METRICS_REMOTE },
+		{ "dashboard-token-file", required_argument, NULL, O_DASH_TOKEN },
 		{ "history-retention", required_argument, NULL, O_RETENTION },
 		{ "no-history", no_argument, NULL, O_NO_HISTORY },
 		{ "genl-family", required_argument, NULL, O_FAMILY },
@@ -199,6 +207,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_STATE: a->state_dir = optarg; break;
 		case O_METRICS: a->metrics = optarg ? optarg : METRICS_DEFAULT_LISTEN; break;
 		case O_METRICS_REMOTE: a->metrics_remote = true; break;
+		case O_DASH_TOKEN: a->dash_token_file = optarg; break;
 		case O_NO_HISTORY: a->no_history = true; break;
 		case O_RETENTION:
 			if (sla_parse_duration(optarg, &a->retention_ms) < 0 || !a->retention_ms) {
@@ -235,6 +244,19 @@ static int parse_args(int argc, char **argv, struct args *a)
 		if (metrics_parse_listen(a->metrics, a->metrics_remote, &ss, &sl,
 					 err, sizeof(err)) < 0) {
 			fprintf(stderr, PROG ": --metrics: %s\n", err);
+			return -EINVAL;
+		}
+	}
+	if (a->dash_token_file) {
+		char err[512];
+
+		if (!a->metrics) {
+			fprintf(stderr, PROG ": --dashboard-token-file without --metrics: the dashboard is served with the metrics, give --metrics[=ADDR:PORT]\n");
+			return -EINVAL;
+		}
+		if (dashboard_read_token(a->dash_token_file, a->dash_token, sizeof(a->dash_token),
+					 err, sizeof(err)) < 0) {
+			fprintf(stderr, PROG ": --dashboard-token-file %s\n", err);
 			return -EINVAL;
 		}
 	}
@@ -666,6 +688,11 @@ static void open_metrics(struct daemon *d)
 	}
 	sgd_log(LOG_INFO, "metrics: http://%s/metrics%s", where,
 		d->a.metrics_remote ? " (remote clients allowed: the page is not authenticated)" : "");
+	metrics_set_dashboard(d->metrics, d->a.dash_token[0] ? d->a.dash_token : NULL,
+			      d->a.metrics_remote, d->history_path[0] ? d->history_path : NULL);
+	sgd_log(LOG_INFO, "dashboard: http://%s/dashboard%s", where,
+		d->a.dash_token[0] ? " (with its token)" :
+		d->a.metrics_remote ? " refused: a non-loopback address needs --dashboard-token-file" : "");
 }
 
 static void on_alert(const struct alert *a, void *arg)
@@ -690,6 +717,7 @@ static void open_history(struct daemon *d, const char *dir)
 	}
 	d->e.on_alert = on_alert;
 	d->e.on_alert_arg = d;
+	snprintf(d->history_path, sizeof(d->history_path), "%s", path);
 	sgd_log(LOG_INFO, "history: %s", path);
 }
 

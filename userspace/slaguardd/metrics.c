@@ -12,6 +12,7 @@
 #include <linux/slaguard.h>
 #include <microhttpd.h>
 
+#include "dashboard.h"
 #include "engine.h"
 #include "intake.h"
 #include "metrics.h"
@@ -348,6 +349,7 @@ struct metrics {
 	struct loop_handler h;
 	const struct engine *e;
 	const struct intake_app *app;
+	struct dashboard dash;
 	uint64_t scrapes;
 };
 
@@ -388,6 +390,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  size_t *upload_len, void **state)
 {
 	struct metrics *m = cls;
+	enum dash_route route;
 	const char *clen;
 	struct expo x;
 	char *page;
@@ -400,8 +403,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if ((clen && strcmp(clen, "0")) ||
 	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
 		return text(c, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
+	route = dashboard_route(url);
+	if (route != DASH_NONE)
+		return (enum MHD_Result)dashboard_serve(&m->dash, m->e, c, route);
 	if (!strcmp(url, "/"))
-		return text(c, MHD_HTTP_OK, "slaguardd: Prometheus metrics at /metrics\n");
+		return text(c, MHD_HTTP_OK, "slaguardd: Prometheus metrics at /metrics, the dashboard at /dashboard\n");
 	if (strcmp(url, "/metrics"))
 		return text(c, MHD_HTTP_NOT_FOUND, "not found: the metrics are at /metrics\n");
 	expo_init(&x, METRICS_PAGE_MAX);
@@ -479,6 +485,14 @@ int metrics_new(struct metrics **out, struct loop *l, int fd,
 	}
 	*out = m;
 	return 0;
+}
+
+void metrics_set_dashboard(struct metrics *m, const char *token, bool remote,
+			   const char *history)
+{
+	m->dash.token = token;
+	m->dash.remote = remote;
+	m->dash.history = history;
 }
 
 void metrics_tick(struct metrics *m)

@@ -51,6 +51,13 @@ struct metrics;
 /* Serve on listening socket FD (taken) from loop L. */
 int metrics_new(struct metrics **out, struct loop *l, int fd,
 		const struct engine *e, const struct intake_app *app);
+/*
+ * The dashboard (dashboard.h) on the same server: TOKEN (kept, NULL for
+ * none) required of every request; without it, nothing when REMOTE.
+ * HISTORY (kept; NULL: none): the history file its report reads.
+ */
+void metrics_set_dashboard(struct metrics *m, const char *token, bool remote,
+			   const char *history);
 /* Every second: close connections idle past METRICS_TIMEOUT_S. */
 void metrics_tick(struct metrics *m);
 void metrics_free(struct metrics *m);
