@@ -58,7 +58,8 @@ slaguardd_LIBS := sla nftables common
 # metrics.c serves Prometheus metrics with libmicrohttpd (expo.c writes them);
 # history.c keeps the SLA history in SQLite, which slaguardctl report reads.
 # fleet/ talks to NATS JetStream with libnats (its own threads).
-slaguardd_PKGS := libnetfilter_queue libmicrohttpd sqlite3 libnats
+# 5-alert/outputs.c: the journal (libsystemd) and webhooks (libcurl).
+slaguardd_PKGS := libnetfilter_queue libmicrohttpd sqlite3 libnats libsystemd libcurl
 slaguardd_LDLIBS := -lm -lpthread
 
 # -I include/uapi comes before the system directories, so the repository's

@@ -713,6 +713,8 @@ static void act(struct respond *r, const struct sla *sla, enum sla_action action
 		hook(r, hook_path, a, now);
 		break;
 	case SLA_ACT_NOTIFY:
+		/* alerts_emit() hands it to the webhooks. */
+		a->notify = true;
 		note(a, action, "notified", NULL);
 		break;
 	case SLA_ACT_NONE:
