@@ -148,10 +148,13 @@ static int post(struct webhook *w, CURL *c, const char *body, char *err)
 static void wait_until(struct webhook *w, uint64_t when_ms)
 {
 	struct timespec ts;
+	uint64_t now = mono_ms(), wait = when_ms > now ? when_ms - now : 0;
 
+	/* The wait from one reading of the clock: subtracting a second,
+	 * later one could wrap around to a wait of centuries. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += (time_t)((when_ms - mono_ms()) / 1000);
-	ts.tv_nsec += (long)((when_ms - mono_ms()) % 1000) * 1000000;
+	ts.tv_sec += (time_t)(wait / 1000);
+	ts.tv_nsec += (long)(wait % 1000) * 1000000;
 	if (ts.tv_nsec >= 1000000000) {
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000;
