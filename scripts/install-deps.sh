@@ -15,6 +15,7 @@ qemu-system-x86 busybox-static dash iproute2 procps
 nftables libnftables-dev libnftnl-dev libmnl-dev
 libnetfilter-queue-dev libcmocka-dev libyaml-dev libjson-c-dev
 libmicrohttpd-dev libsqlite3-dev prometheus curl libnats-dev nats-server
+libsystemd-dev libcurl4-openssl-dev
 nmap hping3 iperf3 socat jq
 chromium chromium-driver python3-selenium"
 

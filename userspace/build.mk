@@ -66,7 +66,8 @@ slaguardd_LIBS := compliance sla nftables common
 # dashboard.c builds web/ into the binary (.incbin) and serves it with metrics.c.
 $(O)/slaguardd/dashboard.o: SG_CPPFLAGS += -DSGD_WEB_DIR='"$(US)/slaguardd/web"'
 $(O)/slaguardd/dashboard.o: $(wildcard $(US)/slaguardd/web/*)
-slaguardd_PKGS := libnetfilter_queue libmicrohttpd sqlite3 libnats
+# 5-alert/outputs.c: the journal (libsystemd) and webhooks (libcurl).
+slaguardd_PKGS := libnetfilter_queue libmicrohttpd sqlite3 libnats libsystemd libcurl
 slaguardd_LDLIBS := -lm -lpthread
 
 # -I include/uapi comes before the system directories, so the repository's

@@ -7,6 +7,7 @@
 
 #include "engine.h"
 #include "fleet.h"
+#include "outputs.h"
 #include "intake.h"
 
 /* How long after an attack the host's rates are not learned as normal. */
@@ -481,6 +482,7 @@ struct json_object *engine_status_json(const struct engine *e)
 	json_object_object_add(o, "countermeasures",
 			       json_object_new_int64((int64_t)respond_active(e->resp)));
 	json_object_object_add(o, "hooks", hooks_json(e->resp));
+	json_object_object_add(o, "outputs", outputs_status_json(alerts_outputs(e->alerts)));
 	json_object_object_add(o, "sequences", seq_status_json(e->seqs));
 	if (e->fleet)
 		json_object_object_add(o, "fleet", fleet_status_json(e->fleet));

@@ -33,6 +33,7 @@
 #include "dashboard.h"
 #include "metrics.h"
 #include "nft_backend.h"
+#include "outputs.h"
 #include "util.h"
 
 #define PROG "slaguardd"
@@ -64,6 +65,7 @@ struct args {
 	char dash_token[DASH_TOKEN_MAX + 1];	/* "": none */
 	bool no_history;
 	uint64_t retention_ms;		/* of the history */
+	struct outputs_opts outputs;	/* --journal, --webhook... */
 };
 
 struct daemon {
@@ -82,6 +84,7 @@ struct daemon {
 	char history_path[PATH_MAX + 16];	/* "": none */
 	char inspect_file[PATH_MAX + 32];	/* "": none */
 	FILE *alerts_out;
+	struct outputs *outputs;
 };
 
 static void usage(FILE *f)
@@ -110,6 +113,12 @@ static void usage(FILE *f)
 		"      --history-retention DURATION  how long the SLA history (state-dir/" HISTORY_FILE ")\n"
 		"                           keeps what it records [400d]; --no-history: none\n"
 		"      --no-syslog          do not log or alert to syslog\n"
+		"      --journal            alerts to the systemd journal too, with SLAGUARD_*\n"
+		"                           fields (SLAGUARD_ALERT_ID, _SEVERITY, _REF, _SOURCE ...)\n"
+		"      --webhook URL        POST the JSON of alerts a 'notify' countermeasure\n"
+		"                           picks to URL (http or https; up to 4 times)\n"
+		"      --webhook-queue N    alerts waiting per webhook; the oldest is dropped [256]\n"
+		"      --webhook-timeout DURATION  per attempt [5s]; 5 attempts, backoff from 1s\n"
 		"      --nft-table-file PATH  table definition [" NFTB_DEFAULT_TABLE_FILE ",\n"
 		"                           else nft/slaguard.nft of the source tree]\n"
 		"      --no-nft             no nftables backend (firewall actions fail)\n"
@@ -151,7 +160,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_CONTROL = 256, O_APP, O_NOSYSLOG, O_NFT, O_NONFT, O_SHAPES,
 	       O_FAMILY, O_GROUP, O_APP_GROUP, O_STATE, O_METRICS, O_METRICS_REMOTE,
-	       O_RETENTION, O_NO_HISTORY, O_DASH_TOKEN };
+	       O_RETENTION, O_NO_HISTORY, O_DASH_TOKEN, O_JOURNAL, O_WEBHOOK,
+	       O_WEBHOOK_QUEUE, O_WEBHOOK_TIMEOUT };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -170,6 +180,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "dashboard-token-file", required_argument, NULL, O_DASH_TOKEN },
 		{ "history-retention", required_argument, NULL, O_RETENTION },
 		{ "no-history", no_argument, NULL, O_NO_HISTORY },
+		{ "journal", no_argument, NULL, O_JOURNAL },
+		{ "webhook", required_argument, NULL, O_WEBHOOK },
+		{ "webhook-queue", required_argument, NULL, O_WEBHOOK_QUEUE },
+		{ "webhook-timeout", required_argument, NULL, O_WEBHOOK_TIMEOUT },
 		{ "genl-family", required_argument, NULL, O_FAMILY },
 		{ "genl-group", required_argument, NULL, O_GROUP },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -212,6 +226,44 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_RETENTION:
 			if (sla_parse_duration(optarg, &a->retention_ms) < 0 || !a->retention_ms) {
 				fprintf(stderr, PROG ": --history-retention: expected a duration like 90d, 12h or 30m, got '%s'\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case O_JOURNAL: a->outputs.journal = true; break;
+		case O_WEBHOOK: {
+			char err[512];
+
+			if (a->outputs.n_webhooks == OUTPUTS_MAX_WEBHOOKS) {
+				fprintf(stderr, PROG ": --webhook: at most %d webhooks\n",
+					OUTPUTS_MAX_WEBHOOKS);
+				return -EINVAL;
+			}
+			if (outputs_check_url(optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, PROG ": --webhook: %s\n", err);
+				return -EINVAL;
+			}
+			a->outputs.webhooks[a->outputs.n_webhooks++] = optarg;
+			break;
+		}
+		case O_WEBHOOK_QUEUE: {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || *end || end == optarg || !n || n > 100000) {
+				fprintf(stderr, PROG ": --webhook-queue: expected a number of alerts from 1 to 100000, got '%s'\n",
+					optarg);
+				return -EINVAL;
+			}
+			a->outputs.queue = n;
+			break;
+		}
+		case O_WEBHOOK_TIMEOUT:
+			if (sla_parse_duration(optarg, &a->outputs.timeout_ms) < 0 ||
+			    !a->outputs.timeout_ms || a->outputs.timeout_ms > 600000) {
+				fprintf(stderr, PROG ": --webhook-timeout: expected a duration from 1ms to 10m like 5s or 500ms, got '%s'\n",
 					optarg);
 				return -EINVAL;
 			}
@@ -598,7 +650,8 @@ static int start_engine(struct daemon *d, struct sla *sla)
 	char buf[PATH_MAX];
 	struct engine_opts eo = {
 		.dry_run = d->a.dry_run,
-		.alerts = { .out = d->alerts_out, .syslog = d->a.syslog },
+		.alerts = { .out = d->alerts_out, .syslog = d->a.syslog,
+			    .outputs = d->outputs },
 		.ops = d->nft ? &respond_nft_ops : &no_nft_ops,
 		.ops_ctx = d->nft,
 		.state_dir = state_dir(d->a.state_dir),
@@ -726,7 +779,8 @@ static int run(struct daemon *d, struct sla *sla)
 {
 	int ret;
 
-	if ((ret = open_alerts(d)) < 0 || (ret = loop_init(&d->loop)) < 0) {
+	if ((ret = open_alerts(d)) < 0 || (ret = loop_init(&d->loop)) < 0 ||
+	    (ret = outputs_new(&d->outputs, &d->a.outputs)) < 0) {
 		sla_free(sla);
 		return ret;
 	}
@@ -778,6 +832,7 @@ static void cleanup(struct daemon *d)
 	nftb_close(d->nft);
 	if (d->alerts_out && d->alerts_out != stdout)
 		fclose(d->alerts_out);
+	outputs_free(d->outputs);
 	loop_fini(&d->loop);
 }
 

@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "intake.h"
 #include "metrics.h"
+#include "outputs.h"
 #include "util.h"
 
 /* ---- the listening address ---- */
@@ -241,6 +242,26 @@ static void render_respond(struct expo *x, const struct engine *e)
 	expo_sample_u64(x, "slaguard_hooks_total", L("outcome", "timed_out"), hc->timed_out);
 }
 
+/* Alert outputs (--webhook, --journal), totals over the webhooks. */
+static void render_outputs(struct expo *x, const struct engine *e)
+{
+	struct outputs_counters oc;
+
+	outputs_counters(alerts_outputs(e->alerts), &oc);
+	expo_family(x, "slaguard_webhook_alerts_total", "counter",
+		    "Alerts for webhooks by outcome: delivered, failed (after the last attempt), dropped (the queue was full).");
+	expo_sample_u64(x, "slaguard_webhook_alerts_total", L("outcome", "delivered"), oc.delivered);
+	expo_sample_u64(x, "slaguard_webhook_alerts_total", L("outcome", "failed"), oc.failed);
+	expo_sample_u64(x, "slaguard_webhook_alerts_total", L("outcome", "dropped"), oc.dropped);
+	expo_family(x, "slaguard_webhook_retries_total", "counter",
+		    "Webhook posts retried after a failure.");
+	expo_sample_u64(x, "slaguard_webhook_retries_total", NULL, oc.retries);
+	expo_family(x, "slaguard_journal_alerts_total", "counter",
+		    "Alerts sent to the systemd journal (--journal) by outcome: sent, failed.");
+	expo_sample_u64(x, "slaguard_journal_alerts_total", L("outcome", "sent"), oc.journal_sent);
+	expo_sample_u64(x, "slaguard_journal_alerts_total", L("outcome", "failed"), oc.journal_failed);
+}
+
 static void render_events(struct expo *x, const struct engine *e,
 			  const struct intake_app *app)
 {
@@ -338,6 +359,7 @@ void metrics_render(struct expo *x, const struct engine *e,
 	render_alerts(x, e);
 	render_respond(x, e);
 	render_events(x, e, app);
+	render_outputs(x, e);
 	render_module(x, e);
 }
 

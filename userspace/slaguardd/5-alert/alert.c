@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "alert.h"
+#include "outputs.h"
 
 #define NBUCKETS	1024
 /* De-duplication keys kept at most; beyond it alerts are not de-duplicated
@@ -367,7 +368,7 @@ struct json_object *alert_to_json(const struct alert *a)
 	return o;
 }
 
-static int syslog_level(enum sla_severity s)
+int alert_priority(enum sla_severity s)
 {
 	switch (s) {
 	case SLA_SEV_CRITICAL:
@@ -385,14 +386,16 @@ void alerts_emit(struct alerts *am, struct alert *a)
 {
 	struct json_object *o = alert_to_json(a);
 
-	if (o && am->o.out) {
-		fprintf(am->o.out, "%s\n",
-			json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	const char *json = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : NULL;
+
+	if (json && am->o.out) {
+		fprintf(am->o.out, "%s\n", json);
 		fflush(am->o.out);
 	}
+	outputs_alert(am->o.outputs, a, json);
 	json_object_put(o);
 	if (am->o.syslog)
-		syslog(syslog_level(a->severity), "alert %s [%s] %s",
+		syslog(alert_priority(a->severity), "alert %s [%s] %s",
 		       a->id, sla_severity_name(a->severity), a->summary);
 	if (am->listener)
 		am->listener(a, am->listener_arg);
@@ -428,6 +431,11 @@ void alerts_expire(struct alerts *am, uint64_t now)
 			am->dedup.n--;
 		}
 	}
+}
+
+struct outputs *alerts_outputs(const struct alerts *am)
+{
+	return am->o.outputs;
 }
 
 const struct alert_counters *alerts_counters(const struct alerts *am)

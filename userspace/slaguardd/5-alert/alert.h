@@ -18,6 +18,7 @@
 #include "finding.h"
 
 struct json_object;
+struct outputs;
 
 struct alert {
 	uint64_t num;
@@ -35,6 +36,7 @@ struct alert {
 	char summary[FINDING_SUMMARY_MAX];
 	struct json_object *evidence;	/* owned, never NULL */
 	struct json_object *actions;	/* owned array of countermeasure ids */
+	bool notify;			/* a "notify" countermeasure picked it */
 	/* Valid while the alert is being dispatched only (SLA may reload). */
 	const struct sla_slo *slo;
 	const struct sla_rule *rule;
@@ -47,6 +49,7 @@ struct alert_opts {
 	size_t keep;			/* recent alerts kept; default 1000 */
 	FILE *out;			/* JSON lines; NULL none */
 	bool syslog;
+	struct outputs *outputs;	/* journal, webhooks; NULL none */
 };
 
 typedef void (*alert_listener_fn)(const struct alert *a, void *arg);
@@ -72,6 +75,9 @@ void alerts_emit(struct alerts *am, struct alert *a);
 void alert_add_action(struct alert *a, const char *cm_id);
 
 struct json_object *alert_to_json(const struct alert *a);
+/* The syslog (and journal) priority of an alert of severity S. */
+int alert_priority(enum sla_severity s);
+struct outputs *alerts_outputs(const struct alerts *am);
 /* The newest LIMIT alerts, oldest first. */
 struct json_object *alerts_recent_json(const struct alerts *am, size_t limit);
 

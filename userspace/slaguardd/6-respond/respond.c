@@ -1027,6 +1027,8 @@ static void act(struct respond *r, const struct sla *sla, enum sla_action action
 		cgroup_act(r, sla, pol, a, now);
 		break;
 	case SLA_ACT_NOTIFY:
+		/* alerts_emit() hands it to the webhooks. */
+		a->notify = true;
 		note(a, action, "notified", NULL);
 		break;
 	case SLA_ACT_NONE:
