@@ -72,6 +72,9 @@ int sla_read_string(struct sla_ctx *c, yaml_node_t *n,
 int sla_read_node(struct sla_ctx *c, yaml_node_t *n,
 		  const struct sla_type *t, void *out);
 
+/* Reads one of T's names (T->names) into an int: a choice type's reader. */
+int sla_read_choice(struct sla_ctx *c, yaml_node_t *n, const struct sla_type *t,
+		    void *out);
 extern const struct sla_type sla_t_text;	/* const char *, borrowed */
 extern const struct sla_type sla_t_string;	/* char *, allocated */
 extern const struct sla_type sla_t_name;	/* char *, an identifier */

@@ -64,24 +64,8 @@ bool sla_seq_event_is_net(enum sla_seq_event e)
 	return e <= SLA_SEQ_NET_WATCH_HIT;
 }
 
-static int read_seq_choice(struct sla_ctx *c, yaml_node_t *n,
-			   const struct sla_type *t, void *out)
-{
-	const char *v = sla_scalar(n);
-	char expected[512];
-
-	for (size_t i = 0; v && i < t->names->n; i++) {
-		if (t->names->names[i] && !strcmp(v, t->names->names[i])) {
-			*(int *)out = (int)i;
-			return 0;
-		}
-	}
-	sla_expected(t, expected, sizeof(expected));
-	return sla_fail_node(c, n, expected);
-}
-
-static const struct sla_type event_type = { NULL, read_seq_choice, &seq_events };
-static const struct sla_type same_type = { NULL, read_seq_choice, &seq_keys };
+static const struct sla_type event_type = { NULL, sla_read_choice, &seq_events };
+static const struct sla_type same_type = { NULL, sla_read_choice, &seq_keys };
 
 static const struct sla_type to_type = {
 	"a component defined under 'components'", sla_read_node, NULL

@@ -168,8 +168,8 @@ void sla_expected(const struct sla_type *t, char *buf, size_t len)
 	}
 }
 
-static int read_choice(struct sla_ctx *c, yaml_node_t *n,
-		       const struct sla_type *t, void *out)
+int sla_read_choice(struct sla_ctx *c, yaml_node_t *n, const struct sla_type *t,
+		    void *out)
 {
 	const char *v = sla_scalar(n);
 	char expected[512];
@@ -205,9 +205,9 @@ const struct sla_type sla_t_port = {
 	"a port from 1 to 65535 or a range \"N-M\"", read_port, NULL
 };
 const struct sla_type sla_t_node = { "a value", sla_read_node, NULL };
-const struct sla_type sla_t_severity = { NULL, read_choice, &sla_severities };
-const struct sla_type sla_t_action = { NULL, read_choice, &sla_actions };
-const struct sla_type sla_t_evidence = { NULL, read_choice, &sla_evidences };
-const struct sla_type sla_t_proto = { NULL, read_choice, &sla_protos };
-const struct sla_type sla_t_metric = { NULL, read_choice, &sla_metrics };
-const struct sla_type sla_t_per = { NULL, read_choice, &sla_pers };
+const struct sla_type sla_t_severity = { NULL, sla_read_choice, &sla_severities };
+const struct sla_type sla_t_action = { NULL, sla_read_choice, &sla_actions };
+const struct sla_type sla_t_evidence = { NULL, sla_read_choice, &sla_evidences };
+const struct sla_type sla_t_proto = { NULL, sla_read_choice, &sla_protos };
+const struct sla_type sla_t_metric = { NULL, sla_read_choice, &sla_metrics };
+const struct sla_type sla_t_per = { NULL, sla_read_choice, &sla_pers };
