@@ -42,7 +42,7 @@ static const struct pp_window *window_of(struct preprocess *pp, int metric,
 {
 	struct find f = { .source = source };
 
-	pp_foreach_window(pp, metric, find_source, &f);
+	pp_foreach_window(pp, metric, 0, find_source, &f);
 	return f.w;
 }
 
@@ -249,6 +249,69 @@ static void chosen_sources_do_not_make_long_chains(void **state)
 	sla_free(sla);
 }
 
+struct visit {
+	int n;
+	uint64_t since;
+	char first[32];
+};
+
+static void count_visit(const struct pp_window *w, void *arg)
+{
+	struct visit *v = arg;
+
+	if (!v->n++)
+		snprintf(v->first, sizeof(v->first), "%s", pp_window_source(w));
+}
+
+static int visits(struct preprocess *pp, uint64_t since, struct visit *v)
+{
+	memset(v, 0, sizeof(*v));
+	pp_foreach_window(pp, SLA_METRIC_NET_PORTSCAN_PORTS, since, count_visit, v);
+	return v->n;
+}
+
+/*
+ * Judging a window of time walks the windows active in it, not every
+ * window kept: 5000 quiet sources cost a tick nothing once their samples
+ * are older than the SLO's window, and a sample that comes in late (older
+ * than the newest) still finds its place.
+ */
+static void judging_walks_only_active_windows(void **state)
+{
+	struct sla *sla = load_test_sla();
+	struct preprocess *pp;
+	struct got g = { 0 };
+	struct visit v;
+	struct rec r;
+	char src[32];
+
+	(void)state;
+	assert_int_equal(pp_new(&pp, sla, 600000), 0);
+	g.pp = pp;
+	for (int i = 0; i < 5000; i++) {
+		snprintf(src, sizeof(src), "10.1.%d.%d", i / 250, i % 250);
+		make_net(&r, SLAGUARD_EVENT_PORTSCAN, src, NULL, 0, 0, 24, 1000 + i);
+		assert_int_equal(pp_record(pp, &r, collect, &g), 1);
+	}
+	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.1", NULL, 0, 0, 24, 100000);
+	assert_int_equal(pp_record(pp, &r, collect, &g), 1);
+	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "192.0.2.2", NULL, 0, 0, 24, 99990);
+	assert_int_equal(pp_record(pp, &r, collect, &g), 1);
+
+	assert_int_equal(visits(pp, 99995, &v), 1);
+	assert_string_equal(v.first, "192.0.2.1");
+	assert_int_equal(visits(pp, 99985, &v), 2);
+	assert_int_equal(visits(pp, 5000, &v), 2 + 1000);
+	assert_int_equal(visits(pp, 0, &v), 5002);
+	/* an old source active again moves up */
+	make_net(&r, SLAGUARD_EVENT_PORTSCAN, "10.1.0.0", NULL, 0, 0, 24, 100001);
+	assert_int_equal(pp_record(pp, &r, collect, &g), 1);
+	assert_int_equal(visits(pp, 99995, &v), 2);
+	assert_string_equal(v.first, "10.1.0.0");
+	pp_free(pp);
+	sla_free(sla);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +321,7 @@ int main(void)
 		cmocka_unit_test(gaps_are_missing_data),
 		cmocka_unit_test(host_rates),
 		cmocka_unit_test(chosen_sources_do_not_make_long_chains),
+		cmocka_unit_test(judging_walks_only_active_windows),
 	};
 
 	sgd_log_setup(false, false, LOG_ERR);

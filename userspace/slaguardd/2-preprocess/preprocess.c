@@ -40,7 +40,7 @@ struct point {
 struct pp_window {
 	struct pp_window *next;			/* hash chain */
 	struct pp_window *newer, *older;	/* the producer's LRU list */
-	struct pp_window *mnext, *mprev;	/* the metric's windows */
+	struct pp_window *mnext, *mprev;	/* the metric's, newest first */
 	uint32_t bucket;
 	uint64_t updated;			/* CLOCK_MONOTONIC ms */
 	int metric;
@@ -215,6 +215,35 @@ static void lru_push(struct preprocess *pp, struct pp_window *w)
 	pp->newest[pr] = w;
 }
 
+static void metric_unlink(struct preprocess *pp, struct pp_window *w)
+{
+	*(w->mprev ? &w->mprev->mnext : &pp->by_metric[w->metric]) = w->mnext;
+	if (w->mnext)
+		w->mnext->mprev = w->mprev;
+	w->mnext = w->mprev = NULL;
+}
+
+/*
+ * Keep the metric's list newest first, so that judging a window of time
+ * stops at the first window updated before it: a judgement costs the
+ * windows active in it, not every window kept. Samples come in clock
+ * order, so the place is almost always the head.
+ */
+static void metric_touch(struct preprocess *pp, struct pp_window *w)
+{
+	struct pp_window *prev = NULL, *at;
+
+	metric_unlink(pp, w);
+	for (at = pp->by_metric[w->metric]; at && at->updated > w->updated;
+	     at = at->mnext)
+		prev = at;
+	w->mprev = prev;
+	w->mnext = at;
+	*(prev ? &prev->mnext : &pp->by_metric[w->metric]) = w;
+	if (at)
+		at->mprev = w;
+}
+
 static void window_free(struct preprocess *pp, struct pp_window *w)
 {
 	struct pp_window **pw = &pp->buckets[w->bucket];
@@ -222,9 +251,7 @@ static void window_free(struct preprocess *pp, struct pp_window *w)
 	while (*pw != w)
 		pw = &(*pw)->next;
 	*pw = w->next;
-	*(w->mprev ? &w->mprev->mnext : &pp->by_metric[w->metric]) = w->mnext;
-	if (w->mnext)
-		w->mnext->mprev = w->mprev;
+	metric_unlink(pp, w);
 	lru_unlink(pp, w);
 	pp->nwindows[producer_of(w->metric)]--;
 	free(w);
@@ -256,6 +283,7 @@ static struct pp_window *window_get(struct preprocess *pp, int metric,
 	b = &pp->buckets[w->bucket];
 	w->next = *b;
 	*b = w;
+	/* at the head for now: pp_store() gives it its place */
 	w->mnext = pp->by_metric[metric];
 	if (w->mnext)
 		w->mnext->mprev = w;
@@ -422,9 +450,11 @@ void pp_store(struct preprocess *pp, const struct sample *s)
 	if (!w)
 		return;
 	window_push(w, s);
-	w->updated = s->mono_ms;
+	if (s->mono_ms > w->updated)
+		w->updated = s->mono_ms;
 	lru_unlink(pp, w);
 	lru_push(pp, w);
+	metric_touch(pp, w);
 }
 
 static void emit(struct preprocess *pp, struct sample *s, sample_fn fn,
@@ -488,11 +518,12 @@ int pp_record(struct preprocess *pp, const struct rec *r, sample_fn fn,
 }
 
 void pp_foreach_window(const struct preprocess *pp, int metric,
-		       pp_window_fn fn, void *arg)
+		       uint64_t since, pp_window_fn fn, void *arg)
 {
 	if (metric < 0 || metric >= SAMPLE_METRIC_COUNT)
 		return;
-	for (const struct pp_window *w = pp->by_metric[metric]; w; w = w->mnext)
+	for (const struct pp_window *w = pp->by_metric[metric];
+	     w && w->updated >= since; w = w->mnext)
 		fn(w, arg);
 }
 

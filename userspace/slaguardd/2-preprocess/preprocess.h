@@ -89,8 +89,9 @@ struct pp_stats {
 };
 
 typedef void (*pp_window_fn)(const struct pp_window *w, void *arg);
+/* The windows of METRIC updated at or after SINCE, newest first. */
 void pp_foreach_window(const struct preprocess *pp, int metric,
-		       pp_window_fn fn, void *arg);
+		       uint64_t since, pp_window_fn fn, void *arg);
 /* The longest hash chain of the window table (for tests and diagnostics). */
 size_t pp_longest_chain(const struct preprocess *pp);
 /* Returns false if the window has no point after SINCE. */

@@ -227,7 +227,7 @@ static void aggregate(const struct sla_slo *slo, const struct slo_ctx *ctx,
 	a->slo = slo;
 	a->since = since_of(ctx, value_window(slo, ctx));
 	a->only_source = only_source;
-	pp_foreach_window(ctx->pp, (int)slo->metric, agg_window, a);
+	pp_foreach_window(ctx->pp, (int)slo->metric, a->since, agg_window, a);
 }
 
 /* ---- state ---- */
