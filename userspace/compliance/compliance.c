@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "compliance.h"
+#include "timefmt.h"
 
 enum report_state report_state_of(const char *name)
 {
@@ -40,17 +41,6 @@ void report_time_in_states(enum report_state state0,
 		cur = changes[i].state < REPORT_STATES ? changes[i].state : REPORT_UNKNOWN;
 	}
 	ms[cur] += to - t;
-}
-
-void report_format_time(uint64_t ms, char *buf, size_t size)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	char base[32];
-
-	gmtime_r(&s, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%03" PRIu64 "Z", base, ms % 1000);
 }
 
 struct rb {
@@ -124,8 +114,8 @@ static int violations(struct rb *r, const char *slo, struct json_object *arr)
 
 		if (end < start)
 			end = start;
-		report_format_time(start, s, sizeof(s));
-		report_format_time(end, e, sizeof(e));
+		sg_format_time(start, s, sizeof(s));
+		sg_format_time(end, e, sizeof(e));
 		add_str(v, "start", s);
 		json_object_object_add(v, "end", open ? NULL : json_object_new_string(e));
 		json_object_object_add(v, "duration_s",
@@ -239,8 +229,8 @@ int report_build(sqlite3 *db, uint64_t from, uint64_t to, const char *only,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	report_format_time(from, f, sizeof(f));
-	report_format_time(to, t, sizeof(t));
+	sg_format_time(from, f, sizeof(f));
+	sg_format_time(to, t, sizeof(t));
 	add_str(o, "from", f);
 	add_str(o, "to", t);
 	json_object_object_add(o, "slos", slos);

@@ -34,9 +34,6 @@ void report_time_in_states(enum report_state state0,
 			   uint64_t from, uint64_t to, uint64_t ms[REPORT_STATES]);
 enum report_state report_state_of(const char *name);
 
-/* MS (wall clock) as "2026-01-31T12:00:00.000Z". */
-void report_format_time(uint64_t ms, char *buf, size_t size);
-
 /*
  * The report of history DB over [FROM, TO) (wall-clock ms), for SLO ONLY
  * (NULL: all) into *OUT:

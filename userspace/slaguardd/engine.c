@@ -454,11 +454,11 @@ struct json_object *engine_status_json(const struct engine *e)
 	struct json_object *o = json_object_new_object(), *slos, *ev;
 	const struct intake_genl_counters *c = e->genl ? intake_genl_counters(e->genl) : NULL;
 	const struct alert_counters *ac = alerts_counters(e->alerts);
-	char when[SGD_TIME_MAX];
+	char when[SG_TIME_MAX];
 
 	if (!o)
 		return NULL;
-	sgd_format_time(e->started_real_ms, when, sizeof(when));
+	sg_format_time(e->started_real_ms, when, sizeof(when));
 	json_object_object_add(o, "sla", json_object_new_string(e->sla->name));
 	json_object_object_add(o, "file", json_object_new_string(e->sla_path));
 	json_object_object_add(o, "dry_run", json_object_new_boolean(e->dry_run));

@@ -93,17 +93,6 @@ uint64_t sgd_mono_to_real(uint64_t mono)
 				: now_real - (now_mono - mono);
 }
 
-void sgd_format_time(uint64_t real_ms, char *buf, size_t size)
-{
-	time_t secs = (time_t)(real_ms / 1000);
-	struct tm tm;
-	char base[24];
-
-	gmtime_r(&secs, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%03uZ", base, (unsigned int)(real_ms % 1000));
-}
-
 /*
  * IPv4 by hand: every sample of a module event names its source, and
  * glibc's inet_ntop() formats through sprintf() - a tenth of the engine's

@@ -13,11 +13,10 @@
 #include <syslog.h>
 
 #include "text.h"
+#include "timefmt.h"
 
 /* Longest address text: an IPv6 address (INET6_ADDRSTRLEN). */
 #define SGD_ADDR_MAX	46
-/* "2026-11-23T11:02:03.412Z" */
-#define SGD_TIME_MAX	32
 
 /* Where sgd_log() writes; LOG_* levels as in syslog(3). */
 void sgd_log_setup(bool to_stderr, bool to_syslog, int max_level);
@@ -34,8 +33,6 @@ uint64_t sgd_real_ms(void);
 /* Wall time of MONO (a CLOCK_MONOTONIC ms value), for expiries shown. */
 uint64_t sgd_mono_to_real(uint64_t mono);
 
-/* ISO 8601 UTC with milliseconds. */
-void sgd_format_time(uint64_t real_ms, char *buf, size_t size);
 /* "10.0.0.1" / "2001:db8::1" from 4 or 16 bytes; "" for other lengths. */
 void sgd_format_addr(int family, const void *addr, char *buf, size_t size);
 /* Parse an address without prefix; returns the family or 0. */

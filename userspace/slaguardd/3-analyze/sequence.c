@@ -403,9 +403,9 @@ static void add_json(struct json_object *o, const char *key,
 
 static struct json_object *time_json(uint64_t real_ms)
 {
-	char when[SGD_TIME_MAX];
+	char when[SG_TIME_MAX];
 
-	sgd_format_time(real_ms, when, sizeof(when));
+	sg_format_time(real_ms, when, sizeof(when));
 	return json_object_new_string(when);
 }
 

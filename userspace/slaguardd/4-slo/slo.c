@@ -681,11 +681,11 @@ void slo_evaluate(struct slo_set *set, const struct slo_ctx *ctx,
 
 static struct json_object *time_or_null(uint64_t real_ms)
 {
-	char buf[SGD_TIME_MAX];
+	char buf[SG_TIME_MAX];
 
 	if (!real_ms)
 		return NULL;
-	sgd_format_time(real_ms, buf, sizeof(buf));
+	sg_format_time(real_ms, buf, sizeof(buf));
 	return json_object_new_string(buf);
 }
 

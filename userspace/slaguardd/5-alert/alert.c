@@ -348,11 +348,11 @@ static void add_str_or_null(struct json_object *o, const char *key,
 struct json_object *alert_to_json(const struct alert *a)
 {
 	struct json_object *o = json_object_new_object();
-	char when[SGD_TIME_MAX];
+	char when[SG_TIME_MAX];
 
 	if (!o)
 		return NULL;
-	sgd_format_time(a->real_ms, when, sizeof(when));
+	sg_format_time(a->real_ms, when, sizeof(when));
 	json_object_object_add(o, "id", json_object_new_string(a->id));
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "severity",

@@ -1123,10 +1123,10 @@ struct json_object *respond_list_json(const struct respond *r, uint64_t now)
 	for (size_t i = 0; arr && i < r->n; i++) {
 		const struct countermeasure *c = &r->cm[i];
 		struct json_object *o = json_object_new_object();
-		char when[SGD_TIME_MAX];
+		char when[SG_TIME_MAX];
 		uint64_t left = c->expires > now ? c->expires - now : 0;
 
-		sgd_format_time(sgd_real_ms() + left, when, sizeof(when));
+		sg_format_time(sgd_real_ms() + left, when, sizeof(when));
 		json_object_object_add(o, "id", json_object_new_string(c->id));
 		json_object_object_add(o, "action",
 				       json_object_new_string(sla_action_name(c->action)));
