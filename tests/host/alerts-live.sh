@@ -57,18 +57,11 @@ APP=$T/app.sock
 PORT=19480
 HANG=19481
 MPORT=19482
-PID=""
 SINKS=""
-pass=0
-failed=0
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; for s in $SINKS; do kill $s 2>/dev/null; done; rm -rf --one-file-system "$T" 2>/dev/null' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-no() { failed=$((failed + 1)); echo "not ok - $*"; [ -f "$T/out" ] && tail -n 15 "$T/out" | sed 's/^/#   /'; }
-check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
+. ./lib.sh
 
-ctl() { printf '%s\n' "$1" | socat -t 3 - "UNIX-CONNECT:$CTL"; }
-q() { _ans=$(ctl "$1") && [ -n "$_ans" ] && printf '%s\n' "$_ans" | jq -e "$2" > /dev/null; }
 # Status matches the jq filter within 20 s.
 eventually() {
 	i=0
@@ -104,18 +97,8 @@ countermeasures:
 YAML
 
 start() {
-	"$D" -c "$SLA" --foreground --no-nft --control "$CTL" --state-dir "$T" --no-history \
-		--app-socket "$APP" --genl-family nlctrl --genl-group notify "$@" > "$T/out" 2>&1 &
-	PID=$!
-	i=0
-	while [ ! -S "$CTL" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-stop() {
-	kill -TERM "$PID" 2>/dev/null
-	wait "$PID"
-	rc=$?
-	PID=""
-	return $rc
+	launch -c "$SLA" --foreground --no-nft --control "$CTL" --state-dir "$T" --no-history \
+		--app-socket "$APP" --genl-family nlctrl --genl-group notify "$@"
 }
 sink() { python3 "$SINK" "$@" & SINKS="$SINKS $!"; }
 
@@ -181,5 +164,4 @@ t1=$(date +%s%N)
 echo "# stop with a post under way: $(( (t1 - t0) / 1000000 )) ms"
 check "... promptly (< 3 s, the timeout is 10 s)" [ $(( (t1 - t0) / 1000000 )) -lt 3000 ]
 
-echo "alerts-live: $pass passed, $failed failed"
-[ $failed -eq 0 ]
+finish alerts-live

@@ -32,18 +32,9 @@ ip link set lo up
 T=$(mktemp -d)
 CTL=$T/control.sock
 APP=$T/app.sock
-PID=""
-pass=0
-failed=0
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$T"' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-no() { failed=$((failed + 1)); echo "not ok - $*"; [ -f "$T/out" ] && tail -n 15 "$T/out" | sed 's/^/#   /'; }
-check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
-
-ctl() { printf '%s\n' "$1" | socat -t 3 - "UNIX-CONNECT:$CTL"; }
-# jq 1.6 -e exits 0 on empty input: no answer must not pass a check.
-q() { _ans=$(ctl "$1") && [ -n "$_ans" ] && printf '%s\n' "$_ans" | jq -e "$2" > /dev/null; }
+. ./lib.sh
 
 cat > "$T/sla.yaml" <<'YAML'
 sla: live
@@ -63,21 +54,8 @@ defaults: { holdoff: 2s }
 YAML
 
 start() {
-	"$D" -c "$T/sla.yaml" --foreground --no-syslog --control "$CTL" --state-dir "$T" \
-		--app-socket "$APP" --alerts "$T/alerts.jsonl" "$@" > "$T/out" 2>&1 &
-	PID=$!
-	i=0
-	while [ ! -S "$CTL" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-
-stop() {
-	kill -TERM "$PID" 2>/dev/null
-	i=0
-	while kill -0 "$PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	wait "$PID"
-	rc=$?
-	PID=""
-	return $rc
+	launch -c "$T/sla.yaml" --foreground --no-syslog --control "$CTL" --state-dir "$T" \
+		--app-socket "$APP" --alerts "$T/alerts.jsonl" "$@"
 }
 
 in_set() { nft list set inet slaguard "$1" 2>/dev/null | grep -q "$2 "; }
@@ -311,5 +289,4 @@ check "sequence: five failures then a success fire" q '{"cmd":"alerts"}' '[.aler
 check "sequence: status counts what fired" q '{"cmd":"status"}' '[.sequences[] | .fired] == [1, 1]'
 stop
 
-echo "daemon-live: $pass passed, $failed failed"
-[ "$failed" = 0 ]
+finish daemon-live

@@ -35,16 +35,10 @@ T=$(mktemp -d)
 CTL=$T/control.sock
 APP=$T/app.sock
 PORT=19478
-PID=""
-pass=0
-failed=0
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$T"' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-no() { failed=$((failed + 1)); echo "not ok - $*"; [ -f "$T/out" ] && tail -n 15 "$T/out" | sed 's/^/#   /'; }
-check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
+. ./lib.sh
 
-ctl() { printf '%s\n' "$1" | socat -t 3 - "UNIX-CONNECT:$CTL"; }
 # The HTTP status of a GET of URL with curl's extra arguments.
 code() { _u=$1; shift; curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$_u"; }
 is() { [ "$1" = "$2" ]; }
@@ -64,22 +58,13 @@ countermeasures:
 YAML
 
 start() {
-	"$D" -c "$T/sla.yaml" --foreground --no-syslog --control "$CTL" --state-dir "$T" \
-		--app-socket "$APP" --genl-family nlctrl --genl-group notify "$@" > "$T/out" 2>&1 &
-	PID=$!
-	i=0
-	while [ ! -S "$CTL" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-
-stop() {
-	kill -TERM "$PID" 2>/dev/null
-	wait "$PID"
-	PID=""
-	rm -f "$CTL"
+	launch -c "$T/sla.yaml" --foreground --no-syslog --control "$CTL" --state-dir "$T" \
+		--app-socket "$APP" --genl-family nlctrl --genl-group notify "$@"
 }
 
 # 1. Options.
 refused() {
+	rm -f "$CTL"	# a stopped daemon's
 	! "$D" -c "$T/sla.yaml" --foreground --no-syslog --control "$CTL" --no-nft \
 		--app-socket "$APP" --state-dir "$T" "$@" > "$T/refused" 2>&1 && [ ! -S "$CTL" ]
 }
@@ -167,5 +152,4 @@ if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 
 fi
 stop
 
-echo "dashboard-live: $pass passed, $failed failed"
-[ $failed -eq 0 ]
+finish dashboard-live

@@ -41,10 +41,7 @@ ip link set lo up
 
 T=$(mktemp -d)
 NS=sgfleet$$
-NATS_PID=""
-pass=0
-failed=0
-cleanup() {
+NATS_cleanup() {
 	for n in a b c; do
 		[ -f "$T/$n.pid" ] && kill "$(cat "$T/$n.pid")" 2>/dev/null
 	done
@@ -56,12 +53,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE	# the named namespaces outlive us otherwise
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-no() {
-	failed=$((failed + 1)); echo "not ok - $*"
+. ./lib.sh
+detail() {
 	for n in a b c; do [ -f "$T/$n.out" ] && tail -n 6 "$T/$n.out" | sed "s/^/#   $n: /"; done
 }
-check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
 
 idx() { case $1 in a) echo 1;; b) echo 2;; c) echo 3;; esac; }
 # A free port in the hub: nothing else listens in this namespace, but check.
@@ -352,5 +347,4 @@ check "... and a stays a@lab" ctl_j a '.node == "a" and .connected'
 for n in a b c; do stop $n; done
 # With SLAGUARDD built with sanitizers, their reports end up in the logs.
 check "no sanitizer report" sh -c "! grep -l 'Sanitizer\|runtime error' '$T/a.out' '$T/b.out' '$T/c.out'"
-echo "fleet-live: $pass passed, $failed failed"
-[ $failed = 0 ]
+finish fleet-live

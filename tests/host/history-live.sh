@@ -32,17 +32,10 @@ T=$(mktemp -d)
 CTL=$T/control.sock
 APP=$T/app.sock
 DB=$T/history.db
-PID=""
-pass=0
-failed=0
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$T"' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-no() { failed=$((failed + 1)); echo "not ok - $*"; [ -f "$T/out" ] && tail -n 15 "$T/out" | sed 's/^/#   /'; }
-check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
+. ./lib.sh
 
-ctl() { printf '%s\n' "$1" | socat -t 3 - "UNIX-CONNECT:$CTL"; }
-q() { _ans=$(ctl "$1") && [ -n "$_ans" ] && printf '%s\n' "$_ans" | jq -e "$2" > /dev/null; }
 report() { "$CTLBIN" report --db "$DB" "$@"; }
 # jq FILTER over `report -j ARGS...` (FILTER first).
 rj() { _f=$1; shift; _r=$(report -j "$@") && [ -n "$_r" ] && printf '%s\n' "$_r" | jq -e "$_f" > /dev/null; }
@@ -61,19 +54,8 @@ countermeasures:
 YAML
 
 start() {
-	"$D" -c "$T/sla.yaml" --foreground --no-syslog --no-nft --dry-run --control "$CTL" \
-		--state-dir "$T" --app-socket "$APP" "$@" > "$T/out" 2>&1 &
-	PID=$!
-	i=0
-	while [ ! -S "$CTL" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-
-stop() {
-	kill -"${1:-TERM}" "$PID" 2>/dev/null
-	wait "$PID"
-	rc=$?
-	PID=""
-	return $rc
+	launch -c "$T/sla.yaml" --foreground --no-syslog --no-nft --dry-run --control "$CTL" \
+		--state-dir "$T" --app-socket "$APP" "$@"
 }
 
 violate() {
@@ -125,5 +107,4 @@ check "a violation left by SIGKILL is ended by the next start" rj '.slos[0].viol
 stop
 check "the history file is in WAL mode" sh -c "[ -e '$DB' ] && head -c 100 '$DB' | od -An -tu1 -j18 -N2 | grep -q '2  *2'"
 
-echo "history-live: $pass passed, $failed failed"
-[ "$failed" = 0 ]
+finish history-live

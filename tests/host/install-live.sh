@@ -28,19 +28,14 @@ ip link set lo up
 
 T=$(mktemp -d)
 R=$T/root
-PID=""
-pass=0
-failed=0
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$T"' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-no() {
-	failed=$((failed + 1)); echo "not ok - $*"
+. ./lib.sh
+detail() {
 	for f in "$T/install" "$T/verify" "$T/out"; do
 		[ -s "$f" ] && tail -n 5 "$f" | sed "s|^|#   $(basename "$f"): |"
 	done
 }
-check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
 
 touch "$T/stamp"
 make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr > "$T/install" 2>&1
@@ -90,5 +85,4 @@ rc=$?
 PID=""
 check "... and stops cleanly" [ "$rc" = 0 ]
 
-echo "install-live: $pass passed, $failed failed"
-[ "$failed" = 0 ]
+finish install-live

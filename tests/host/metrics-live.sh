@@ -35,18 +35,11 @@ CTL=$T/control.sock
 APP=$T/app.sock
 PORT=19477
 PROM_PORT=19090
-PID=""
 PROM=""
-pass=0
-failed=0
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; [ -n "$PROM" ] && kill $PROM 2>/dev/null; rm -rf "$T"' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-no() { failed=$((failed + 1)); echo "not ok - $*"; [ -f "$T/out" ] && tail -n 15 "$T/out" | sed 's/^/#   /'; }
-check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
+. ./lib.sh
 
-ctl() { printf '%s\n' "$1" | socat -t 3 - "UNIX-CONNECT:$CTL"; }
-q() { _ans=$(ctl "$1") && [ -n "$_ans" ] && printf '%s\n' "$_ans" | jq -e "$2" > /dev/null; }
 page() { curl -sS --max-time 5 "http://127.0.0.1:$PORT/metrics"; }
 # LINE is on the page, exactly.
 on_page() { page 2>/dev/null | grep -qxF "$1"; }
@@ -70,19 +63,8 @@ YAML
 
 start() {
 	_sla=$1; shift
-	"$D" -c "$_sla" --foreground --no-syslog --no-nft --control "$CTL" --state-dir "$T" \
-		--app-socket "$APP" --genl-family nlctrl --genl-group notify "$@" > "$T/out" 2>&1 &
-	PID=$!
-	i=0
-	while [ ! -S "$CTL" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-
-stop() {
-	kill -TERM "$PID" 2>/dev/null
-	wait "$PID"
-	rc=$?
-	PID=""
-	return $rc
+	launch -c "$_sla" --foreground --no-syslog --no-nft --control "$CTL" --state-dir "$T" \
+		--app-socket "$APP" --genl-family nlctrl --genl-group notify "$@"
 }
 
 # 1. The address: loopback unless asked otherwise; errors before starting.
@@ -214,5 +196,4 @@ echo "# cost: 2 SLOs ${small_us} us/scrape ${small_b} B; 500 SLOs ${many_us} us/
 	"ratio time $(awk "BEGIN { printf \"%.1f\", $many_us / $small_us }")," \
 	"size $(awk "BEGIN { printf \"%.1f\", $many_b / $small_b }") (curl round trips included)"
 
-echo "metrics-live: $pass passed, $failed failed"
-[ "$failed" = 0 ]
+finish metrics-live

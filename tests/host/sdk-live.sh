@@ -37,22 +37,15 @@ chmod 755 "$T"		# the reporter uids reach the socket and the staged files
 CTL=$T/control.sock
 APP=$T/app.sock
 ROOT=$T/root
-PID=""
-pass=0
-failed=0
 trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$T"' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
+. ./lib.sh
 # On failure: the daemon's last lines and what the examples printed.
-no() {
-	failed=$((failed + 1)); echo "not ok - $*"
+detail() {
 	for f in "$T/out" "$T"/*.err; do
 		[ -s "$f" ] && tail -n 5 "$f" | sed "s|^|#   $(basename "$f"): |"
 	done
 }
-check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
-ctl() { printf '%s\n' "$1" | socat -t 3 - "UNIX-CONNECT:$CTL"; }
-q() { _ans=$(ctl "$1") && [ -n "$_ans" ] && printf '%s\n' "$_ans" | jq -e "$2" > /dev/null; }
 
 # 1. Install, and build the C example as an application would.
 touch "$T/stamp"
@@ -143,5 +136,4 @@ printf 'login root x\n' | as 65534 "$PY" "$TOP/examples/login_service.py" -c web
 rc=$?
 check "so does the Python example" sh -c "[ $rc = 0 ] && [ \$(( \$(date +%s) - $start )) -le 3 ] && grep -q 'events left unsent' '$T/py3.err'"
 
-echo "sdk-live: $pass passed, $failed failed"
-[ "$failed" = 0 ]
+finish sdk-live
