@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -139,6 +140,34 @@ const struct respond_ops fake_ops = {
 	.error = fake_error,
 	.run_hook = fake_hook,
 };
+
+struct engine_opts test_engine_opts(struct fake_backend *fb)
+{
+	return (struct engine_opts){ .ops = &fake_ops, .ops_ctx = fb,
+				     .alerts = { .rate = 100, .burst = 100 },
+				     .shapes_path = SGD_SHAPES_FILE };
+}
+
+int engine_fixture_setup(void **state, const char *path)
+{
+	struct engine_fixture *f = calloc(1, sizeof(*f));
+	struct engine_opts o;
+
+	assert_non_null(f);
+	o = test_engine_opts(&f->fb);
+	assert_int_equal(engine_init(&f->e, load_test_sla(), path, &o), 0);
+	*state = f;
+	return 0;
+}
+
+int engine_fixture_teardown(void **state)
+{
+	struct engine_fixture *f = *state;
+
+	engine_fini(&f->e);
+	free(f);
+	return 0;
+}
 
 const struct slo_status *slo_by_id(const struct slo_set *set, const char *id)
 {

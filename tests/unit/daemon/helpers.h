@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "engine.h"
 #include "record.h"
 #include "respond.h"
 #include "sla.h"
@@ -66,5 +67,19 @@ struct fake_backend {
 	char last_env_alert[64];
 };
 extern const struct respond_ops fake_ops;
+
+/*
+ * The options most engine tests run with: the fake backend FB, alerts
+ * limited far above what a test raises, the shipped attack shapes.
+ */
+struct engine_opts test_engine_opts(struct fake_backend *fb);
+
+/* A whole engine on the test SLA, its configuration file said to be PATH. */
+struct engine_fixture {
+	struct engine e;
+	struct fake_backend fb;
+};
+int engine_fixture_setup(void **state, const char *path);
+int engine_fixture_teardown(void **state);
 
 #endif /* SGD_TEST_HELPERS_H */

@@ -167,33 +167,17 @@ static void report_errors(void **state)
 
 /* ---- the API, from a whole engine ---- */
 
-struct fixture {
-	struct engine e;
-	struct fake_backend fb;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct engine_opts o = { .ops = &fake_ops, .ops_ctx = &f->fb,
-				 .alerts = { .rate = 100, .burst = 100 },
-				 .shapes_path = SGD_SHAPES_FILE };
-
-	assert_int_equal(engine_init(&f->e, load_test_sla(), "/etc/sla.yaml", &o), 0);
-	*state = f;
-	return 0;
+	return engine_fixture_setup(state, "/etc/sla.yaml");
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	engine_fini(&f->e);
-	free(f);
-	return 0;
+	return engine_fixture_teardown(state);
 }
 
-static struct json_object *api(struct fixture *f, enum dash_route r)
+static struct json_object *api(struct engine_fixture *f, enum dash_route r)
 {
 	char *s = dashboard_api(&f->e, r);
 	struct json_object *o;
@@ -207,7 +191,7 @@ static struct json_object *api(struct fixture *f, enum dash_route r)
 
 static void api_json(void **state)
 {
-	struct fixture *f = *state;
+	struct engine_fixture *f = *state;
 	struct json_object *o, *v;
 
 	o = api(f, DASH_API_STATUS);

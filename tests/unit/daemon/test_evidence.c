@@ -46,9 +46,7 @@ struct fixture {
 static int setup_with(void **state, const char *yaml)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct engine_opts o = { .ops = &fake_ops, .ops_ctx = &f->fb,
-				 .alerts = { .rate = 100, .burst = 100 },
-				 .shapes_path = SGD_SHAPES_FILE };
+	struct engine_opts o = test_engine_opts(&f->fb);
 
 	assert_int_equal(engine_init(&f->e, load_sla_text(yaml), "evidence.yaml", &o), 0);
 	*state = f;

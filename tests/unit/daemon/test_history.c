@@ -28,9 +28,7 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct engine_opts o = { .ops = &fake_ops, .ops_ctx = &f->fb,
-				 .alerts = { .rate = 100, .burst = 100 },
-				 .shapes_path = SGD_SHAPES_FILE };
+	struct engine_opts o = test_engine_opts(&f->fb);
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/sgd-hist-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));

@@ -112,34 +112,18 @@ static void names_and_bounds(void **state)
 
 /* ---- a whole engine ---- */
 
-struct fixture {
-	struct engine e;
-	struct fake_backend fb;
-};
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct engine_opts o = { .ops = &fake_ops, .ops_ctx = &f->fb,
-				 .alerts = { .rate = 100, .burst = 100 },
-				 .shapes_path = SGD_SHAPES_FILE };
-
 	/* engine_init keeps the path as given: one that needs escaping. */
-	assert_int_equal(engine_init(&f->e, load_test_sla(), "/etc/a \"b\"\\c\nd.yaml", &o), 0);
-	*state = f;
-	return 0;
+	return engine_fixture_setup(state, "/etc/a \"b\"\\c\nd.yaml");
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	engine_fini(&f->e);
-	free(f);
-	return 0;
+	return engine_fixture_teardown(state);
 }
 
-static char *page_of(struct fixture *f)
+static char *page_of(struct engine_fixture *f)
 {
 	struct expo x;
 	size_t len;
@@ -161,7 +145,7 @@ static void has_line(const char *page, const char *line)
 		fail_msg("no line '%s' in:\n%s", line, page);
 }
 
-static void portscan(struct fixture *f, const char *src)
+static void portscan(struct engine_fixture *f, const char *src)
 {
 	struct rec r;
 
@@ -176,7 +160,7 @@ static void portscan(struct fixture *f, const char *src)
 
 static void engine_page(void **state)
 {
-	struct fixture *f = *state;
+	struct engine_fixture *f = *state;
 	char *page = page_of(f);
 
 	has_line(page, "slaguard_sla_info{sla=\"test\",file=\"/etc/a \\\"b\\\"\\\\c\\nd.yaml\"} 1");
@@ -221,7 +205,7 @@ static void engine_page(void **state)
  */
 static void conventions(void **state)
 {
-	struct fixture *f = *state;
+	struct engine_fixture *f = *state;
 	char *page, *save, *line;
 	char family[128] = "", type[16] = "";
 	int families = 0, samples = 0;
@@ -298,7 +282,7 @@ struct server {
 	struct sockaddr_in addr;
 };
 
-static void serve(struct fixture *f, struct server *s)
+static void serve(struct engine_fixture *f, struct server *s)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(s->addr);
@@ -356,7 +340,7 @@ static size_t exchange(struct server *s, const char *req, size_t len, char *out,
 
 static void server(void **state)
 {
-	struct fixture *f = *state;
+	struct engine_fixture *f = *state;
 	static char out[1 << 16], big[METRICS_REQUEST_MAX * 2];
 	struct server s;
 	const char *get = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
