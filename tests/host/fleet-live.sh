@@ -41,7 +41,8 @@ ip link set lo up
 
 T=$(mktemp -d)
 NS=sgfleet$$
-NATS_cleanup() {
+NATS_PID=""
+cleanup() {
 	for n in a b c; do
 		[ -f "$T/$n.pid" ] && kill "$(cat "$T/$n.pid")" 2>/dev/null
 	done

@@ -26,13 +26,17 @@
 #define BUS_ALERT_MS		2000
 #define RETRY_MS		500
 /*
- * A long poll for more than one message only returns when the batch is
- * full or it expires: idle, wait for one (it comes back at once); busy,
- * take up to a batch and wait only briefly for the rest.
+ * Decisions come from a durable *push* consumer: the server sends them as
+ * they are stored, up to this many unacknowledged. A pull consumer costs a
+ * round trip per fetch, and libnats before 3.10 (Debian 12 has 3.4) writes
+ * past its array when a fetch of more than one message finds some already
+ * waiting (nats.c #749): bench/fleet_prop.c shows both.
  */
-#define FETCH_BATCH		64
+#define MAX_ACK_PENDING		1024
+/* How long the fetcher waits for a message before it looks at its queue. */
 #define FETCH_WAIT_MS		1000
-#define FETCH_BUSY_WAIT_MS	50
+/* Idle this long, the fetcher checks that the server still has its consumer. */
+#define CONSUMER_CHECK_MS	5000
 /* Unacknowledged this long: delivered again (the ledger makes it harmless). */
 #define ACK_WAIT_NS		(5LL * 1000000000)
 #define PUBLISH_WAIT_MS		2000
@@ -281,11 +285,13 @@ static natsStatus subscribe(struct fleet *f, natsSubscription **sub)
 
 	jsSubOptions_Init(&so);
 	so.Stream = f->stream;
+	so.ManualAck = true;
+	so.Config.Durable = f->durable;
 	so.Config.AckPolicy = js_AckExplicit;
 	so.Config.DeliverPolicy = js_DeliverAll;
 	so.Config.AckWait = ACK_WAIT_NS;
-	return js_PullSubscribe(sub, f->js, "slaguard.*.*.decision", f->durable,
-				NULL, &so, &jerr);
+	so.Config.MaxAckPending = MAX_ACK_PENDING;
+	return js_SubscribeSync(sub, f->js, "slaguard.*.*.decision", NULL, &so, &jerr);
 }
 
 /* Acknowledge what the loop has handled (applied, refused or skipped). */
@@ -348,46 +354,66 @@ static void hand_over(struct fleet *f, natsMsg *msg)
 	pthread_mutex_unlock(&f->mu);
 }
 
+/* True when the server no longer has our consumer (it lost its state). */
+static bool consumer_gone(struct fleet *f)
+{
+	jsConsumerInfo *ci = NULL;
+	jsErrCode jerr = 0;
+	natsStatus s;
+
+	s = js_GetConsumerInfo(&ci, f->js, f->stream, f->durable, NULL, &jerr);
+	jsConsumerInfo_Destroy(ci);
+	return s != NATS_OK && jerr == JSConsumerNotFoundErr;
+}
+
 static void *sub_main(void *arg)
 {
 	struct fleet *f = arg;
 	natsSubscription *sub = NULL;
-	bool busy = false;
+	uint64_t idle_since = 0;
+	bool said = false;
 
 	while (!stopping(f)) {
-		natsMsgList list = { 0 };
-		jsErrCode jerr = 0;
+		natsMsg *msg = NULL;
 		natsStatus s;
 
 		ack_done(f);
 		if (!sub) {
-			if (!ensure_stream(f) || subscribe(f, &sub) != NATS_OK) {
+			bool streamed = ensure_stream(f);
+
+			if (!streamed || subscribe(f, &sub) != NATS_OK) {
+				/* e.g. the node's NATS permissions */
+				if (streamed && !said)
+					sgd_log(LOG_WARNING, "fleet: cannot consume decisions as %s: %s",
+						f->durable, nats_GetLastError(NULL));
+				said = streamed;
 				sub = NULL;
 				pause_ms(f, RETRY_MS);
 			}
 			continue;
 		}
-		s = natsSubscription_Fetch(&list, sub, busy ? FETCH_BATCH : 1,
-					   busy ? FETCH_BUSY_WAIT_MS : FETCH_WAIT_MS, &jerr);
-		busy = s == NATS_OK;
-		if (s == NATS_TIMEOUT)
-			continue;
-		if (s != NATS_OK) {
-			/* The consumer may be gone with the server's state: bind again. */
-			if (jerr == JSConsumerNotFoundErr || s == NATS_INVALID_SUBSCRIPTION ||
-			    s == NATS_CONNECTION_CLOSED) {
-				natsSubscription_Destroy(sub);
-				sub = NULL;
-			}
-			pause_ms(f, RETRY_MS);
+		said = false;
+		s = natsSubscription_NextMsg(&msg, sub, FETCH_WAIT_MS);
+		if (s == NATS_OK) {
+			idle_since = 0;
+			hand_over(f, msg);
+			wake_loop(f);
 			continue;
 		}
-		for (int i = 0; i < list.Count; i++) {
-			hand_over(f, list.Msgs[i]);
-			list.Msgs[i] = NULL;
+		/*
+		 * A push consumer that the server lost (restarted without its
+		 * state) just goes quiet: when idle, look now and then.
+		 */
+		if (s == NATS_TIMEOUT) {
+			if (!idle_since)
+				idle_since = sgd_mono_ms();
+			if (sgd_mono_ms() - idle_since < CONSUMER_CHECK_MS || !consumer_gone(f))
+				continue;
 		}
-		natsMsgList_Destroy(&list);
-		wake_loop(f);
+		idle_since = 0;
+		natsSubscription_Destroy(sub);
+		sub = NULL;
+		pause_ms(f, RETRY_MS);
 	}
 	ack_done(f);
 	natsSubscription_Destroy(sub);

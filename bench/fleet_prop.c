@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * How fast a fleet decision reaches every node:
+ *
+ *   fleet_prop [--pull] URL [NODES [DECISIONS]]
+ *
+ * NODES simulated nodes (default 100), each a connection and a durable
+ * JetStream consumer of slaguard.*.*.decision configured as slaguardd's
+ * fleet fetcher does it (userspace/slaguardd/fleet/fleet.c: a push
+ * consumer, explicit acks, 1024 unacknowledged at most), and one origin
+ * that publishes DECISIONS decisions (default 10,000) in a burst, each
+ * waiting for the stream's acknowledgement as slaguardd's publisher does.
+ * Every node records, per decision, the time from the origin's publish
+ * call to its own receipt. --pull: pull consumers instead, one message a
+ * fetch (what the fetcher did before; more at once is unsafe with libnats
+ * before 3.10: nats.c #749 writes past the fetched array).
+ *
+ * Prints the publish rate, decisions/s delivered to every node (DECISIONS
+ * over the time from the first publish to the last node's last receipt)
+ * and the latency p50/p99/max over every (node, decision) pair. The bus
+ * only: what a real node then adds (decode, guard, one nft batch) is
+ * measured by bench/daemon_latency.sh. Uses a stream of its own
+ * (SLAGUARD_BENCH), deleted first and last.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nats/nats.h>
+
+#define STREAM		"SLAGUARD_BENCH"
+#define FETCH_WAIT_MS	1000
+#define GIVE_UP_MS	120000
+#define PUSH_MAX_PENDING 1024
+
+struct node {
+	pthread_t t;
+	int idx;
+	bool push;
+	const char *url;
+	uint64_t want, got, dup;
+	uint64_t *lat;		/* ns, by decision number */
+	uint64_t last_ns;	/* receipt of the last new decision */
+	bool failed;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static natsStatus connect_to(const char *url, natsConnection **nc, jsCtx **js)
+{
+	natsOptions *o = NULL;
+	natsStatus s = natsOptions_Create(&o);
+
+	if (s == NATS_OK)
+		s = natsOptions_SetURL(o, url);
+	if (s == NATS_OK)
+		s = natsConnection_Connect(nc, o);
+	if (s == NATS_OK)
+		s = natsConnection_JetStream(js, *nc, NULL);
+	natsOptions_Destroy(o);
+	return s;
+}
+
+/* "N T": decision number N published at T (CLOCK_MONOTONIC ns). */
+static bool parse(natsMsg *m, uint64_t *n, uint64_t *t)
+{
+	char buf[64];
+	int len = natsMsg_GetDataLength(m);
+
+	if (len <= 0 || len >= (int)sizeof(buf))
+		return false;
+	memcpy(buf, natsMsg_GetData(m), (size_t)len);
+	buf[len] = '\0';
+	return sscanf(buf, "%" SCNu64 " %" SCNu64, n, t) == 2;
+}
+
+static void *node_main(void *arg)
+{
+	struct node *nd = arg;
+	natsConnection *nc = NULL;
+	natsSubscription *sub = NULL;
+	jsCtx *js = NULL;
+	jsSubOptions so;
+	jsErrCode jerr = 0;
+	char durable[32];
+	uint64_t start = now_ns();
+
+	snprintf(durable, sizeof(durable), "bench-node%d", nd->idx);
+	jsSubOptions_Init(&so);
+	so.Stream = STREAM;
+	so.Config.AckPolicy = js_AckExplicit;
+	so.Config.DeliverPolicy = js_DeliverAll;
+	if (nd->push) {
+		so.Config.Durable = durable;
+		so.Config.MaxAckPending = PUSH_MAX_PENDING;
+		so.ManualAck = true;
+	}
+	if (connect_to(nd->url, &nc, &js) != NATS_OK ||
+	    (nd->push ?
+	     js_SubscribeSync(&sub, js, "slaguard.*.*.decision", NULL, &so, &jerr) :
+	     js_PullSubscribe(&sub, js, "slaguard.*.*.decision", durable, NULL,
+			      &so, &jerr)) != NATS_OK) {
+		nd->failed = true;
+		goto out;
+	}
+	while (nd->got < nd->want && now_ns() - start < GIVE_UP_MS * 1000000ULL) {
+		natsMsgList list = { 0 };
+		natsMsg *one = NULL;
+		natsStatus s;
+
+		if (nd->push) {
+			s = natsSubscription_NextMsg(&one, sub, FETCH_WAIT_MS);
+			list.Msgs = &one;
+			list.Count = one ? 1 : 0;
+		} else {
+			s = natsSubscription_Fetch(&list, sub, 1, FETCH_WAIT_MS, &jerr);
+		}
+		if (s != NATS_OK)
+			continue;
+		for (int i = 0; i < list.Count; i++) {
+			uint64_t n, t, at = now_ns();
+
+			if (parse(list.Msgs[i], &n, &t) && n < nd->want) {
+				if (nd->lat[n]) {
+					nd->dup++;
+				} else {
+					nd->lat[n] = at > t ? at - t : 1;
+					nd->got++;
+					nd->last_ns = at;
+				}
+			}
+			natsMsg_Ack(list.Msgs[i], NULL);
+		}
+		if (nd->push)
+			natsMsg_Destroy(one);
+		else
+			natsMsgList_Destroy(&list);
+	}
+out:
+	natsSubscription_Destroy(sub);
+	jsCtx_Destroy(js);
+	natsConnection_Destroy(nc);
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static natsStatus make_stream(jsCtx *js)
+{
+	const char *subjects[] = { "slaguard.>" };
+	jsStreamConfig cfg;
+	jsErrCode jerr = 0;
+
+	js_DeleteStream(js, STREAM, NULL, &jerr);
+	jsStreamConfig_Init(&cfg);
+	cfg.Name = STREAM;
+	cfg.Subjects = subjects;
+	cfg.SubjectsLen = 1;
+	cfg.Storage = js_FileStorage;	/* as slaguardd's stream */
+	return js_AddStream(NULL, js, &cfg, NULL, &jerr);
+}
+
+int main(int argc, char **argv)
+{
+	bool push = !(argc > 1 && !strcmp(argv[1], "--pull"));
+	int nodes, base = push ? 1 : 2;
+	uint64_t want;
+	natsConnection *nc = NULL;
+	jsCtx *js = NULL;
+	struct node *nd;
+	uint64_t *all, nall = 0, t0, t_pub, t_last = 0, dups = 0;
+	jsErrCode jerr = 0;
+	int ready = 0;
+
+	nodes = argc > base + 1 ? atoi(argv[base + 1]) : 100;
+	want = argc > base + 2 ? strtoull(argv[base + 2], NULL, 10) : 10000;
+	argv += base - 1;
+	if (argc < base + 1 || nodes < 1 || !want) {
+		fprintf(stderr, "usage: fleet_prop [--pull] URL [NODES [DECISIONS]]\n");
+		return 2;
+	}
+	if (connect_to(argv[1], &nc, &js) != NATS_OK || make_stream(js) != NATS_OK) {
+		fprintf(stderr, "fleet_prop: %s: %s\n", argv[1], nats_GetLastError(NULL));
+		return 1;
+	}
+	nd = calloc((size_t)nodes, sizeof(*nd));
+	all = calloc((size_t)nodes * want, sizeof(*all));
+	if (!nd || !all)
+		return 1;
+	for (int i = 0; i < nodes; i++) {
+		nd[i] = (struct node){ .idx = i, .push = push, .url = argv[1], .want = want,
+				       .lat = calloc(want, sizeof(uint64_t)) };
+		if (!nd[i].lat || pthread_create(&nd[i].t, NULL, node_main, &nd[i]))
+			return 1;
+	}
+	/* Every node's consumer in place before the burst. */
+	for (int tries = 0; tries < 600 && ready < nodes; tries++) {
+		jsConsumerInfo *ci = NULL;
+		char durable[32];
+
+		snprintf(durable, sizeof(durable), "bench-node%d", ready);
+		if (js_GetConsumerInfo(&ci, js, STREAM, durable, NULL, &jerr) == NATS_OK)
+			ready++;
+		else
+			nats_Sleep(100);
+		jsConsumerInfo_Destroy(ci);
+	}
+	t0 = now_ns();
+	for (uint64_t n = 0; n < want; n++) {
+		char data[64];
+		jsPubAck *pa = NULL;
+		jsPubOptions po;
+		int len;
+
+		jsPubOptions_Init(&po);
+		po.MaxWait = 2000;
+		len = snprintf(data, sizeof(data), "%" PRIu64 " %" PRIu64, n, now_ns());
+		if (js_Publish(&pa, js, "slaguard.bench.origin.decision", data, len,
+			       &po, &jerr) != NATS_OK)
+			fprintf(stderr, "fleet_prop: publish %" PRIu64 ": %s\n", n,
+				nats_GetLastError(NULL));
+		jsPubAck_Destroy(pa);
+	}
+	t_pub = now_ns() - t0;
+	for (int i = 0; i < nodes; i++) {
+		pthread_join(nd[i].t, NULL);
+		for (uint64_t n = 0; n < want; n++)
+			if (nd[i].lat[n])
+				all[nall++] = nd[i].lat[n];
+		if (nd[i].last_ns > t_last)
+			t_last = nd[i].last_ns;
+		dups += nd[i].dup;
+	}
+	qsort(all, nall, sizeof(*all), cmp_u64);
+	printf("fleet_prop: %d nodes (%s consumers), %" PRIu64 " decisions, consumers ready %d/%d\n",
+	       nodes, push ? "push" : "pull", want, ready, nodes);
+	printf("published: %.0f decisions/s (each acknowledged by the stream)\n",
+	       (double)want * 1e9 / (double)t_pub);
+	printf("delivered to every node: %" PRIu64 " of %" PRIu64 " (node, decision) pairs, %" PRIu64 " redelivered; %.0f decisions/s end to end\n",
+	       nall, (uint64_t)nodes * want, dups,
+	       t_last > t0 ? (double)want * 1e9 / (double)(t_last - t0) : 0.0);
+	if (nall)
+		printf("latency publish->node: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+		       (double)all[nall / 2] / 1e6, (double)all[nall * 99 / 100] / 1e6,
+		       (double)all[nall - 1] / 1e6);
+	js_DeleteStream(js, STREAM, NULL, &jerr);
+	for (int i = 0; i < nodes; i++)
+		free(nd[i].lat);
+	free(nd);
+	free(all);
+	jsCtx_Destroy(js);
+	natsConnection_Destroy(nc);
+	nats_Close();
+	return nall == (uint64_t)nodes * want ? 0 : 1;
+}

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fleet decisions from one origin to many nodes over NATS JetStream. Runs
+# inside the test VM (bench/run.sh --scenarios fleet_prop --mem 2048):
+# nats-server -js on loopback, then fleet_prop (bench/fleet_prop.c): NODES
+# simulated nodes, each a durable consumer configured as slaguardd's fleet
+# fetcher, and a burst of DECISIONS decisions, each acknowledged by the
+# stream before the next, as slaguardd publishes. Then the same with pull
+# consumers (one message a fetch), what the fetcher used before.
+# Reported: publish rate, decisions/s delivered to every node, latency
+# publish -> node p50/p99/max over every (node, decision) pair. The bus
+# only; the node's own part (decode, guard, nft) is in daemon_latency.sh.
+#
+# Environment: BENCH_NODES (100), BENCH_DECISIONS (10000).
+. "$(dirname "$0")/../tests/e2e/lib.sh"
+
+NODES=${BENCH_NODES:-100}
+DECISIONS=${BENCH_DECISIONS:-10000}
+PORT=14222
+
+need_cmd nats-server fleet_prop
+mkdir -p "$T/js"
+nats-server -js -a 127.0.0.1 -p $PORT -sd "$T/js" > "$T/nats.log" 2>&1 &
+NATS=$!
+i=0
+while ! fleet_prop nats://127.0.0.1:$PORT 1 1 > /dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "nats-server did not start: $(tail -n 3 "$T/nats.log")"
+	sleep 0.2
+done
+fleet_prop nats://127.0.0.1:$PORT "$NODES" "$DECISIONS" > "$T/push" 2>&1 ||
+	fail "fleet_prop (push) failed: $(tail -n 3 "$T/push")"
+fleet_prop --pull nats://127.0.0.1:$PORT "$NODES" "$DECISIONS" > "$T/pull" 2>&1 ||
+	fail "fleet_prop (pull) failed: $(tail -n 3 "$T/pull")"
+kill $NATS
+
+echo "==== slaguard bench report ===="
+echo "fleet propagation: kernel $(uname -r), $(nproc) vCPUs (QEMU TCG), nats-server $(nats-server --version | awk '{ print $NF }') -js on loopback"
+echo
+echo "push consumers (slaguardd's fetcher):"
+sed 's/^/  /' "$T/push"
+echo "pull consumers, one message a fetch (the fetcher before):"
+sed 's/^/  /' "$T/pull"
+echo "==== end of report ===="
