@@ -86,7 +86,7 @@ perms() { # NODE
             "\$JS.API.STREAM.INFO.SLAGUARD", "\$JS.API.STREAM.CREATE.SLAGUARD",
             "\$JS.API.CONSUMER.INFO.SLAGUARD.$d", "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d",
             "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>", "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d",
-            "\$JS.API.CONSUMER.MSG.NEXT.SLAGUARD.$d", "\$JS.ACK.SLAGUARD.$d.>" ] },
+            "\$JS.ACK.SLAGUARD.$d.>" ] },
           subscribe: { allow: [ "_INBOX.>" ] } } }
 CONF
 }
