@@ -15,7 +15,15 @@
 #    rule is left;
 #  - kill: a busy loop named sshd (protected by name) is refused with an
 #    alert saying why, and lives on; a busy loop named sgvictim is killed
-#    (SIGKILL through a pidfd), the alert naming the countermeasure.
+#    (SIGKILL through a pidfd), the alert naming the countermeasure;
+#  - freeze on a fork storm: a loop forking in /sg82fork violates a
+#    sched.fork_rate SLO; cgroup.freeze is 1 and the kernel reports the
+#    cgroup frozen, then 0 and thawed when `for` ends;
+#  - limit-memory: a 64 MiB resident process in /sg82mem violates a
+#    sched.rss_bytes SLO; memory.high is set to 200000000 (199999488, in
+#    pages), then the value the test put there first (not the default)
+#    returns.
+# The last three run while the isolation runs out.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/daemon-lib.sh"
 
@@ -24,12 +32,15 @@ need_cmd dash jq socat nft
 CGROOT=/sys/fs/cgroup
 OK=$CGROOT/sg82ok
 SSH=$CGROOT/sg82ssh
+FORK=$CGROOT/sg82fork
+MEM=$CGROOT/sg82mem
 PORT=7082
 ISO_S=20
 
 cleanup_82() {
-	for _d in "$OK" "$SSH"; do
+	for _d in "$OK" "$SSH" "$FORK" "$MEM"; do
 		[ -d "$_d" ] || continue
+		echo 0 > "$_d/cgroup.freeze" 2>/dev/null
 		for _p in $(cat "$_d/cgroup.procs" 2>/dev/null); do kill -9 "$_p" 2>/dev/null; done
 		sleep 0.3
 		rmdir "$_d" 2>/dev/null
@@ -41,7 +52,12 @@ trap cleanup_82 EXIT
 [ -f "$CGROOT/cgroup.controllers" ] || fail "no cgroup v2 mounted at $CGROOT"
 load_module
 make_cgroup sg82iso
-mkdir -p "$OK" "$SSH" || fail "cannot create $OK and $SSH"
+grep -qw memory "$CGROOT/cgroup.subtree_control" ||
+	echo +memory > "$CGROOT/cgroup.subtree_control" ||
+	fail "cannot enable the memory controller in $CGROOT"
+mkdir -p "$OK" "$SSH" "$FORK" "$MEM" || fail "cannot create the scenario's cgroups"
+# not the default ("max"), so that restoring it is not restoring "max" by accident
+echo 536870912 > "$MEM/memory.high" || fail "cannot write memory.high of $MEM"
 
 # A TCP server on every local address, in no isolated cgroup.
 bg server socat "TCP-LISTEN:$PORT,reuseaddr,fork" SYSTEM:'echo ok'
@@ -63,14 +79,20 @@ components:
   iso: { cgroups: [/sg82iso] }
   victim: { processes: [sgvictim] }
   remote: { processes: [sshd] }
+  forks: { cgroups: [/sg82fork] }
+  mem: { cgroups: [/sg82mem] }
 slos:
   - { id: iso-cpu, metric: sched.cpu_percent, component: iso, max: 40, window: 5s, severity: medium }
   - { id: victim-cpu, metric: sched.cpu_percent, component: victim, per: process, max: 40, window: 5s, severity: medium }
   - { id: sshd-cpu, metric: sched.cpu_percent, component: remote, per: process, max: 40, window: 5s, severity: medium }
+  - { id: fork-storm, metric: sched.fork_rate, component: forks, max: 20, window: 5s, severity: medium }
+  - { id: mem-rss, metric: sched.rss_bytes, component: mem, max: 40M, window: 5s, severity: medium }
 countermeasures:
   - { when: { slo: iso-cpu }, do: isolate-network, for: ${ISO_S}s }
   - { when: { slo: victim-cpu }, do: kill }
   - { when: { slo: sshd-cpu }, do: kill }
+  - { when: { slo: fork-storm }, do: freeze, for: 8s }
+  - { when: { slo: mem-rss }, do: limit-memory, memory: 200M, for: 8s }
 allowlist: [127.0.0.2]
 defaults: { holdoff: 5s }
 SLA
@@ -139,12 +161,21 @@ echo "$cm" | jq -e --arg id "$cmid" '.id == $id and .adopted == true and .cgroup
 cannot_reach "$CG" 127.0.0.1 || fail "after the restart, the isolated $CG reaches 127.0.0.1:$PORT"
 log "restarted: $cmid adopted, $CG still isolated"
 
-# --- kill ----------------------------------------------------------------------
+# --- kill, freeze, limit-memory -------------------------------------------------
 # (while the isolation runs out)
 bg_in "$SSH" sshd
 sshd=$BG_PID
 bg_in "$OK" sgvictim
 victim=$BG_PID
+# a subshell is a fork (true is a builtin and /bin/true may be absent)
+bg storm sh -c "echo \$\$ > $FORK/cgroup.procs || exit 1; while :; do ( : ); done"
+storm=$BG_PID
+# the hog fills a 64 MiB block, then blocks writing it to a FIFO nobody reads
+mkfifo "$T/mem.fifo" || fail "mkfifo failed"
+exec 3<> "$T/mem.fifo"
+cp "$(command -v busybox)" "$T/busybox-sgmem"
+bg memhog sh -c "echo \$\$ > $MEM/cgroup.procs || exit 1; exec $T/busybox-sgmem dd if=/dev/zero of=$T/mem.fifo bs=64M count=1 iflag=fullblock"
+memhog=$BG_PID
 wait_for 60 sh -c "! kill -0 $victim 2>/dev/null" ||
 	fail "slaguardd did not kill sgvictim[$victim] within 60 s; $(grep -e victim-cpu -e kill "$DAEMON_LOG" | tail -n 5)"
 wait "$victim" 2>/dev/null
@@ -165,6 +196,36 @@ echo "$a" | jq -e '.evidence.responses[] | select(.action == "kill") |
 kill -0 "$sshd" 2>/dev/null || fail "the protected sshd[$sshd] was killed"
 log "kill of sshd[$sshd] refused: $(echo "$a" | jq -r '.evidence.responses[] | select(.action == "kill") | .detail')"
 kill -9 "$sshd"
+
+wait_for 60 sh -c "[ \"\$(cat $FORK/cgroup.freeze)\" = 1 ]" ||
+	fail "slaguardd did not freeze $FORK within 60 s of the fork storm; $(grep -e fork-storm -e freeze "$DAEMON_LOG" | tail -n 5)"
+wait_for 10 grep -qx "frozen 1" "$FORK/cgroup.events" ||
+	fail "cgroup.freeze is 1 but the kernel does not report $FORK frozen: $(cat "$FORK/cgroup.events")"
+fcm=$(cm_of freeze)
+echo "$fcm" | jq -e '.cgroup == "/sg82fork" and .value == "1" and .previous == "0"' > /dev/null ||
+	fail "slaguardctl -j countermeasures does not list freeze of /sg82fork: $(slaguardctl -j countermeasures)"
+wait_alert '.ref == "fork-storm"' 10 > /dev/null || fail "$FORK is frozen but there is no fork-storm alert"
+log "fork storm frozen: $fcm"
+# SIGKILL reaches a frozen process: the storm cannot refreeze before the thaw
+kill -9 "$storm"
+
+wait_for 60 sh -c "[ \"\$(cat $MEM/memory.high)\" = 199999488 ]" ||
+	fail "slaguardd did not set memory.high of $MEM within 60 s: $(cat "$MEM/memory.high"); $(grep -e mem-rss -e limit-memory "$DAEMON_LOG" | tail -n 5)"
+mcm=$(cm_of limit-memory)
+echo "$mcm" | jq -e '.cgroup == "/sg82mem" and .file == "memory.high" and .value == "200000000" and
+	.previous == "536870912"' > /dev/null ||
+	fail "slaguardctl -j countermeasures does not list limit-memory of /sg82mem with its previous value: $(slaguardctl -j countermeasures)"
+log "memory limited: $mcm"
+kill -9 "$memhog"
+
+wait_for 25 sh -c "[ \"\$(cat $FORK/cgroup.freeze)\" = 0 ]" ||
+	fail "$FORK/cgroup.freeze is not back to 0 within 25 s: $(grep freeze "$DAEMON_LOG" | tail -n 3)"
+wait_for 10 grep -qx "frozen 0" "$FORK/cgroup.events" ||
+	fail "cgroup.freeze is 0 but the kernel still reports $FORK frozen"
+log "$FORK thawed"
+wait_for 25 sh -c "[ \"\$(cat $MEM/memory.high)\" = 536870912 ]" ||
+	fail "memory.high of $MEM is not back to 536870912 within 25 s: $(cat "$MEM/memory.high")"
+log "memory.high of $MEM back to $(cat "$MEM/memory.high")"
 
 # --- the isolation ends --------------------------------------------------------
 left=$(( ISO_S - ($(date +%s) - t_iso) ))
