@@ -13,7 +13,7 @@
 #   sla/         the SLA model: YAML reader, values, rules, SLOs,
 #                countermeasures, module configuration, JSON (sla.h)
 #   nftables/    the nftables backend: table, sets, guard, ledger, commit,
-#                watch, reconcile, list (nft_backend.h)
+#                watch, reconcile, list, isolate (nft_backend.h)
 #   compliance/  the SLA compliance report from slaguardd's history
 #                (SQLite), for slaguardctl report and the dashboard
 #                (compliance.h)

@@ -486,6 +486,10 @@ int nftb_refresh_guard(struct nftb *nb, const char *const *allowlist, size_t all
 	ret = nftb_guard_refresh(&nb->guard, nb->err, sizeof(nb->err));
 	if (ret)
 		return ret;
+	/* isolations let the new allowlist through */
+	if (allowlist && nb->n_isolated && nftb_isolate_write(nb))
+		nftb_log(nb, NFTB_LOG_WARN, "isolation rules keep the previous allowlist: %s",
+			 nb->err);
 	return lift_protected(nb, lifted, arg);
 }
 

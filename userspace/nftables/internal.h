@@ -201,6 +201,16 @@ struct nftb_table_state {
 int nftb_nl_table_state(struct nftb_nl *nl, struct nftb_table_state *st,
 			char *err, size_t errlen);
 
+/* isolate.c: a cgroup whose traffic is dropped (isolate-network). */
+#define NFTB_ISOLATED_MAX 64
+struct nftb_isolation {
+	char id[24];
+	char cgroup[NFTB_CGROUP_MAX];
+	char comment[NFTB_COMMENT_MAX];
+};
+/* Both isolation chains rewritten from the list, in one transaction. */
+int nftb_isolate_write(struct nftb *nb);
+
 /* The backend itself. */
 struct nftb {
 	bool dry_run, log_debug;
@@ -230,6 +240,9 @@ struct nftb {
 	struct nftb_ops txn_foreign_dels;
 	uint32_t own_portids[8];	/* this process's netfilter sockets */
 	size_t own_portids_len;
+
+	struct nftb_isolation isolated[NFTB_ISOLATED_MAX];
+	size_t n_isolated;
 
 	char err[1024];
 };

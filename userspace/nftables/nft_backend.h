@@ -186,6 +186,24 @@ bool nftb_inspect_enabled(const struct nftb *nb);
 int nftb_watch_fd(const struct nftb *nb);
 int nftb_watch_handle(struct nftb *nb);
 
+/*
+ * isolate-network: drop the traffic of cgroup CGROUP's sockets (an absolute
+ * cgroup v2 path; its descendants too), but to and from the allowlist, with
+ * "socket cgroupv2" rules in the table's isolate_out and isolate_in chains,
+ * under ID (replacing ID's rules if it has some) and COMMENT (slaguard
+ * format). Rules do not expire: nftb_unisolate() lifts them (-ENOENT for an
+ * unknown ID). Each call rewrites both chains from what the backend holds,
+ * in one transaction: rules of an earlier run go at the first; after a
+ * restart, nftb_isolate() what is still due, then nftb_isolate_sync().
+ * A new allowlist (nftb_refresh_guard()) and a restored table get them
+ * rewritten. At most 64 cgroups (-ENOSPC).
+ */
+#define NFTB_CGROUP_MAX 256
+int nftb_isolate(struct nftb *nb, const char *id, const char *cgroup, const char *comment);
+int nftb_unisolate(struct nftb *nb, const char *id);
+int nftb_isolate_sync(struct nftb *nb);
+size_t nftb_isolated_count(const struct nftb *nb);
+
 /* "slaguard rule=<rule> alert=<alert>"; -EINVAL for bad ids, -ENOSPC if long. */
 int nftb_comment(char *buf, size_t size, const char *rule, const char *alert);
 bool nftb_comment_valid(const char *comment);

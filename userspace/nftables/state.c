@@ -110,8 +110,10 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	struct nftb_table_state *st = data;
 	struct nftnl_rule *r = nftnl_rule_alloc();
 
+	/* isolate-network's rules come and go with the daemon's own changes */
 	if (r && nftnl_rule_nlmsg_parse(nlh, r) >= 0 &&
-	    !strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), NFTB_TABLE_NAME))
+	    !strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), NFTB_TABLE_NAME) &&
+	    strncmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), "isolate_", 8))
 		mix_named_handle(&st->fingerprint, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN),
 				 nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE));
 	nftnl_rule_free(r);

@@ -197,6 +197,8 @@ static int load_and_fill(struct nftb *nb, const char *why)
 
 		ret = nftb_commit_ops(nb, lists, 1);
 	}
+	if (!ret && nb->n_isolated)
+		ret = nftb_isolate_write(nb);
 	if (!ret)
 		nftb_log(nb, NFTB_LOG_INFO, "loaded table inet %s (%s) with %zu countermeasure(s)",
 			 NFTB_TABLE_NAME, why, ops.len);

@@ -5,6 +5,7 @@
  * firewall must expire, so their duration can never be zero.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 
 static const char *const cm_keys[] = {
 	"when", "do", "for", "rate", "hook", "evidence", "scope", "cpu",
-	"memory", NULL
+	"memory", "signal", NULL
 };
 
 static const char *const when_keys[] = {
@@ -160,8 +161,8 @@ static int read_duration(struct sla_ctx *c, yaml_node_t *map,
 		sla_path_key(c, "for");
 		snprintf(expected, sizeof(expected), "no 'for' with do: %s "
 			 "(only block-source, rate-limit, inspect, "
-			 "limit-destination, throttle-cpu, freeze and "
-			 "limit-memory last)",
+			 "limit-destination, throttle-cpu, freeze, "
+			 "limit-memory and isolate-network last)",
 			 sla_action_name(cm->action));
 		return sla_fail_node(c, n, expected);
 	}
@@ -265,6 +266,39 @@ static int read_memory(struct sla_ctx *c, yaml_node_t *map,
 	return 0;
 }
 
+/* signal: for kill only, by name; SIGKILL when not given. */
+static int read_signal(struct sla_ctx *c, yaml_node_t *map,
+		       struct sla_countermeasure *cm)
+{
+	static const struct { const char *name; int sig; } sigs[] = {
+		{ "KILL", SIGKILL }, { "TERM", SIGTERM }, { "INT", SIGINT },
+		{ "HUP", SIGHUP }, { "QUIT", SIGQUIT }, { "STOP", SIGSTOP },
+		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+	};
+	yaml_node_t *n = sla_find(c, map, "signal");
+	const char *v = sla_scalar(n);
+	size_t saved;
+
+	cm->signal = SIGKILL;
+	if (!n)
+		return 0;
+	saved = sla_path_key(c, "signal");
+	if (cm->action != SLA_ACT_KILL)
+		return sla_fail(c, n, "signal only with do: kill",
+				"signal with do: %s", sla_action_name(cm->action));
+	if (v && !strncmp(v, "SIG", 3))
+		v += 3;
+	for (size_t i = 0; v && i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (!strcmp(v, sigs[i].name)) {
+			cm->signal = sigs[i].sig;
+			sla_path_restore(c, saved);
+			return 0;
+		}
+	}
+	return sla_fail_node(c, n, "a signal name: KILL, TERM, INT, HUP, "
+			     "QUIT, STOP, USR1 or USR2 (SIG prefix allowed)");
+}
+
 /* evidence: handshake | any, for actions that shut a source out. */
 static int read_evidence(struct sla_ctx *c, yaml_node_t *map,
 			 struct sla_countermeasure *cm)
@@ -318,7 +352,7 @@ static int read_cm(struct sla_ctx *c, yaml_node_t *map,
 	int act = 0;
 	int ret = sla_check_map(c, map, "a countermeasure mapping with when, "
 				"do, for, rate, hook, evidence, scope, cpu, "
-				"memory", cm_keys);
+				"memory, signal", cm_keys);
 
 	cm->line = sla_line(map);
 	if (!ret)
@@ -334,6 +368,8 @@ static int read_cm(struct sla_ctx *c, yaml_node_t *map,
 		ret = read_cpu(c, map, cm);
 	if (!ret)
 		ret = read_memory(c, map, cm);
+	if (!ret)
+		ret = read_signal(c, map, cm);
 	if (!ret)
 		ret = read_evidence(c, map, cm);
 	if (!ret)

@@ -56,6 +56,13 @@ enum sla_action {
 	SLA_ACT_THROTTLE_CPU,
 	SLA_ACT_FREEZE,
 	SLA_ACT_LIMIT_MEMORY,
+	/*
+	 * The cgroup's traffic dropped, but to the allowlist (nft rules
+	 * with "socket cgroupv2" in table inet slaguard), for a duration.
+	 */
+	SLA_ACT_ISOLATE_NETWORK,
+	/* A signal (SIGKILL unless the SLA names one) to the process: once. */
+	SLA_ACT_KILL,
 };
 
 /*
@@ -295,6 +302,7 @@ struct sla_countermeasure {
 	bool fleet;				/* scope: fleet, every node applies it */
 	unsigned int cpu_percent;		/* throttle-cpu: % of one CPU */
 	uint64_t memory_bytes;			/* limit-memory: memory.high */
+	int signal;				/* kill: the signal, SIGKILL by default */
 };
 
 struct sla_defaults {

@@ -32,6 +32,8 @@ static const char *const action_names[] = {
 	[SLA_ACT_THROTTLE_CPU] = "throttle-cpu",
 	[SLA_ACT_FREEZE] = "freeze",
 	[SLA_ACT_LIMIT_MEMORY] = "limit-memory",
+	[SLA_ACT_ISOLATE_NETWORK] = "isolate-network",
+	[SLA_ACT_KILL] = "kill",
 };
 
 static const char *const evidence_names[] = {
@@ -120,7 +122,7 @@ const char *sla_action_name(enum sla_action a)
 bool sla_action_on_cgroup(enum sla_action a)
 {
 	return a == SLA_ACT_THROTTLE_CPU || a == SLA_ACT_FREEZE ||
-	       a == SLA_ACT_LIMIT_MEMORY;
+	       a == SLA_ACT_LIMIT_MEMORY || a == SLA_ACT_ISOLATE_NETWORK;
 }
 
 const char *sla_evidence_name(enum sla_evidence e)

@@ -211,7 +211,7 @@ static void render_respond(struct expo *x, const struct engine *e)
 	static const enum sla_action actions[] = {
 		SLA_ACT_BLOCK_SOURCE, SLA_ACT_RATE_LIMIT, SLA_ACT_LIMIT_DESTINATION,
 		SLA_ACT_INSPECT, SLA_ACT_THROTTLE_CPU, SLA_ACT_FREEZE,
-		SLA_ACT_LIMIT_MEMORY,
+		SLA_ACT_LIMIT_MEMORY, SLA_ACT_ISOLATE_NETWORK,
 	};
 	size_t count[sizeof(actions) / sizeof(actions[0])] = { 0 };
 	const struct respond_hook_counters *hc = respond_hook_counters(e->resp);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,11 +135,65 @@ static int fake_hook(void *ctx, const char *path, char *const envp[],
 	return 0;
 }
 
+int fake_isolated(const struct fake_backend *fb, const char *id)
+{
+	for (size_t i = 0; i < fb->n_iso; i++)
+		if (!strcmp(fb->iso_id[i], id))
+			return (int)i;
+	return -1;
+}
+
+static int fake_isolate(void *ctx, const char *id, const char *cg,
+			const char *comment)
+{
+	struct fake_backend *f = ctx;
+	int i = fake_isolated(f, id);
+
+	f->isolates++;
+	if (f->apply_ret)
+		return f->apply_ret;
+	if (i < 0) {
+		if (f->n_iso == 8)
+			return -ENOSPC;
+		i = (int)f->n_iso++;
+	}
+	snprintf(f->iso_id[i], sizeof(f->iso_id[i]), "%s", id);
+	snprintf(f->iso_cg[i], sizeof(f->iso_cg[i]), "%s", cg);
+	snprintf(f->iso_comment[i], sizeof(f->iso_comment[i]), "%s", comment);
+	return 0;
+}
+
+static int fake_unisolate(void *ctx, const char *id)
+{
+	struct fake_backend *f = ctx;
+	int i = fake_isolated(f, id);
+
+	f->unisolates++;
+	if (i < 0)
+		return -ENOENT;
+	f->n_iso--;
+	memcpy(f->iso_id[i], f->iso_id[f->n_iso], sizeof(f->iso_id[i]));
+	memcpy(f->iso_cg[i], f->iso_cg[f->n_iso], sizeof(f->iso_cg[i]));
+	memcpy(f->iso_comment[i], f->iso_comment[f->n_iso], sizeof(f->iso_comment[i]));
+	return 0;
+}
+
+static int fake_isolate_sync(void *ctx)
+{
+	struct fake_backend *f = ctx;
+
+	f->syncs++;
+	return 0;
+}
+
 const struct respond_ops fake_ops = {
 	.apply = fake_apply,
 	.revoke = fake_revoke,
 	.error = fake_error,
 	.run_hook = fake_hook,
+	.isolate = fake_isolate,
+	.unisolate = fake_unisolate,
+	.isolate_sync = fake_isolate_sync,
 };
 
 struct engine_opts test_engine_opts(struct fake_backend *fb)

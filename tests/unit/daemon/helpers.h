@@ -65,7 +65,13 @@ struct fake_backend {
 	char last_comment[128];
 	char last_hook[256];
 	char last_env_alert[64];
+	/* isolate-network: the ids and cgroups held, as the backend would */
+	int isolates, unisolates, syncs;
+	size_t n_iso;
+	char iso_id[8][24], iso_cg[8][64], iso_comment[8][128];
 };
+/* Index of isolation ID in FB, or -1. */
+int fake_isolated(const struct fake_backend *fb, const char *id);
 extern const struct respond_ops fake_ops;
 
 /*

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Cgroup countermeasures (throttle-cpu, freeze, limit-memory) against a
- * fake cgroup tree and /proc in a temporary directory
- * (SLAGUARD_CGROUP_ROOT, SLAGUARD_PROC_ROOT).
+ * Cgroup countermeasures (throttle-cpu, freeze, limit-memory,
+ * isolate-network through a fake backend) and kill (real signals to a
+ * child, named in the fake /proc) against a fake cgroup tree and /proc in
+ * a temporary directory (SLAGUARD_CGROUP_ROOT, SLAGUARD_PROC_ROOT).
  */
 #include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -412,6 +415,231 @@ static void state_round_trip(void **state)
 	respond_free(r2);
 }
 
+#define ISOLATE "  - { when: { slo: cpu }, do: isolate-network, for: 1m }\n"
+
+/* The rules go in with the countermeasure's id, and go when it ends. */
+static void isolate_then_lifted(void **state)
+{
+	struct fixture *f = *state;
+	const struct countermeasure *c;
+	struct json_object *list, *o, *v;
+	struct alert *a;
+	int i;
+
+	use_sla(f, ISOLATE, NULL);
+	a = alert_of(f, "cpu", "app", "sgbusy[4242]");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(respond_active(f->r), 1);
+	c = respond_at(f->r, 0);
+	assert_int_equal(c->action, SLA_ACT_ISOLATE_NETWORK);
+	assert_string_equal(c->cgroup, "/app");
+	assert_string_equal(response(a, 0, "result"), c->id);
+	i = fake_isolated(&f->fb, c->id);
+	assert_true(i >= 0);
+	assert_string_equal(f->fb.iso_cg[i], "/app");
+	assert_non_null(strstr(f->fb.iso_comment[i], a->id));
+	assert_non_null(strstr(f->fb.iso_comment[i], "cm=C1"));
+	/* listed with its alert; no cgroup file */
+	list = respond_list_json(f->r, f->now);
+	o = json_object_array_get_idx(list, 0);
+	assert_true(json_object_object_get_ex(o, "action", &v));
+	assert_string_equal(json_object_get_string(v), "isolate-network");
+	assert_true(json_object_object_get_ex(o, "alert", &v));
+	assert_string_equal(json_object_get_string(v), a->id);
+	json_object_put(list);
+	/* in the state file, for a restart */
+	assert_non_null(strstr(get(f->dir, "", "cgroups"), "isolate-network"));
+	respond_expire(f->r, f->now + 59000);
+	assert_int_equal(f->fb.n_iso, 1);
+	respond_expire(f->r, f->now + 60000);
+	assert_int_equal(respond_active(f->r), 0);
+	assert_int_equal(f->fb.n_iso, 0);
+	assert_string_equal(get(f->dir, "", "cgroups"), "");
+}
+
+/* Protected, dry-run, or the backend saying no: no rule is left. */
+static void isolate_refused_or_dry(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a;
+
+	use_sla(f, ISOLATE, NULL);
+	a = alert_of(f, "cpu", "app", "sshd[77]");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_string_equal(response(a, 0, "result"), "refused");
+	assert_non_null(strstr(response(a, 0, "detail"), "sshd"));
+	assert_int_equal(f->fb.isolates, 0);
+
+	f->fb.apply_ret = -EINVAL;
+	a = alert_of(f, "cpu", "app", "sgbusy[4242]");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_string_equal(response(a, 0, "result"), "failed");
+	assert_int_equal(respond_active(f->r), 0);
+	f->fb.apply_ret = 0;
+
+	respond_set_dry_run(f->r, true);
+	a = alert_of(f, "cpu", "app", "sgbusy[4242]");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(respond_active(f->r), 1);
+	assert_int_equal(f->fb.n_iso, 0);
+	respond_expire(f->r, f->now + 60000);
+	assert_int_equal(f->fb.unisolates, 0);
+}
+
+/* A restart: the due isolation is held again, the ended one is not. */
+static void isolate_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct respond *r2;
+	uint64_t real = sgd_real_ms();
+	char line[512];
+
+	snprintf(line, sizeof(line),
+		 "4\tisolate-network\t%llu\t/app\tdrop but the allowlist\t-\tA1\tcpu\n"
+		 "5\tisolate-network\t%llu\t/grp\tdrop but the allowlist\t-\tA2\tgrp-cpu\n",
+		 (unsigned long long)(real + 30000), (unsigned long long)(real - 1000));
+	put(f->state, line);
+	assert_int_equal(respond_new(&r2, &fake_ops, &f->fb), 0);
+	respond_set_cgroup_state(r2, f->state);
+	respond_cgroup_recover(r2, 5000);
+	assert_int_equal(respond_active(r2), 1);
+	assert_string_equal(respond_at(r2, 0)->id, "C4");
+	assert_true(respond_at(r2, 0)->adopted);
+	assert_int_equal(f->fb.n_iso, 1);
+	assert_string_equal(f->fb.iso_cg[0], "/app");
+	assert_string_equal(f->fb.iso_id[0], "C4");
+	/* the backend dropped what it held but C4 (the ended C5's rules) */
+	assert_true(f->fb.syncs >= 1);
+	assert_null(strstr(get(f->dir, "", "cgroups"), "/grp"));
+	respond_expire(r2, 5000 + 30000);
+	assert_int_equal(f->fb.n_iso, 0);
+	respond_free(r2);
+}
+
+/* A child that waits to be signalled, named COMM in cgroup CG of the fake /proc. */
+static pid_t child_as(struct fixture *f, const char *comm, const char *cg)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		for (;;)
+			pause();
+	}
+	make_proc(f, (int)pid, comm, cg);
+	return pid;
+}
+
+/* The signal that ended PID, 0 if it still runs (it is then killed). */
+static int ended_by(pid_t pid)
+{
+	int status;
+
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
+		usleep(5000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return 0;
+}
+
+static void kill_ordinary(void **state)
+{
+	struct fixture *f = *state;
+	const struct countermeasure *c;
+	struct alert *a;
+	char name[64];
+	pid_t pid;
+
+	use_sla(f, "  - { when: { slo: cpu }, do: kill }\n", NULL);
+	pid = child_as(f, "sgbusy", "/app");
+	snprintf(name, sizeof(name), "sgbusy[%d]", (int)pid);
+	a = alert_of(f, "cpu", "app", name);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(ended_by(pid), SIGKILL);
+	/* one-shot: nothing in force, but done under an id of its own */
+	assert_int_equal(respond_active(f->r), 0);
+	assert_string_equal(response(a, 0, "result"), "C1");
+	assert_non_null(strstr(response(a, 0, "detail"), "SIGKILL"));
+	c = respond_find(f->r, "C1");
+	assert_non_null(c);
+	assert_int_equal(c->action, SLA_ACT_KILL);
+	assert_string_equal(c->alert, a->id);
+	assert_string_equal(c->target, name);
+	assert_int_equal(json_object_array_length(a->actions), 1);
+}
+
+static void kill_named_signal_and_dry_run(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a;
+	char name[64];
+	pid_t pid;
+
+	use_sla(f, "  - { when: { slo: cpu }, do: kill, signal: TERM }\n", NULL);
+	pid = child_as(f, "sgbusy", "/app");
+	snprintf(name, sizeof(name), "sgbusy[%d]", (int)pid);
+	respond_set_dry_run(f->r, true);
+	a = alert_of(f, "cpu", "app", name);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_non_null(strstr(response(a, 0, "detail"), "dry-run"));
+	respond_set_dry_run(f->r, false);
+	a = alert_of(f, "cpu", "app", name);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(ended_by(pid), SIGTERM);
+}
+
+/* Refused with why; the process lives on. */
+static void assert_not_killed(struct fixture *f, const char *comm,
+			      const char *cg, const char *why)
+{
+	struct alert *a;
+	char name[64];
+	pid_t pid = child_as(f, comm, cg);
+
+	snprintf(name, sizeof(name), "%s[%d]", comm, (int)pid);
+	a = alert_of(f, "cpu", "app", name);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_string_equal(response(a, 0, "result"), "refused");
+	assert_non_null(strstr(response(a, 0, "detail"), why));
+	assert_int_equal(json_object_array_length(a->actions), 0);
+	assert_int_equal(ended_by(pid), 0);
+}
+
+static void kill_protected_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a;
+	char name[64];
+
+	use_sla(f, "  - { when: { slo: cpu }, do: kill }\n",
+		"{ protected: [postgres, /db] }");
+	assert_not_killed(f, "sshd", "/app", "sshd");
+	assert_not_killed(f, "systemd-journald", "/app", "journald");
+	assert_not_killed(f, "postgres", "/app", "defaults.protected");
+	assert_not_killed(f, "sgbusy", "/db", "defaults.protected");
+	/* in the daemon's own cgroup */
+	assert_not_killed(f, "sgbusy", "/daemon", "slaguardd");
+	/* PID 1 and the daemon itself */
+	make_proc(f, 1, "sgbusy", "/app");
+	a = alert_of(f, "cpu", "app", "sgbusy[1]");
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_non_null(strstr(response(a, 0, "detail"), "PID 1"));
+	snprintf(name, sizeof(name), "slaguardd[%d]", (int)getpid());
+	a = alert_of(f, "cpu", "app", name);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_string_equal(response(a, 0, "result"), "refused");
+	assert_non_null(strstr(response(a, 0, "detail"), "slaguardd itself"));
+	/* a cgroup, not a process: nothing to kill */
+	use_sla(f, "  - { when: { slo: grp-cpu }, do: kill }\n", NULL);
+	a = alert_of(f, "grp-cpu", "grp", NULL);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_non_null(strstr(response(a, 0, "detail"), "no process to kill"));
+	assert_int_equal(respond_refused(f->r, RESPOND_REFUSED_PROTECTED), 7);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -426,6 +654,12 @@ int main(void)
 		T(cap_refused),
 		T(restart_adopts_or_undoes),
 		T(state_round_trip),
+		T(isolate_then_lifted),
+		T(isolate_refused_or_dry),
+		T(isolate_restart),
+		T(kill_ordinary),
+		T(kill_named_signal_and_dry_run),
+		T(kill_protected_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -301,7 +301,8 @@ static const struct error_case cases[] = {
 	{ "lost_events_bad_action", DEFAULTS("  lost_events: { do: page }\n"), 7,
 	  "defaults.lost_events.do",
 	  "expected one of none, notify, block-source, rate-limit, inspect, "
-	  "run-hook, limit-destination, throttle-cpu, freeze, limit-memory, got 'page'" },
+	  "run-hook, limit-destination, throttle-cpu, freeze, limit-memory, "
+	  "isolate-network, kill, got 'page'" },
 	{ "lost_events_hook_missing", DEFAULTS("  lost_events: { do: run-hook }\n"),
 	  7, "defaults.lost_events.hook",
 	  "expected an absolute path of the hook to run (do: run-hook needs "
@@ -763,7 +764,7 @@ static const struct error_case cases[] = {
 	  "countermeasures", "expected a list of countermeasures, got a mapping" },
 	{ "cm_scalar", CM("block"), 12, "countermeasures[0]",
 	  "expected a countermeasure mapping with when, do, for, rate, hook, "
-	  "evidence, scope, cpu, memory, got 'block'" },
+	  "evidence, scope, cpu, memory, signal, got 'block'" },
 	{ "cm_unknown_key", CM("{ when: { severity: high }, do: notify, after: 5s }"),
 	  12, "countermeasures[0].after", "got unknown key 'after'" },
 	{ "cm_missing_when", CM("{ do: notify }"), 12, "countermeasures[0].when",
@@ -794,15 +795,29 @@ static const struct error_case cases[] = {
 	{ "cm_missing_do", CM("{ when: { severity: high } }"), 12,
 	  "countermeasures[0].do",
 	  "expected one of none, notify, block-source, rate-limit, inspect, "
-	  "run-hook, limit-destination, throttle-cpu, freeze, limit-memory, got nothing" },
+	  "run-hook, limit-destination, throttle-cpu, freeze, limit-memory, "
+	  "isolate-network, kill, got nothing" },
 	{ "cm_bad_do", CM("{ when: { severity: high }, do: ban }"), 12,
 	  "countermeasures[0].do", "got 'ban'" },
 	{ "cm_for_with_notify",
 	  CM("{ when: { severity: high }, do: notify, for: 10m }"), 12,
 	  "countermeasures[0].for",
 	  "expected no 'for' with do: notify (only block-source, rate-limit, "
-	  "inspect, limit-destination, throttle-cpu, freeze and limit-memory "
-	  "last), got '10m'" },
+	  "inspect, limit-destination, throttle-cpu, freeze, limit-memory and "
+	  "isolate-network last), got '10m'" },
+	{ "cm_for_with_kill",
+	  CM("{ when: { slo: s1 }, do: kill, for: 10m }"), 12,
+	  "countermeasures[0].for",
+	  "expected no 'for' with do: kill (only block-source" },
+	{ "cm_signal_bad",
+	  CM("{ when: { slo: s1 }, do: kill, signal: BOOM }"), 12,
+	  "countermeasures[0].signal",
+	  "expected a signal name: KILL, TERM, INT, HUP, QUIT, STOP, USR1 or "
+	  "USR2 (SIG prefix allowed), got 'BOOM'" },
+	{ "cm_signal_not_kill",
+	  CM("{ when: { slo: s1 }, do: freeze, signal: TERM }"), 12,
+	  "countermeasures[0].signal",
+	  "expected signal only with do: kill, got signal with do: freeze" },
 	{ "cm_throttle_no_cpu",
 	  CM("{ when: { slo: s1 }, do: throttle-cpu, for: 1m }"), 12,
 	  "countermeasures[0].cpu",

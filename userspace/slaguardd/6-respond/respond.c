@@ -7,6 +7,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +43,9 @@ struct respond {
 	struct respond_listener listener;
 	const char *origin;		/* applying another node's decision */
 	char *cg_state;			/* the cgroup countermeasures' file */
+	/* one-shot countermeasures done lately (kill), oldest overwritten */
+	struct countermeasure done[RESPOND_DONE_KEEP];
+	size_t ndone;
 };
 
 static void reap_hooks(struct respond *r, uint64_t now);
@@ -153,6 +157,9 @@ const struct countermeasure *respond_find(const struct respond *r,
 	for (size_t i = 0; i < r->n; i++)
 		if (!strcmp(r->cm[i].id, id))
 			return &r->cm[i];
+	for (size_t i = 0; i < r->ndone && i < RESPOND_DONE_KEEP; i++)
+		if (!strcmp(r->done[i].id, id))
+			return &r->done[i];
 	return NULL;
 }
 
@@ -768,12 +775,43 @@ static struct countermeasure *find_cgroup(struct respond *r,
 static void cgroup_value(const struct sla_countermeasure *pol, char *buf,
 			 size_t len)
 {
-	if (pol->action == SLA_ACT_THROTTLE_CPU)	/* µs per 100 ms period */
+	if (pol->action == SLA_ACT_ISOLATE_NETWORK)
+		snprintf(buf, len, "drop but the allowlist");
+	else if (pol->action == SLA_ACT_THROTTLE_CPU)	/* µs per 100 ms period */
 		snprintf(buf, len, "%u 100000", pol->cpu_percent * 1000);
 	else if (pol->action == SLA_ACT_LIMIT_MEMORY)
 		snprintf(buf, len, "%llu", (unsigned long long)pol->memory_bytes);
 	else
 		snprintf(buf, len, "1");
+}
+
+/* "slaguard rule=R alert=A cm=C<n>": the rules say what they are for. */
+static void isolate_comment(char *buf, size_t len, const char *ref,
+			    const char *alert, const char *id)
+{
+	size_t n;
+
+	if (nftb_comment(buf, len, ref, alert) < 0)
+		snprintf(buf, len, "slaguard rule=unknown alert=%s", alert);
+	n = strlen(buf);
+	snprintf(buf + n, len - n, " cm=%s", id);
+}
+
+/*
+ * The countermeasure about to be added is C<next_num>: its rules carry
+ * that id. PREV gets "-": there is no previous value, the rules go.
+ */
+static int isolate(struct respond *r, const char *cg, const struct alert *a,
+		   char *prev, size_t len)
+{
+	char id[24], comment[NFTB_COMMENT_MAX];
+
+	if (!r->ops->isolate)
+		return -ENOSYS;
+	snprintf(id, sizeof(id), "C%llu", (unsigned long long)r->next_num);
+	isolate_comment(comment, sizeof(comment), a->ref, a->id, id);
+	snprintf(prev, len, "-");
+	return r->ops->isolate(r->ctx, id, cg, comment);
 }
 
 static void cgroup_act(struct respond *r, const struct sla *sla,
@@ -821,8 +859,20 @@ static void cgroup_act(struct respond *r, const struct sla *sla,
 		return;
 	}
 	cgroup_value(pol, value, sizeof(value));
-	/* the value before, read first: it is what comes back at the end */
-	if (!r->dry_run) {
+	if (pol->action == SLA_ACT_ISOLATE_NETWORK) {
+		ret = r->dry_run ? 0 : isolate(r, cg, a, prev, sizeof(prev));
+		if (ret < 0) {
+			r->refused[RESPOND_REFUSED_BACKEND] += ret == -ENOSPC || ret == -EINVAL;
+			snprintf(detail, sizeof(detail), "cgroup %s: %s", cg,
+				 r->ops->error && r->ops->isolate ? r->ops->error(r->ctx) :
+				 strerror(-ret));
+			sgd_log(LOG_WARNING, "%s: isolate-network failed: %s", a->id, detail);
+			note(a, pol->action, "failed", detail);
+			return;
+		}
+		file = "nft";
+	} else if (!r->dry_run) {
+		/* the value before, read first: it is what comes back at the end */
 		ret = cg_read(cg, file, prev, sizeof(prev));
 		if (!ret)
 			ret = cg_write(cg, file, value);
@@ -868,9 +918,19 @@ static void cgroup_undo(struct respond *r, const struct countermeasure *c,
 	const char *file = cg_file_of(c->action);
 	int ret;
 
-	(void)r;
 	if (c->dry_run)
 		return;
+	if (c->action == SLA_ACT_ISOLATE_NETWORK) {
+		ret = r->ops->unisolate ? r->ops->unisolate(r->ctx, c->id) : -ENOSYS;
+		if (ret < 0 && ret != -ENOENT)
+			sgd_log(LOG_WARNING, "countermeasure %s (%s %s) %s: its rules not removed: %s",
+				c->id, sla_action_name(c->action), c->cgroup, why,
+				r->ops->error ? r->ops->error(r->ctx) : strerror(-ret));
+		else
+			sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) %s: its traffic flows again",
+				c->id, sla_action_name(c->action), c->cgroup, why);
+		return;
+	}
 	ret = cg_write(c->cgroup, file, c->previous);
 	if (ret == -ENOENT)
 		sgd_log(LOG_INFO, "countermeasure %s (%s %s) %s: the cgroup is gone",
@@ -929,6 +989,7 @@ static enum sla_action cgroup_action(const char *name)
 {
 	static const enum sla_action acts[] = {
 		SLA_ACT_THROTTLE_CPU, SLA_ACT_FREEZE, SLA_ACT_LIMIT_MEMORY,
+		SLA_ACT_ISOLATE_NETWORK,
 	};
 
 	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
@@ -967,6 +1028,17 @@ static bool cgroup_parse(char *line, struct countermeasure *c)
 	return true;
 }
 
+static bool readopt(struct respond *r, const struct countermeasure *c);
+
+/* Isolation rules that no adopted countermeasure holds - an earlier run's,
+ * ended while it was stopped - are removed. */
+static void isolate_sync(struct respond *r)
+{
+	if (r->ops->isolate_sync && r->ops->isolate_sync(r->ctx) < 0)
+		sgd_log(LOG_WARNING, "isolation rules of an earlier run not checked: %s",
+			r->ops->error ? r->ops->error(r->ctx) : "failed");
+}
+
 void respond_cgroup_recover(struct respond *r, uint64_t now)
 {
 	uint64_t real = sgd_real_ms();
@@ -974,8 +1046,10 @@ void respond_cgroup_recover(struct respond *r, uint64_t now)
 	size_t cap = 0;
 	FILE *f;
 
-	if (!r->cg_state || !(f = fopen(r->cg_state, "re")))
+	if (!r->cg_state || !(f = fopen(r->cg_state, "re"))) {
+		isolate_sync(r);
 		return;
+	}
 	while (getline(&line, &cap, f) > 0) {
 		struct countermeasure rec, *c;
 
@@ -997,14 +1071,123 @@ void respond_cgroup_recover(struct respond *r, uint64_t now)
 		c->expires = now + (rec.expires_real - real);
 		c->adopted = true;
 		respond_start_at(r, rec.num + 1);
+		if (c->action == SLA_ACT_ISOLATE_NETWORK && !readopt(r, c)) {
+			remove_at(r, r->n - 1);
+			continue;
+		}
 		sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) adopted: %s = %s until it ends in %llus",
 			c->id, sla_action_name(c->action), c->cgroup,
-			cg_file_of(c->action), c->value,
+			cg_file_of(c->action) ? cg_file_of(c->action) : "nft", c->value,
 			(unsigned long long)((c->expires - now + 999) / 1000));
 	}
 	free(line);
 	fclose(f);
 	cgroup_save(r);
+	isolate_sync(r);
+}
+
+/* Adopt the rules of isolation C: the backend holds them again. */
+static bool readopt(struct respond *r, const struct countermeasure *c)
+{
+	char comment[NFTB_COMMENT_MAX];
+	int ret = -ENOSYS;
+
+	isolate_comment(comment, sizeof(comment), c->ref, c->alert, c->id);
+	if (r->ops->isolate)
+		ret = r->ops->isolate(r->ctx, c->id, c->cgroup, comment);
+	if (ret < 0)
+		sgd_log(LOG_WARNING, "countermeasure %s (%s %s) not adopted: %s", c->id,
+			sla_action_name(c->action), c->cgroup,
+			r->ops->error && r->ops->isolate ? r->ops->error(r->ctx) : strerror(-ret));
+	return ret >= 0;
+}
+
+/* ---- kill ---- */
+
+static void remember_done(struct respond *r, const struct countermeasure *c)
+{
+	r->done[r->ndone++ % RESPOND_DONE_KEEP] = *c;
+}
+
+/*
+ * kill: the signal to the process the alert names, once, through a pidfd
+ * - opened first, then the process checked (its name, its cgroup, the
+ * protected list), then signalled: a pid reused in between cannot be hit.
+ * Refused like the cgroup actions (protected, at the cap), recorded as a
+ * countermeasure that is done (no duration).
+ */
+static void kill_act(struct respond *r, const struct sla *sla,
+		     const struct sla_countermeasure *pol, struct alert *a)
+{
+	enum respond_refusal code = RESPOND_REFUSED_NO_CGROUP;
+	char cg[CG_PATH_MAX] = "", comm[64], now_comm[64], why[CG_PATH_MAX + 96];
+	char detail[CG_PATH_MAX + 2 * NFTB_ADDR_MAX + 2 * CG_VALUE_MAX], target[NFTB_ADDR_MAX];
+	int sig = pol && pol->signal ? pol->signal : SIGKILL;
+	struct countermeasure *c, done;
+	int pidfd = -1;
+	pid_t pid;
+	const char *w = cgroup_target(sla, a, &pid, comm, sizeof(comm), cg,
+				      sizeof(cg));
+
+	if (!w && !pid)
+		w = "no process to kill: the alert names a cgroup, not a process (a per-process sched.* SLO names its worst process)";
+	if (!w && !r->dry_run) {
+		pidfd = pidfd_open(pid, 0);
+		/* the pidfd holds the process: check that it is still the one */
+		if (pidfd < 0 || !cg_comm(pid, now_comm, sizeof(now_comm)) ||
+		    strcmp(now_comm, comm) || cg_of_pid(pid, cg, sizeof(cg)) < 0)
+			w = "the process the alert names is gone";
+	}
+	if (!w && cg_protected(sla, pid, comm, cg, why, sizeof(why))) {
+		w = why;
+		code = RESPOND_REFUSED_PROTECTED;
+	}
+	if (!w && r->n >= sla->defaults.max_actions) {
+		w = "cap of active countermeasures reached (defaults.max_actions)";
+		code = RESPOND_REFUSED_CAP;
+	}
+	snprintf(target, sizeof(target), "%.40s[%d]", comm, (int)pid);
+	if (!w && !r->dry_run && pidfd_send_signal(pidfd, sig, NULL, 0) < 0) {
+		snprintf(detail, sizeof(detail), "%s %s: %s", sigabbrev_np(sig) ?
+			 sigabbrev_np(sig) : "signal", target, strerror(errno));
+		if (pidfd >= 0)
+			close(pidfd);
+		sgd_log(LOG_WARNING, "%s: kill failed: %s", a->id, detail);
+		note(a, SLA_ACT_KILL, "failed", detail);
+		return;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	if (w) {
+		r->refused[code]++;
+		sgd_log(LOG_NOTICE, "%s: not doing kill on %s: %s", a->id,
+			pid ? target : "-", w);
+		note(a, SLA_ACT_KILL, "refused", w);
+		return;
+	}
+	/* numbered like the others, then kept among those done */
+	if (!(c = add(r)))
+		return;
+	done = *c;
+	remove_at(r, r->n - 1);
+	c = &done;
+	c->action = SLA_ACT_KILL;
+	snprintf(c->target, sizeof(c->target), "%s", target);
+	snprintf(c->cgroup, sizeof(c->cgroup), "%s", cg);
+	snprintf(c->value, sizeof(c->value), "SIG%s", sigabbrev_np(sig) ?
+		 sigabbrev_np(sig) : "?");
+	snprintf(c->alert, sizeof(c->alert), "%s", a->id);
+	snprintf(c->ref, sizeof(c->ref), "%s", a->ref);
+	c->dry_run = r->dry_run;
+	c->severity = a->severity;
+	remember_done(r, c);
+	snprintf(detail, sizeof(detail), "%s%s %s %s (cgroup %s)",
+		 r->dry_run ? "dry-run: would send " : "", c->value,
+		 r->dry_run ? "to" : "sent to", target, cg);
+	sgd_log(LOG_NOTICE, "%s%s: kill %s: %s", r->dry_run ? "dry-run: " : "",
+		c->id, target, detail);
+	note(a, SLA_ACT_KILL, c->id, detail);
+	alert_add_action(a, c->id);
 }
 
 static void act(struct respond *r, const struct sla *sla, enum sla_action action,
@@ -1024,7 +1207,11 @@ static void act(struct respond *r, const struct sla *sla, enum sla_action action
 	case SLA_ACT_THROTTLE_CPU:
 	case SLA_ACT_FREEZE:
 	case SLA_ACT_LIMIT_MEMORY:
+	case SLA_ACT_ISOLATE_NETWORK:
 		cgroup_act(r, sla, pol, a, now);
+		break;
+	case SLA_ACT_KILL:
+		kill_act(r, sla, pol, a);
 		break;
 	case SLA_ACT_NOTIFY:
 		/* alerts_emit() hands it to the webhooks. */
@@ -1145,7 +1332,9 @@ struct json_object *respond_list_json(const struct respond *r, uint64_t now)
 			json_object_object_add(o, "origin", json_object_new_string(c->origin));
 		if (sla_action_on_cgroup(c->action)) {
 			json_object_object_add(o, "cgroup", json_object_new_string(c->cgroup));
-			json_object_object_add(o, "file", json_object_new_string(cg_file_of(c->action)));
+			json_object_object_add(o, "file", cg_file_of(c->action) ?
+					       json_object_new_string(cg_file_of(c->action)) :
+					       NULL);
 			json_object_object_add(o, "value", json_object_new_string(c->value));
 			json_object_object_add(o, "previous", c->dry_run ? NULL :
 					       json_object_new_string(c->previous));
@@ -1209,6 +1398,21 @@ static int nft_revoke(void *ctx, enum nftb_kind kind, const char *target)
 	return nftb_revoke(ctx, kind, target);
 }
 
+static int nft_isolate(void *ctx, const char *id, const char *cg, const char *comment)
+{
+	return nftb_isolate(ctx, id, cg, comment);
+}
+
+static int nft_unisolate(void *ctx, const char *id)
+{
+	return nftb_unisolate(ctx, id);
+}
+
+static int nft_isolate_sync(void *ctx)
+{
+	return nftb_isolate_sync(ctx);
+}
+
 static const char *nft_error(void *ctx)
 {
 	return nftb_last_error(ctx);
@@ -1259,4 +1463,7 @@ const struct respond_ops respond_nft_ops = {
 	.error = nft_error,
 	.run_hook = spawn_hook,
 	.refresh_guard = nft_refresh_guard,
+	.isolate = nft_isolate,
+	.unisolate = nft_unisolate,
+	.isolate_sync = nft_isolate_sync,
 };

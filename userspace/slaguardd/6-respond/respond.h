@@ -48,6 +48,16 @@ struct respond_ops {
 	 */
 	int (*refresh_guard)(void *ctx, const struct sla *sla,
 			     nftb_lifted_fn lifted, void *arg);
+	/*
+	 * isolate-network: drop the traffic of cgroup CG's sockets but to
+	 * the backend's allowlist, under ID (nftb_isolate()); unisolate lifts ID's
+	 * rules; isolate_sync writes the rules of those held now, and no
+	 * other (after a restart's adoption). NULL: not available.
+	 */
+	int (*isolate)(void *ctx, const char *id, const char *cg,
+		       const char *comment);
+	int (*unisolate)(void *ctx, const char *id);
+	int (*isolate_sync)(void *ctx);
 };
 
 /* Hooks running at once at most, and how long one may run. */
@@ -92,6 +102,12 @@ int respond_new(struct respond **out, const struct respond_ops *ops,
 		void *ctx);
 void respond_free(struct respond *r);
 void respond_set_dry_run(struct respond *r, bool dry_run);
+/*
+ * One-shot countermeasures (kill) done lately, kept for respond_find()
+ * (the history records them with their alert); not in force, not listed.
+ */
+#define RESPOND_DONE_KEEP	16
+
 /* Number the next countermeasure at least N (ids of an earlier run). */
 void respond_start_at(struct respond *r, uint64_t n);
 uint64_t respond_next_num(const struct respond *r);
@@ -147,7 +163,7 @@ int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
 		  uint64_t remaining_ms, const char *comment, uint64_t now);
 
 /*
- * Cgroup countermeasures are recorded in PATH (the state directory's
+ * Cgroup countermeasures (isolate-network too) are recorded in PATH (the state directory's
  * "cgroups"), rewritten at each change, so that a restarted daemon finds
  * them: respond_cgroup_recover() adopts those still due (keeping their
  * ids) and puts the previous value back for those that are not.
