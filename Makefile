@@ -8,7 +8,8 @@
 #                     a modules-load.d entry, man pages, bash completion,
 #                     docs and examples (PREFIX, DESTDIR)
 #   make dkms-install copy the module sources to /usr/src for dkms
-#   make check-build|check-dkms|check-unit|check-host|check-kunit|check-vm
+#   make deb          Debian packages slaguard and slaguard-dkms in build/deb
+#   make check-build|check-dkms|check-deb|check-unit|check-host|check-kunit|check-vm
 #                     one stage of "make check"
 #   make bench        benchmarks in the VM (figures, not pass/fail)
 #   make bench-replay the SLA engine's events/s on one core, natively
@@ -36,8 +37,8 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 MODULESLOADDIR ?= /usr/lib/modules-load.d
 
-.PHONY: all help module userspace clean install dkms-install deps check \
-	check-build check-dkms check-unit check-kunit check-vm \
+.PHONY: all help module userspace clean install dkms-install deb deps check \
+	check-build check-dkms check-deb check-unit check-kunit check-vm \
 	check-host bench bench-replay demo
 
 all: module userspace
@@ -90,6 +91,9 @@ dkms-install:
 	printf 'KDIR ?= /lib/modules/$$(KVER)/build\nall:\n\t$$(MAKE) -C $$(KDIR) M=$$(CURDIR) modules\nclean:\n\t$$(MAKE) -C $$(KDIR) M=$$(CURDIR) clean\n' \
 		> $(DESTDIR)/usr/src/slaguard-$(VERSION)/Makefile
 
+deb:
+	./scripts/build-deb.sh
+
 deps:
 	./scripts/install-deps.sh
 
@@ -103,6 +107,9 @@ check-build:
 
 check-dkms:
 	. tests/kernels.sh; ./tests/build/dkms.sh "$(VERSION)" "$$KVER" "$$KVER_NEW"
+
+check-deb:
+	. tests/kernels.sh; ./tests/build/deb.sh "$$KVER" "$$KVER_NEW"
 
 check-unit:
 	$(MAKE) -C tests/unit check
