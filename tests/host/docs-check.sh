@@ -149,6 +149,10 @@ expect "slaguardctl watch add family" "inet inet6" \
 expect "slaguardctl report --s" "--since --slo" "$COMP/slaguardctl" slaguardctl report --s
 expect "slaguardctl threshold set slow-" "slow-ports slow-window" \
 	"$COMP/slaguardctl" slaguardctl threshold set window 1000 slow-
+expect "slaguardctl countermeasures add" "allow block" \
+	"$COMP/slaguardctl" slaguardctl countermeasures add ""
+expect "slaguardctl countermeasures add block ADDR" "for reason" \
+	"$COMP/slaguardctl" slaguardctl countermeasures add block 192.0.2.7 ""
 sed -n '/static const struct option opts\[\]/,/};/p' "$TOP/userspace/slaguardd/main.c" |
 	sed -n 's/.*{ "\([a-z-]*\)",.*/--\1/p' | { cat; echo --metrics=; } | sort > "$T/sgd-long"
 expect "slaguardd --: the options of main.c" "$(tr '\n' ' ' < "$T/sgd-long" | sed 's/ $//')" \
