@@ -4,6 +4,7 @@
 # installs both, and then
 #   - dkms built and installed the module for each kernel given (the
 #     package's postinst), where modprobe finds it, and `dkms status` says so;
+#   - installing them again (an upgrade) rebuilds it for the newest kernel;
 #   - a new kernel's hook (/etc/kernel/postinst.d/dkms, AUTOINSTALL) builds
 #     it again for the last kernel after it was removed there;
 #   - the package's files are in place, `slaguardd --help` and
@@ -93,6 +94,12 @@ for k in "$@"; do
 	last=$k
 done
 if [ -n "$last" ]; then
+	# An upgrade (the same packages again runs the same maintainer
+	# scripts): dkms removes the old build and builds anew, for the
+	# running kernel if it has headers and for the newest.
+	dpkg -i "$DKMS_DEB" "$MAIN_DEB" < /dev/null >> "$log" 2>&1
+	check "upgrade: dpkg -i again" sh -c "dpkg -s slaguard-dkms slaguard 2>/dev/null | grep -c '^Status: install ok installed' | grep -qx 2"
+	check "upgrade: the module is rebuilt for the newest kernel, $last" installed "$last"
 	# What a new kernel's package runs: the module comes back for it.
 	dkms remove -m slaguard -v "$ver" -k "$last" < /dev/null >> "$log" 2>&1
 	check "removed for $last" sh -c "! modinfo -k '$last' -F filename slaguard > /dev/null 2>&1"
