@@ -5,10 +5,11 @@
 #   make demo         boot a VM and show detection and enforcement
 #   make install      programs, the application SDK, what slaguardd reads
 #                     (table definitions, attack shapes), the systemd unit,
-#                     a modules-load.d entry, docs and examples (PREFIX,
-#                     DESTDIR)
+#                     a modules-load.d entry, man pages, bash completion,
+#                     docs and examples (PREFIX, DESTDIR)
 #   make dkms-install copy the module sources to /usr/src for dkms
-#   make check-build|check-dkms|check-unit|check-host|check-kunit|check-vm
+#   make deb          Debian packages slaguard and slaguard-dkms in build/deb
+#   make check-build|check-dkms|check-deb|check-unit|check-host|check-kunit|check-vm
 #                     one stage of "make check"
 #   make bench        benchmarks in the VM (figures, not pass/fail)
 #   make bench-replay the SLA engine's events/s on one core, natively
@@ -31,10 +32,13 @@ SBINDIR ?= $(PREFIX)/sbin
 DATADIR ?= /usr/share/slaguard
 DOCDIR ?= $(PREFIX)/share/doc/slaguard
 UNITDIR ?= /lib/systemd/system
+MANDIR ?= $(PREFIX)/share/man
+# bash-completion looks in $XDG_DATA_DIRS (/usr/local/share:/usr/share).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 MODULESLOADDIR ?= /usr/lib/modules-load.d
 
-.PHONY: all help module userspace clean install dkms-install deps check \
-	check-build check-dkms check-unit check-kunit check-vm \
+.PHONY: all help module userspace clean install dkms-install deb deps check \
+	check-build check-dkms check-deb check-unit check-kunit check-vm \
 	check-host bench bench-replay demo
 
 all: module userspace
@@ -57,7 +61,12 @@ clean:
 install: userspace
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) SBINDIR=$(SBINDIR) DESTDIR=$(DESTDIR)
 	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/examples \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(MODULESLOADDIR)
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(MODULESLOADDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 man/slaguardd.8 man/slaguardctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/slaguard.sla.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/bash-completion/slaguardd \
+		packaging/bash-completion/slaguardctl $(DESTDIR)$(BASHCOMPDIR)/
 	install -m 0644 nft/slaguard.nft nft/slaguard-inspect.nft \
 		data/attack-shapes.json $(DESTDIR)$(DATADIR)/
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
@@ -82,6 +91,9 @@ dkms-install:
 	printf 'KDIR ?= /lib/modules/$$(KVER)/build\nall:\n\t$$(MAKE) -C $$(KDIR) M=$$(CURDIR) modules\nclean:\n\t$$(MAKE) -C $$(KDIR) M=$$(CURDIR) clean\n' \
 		> $(DESTDIR)/usr/src/slaguard-$(VERSION)/Makefile
 
+deb:
+	./scripts/build-deb.sh
+
 deps:
 	./scripts/install-deps.sh
 
@@ -95,6 +107,9 @@ check-build:
 
 check-dkms:
 	. tests/kernels.sh; ./tests/build/dkms.sh "$(VERSION)" "$$KVER" "$$KVER_NEW"
+
+check-deb:
+	. tests/kernels.sh; ./tests/build/deb.sh "$$KVER" "$$KVER_NEW"
 
 check-unit:
 	$(MAKE) -C tests/unit check

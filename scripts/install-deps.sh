@@ -17,7 +17,9 @@ libnetfilter-queue-dev libcmocka-dev libyaml-dev libjson-c-dev
 libmicrohttpd-dev libsqlite3-dev prometheus curl libnats-dev nats-server
 libsystemd-dev libcurl4-openssl-dev
 nmap hping3 iperf3 socat jq
-chromium chromium-driver python3-selenium"
+chromium chromium-driver python3-selenium
+groff-base man-db systemd
+debhelper dh-dkms fakeroot lintian"
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -33,6 +33,9 @@ stage() {
 stage build ./tests/build/matrix.sh "$KVER" "$KVER_NEW"
 stage userspace make -s userspace
 stage dkms ./tests/build/dkms.sh "$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)" "$KVER" "$KVER_NEW"
+# The Debian packages, built, installed (dkms builds the module for both
+# kernels) and purged; the same module name and version as the dkms stage.
+stage deb ./tests/build/deb.sh "$KVER" "$KVER_NEW"
 stage unit make -s -C tests/unit check
 stage host make -s -C tests/host check
 stage checkpatch ./tests/kunit/checkpatch.sh

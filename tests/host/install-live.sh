@@ -45,11 +45,28 @@ for f in usr/sbin/slaguardctl usr/share/slaguard/slaguard.nft \
 	lib/systemd/system/slaguardd.service usr/lib/modules-load.d/slaguard.conf \
 	usr/share/doc/slaguard/README.md usr/share/doc/slaguard/sla-reference.md \
 	usr/share/doc/slaguard/examples/demo.yaml usr/include/slaguard-app.h \
-	usr/lib/pkgconfig/slaguard-app.pc; do
+	usr/lib/pkgconfig/slaguard-app.pc usr/share/man/man8/slaguardd.8 \
+	usr/share/man/man8/slaguardctl.8 usr/share/man/man5/slaguard.sla.5 \
+	usr/share/bash-completion/completions/slaguardctl \
+	usr/share/bash-completion/completions/slaguardd; do
 	check "installs /$f" test -s "$R/$f"
 done
 check "nothing outside DESTDIR" sh -c \
 	"[ -z \"\$(find /usr /lib/systemd /etc -newer '$T/stamp' -name '*slaguard*' 2>/dev/null)\" ]"
+# man(1) reads the installed pages; the installed completion completes.
+man_finds() {
+	for p in 8/slaguardd 8/slaguardctl 5/slaguard.sla; do
+		MANWIDTH=80 man -M "$R/usr/share/man" "${p%/*}" "${p#*/}" 2> /dev/null |
+			grep -q '^NAME' || return 1
+	done
+}
+completes() {
+	bash --norc --noprofile -c '. "$1"; COMP_WORDS=(slaguardctl sla ""); COMP_CWORD=2
+		_slaguardctl; echo "${COMPREPLY[*]}"' sh \
+		"$R/usr/share/bash-completion/completions/slaguardctl" | grep -qw reload
+}
+check "man finds the installed pages" man_finds
+check "the installed completion completes slaguardctl" completes
 check "the module is loaded at boot" grep -qx slaguard "$R/usr/lib/modules-load.d/slaguard.conf"
 U=$R/lib/systemd/system/slaguardd.service
 check "the unit starts the installed daemon" grep -q '^ExecStart=/usr/sbin/slaguardd ' "$U"
