@@ -7,7 +7,7 @@
 # the allowlist) refused with the reason; an allow lifting a block and
 # refusing new ones until revoked; a prefix in the interval set; repeat
 # offenders' blocks growing (defaults.repeat) and remembered, with the
-# operator's blocks, across a restart; non-root refused. Needs root, socat,
+# operator's blocks and allows, across a restart; non-root refused. Needs root, socat,
 # jq and nft.
 #
 #   make -C tests/host check
@@ -134,13 +134,19 @@ check "2nd block within the window: 20m" rep 20m
 check "... the CLI says which block it is" grep -q "block 2 within defaults.repeat.window" "$T/res"
 check "3rd: 35m, the ceiling" rep 35m
 
-# A restart keeps the operator's block (id, origin) and the counts.
+# A restart keeps the operator's block (id, origin), allows and the counts.
 OPID=$(id_of 192.0.2.7 block-source)
+add allow 203.0.113.77 for 2h reason "kept"
+APID=$(id_of 203.0.113.77 allow)
 check "clean stop" stop
 check "the counts are in the state directory" grep -qE '^203.0.113.5	3	' "$T/offenders"
 start
 check "the operator's block is adopted with its id and origin" \
 	cmj ".countermeasures[] | select(.target == \"192.0.2.7\") | .id == \"$OPID\" and .origin == \"operator\""
+check "the allow is kept with its id" \
+	cmj ".countermeasures[] | select(.target == \"203.0.113.77\") | .id == \"$APID\" and .action == \"allow\" and .reason == \"kept\""
+sleep 1.5	# the first ticks give the kept allow to the backend's guard
+check "... and still refuses a block" refused "allowlisted" block 203.0.113.77
 check "4th block after the restart: still the ceiling" rep 35m
 add block 203.0.113.6 for 10m
 check "another source starts at its base" set_has block4 "203.0.113.6 timeout 10m "

@@ -119,7 +119,10 @@ static void keep_cgroups(struct engine *e, const char *dir)
 	snprintf(path, sizeof(path), "%s/cgroups", dir);
 	respond_set_cgroup_state(e->resp, path);
 	respond_cgroup_recover(e->resp, sgd_mono_ms());
-	/* repeat offenders are remembered across restarts too */
+	/* so are the operator's allows and the repeat offenders */
+	snprintf(path, sizeof(path), "%s/allows", dir);
+	respond_set_allow_state(e->resp, path);
+	respond_allows_recover(e->resp, sgd_mono_ms());
 	snprintf(path, sizeof(path), "%s/offenders", dir);
 	respond_set_offender_state(e->resp, path);
 	respond_offenders_recover(e->resp, sgd_mono_ms(), e->sla->defaults.repeat.on ?

@@ -610,6 +610,34 @@ static void repeat_survives_restart(void **state)
 	rmdir(dir);
 }
 
+/* Operator allows are written at each change and taken back after a restart. */
+static void allows_survive_restart(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/sgd-allows-XXXXXX", path[64], err[256], b[64];
+	size_t lifted;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/allows", dir);
+	respond_set_allow_state(f->r, path);
+	assert_int_equal(op_allow(f, "192.0.2.0/24", &lifted, err, sizeof(err)), 0);
+	assert_int_equal(op_allow(f, "198.51.100.9", &lifted, err, sizeof(err)), 0);
+	assert_int_equal(respond_revoke(f->r, "C2", err, sizeof(err)), 0);
+	respond_free(f->r);
+	assert_int_equal(respond_new(&f->r, &fake_ops, &f->fb), 0);
+	respond_set_allow_state(f->r, path);
+	respond_allows_recover(f->r, f->now);
+	assert_int_equal(respond_allows(f->r), 1);
+	assert_true(respond_guard_stale(f->r));
+	assert_string_equal(listed(f, 0, "id", b, sizeof(b)), "C1");
+	assert_string_equal(listed(f, 0, "target", b, sizeof(b)), "192.0.2.0/24");
+	assert_string_equal(listed(f, 0, "uid", b, sizeof(b)), "1000");
+	assert_true(respond_next_num(f->r) >= 2);
+	assert_int_equal(op_block(f, "192.0.2.7", 0, NULL, err, sizeof(err)), -EPERM);
+	unlink(path);
+	rmdir(dir);
+}
+
 /* An operator's block found in the table keeps its id and origin. */
 static void adopt_operator(void **state)
 {
@@ -648,6 +676,7 @@ int main(void)
 		T(repeat_off),
 		T(repeat_survives_restart),
 		T(adopt_operator),
+		T(allows_survive_restart),
 	};
 
 	sgd_log_setup(false, false, LOG_ERR);

@@ -47,6 +47,7 @@ struct respond {
 	struct countermeasure *allow;
 	size_t nallow;
 	bool guard_stale;
+	char *allow_state;		/* their file */
 	struct respond_operator_counters oc;
 	/* Repeat offenders, their state file and when it was last written. */
 	struct offenders off;
@@ -61,6 +62,7 @@ static void cgroup_undo(struct respond *r, const struct countermeasure *c,
 			const char *why);
 static void cgroup_save(struct respond *r);
 static void offenders_save(struct respond *r, uint64_t now);
+static void allows_save(struct respond *r);
 
 int respond_new(struct respond **out, const struct respond_ops *ops, void *ctx)
 {
@@ -113,6 +115,7 @@ void respond_free(struct respond *r)
 	free(r->cm);
 	free(r->cg_state);
 	free(r->allow);
+	free(r->allow_state);
 	offenders_free(&r->off);
 	free(r->off_state);
 	free(r);
@@ -235,6 +238,7 @@ void respond_expire(struct respond *r, uint64_t now)
 				r->allow[i].target);
 			r->allow[i] = r->allow[--r->nallow];
 			r->guard_stale = true;
+			allows_save(r);
 		} else {
 			i++;
 		}
@@ -1296,6 +1300,7 @@ int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen)
 		sgd_log(LOG_NOTICE, "allow %s (%s) revoked", id, r->allow[i].target);
 		r->allow[i] = r->allow[--r->nallow];
 		r->guard_stale = true;
+		allows_save(r);
 		return 0;
 	}
 	snprintf(err, errlen, "no countermeasure %s", id);
@@ -1578,13 +1583,9 @@ int respond_operator_block(struct respond *r, const struct sla *sla,
 	}
 	secs = c ? timeout_s(base) :
 	       repeat_secs(r, sla, target, base, now, &nth, repeat, sizeof(repeat));
-	snprintf(comment, sizeof(comment), "slaguard rule=operator alert=%s uid=%u",
-		 c ? c->id : "C0", q->uid);
-	if (!c) {
-		/* the id it will get, so that a restarted daemon keeps it */
-		snprintf(comment, sizeof(comment), "slaguard rule=operator alert=C%llu uid=%u",
-			 (unsigned long long)r->next_num, q->uid);
-	}
+	/* its id (the one it will get), so that a restarted daemon keeps it */
+	snprintf(comment, sizeof(comment), "slaguard rule=operator alert=C%llu uid=%u",
+		 (unsigned long long)(c ? c->num : r->next_num), q->uid);
 	if (!r->dry_run) {
 		const struct countermeasure *v = victim < r->n ? &r->cm[victim] : NULL;
 		bool revoked = false;
@@ -1666,10 +1667,9 @@ static size_t lift_allowed(struct respond *r, const struct sla_prefix *p,
 		}
 		if (!c->dry_run)
 			r->ops->revoke(r->ctx, c->kind, c->target);
+		/* like the guard's lifts, local: the fleet is not told */
 		sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) lifted: allowed by %s",
 			c->id, sla_action_name(c->action), c->target, allow_id);
-		if (r->listener.revoked)
-			r->listener.revoked(r->listener.arg, c);
 		remove_at(r, i);
 		lifted++;
 	}
@@ -1721,8 +1721,10 @@ int respond_operator_allow(struct respond *r, const struct sla *sla,
 		snprintf(c->target, sizeof(c->target), "%s", target);
 		c->prefix = p;
 	}
-	if (now + ms > c->expires)
+	if (now + ms > c->expires) {
 		c->expires = now + ms;
+		c->expires_real = sgd_real_ms() + ms;
+	}
 	c->operator = true;
 	c->uid = q->uid;
 	snprintf(c->ref, sizeof(c->ref), "operator");
@@ -1734,8 +1736,104 @@ int respond_operator_allow(struct respond *r, const struct sla *sla,
 		c->id, target, (unsigned long long)(ms / 1000), q->uid,
 		c->reason[0] ? ": " : "", c->reason, *lifted);
 	*out = c;
+	allows_save(r);
 	respond_refresh_guard(r, sla);
 	return 0;
+}
+
+void respond_set_allow_state(struct respond *r, const char *path)
+{
+	free(r->allow_state);
+	r->allow_state = path ? strdup(path) : NULL;
+}
+
+/* "num<TAB>target<TAB>end, CLOCK_REALTIME ms<TAB>uid<TAB>reason" per allow. */
+static void allows_save(struct respond *r)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	if (!r->allow_state)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", r->allow_state);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		sgd_log(LOG_WARNING, "%s: %s: operator allows would be forgotten by a restart",
+			tmp, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < r->nallow; i++)
+		fprintf(f, "%llu\t%s\t%llu\t%u\t%s\n", (unsigned long long)r->allow[i].num,
+			r->allow[i].target, (unsigned long long)r->allow[i].expires_real,
+			r->allow[i].uid, r->allow[i].reason);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, r->allow_state))
+		sgd_log(LOG_WARNING, "%s: %s: operator allows would be forgotten by a restart",
+			r->allow_state, strerror(errno));
+}
+
+void respond_allows_recover(struct respond *r, uint64_t now)
+{
+	uint64_t real = sgd_real_ms();
+	char *line = NULL;
+	size_t cap = 0, bad = 0;
+	FILE *f;
+
+	if (!r->allow_state || !(f = fopen(r->allow_state, "re")))
+		return;
+	while (getline(&line, &cap, f) > 0 && r->nallow < RESPOND_ALLOWS_MAX) {
+		char *fld[5], *p = line, text[NFTB_ADDR_MAX], err[160];
+		struct countermeasure *c, *v;
+		struct sla_prefix pfx;
+		unsigned long long num, end;
+		size_t n = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (n < 5 && p)
+			fld[n++] = strsep(&p, "\t");
+		if (n != 5 || p || !(num = strtoull(fld[0], NULL, 10)) ||
+		    !operator_target(fld[1], &pfx, text, sizeof(text), err, sizeof(err)) ||
+		    strlen(fld[4]) >= RESPOND_REASON_MAX) {
+			bad++;
+			continue;
+		}
+		end = strtoull(fld[2], NULL, 10);
+		if (end <= real)
+			continue;
+		v = realloc(r->allow, (r->nallow + 1) * sizeof(*v));
+		if (!v)
+			break;
+		r->allow = v;
+		c = &r->allow[r->nallow++];
+		memset(c, 0, sizeof(*c));
+		c->num = num;
+		snprintf(c->id, sizeof(c->id), "C%llu", num);
+		c->action = SLA_ACT_NONE;
+		c->kind = NFTB_KIND_COUNT;
+		snprintf(c->target, sizeof(c->target), "%s", text);
+		c->prefix = pfx;
+		c->expires = now + (end - real);
+		c->expires_real = end;
+		c->operator = true;
+		c->adopted = true;
+		c->uid = (uint32_t)strtoul(fld[3], NULL, 10);
+		snprintf(c->ref, sizeof(c->ref), "operator");
+		snprintf(c->reason, sizeof(c->reason), "%s", fld[4]);
+		respond_start_at(r, num + 1);
+		/* the backend's guard learns them at the next tick */
+		r->guard_stale = true;
+		sgd_log(LOG_NOTICE, "allow %s (%s) kept from before the restart, %llus left",
+			c->id, c->target, (end - real + 999) / 1000);
+	}
+	free(line);
+	fclose(f);
+	if (bad)
+		sgd_log(LOG_WARNING, "%s: %zu lines are not operator allows, skipped",
+			r->allow_state, bad);
+	allows_save(r);
 }
 
 /* ---- the real backend ---- */

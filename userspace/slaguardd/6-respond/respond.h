@@ -198,7 +198,14 @@ int respond_operator_allow(struct respond *r, const struct sla *sla,
 /* Operator allowlist entries in force, and the I-th. */
 size_t respond_allows(const struct respond *r);
 const struct countermeasure *respond_allow_at(const struct respond *r, size_t i);
-/* An allow ended (expired, revoked) since: the guard needs a refresh. */
+/*
+ * Operator allows are kept in PATH (the state directory's "allows"),
+ * rewritten at each change; respond_allows_recover() takes back those
+ * still due, with their ids.
+ */
+void respond_set_allow_state(struct respond *r, const char *path);
+void respond_allows_recover(struct respond *r, uint64_t now);
+/* An allow ended (expired, revoked) or came back since: the guard needs a refresh. */
 bool respond_guard_stale(const struct respond *r);
 
 /* Operator actions taken and refused, by action, counted since start. */
