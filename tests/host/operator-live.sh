@@ -151,6 +151,9 @@ check "4th block after the restart: still the ceiling" rep 35m
 add block 203.0.113.6 for 10m
 check "another source starts at its base" set_has block4 "203.0.113.6 timeout 10m "
 stop
+if command -v sqlite3 > /dev/null; then
+	check "the history holds the operator's actions, uid and reason" sh -c "sqlite3 '$T/history.db' \"SELECT action || ' ' || target || ' ' || alert FROM countermeasures WHERE ref = 'operator'\" | grep -qx 'block-source 192.0.2.7 uid 0: port scanner, ticket 42' && sqlite3 '$T/history.db' \"SELECT COUNT(*) FROM countermeasures WHERE ref = 'operator' AND action = 'allow'\" | grep -qx 2"
+fi
 
 echo "operator-live: $pass passed, $failed failed"
 [ "$failed" = 0 ]
