@@ -122,6 +122,8 @@ ALLOW=$(id_of 192.0.2.0/24 allow)
 check "revoke the allow" sh -c "'$CTLBIN' --control '$CTL' countermeasures revoke '$ALLOW' > /dev/null"
 check "the block is taken again" add block 192.0.2.7 for 10m
 check "... in nftables again" set_has block4 "192.0.2.7 "
+check "revoke by address" sh -c "'$CTLBIN' --control '$CTL' countermeasures revoke 198.51.100.0/24 | grep -qx 'revoked 1 on 198.51.100.0/24'"
+check "... gone from block4_net" sh -c "! nft list set inet slaguard block4_net | grep -q 198.51.100.0/24"
 
 # Repeat offenders: 10m, 20m, 35m (40m capped at max).
 rep() {

@@ -11,7 +11,7 @@
 
 const char countermeasures_usage[] =
 	"Usage: " PROG " [-j] [--control PATH] countermeasures [list]\n"
-	"       " PROG " [-j] [--control PATH] countermeasures revoke ID\n"
+	"       " PROG " [-j] [--control PATH] countermeasures revoke ID|ADDR|PREFIX\n"
 	"       " PROG " [-j] [--control PATH] countermeasures add block ADDR|PREFIX\n"
 	"                 [for DURATION] [reason TEXT]\n"
 	"       " PROG " [-j] [--control PATH] countermeasures add allow ADDR|PREFIX\n"
@@ -20,7 +20,8 @@ const char countermeasures_usage[] =
 	"list       the active countermeasures: id, action, target, time left, the\n"
 	"           alert and the SLO or rule behind it, or \"operator uid N\" for\n"
 	"           an operator's (the default command)\n"
-	"revoke     lift countermeasure ID (e.g. C3) now, before it expires; an\n"
+	"revoke     lift countermeasure ID (e.g. C3) now, before it expires, or\n"
+	"           every one on an address or prefix as listed (192.0.2.7); an\n"
 	"           allow's ID ends the allow\n"
 	"add block  block an address or a CIDR prefix (192.0.2.7, 198.51.100.0/24,\n"
 	"           2001:db8::/48) as the policy's block-source would: refused, with\n"
@@ -155,13 +156,20 @@ static int cm_revoke(struct ctl *c, int argc, char **argv)
 	char what[96];
 	int ret;
 
+	bool by_id;
+	struct sla_prefix p;
+
 	if (argc != 1 || !argv[0][0])
-		return sg_usage(&c->err, "'countermeasures revoke' needs one countermeasure ID, e.g. C3 (see 'countermeasures list')");
+		return sg_usage(&c->err, "'countermeasures revoke' needs one countermeasure ID, e.g. C3 (see 'countermeasures list'), or an address or prefix");
+	by_id = argv[0][0] == 'C' && argv[0][1] && strspn(argv[0] + 1, "0123456789") == strlen(argv[0] + 1);
+	if (!by_id && sla_parse_prefix(argv[0], &p) < 0)
+		return sg_usage(&c->err, "'%s' is neither a countermeasure ID like C3 nor an address or prefix like 192.0.2.7 or 198.51.100.0/24",
+				argv[0]);
 	req = json_object_new_object();
 	if (!req)
 		return sg_fail(&c->err, -ENOMEM, "out of memory");
 	sg_json_add_str(req, "cmd", "revoke");
-	sg_json_add_str(req, "id", argv[0]);
+	sg_json_add_str(req, by_id ? "id" : "target", argv[0]);
 	snprintf(what, sizeof(what), "countermeasures revoke %.60s", argv[0]);
 	ret = cc_call(cc_path(c->control), req, &resp, what, &c->err);
 	json_object_put(req);
@@ -169,8 +177,10 @@ static int cm_revoke(struct ctl *c, int argc, char **argv)
 		return ret;
 	if (c->json)
 		ret = sg_json_print(resp, stdout);
-	else
+	else if (by_id)
 		printf("revoked %s\n", argv[0]);
+	else
+		printf("revoked %s on %s\n", cc_text(resp, "revoked", what, sizeof(what)), argv[0]);
 	json_object_put(resp);
 	return ret;
 }

@@ -105,15 +105,28 @@ static struct json_object *cmd_revoke(struct engine *e, struct json_object *req)
 	struct json_object *v;
 	char err[512];
 
-	if (!json_object_object_get_ex(req, "id", &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return error_reply("field 'id': expected a countermeasure id like \"C3\"");
-	if (respond_revoke(e->resp, json_object_get_string(v), err, sizeof(err)) < 0)
+	size_t n = 1;
+	struct json_object *o;
+
+	/* "target": everything on an address or prefix, as listed */
+	if (json_object_object_get_ex(req, "target", &v)) {
+		if (!json_object_is_type(v, json_type_string))
+			return error_reply("field 'target': expected an address or a CIDR prefix");
+		if (respond_revoke_target(e->resp, json_object_get_string(v), &n, err,
+					  sizeof(err)) < 0)
+			return error_reply("%s", err);
+	} else if (!json_object_object_get_ex(req, "id", &v) ||
+		   !json_object_is_type(v, json_type_string)) {
+		return error_reply("field 'id': expected a countermeasure id like \"C3\" (or 'target': an address or prefix)");
+	} else if (respond_revoke(e->resp, json_object_get_string(v), err, sizeof(err)) < 0) {
 		return error_reply("%s", err);
+	}
 	/* an allow ended: blocks of its addresses are possible again now */
 	if (respond_guard_stale(e->resp))
 		respond_refresh_guard(e->resp, e->sla);
-	return ok_reply();
+	o = ok_reply();
+	json_object_object_add(o, "revoked", json_object_new_int64((int64_t)n));
+	return o;
 }
 
 /*

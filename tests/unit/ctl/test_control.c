@@ -370,6 +370,18 @@ static void countermeasures_table(void **state)
 		"C4  rate-limit (dry run)  fd77::2     5.0s  2026-11-23T10:01:00Z  A8     web-syn\n");
 }
 
+static void revoke_target(void **state)
+{
+	struct fake f = { .replies = { "{\"ok\":true,\"revoked\":2}" } };
+	struct run r;
+
+	(void)state;
+	run_fake(&r, &f, false, "countermeasures revoke 192.0.2.7");
+	assert_int_equal(r.ret, 0);
+	assert_string_equal(request_line(&f), "{\"cmd\":\"revoke\",\"target\":\"192.0.2.7\"}");
+	assert_string_equal(r.out, "revoked 2 on 192.0.2.7\n");
+}
+
 /* "add block": the request as the daemon reads it, the answer in a line. */
 static void add_block(void **state)
 {
@@ -552,6 +564,7 @@ static void usage_errors(void **state)
 		"countermeasures add block 192.0.2.7 for 31d",
 		"countermeasures add block 192.0.2.7 for 1h for 2h",
 		"countermeasures add block 192.0.2.7 until 1h",
+		"countermeasures revoke 3", "countermeasures revoke C", "countermeasures revoke Cx",
 	};
 	size_t i;
 
@@ -574,6 +587,7 @@ int main(void)
 		cmocka_unit_test(reply_bytewise),
 		cmocka_unit_test(error_reply),
 		cmocka_unit_test(revoke_ok),
+		cmocka_unit_test(revoke_target),
 		cmocka_unit_test(add_block),
 		cmocka_unit_test(add_refused),
 		cmocka_unit_test(add_allow),

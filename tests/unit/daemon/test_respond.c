@@ -638,6 +638,26 @@ static void allows_survive_restart(void **state)
 	rmdir(dir);
 }
 
+/* Revoke by target: everything on it as listed, allows too. */
+static void revoke_by_target(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a = alert_for(f, FINDING_SLO, "scan", SLA_SEV_HIGH, "192.0.2.7");
+	char err[256];
+	size_t n, lifted;
+
+	respond_on_alert(f->r, f->sla, a, f->now);	/* block + rate-limit */
+	assert_int_equal(respond_revoke_target(f->r, "192.0.2.7", &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(respond_active(f->r), 0);
+	assert_int_equal(respond_revoke_target(f->r, "192.0.2.7", &n, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "no countermeasure on 192.0.2.7");
+	assert_int_equal(respond_revoke_target(f->r, "192.0.2.7/33", &n, err, sizeof(err)), -EINVAL);
+	assert_int_equal(op_allow(f, "2001:db8::/32", &lifted, err, sizeof(err)), 0);
+	assert_int_equal(respond_revoke_target(f->r, "2001:0db8::/32", &n, err, sizeof(err)), 0);
+	assert_int_equal(respond_allows(f->r), 0);
+}
+
 /* An operator's block found in the table keeps its id and origin. */
 static void adopt_operator(void **state)
 {
@@ -677,6 +697,7 @@ int main(void)
 		T(repeat_survives_restart),
 		T(adopt_operator),
 		T(allows_survive_restart),
+		T(revoke_by_target),
 	};
 
 	sgd_log_setup(false, false, LOG_ERR);

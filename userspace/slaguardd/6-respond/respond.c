@@ -63,6 +63,8 @@ static void cgroup_undo(struct respond *r, const struct countermeasure *c,
 static void cgroup_save(struct respond *r);
 static void offenders_save(struct respond *r, uint64_t now);
 static void allows_save(struct respond *r);
+static bool operator_target(const char *target, struct sla_prefix *p, char *text,
+			    size_t len, char *err, size_t errlen);
 
 int respond_new(struct respond **out, const struct respond_ops *ops, void *ctx)
 {
@@ -1305,6 +1307,39 @@ int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen)
 	}
 	snprintf(err, errlen, "no countermeasure %s", id);
 	return -ENOENT;
+}
+
+int respond_revoke_target(struct respond *r, const char *target, size_t *n,
+			  char *err, size_t errlen)
+{
+	struct sla_prefix p;
+	char text[NFTB_ADDR_MAX], id[24];
+	int ret = 0;
+
+	*n = 0;
+	if (!operator_target(target, &p, text, sizeof(text), err, errlen))
+		return -EINVAL;
+	for (;;) {
+		const struct countermeasure *c = NULL;
+
+		for (size_t i = 0; !c && i < r->n + r->nallow; i++) {
+			const struct countermeasure *x = i < r->n ? &r->cm[i] : &r->allow[i - r->n];
+
+			if (!strcmp(x->target, text))
+				c = x;
+		}
+		if (!c)
+			break;
+		snprintf(id, sizeof(id), "%s", c->id);
+		if ((ret = respond_revoke(r, id, err, errlen)) < 0)
+			return ret;
+		(*n)++;
+	}
+	if (!*n) {
+		snprintf(err, errlen, "no countermeasure on %s", text);
+		return -ENOENT;
+	}
+	return 0;
 }
 
 static enum sla_action action_of(enum nftb_kind kind)

@@ -126,6 +126,13 @@ void respond_on_alert(struct respond *r, const struct sla *sla,
 
 /* -ENOENT (ERR says "no countermeasure ID") or the backend's error. */
 int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen);
+/*
+ * Revoke every countermeasure and operator allow on TARGET (an address or
+ * prefix, as listed): *N says how many. -EINVAL, -ENOENT ("no countermeasure
+ * on TARGET") or the backend's error, with ERR.
+ */
+int respond_revoke_target(struct respond *r, const char *target, size_t *n,
+			  char *err, size_t errlen);
 
 /*
  * After a reload: the backend's guard is rebuilt (allowlist, gateways,
