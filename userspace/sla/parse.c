@@ -374,7 +374,7 @@ static int read_repeat(struct sla_ctx *c, yaml_node_t *map)
 				     "a duration from 1s to 365d");
 	}
 	if (ret >= 0)
-		ret = sla_get_uint(c, map, "remember", 1, 1000000, &remember);
+		ret = sla_get_uint(c, map, "remember", 1, 100000, &remember);
 	if (ret < 0)
 		return ret;
 	d->repeat.on = true;

@@ -275,6 +275,8 @@ static const struct error_case cases[] = {
 	  "defaults.repeat.window", "expected a duration from 1s to 365d, got '0s'" },
 	{ "repeat_remember_zero", DEFAULTS("  repeat: { remember: 0 }\n"), 7,
 	  "defaults.repeat.remember", "got '0'" },
+	{ "repeat_remember_big", DEFAULTS("  repeat: { remember: 1M }\n"), 7,
+	  "defaults.repeat.remember", "expected a whole number from 1 to 100000, got '1M'" },
 	{ "repeat_unknown", DEFAULTS("  repeat: { factor: 2 }\n"), 7,
 	  "defaults.repeat.factor", "got unknown key 'factor'" },
 	{ "defaults_unknown_key", DEFAULTS("  hold_off: 10s\n"), 7,
