@@ -10,7 +10,10 @@
  * hook with the alert in its environment (never through a shell), at most
  * RESPOND_HOOKS_MAX at once, each stopped after RESPOND_HOOK_TIMEOUT_MS;
  * exit statuses are logged and counted. Dry-run
- * records and logs what would be done and changes nothing.
+ * records and logs what would be done and changes nothing. An operator's
+ * block (the control socket) takes the same path; an operator's allow
+ * joins the allowlist until it ends. Repeat offenders' blocks last longer
+ * (defaults.repeat).
  *
  * The firewall and the hook runner sit behind struct respond_ops, so the
  * unit tests replace the nftables backend with a fake.
