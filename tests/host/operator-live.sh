@@ -103,6 +103,8 @@ check "... block6_net holds it" set_has block6_net "2001:db8:5::/48"
 # Protected addresses are refused with the reason.
 check "the gateway is refused: says so" refused "gateway" block 198.19.0.254
 check "a prefix holding the gateway is refused" refused "refused" block 198.19.0.0/24
+ip route add default via 198.19.0.253 table 100
+check "a gateway added after the start is refused too" refused "198.19.0.253 is a gateway of table 100" block 198.19.0.253
 check "loopback is refused" refused "refused" block 127.0.0.1
 check "the host's own address is refused" refused "refused" block 198.19.0.1
 check "the SLA's allowlist is refused: says so" refused "10.0.9.5 is allowlisted (10.0.9.0/24" block 10.0.9.5

@@ -1593,6 +1593,12 @@ int respond_operator_block(struct respond *r, const struct sla *sla,
 		r->oc.block_refused++;
 		return -EINVAL;
 	}
+	/*
+	 * The backend's guard as the host is now: an address or gateway added
+	 * since the last discovery is protected too (operator actions are
+	 * rare; the policy's wait for the next reload).
+	 */
+	respond_refresh_guard(r, sla);
 	if ((allowed = allowlist_entry(r, sla, &p))) {
 		sla_format_prefix(allowed, net, sizeof(net));
 		snprintf(err, errlen, "%s is allowlisted (%s%s): revoke the allow or change the SLA's allowlist first",
