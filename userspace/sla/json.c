@@ -347,6 +347,21 @@ static struct json_object *aggregate_json(const struct sla_defaults *d)
 	return o;
 }
 
+static struct json_object *repeat_json(const struct sla_defaults *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o) {
+		json_object_object_add(o, "multiplier",
+				       json_object_new_double(d->repeat.multiplier));
+		json_object_object_add(o, "max", duration_json(d->repeat.max_ms));
+		json_object_object_add(o, "window", duration_json(d->repeat.window_ms));
+		json_object_object_add(o, "remember",
+				       json_object_new_int64(d->repeat.remember));
+	}
+	return o;
+}
+
 static struct json_object *defaults_json(const struct sla_defaults *d)
 {
 	struct json_object *o = json_object_new_object();
@@ -368,7 +383,8 @@ static struct json_object *defaults_json(const struct sla_defaults *d)
 	     (!d->ns_forward_rate ||
 	      put(o, "ns_forward_rate", json_object_new_int64(d->ns_forward_rate))) &&
 	     (!d->has_app_group || put(o, "app_group", str(d->app_group_name))) &&
-	     (!d->aggregate.on || put(o, "aggregate", aggregate_json(d)));
+	     (!d->aggregate.on || put(o, "aggregate", aggregate_json(d))) &&
+	     (!d->repeat.on || put(o, "repeat", repeat_json(d)));
 	json_object_put(lost);
 	if (ok)
 		return o;

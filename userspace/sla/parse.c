@@ -25,11 +25,15 @@ static const char *const component_keys[] = {
 static const char *const defaults_keys[] = {
 	"holdoff", "window", "max_actions", "dry_run", "lost_events",
 	"app_group", "aggregate", "evidence", "ns_forward_rate", "protected",
-	NULL
+	"repeat", NULL
 };
 
 static const char *const aggregate_keys[] = {
 	"ipv4", "ipv6", "min", NULL
+};
+
+static const char *const repeat_keys[] = {
+	"multiplier", "max", "window", "remember", NULL
 };
 
 static const char *const lost_events_keys[] = {
@@ -334,6 +338,53 @@ static int read_aggregate(struct sla_ctx *c, yaml_node_t *map)
 	return 0;
 }
 
+/*
+ * defaults.repeat: { multiplier: 2, max: 24h, window: 24h, remember: 10000 },
+ * each optional.
+ */
+static int read_repeat(struct sla_ctx *c, yaml_node_t *map)
+{
+	struct sla_defaults *d = &c->sla->defaults;
+	double mult = 2;
+	uint64_t max = 24 * 3600 * 1000ull, window = 24 * 3600 * 1000ull;
+	uint64_t remember = 10000;
+	int ret = sla_check_map(c, map, "a mapping with multiplier, max, window, "
+				"remember", repeat_keys);
+
+	if (!ret)
+		ret = sla_get(c, map, "multiplier", false, &sla_t_number, &mult);
+	if (ret > 0 && !(mult > 1 && mult <= 100)) {
+		sla_path_key(c, "multiplier");
+		return sla_fail_node(c, sla_find(c, map, "multiplier"),
+				     "a number greater than 1, at most 100");
+	}
+	if (ret >= 0)
+		ret = sla_get(c, map, "max", false, &sla_t_duration, &max);
+	/* nftables' elements expire within 30 days at most */
+	if (ret > 0 && (max < 1000 || max > 30 * 86400 * 1000ull)) {
+		sla_path_key(c, "max");
+		return sla_fail_node(c, sla_find(c, map, "max"),
+				     "a duration from 1s to 30d");
+	}
+	if (ret >= 0)
+		ret = sla_get(c, map, "window", false, &sla_t_duration, &window);
+	if (ret > 0 && (window < 1000 || window > 365 * 86400 * 1000ull)) {
+		sla_path_key(c, "window");
+		return sla_fail_node(c, sla_find(c, map, "window"),
+				     "a duration from 1s to 365d");
+	}
+	if (ret >= 0)
+		ret = sla_get_uint(c, map, "remember", 1, 100000, &remember);
+	if (ret < 0)
+		return ret;
+	d->repeat.on = true;
+	d->repeat.multiplier = mult;
+	d->repeat.max_ms = max;
+	d->repeat.window_ms = window;
+	d->repeat.remember = (uint32_t)remember;
+	return 0;
+}
+
 static void set_defaults(struct sla_defaults *d)
 {
 	d->holdoff_ms = SLA_DEFAULT_HOLDOFF_MS;
@@ -358,7 +409,7 @@ int sla_parse_defaults(struct sla_ctx *c, const yaml_node_t *root)
 	saved = sla_path_key(c, "defaults");
 	ret = sla_check_map(c, map, "a mapping with holdoff, window, "
 			    "max_actions, dry_run, lost_events, app_group, aggregate, "
-			    "evidence, ns_forward_rate, protected",
+			    "evidence, ns_forward_rate, protected, repeat",
 			    defaults_keys);
 	if (!ret)
 		ret = read_defaults_timing(c, map);
@@ -394,6 +445,17 @@ int sla_parse_defaults(struct sla_ctx *c, const yaml_node_t *root)
 			size_t at = sla_path_key(c, "aggregate");
 
 			ret = read_aggregate(c, agg);
+			sla_path_restore(c, at);
+		}
+	}
+	if (ret >= 0) {
+		yaml_node_t *rep = NULL;
+
+		ret = sla_get(c, map, "repeat", false, &sla_t_node, &rep);
+		if (ret > 0) {
+			size_t at = sla_path_key(c, "repeat");
+
+			ret = read_repeat(c, rep);
 			sla_path_restore(c, at);
 		}
 	}

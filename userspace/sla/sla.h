@@ -342,6 +342,18 @@ struct sla_defaults {
 		uint8_t plen4, plen6;
 		uint32_t min;
 	} aggregate;
+	/*
+	 * Repeat offenders, opt-in (like fail2ban's bantime.increment): the
+	 * Nth block of one target within WINDOW_MS of its previous block
+	 * lasts its duration x MULTIPLIER^(N-1), at most MAX_MS; REMEMBER
+	 * targets are kept, the least recently blocked forgotten first.
+	 */
+	struct {
+		bool on;
+		double multiplier;
+		uint64_t max_ms, window_ms;
+		uint32_t remember;
+	} repeat;
 };
 
 /*

@@ -28,7 +28,7 @@ static const struct ctl_cmd objects[] = {
 	{ "events", cmd_events, "print events as they happen" },
 	{ "sla", cmd_sla, "check an SLA file; slaguardd's SLA status, reload" },
 	{ "alerts", cmd_alerts, "slaguardd's alerts" },
-	{ "countermeasures", cmd_countermeasures, "slaguardd's active countermeasures" },
+	{ "countermeasures", cmd_countermeasures, "slaguardd's countermeasures: list, revoke, add block|allow" },
 	{ "tasks", cmd_tasks, "watched processes, top-like" },
 	{ "system", cmd_system, "system figures of the module's sampler" },
 	{ "report", cmd_report, "SLA compliance from slaguardd's history" },

@@ -105,12 +105,83 @@ static struct json_object *cmd_revoke(struct engine *e, struct json_object *req)
 	struct json_object *v;
 	char err[512];
 
-	if (!json_object_object_get_ex(req, "id", &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return error_reply("field 'id': expected a countermeasure id like \"C3\"");
-	if (respond_revoke(e->resp, json_object_get_string(v), err, sizeof(err)) < 0)
+	size_t n = 1;
+	struct json_object *o;
+
+	/* "target": everything on an address or prefix, as listed */
+	if (json_object_object_get_ex(req, "target", &v)) {
+		if (!json_object_is_type(v, json_type_string))
+			return error_reply("field 'target': expected an address or a CIDR prefix");
+		if (respond_revoke_target(e->resp, json_object_get_string(v), &n, err,
+					  sizeof(err)) < 0)
+			return error_reply("%s", err);
+	} else if (!json_object_object_get_ex(req, "id", &v) ||
+		   !json_object_is_type(v, json_type_string)) {
+		return error_reply("field 'id': expected a countermeasure id like \"C3\" (or 'target': an address or prefix)");
+	} else if (respond_revoke(e->resp, json_object_get_string(v), err, sizeof(err)) < 0) {
 		return error_reply("%s", err);
-	return ok_reply();
+	}
+	/* an allow ended: blocks of its addresses are possible again now */
+	if (respond_guard_stale(e->resp))
+		respond_refresh_guard(e->resp, e->sla);
+	o = ok_reply();
+	json_object_object_add(o, "revoked", json_object_new_int64((int64_t)n));
+	return o;
+}
+
+/*
+ * "block" / "allow": an operator's action on "target" (address or prefix)
+ * for "for" (a duration; default per action), "reason" optional. UID is
+ * the peer's, from SO_PEERCRED (the socket admits root only).
+ */
+static struct json_object *cmd_operator(struct engine *e, struct json_object *req,
+					bool allow, uint32_t uid)
+{
+	struct respond_request q = { .uid = uid };
+	const struct countermeasure *c;
+	struct json_object *v, *o;
+	uint64_t now = sgd_mono_ms();
+	size_t lifted = 0;
+	char err[512];
+	int ret;
+
+	if (!json_object_object_get_ex(req, "target", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return error_reply("field 'target': expected an address or a CIDR prefix like \"192.0.2.7\" or \"192.0.2.0/24\"");
+	q.target = json_object_get_string(v);
+	if (json_object_object_get_ex(req, "for", &v) && !json_object_is_type(v, json_type_null)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    sla_parse_duration(json_object_get_string(v), &q.duration_ms) < 0 ||
+		    !q.duration_ms)
+			return error_reply("field 'for': expected a duration like 30m, 12h or 7d, got '%.40s'",
+					   json_object_get_string(v));
+	}
+	if (json_object_object_get_ex(req, "reason", &v) && !json_object_is_type(v, json_type_null)) {
+		if (!json_object_is_type(v, json_type_string))
+			return error_reply("field 'reason': expected text");
+		q.reason = json_object_get_string(v);
+	}
+	ret = allow ? respond_operator_allow(e->resp, e->sla, &q, now, &c, &lifted, err, sizeof(err)) :
+		      respond_operator_block(e->resp, e->sla, &q, now, &c, err, sizeof(err));
+	if (ret < 0)
+		return error_reply("%s %s refused: %s", allow ? "allow" : "block",
+				   q.target, err);
+	if (e->on_operator)
+		e->on_operator(c, allow ? "allow" : "block-source", e->on_alert_arg);
+	o = ok_reply();
+	json_object_object_add(o, "id", json_object_new_string(c->id));
+	json_object_object_add(o, "action", json_object_new_string(allow ? "allow" : "block-source"));
+	json_object_object_add(o, "target", json_object_new_string(c->target));
+	json_object_object_add(o, "remaining_s", json_object_new_int64(
+				       (int64_t)((c->expires > now ? c->expires - now : 0) + 999) / 1000));
+	json_object_object_add(o, "uid", json_object_new_int64(uid));
+	if (c->repeat)
+		json_object_object_add(o, "repeat", json_object_new_int64(c->repeat));
+	if (allow)
+		json_object_object_add(o, "lifted", json_object_new_int64((int64_t)lifted));
+	if (c->dry_run)
+		json_object_object_add(o, "dry_run", json_object_new_boolean(1));
+	return o;
 }
 
 static struct json_object *cmd_reload(struct engine *e, struct json_object *req)
@@ -134,7 +205,7 @@ static struct json_object *cmd_reload(struct engine *e, struct json_object *req)
 }
 
 static struct json_object *handle(struct engine *e, const struct intake_app *app,
-				  const char *line, bool *follow)
+				  const char *line, bool *follow, uint32_t uid)
 {
 	struct json_object *req = json_tokener_parse(line), *v, *resp;
 	const char *cmd;
@@ -146,7 +217,7 @@ static struct json_object *handle(struct engine *e, const struct intake_app *app
 	}
 	if (!json_object_object_get_ex(req, "cmd", &v) ||
 	    !json_object_is_type(v, json_type_string))
-		resp = error_reply("field 'cmd': expected one of status, alerts, countermeasures, revoke, reload");
+		resp = error_reply("field 'cmd': expected one of status, alerts, countermeasures, revoke, block, allow, reload");
 	else if (!strcmp(cmd = json_object_get_string(v), "status"))
 		resp = cmd_status(e, req, app);
 	else if (!strcmp(cmd, "alerts"))
@@ -155,6 +226,8 @@ static struct json_object *handle(struct engine *e, const struct intake_app *app
 		resp = cmd_countermeasures(e, req);
 	else if (!strcmp(cmd, "revoke"))
 		resp = cmd_revoke(e, req);
+	else if (!strcmp(cmd, "block") || !strcmp(cmd, "allow"))
+		resp = cmd_operator(e, req, !strcmp(cmd, "allow"), uid);
 	else if (!strcmp(cmd, "reload"))
 		resp = cmd_reload(e, req);
 	else
@@ -164,9 +237,9 @@ static struct json_object *handle(struct engine *e, const struct intake_app *app
 }
 
 struct json_object *control_handle(struct engine *e, const char *line,
-				   bool *follow)
+				   bool *follow, uint32_t uid)
 {
-	return handle(e, NULL, line, follow);
+	return handle(e, NULL, line, follow, uid);
 }
 
 static void send_json(struct linesock_client *c, struct json_object *o)
@@ -191,7 +264,7 @@ static void on_line(struct linesock_client *c, char *line, void *arg)
 
 	if (!*line || linesock_data(c) == &following)
 		return;
-	resp = handle(ctl->e, ctl->app, line, &follow);
+	resp = handle(ctl->e, ctl->app, line, &follow, (uint32_t)linesock_uid(c));
 	send_json(c, resp);
 	json_object_put(resp);
 	if (follow) {

@@ -119,6 +119,14 @@ static void keep_cgroups(struct engine *e, const char *dir)
 	snprintf(path, sizeof(path), "%s/cgroups", dir);
 	respond_set_cgroup_state(e->resp, path);
 	respond_cgroup_recover(e->resp, sgd_mono_ms());
+	/* so are the operator's allows and the repeat offenders */
+	snprintf(path, sizeof(path), "%s/allows", dir);
+	respond_set_allow_state(e->resp, path);
+	respond_allows_recover(e->resp, sgd_mono_ms());
+	snprintf(path, sizeof(path), "%s/offenders", dir);
+	respond_set_offender_state(e->resp, path);
+	respond_offenders_recover(e->resp, sgd_mono_ms(), e->sla->defaults.repeat.on ?
+				  e->sla->defaults.repeat.remember : 0);
 }
 
 int engine_init(struct engine *e, struct sla *sla, const char *path,
@@ -375,6 +383,9 @@ void engine_tick(struct engine *e, uint64_t now)
 	seq_expire(e->seqs, now);
 	alerts_expire(e->alerts, now);
 	respond_expire(e->resp, now);
+	/* an operator's allow ended: the backend's guard forgets it */
+	if (respond_guard_stale(e->resp))
+		respond_refresh_guard(e->resp, e->sla);
 	slo_context(e, &ctx);
 	slo_evaluate(e->slos, &ctx, dispatch, e);
 	fleet_tick(e->fleet, now);

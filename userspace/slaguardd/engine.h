@@ -55,6 +55,10 @@ struct engine {
 	/* Told of every alert once emitted (the history); NULL: nobody. */
 	void (*on_alert)(const struct alert *a, void *arg);
 	void *on_alert_arg;
+	/* Told of every operator action taken (the history); NULL: nobody.
+	 * Called with on_alert_arg. */
+	void (*on_operator)(const struct countermeasure *c, const char *action,
+			    void *arg);
 };
 
 struct engine_opts {

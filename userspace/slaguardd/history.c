@@ -284,6 +284,21 @@ void history_alert(struct history *h, const struct engine *e, const struct alert
 	json_object_put(o);
 }
 
+void history_operator(struct history *h, const struct countermeasure *c,
+		      const char *action, uint64_t now)
+{
+	char who[RESPOND_REASON_MAX + 32];
+	uint64_t mono = sgd_mono_ms();
+
+	if (!h)
+		return;
+	snprintf(who, sizeof(who), "uid %u%s%s", c->uid, c->reason[0] ? ": " : "", c->reason);
+	exec(h, "INSERT INTO countermeasures(id, at_ms, action, target, alert, ref, expires_ms, dry_run)"
+	     " VALUES(?, ?, ?, ?, ?, ?, ?, ?)", "sissssii",
+	     c->id, (int64_t)now, action, c->target, who, "operator",
+	     (int64_t)(now + (c->expires > mono ? c->expires - mono : 0)), (int64_t)c->dry_run);
+}
+
 void history_close(struct history *h, uint64_t now)
 {
 	if (!h)

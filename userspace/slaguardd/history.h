@@ -28,6 +28,13 @@ int history_open(struct history **out, const char *path, uint64_t retention_ms,
 void history_tick(struct history *h, const struct engine *e, uint64_t now);
 /* An alert as emitted, with the countermeasures it took. */
 void history_alert(struct history *h, const struct engine *e, const struct alert *a);
+/*
+ * An operator's action (block-source, allow) from the control socket: its
+ * ref is "operator", its alert the uid and reason ("uid 0: reason").
+ */
+struct countermeasure;
+void history_operator(struct history *h, const struct countermeasure *c,
+		      const char *action, uint64_t now);
 /* A clean stop: every SLO becomes unknown, open violations end. NULL is fine. */
 void history_close(struct history *h, uint64_t now);
 

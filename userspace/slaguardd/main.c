@@ -755,6 +755,13 @@ static void on_alert(const struct alert *a, void *arg)
 	history_alert(d->history, &d->e, a);
 }
 
+static void on_operator(const struct countermeasure *c, const char *action, void *arg)
+{
+	struct daemon *d = arg;
+
+	history_operator(d->history, c, action, sgd_real_ms());
+}
+
 /* The history is evidence, not a condition to run: a failure is logged. */
 static void open_history(struct daemon *d, const char *dir)
 {
@@ -770,6 +777,7 @@ static void open_history(struct daemon *d, const char *dir)
 	}
 	d->e.on_alert = on_alert;
 	d->e.on_alert_arg = d;
+	d->e.on_operator = on_operator;
 	snprintf(d->history_path, sizeof(d->history_path), "%s", path);
 	sgd_log(LOG_INFO, "history: %s", path);
 }

@@ -215,9 +215,14 @@ static void render_respond(struct expo *x, const struct engine *e)
 	};
 	size_t count[sizeof(actions) / sizeof(actions[0])] = { 0 };
 	const struct respond_hook_counters *hc = respond_hook_counters(e->resp);
+	const struct respond_operator_counters *oc = respond_operator_counters(e->resp);
+	uint64_t op_blocks = 0;
 
 	for (size_t i = 0; i < respond_active(e->resp); i++) {
 		const struct countermeasure *c = respond_at(e->resp, i);
+
+		if (c && c->operator)
+			op_blocks++;
 
 		for (size_t k = 0; c && k < sizeof(actions) / sizeof(actions[0]); k++)
 			if (c->action == actions[k])
@@ -228,6 +233,31 @@ static void render_respond(struct expo *x, const struct engine *e)
 	for (size_t k = 0; k < sizeof(actions) / sizeof(actions[0]); k++)
 		expo_sample_u64(x, "slaguard_countermeasures_active",
 				L("action", sla_action_name(actions[k])), count[k]);
+	expo_sample_u64(x, "slaguard_countermeasures_active", L("action", "allow"),
+			respond_allows(e->resp));
+	expo_family(x, "slaguard_countermeasures_operator_active", "gauge",
+		    "Countermeasures in force set by an operator (slaguardctl countermeasures add), by action.");
+	expo_sample_u64(x, "slaguard_countermeasures_operator_active", L("action", "block-source"),
+			op_blocks);
+	expo_sample_u64(x, "slaguard_countermeasures_operator_active", L("action", "allow"),
+			respond_allows(e->resp));
+	expo_family(x, "slaguard_operator_actions_total", "counter",
+		    "Operator actions over the control socket, by action and result (taken, refused).");
+	expo_sample_u64(x, "slaguard_operator_actions_total",
+			L("action", "block-source", "result", "taken"), oc->block);
+	expo_sample_u64(x, "slaguard_operator_actions_total",
+			L("action", "block-source", "result", "refused"), oc->block_refused);
+	expo_sample_u64(x, "slaguard_operator_actions_total",
+			L("action", "allow", "result", "taken"), oc->allow);
+	expo_sample_u64(x, "slaguard_operator_actions_total",
+			L("action", "allow", "result", "refused"), oc->allow_refused);
+	expo_family(x, "slaguard_repeat_offenders", "gauge",
+		    "Blocked targets remembered for defaults.repeat.");
+	expo_sample_u64(x, "slaguard_repeat_offenders", NULL, respond_offenders(e->resp));
+	expo_family(x, "slaguard_repeat_offenders_evicted_total", "counter",
+		    "Remembered targets forgotten to stay within defaults.repeat.remember.");
+	expo_sample_u64(x, "slaguard_repeat_offenders_evicted_total", NULL,
+			respond_offenders_evicted(e->resp));
 	expo_family(x, "slaguard_actions_refused_total", "counter",
 		    "Actions of the countermeasure policy refused, by reason: no_source, allowlisted, no_evidence (no handshake: the source may be forged), no_destination, cap (defaults.max_actions), backend (protected address or full set), hooks_busy, no_cgroup (no process or cgroup to act on), protected (a protected process or cgroup).");
 	for (int r = 0; r < RESPOND_REFUSALS; r++)

@@ -370,6 +370,86 @@ static void countermeasures_table(void **state)
 		"C4  rate-limit (dry run)  fd77::2     5.0s  2026-11-23T10:01:00Z  A8     web-syn\n");
 }
 
+static void revoke_target(void **state)
+{
+	struct fake f = { .replies = { "{\"ok\":true,\"revoked\":2}" } };
+	struct run r;
+
+	(void)state;
+	run_fake(&r, &f, false, "countermeasures revoke 192.0.2.7");
+	assert_int_equal(r.ret, 0);
+	assert_string_equal(request_line(&f), "{\"cmd\":\"revoke\",\"target\":\"192.0.2.7\"}");
+	assert_string_equal(r.out, "revoked 2 on 192.0.2.7\n");
+}
+
+/* "add block": the request as the daemon reads it, the answer in a line. */
+static void add_block(void **state)
+{
+	struct fake f = { .replies = {
+		"{\"ok\":true,\"id\":\"C9\",\"action\":\"block-source\",\"target\":\"192.0.2.0/24\","
+		"\"remaining_s\":7200,\"uid\":0,\"repeat\":2}" } };
+	struct run r;
+
+	(void)state;
+	run_fake(&r, &f, false, "countermeasures add block 192.0.2.0/24 for 1h reason scanner");
+	assert_int_equal(r.ret, 0);
+	assert_string_equal(request_line(&f), "{\"cmd\":\"block\",\"target\":\"192.0.2.0/24\","
+			    "\"for\":\"1h\",\"reason\":\"scanner\"}");
+	assert_string_equal(r.out, "C9 blocked 192.0.2.0/24 for 2h00m "
+			    "(block 2 within defaults.repeat.window)\n");
+}
+
+/* A refusal is the daemon's message, not a usage error. */
+static void add_refused(void **state)
+{
+	struct fake f = { .replies = {
+		"{\"ok\":false,\"error\":\"block 198.19.0.254 refused: refusing to block "
+		"198.19.0.254: 198.19.0.254 is a gateway of table 254 (protected)\"}" } };
+	struct run r;
+
+	(void)state;
+	run_fake(&r, &f, false, "countermeasures add block 198.19.0.254");
+	assert_true(r.ret < 0);
+	assert_false(r.c.err.usage);
+	expect_has(r.c.err.msg, "is a gateway of table 254 (protected)");
+}
+
+static void add_allow(void **state)
+{
+	struct fake f = { .replies = {
+		"{\"ok\":true,\"id\":\"C10\",\"action\":\"allow\",\"target\":\"2001:db8::/32\","
+		"\"remaining_s\":86400,\"uid\":0,\"lifted\":3}" } };
+	struct run r;
+
+	(void)state;
+	run_fake(&r, &f, false, "countermeasures add allow 2001:db8::/32");
+	assert_int_equal(r.ret, 0);
+	assert_string_equal(request_line(&f), "{\"cmd\":\"allow\",\"target\":\"2001:db8::/32\"}");
+	assert_string_equal(r.out, "C10 allowed 2001:db8::/32 for 24h00m; 3 countermeasures lifted\n");
+}
+
+/* The operator's countermeasures say who set them and why. */
+static void countermeasures_operator(void **state)
+{
+	struct fake f = { .replies = {
+		"{\"ok\":true,\"countermeasures\":[{\"id\":\"C3\",\"action\":\"block-source\","
+		"\"target\":\"10.77.0.2\",\"expires\":\"2026-11-23T10:05:00Z\",\"remaining_s\":299,"
+		"\"alert\":null,\"ref\":\"operator\",\"origin\":\"operator\",\"uid\":0,"
+		"\"reason\":\"ticket 42\",\"dry_run\":false},{\"id\":\"C4\",\"action\":\"allow\","
+		"\"target\":\"10.9.0.0/16\",\"expires\":\"2026-11-23T10:01:00Z\",\"remaining_s\":5,"
+		"\"alert\":null,\"ref\":\"operator\",\"origin\":\"operator\",\"uid\":1000,"
+		"\"dry_run\":false}]}" } };
+	struct run r;
+
+	(void)state;
+	run_fake(&r, &f, false, "countermeasures");
+	assert_int_equal(r.ret, 0);
+	assert_string_equal(r.out,
+		"ID  ACTION        TARGET        LEFT  EXPIRES               ALERT  REF\n"
+		"C3  block-source  10.77.0.2    4m59s  2026-11-23T10:05:00Z  -      operator uid 0: ticket 42\n"
+		"C4  allow         10.9.0.0/16   5.0s  2026-11-23T10:01:00Z  -      operator uid 1000\n");
+}
+
 static void alerts_request(void **state)
 {
 	struct fake f = { .replies = { "{\"ok\":true,\"alerts\":[]}" } };
@@ -477,6 +557,14 @@ static void usage_errors(void **state)
 		"alerts --limit x", "countermeasures revoke", "countermeasures revoke A B",
 		"countermeasures flush", "sla check", "sla check a b", "sla status x",
 		"sla reload a b", "sla frobnicate",
+		"countermeasures add", "countermeasures add deny 192.0.2.7",
+		"countermeasures add block", "countermeasures add block 192.0.2.1/24",
+		"countermeasures add block example.org", "countermeasures add allow 192.0.2.7 for",
+		"countermeasures add block 192.0.2.7 for soon",
+		"countermeasures add block 192.0.2.7 for 31d",
+		"countermeasures add block 192.0.2.7 for 1h for 2h",
+		"countermeasures add block 192.0.2.7 until 1h",
+		"countermeasures revoke 3", "countermeasures revoke C", "countermeasures revoke Cx",
 	};
 	size_t i;
 
@@ -499,6 +587,11 @@ int main(void)
 		cmocka_unit_test(reply_bytewise),
 		cmocka_unit_test(error_reply),
 		cmocka_unit_test(revoke_ok),
+		cmocka_unit_test(revoke_target),
+		cmocka_unit_test(add_block),
+		cmocka_unit_test(add_refused),
+		cmocka_unit_test(add_allow),
+		cmocka_unit_test(countermeasures_operator),
 		cmocka_unit_test(reload_error),
 		cmocka_unit_test(reload_running_file),
 		cmocka_unit_test(not_running),

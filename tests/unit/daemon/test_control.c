@@ -60,7 +60,7 @@ static int teardown(void **state)
 static struct json_object *ask(struct fixture *f, const char *line, bool *follow)
 {
 	bool fl;
-	struct json_object *o = control_handle(&f->e, line, follow ? follow : &fl);
+	struct json_object *o = control_handle(&f->e, line, follow ? follow : &fl, 0);
 
 	assert_non_null(o);
 	return o;
@@ -405,6 +405,80 @@ static void sequences(void **state)
 	json_object_put(o);
 }
 
+static struct json_object *ask_as(struct fixture *f, const char *line, uint32_t uid)
+{
+	bool fl;
+	struct json_object *o = control_handle(&f->e, line, &fl, uid);
+
+	assert_non_null(o);
+	return o;
+}
+
+static void recorded(const struct countermeasure *c, const char *action, void *arg)
+{
+	char *last = arg;
+
+	snprintf(last, 160, "%s %s %s uid=%u", action, c->id, c->target, c->uid);
+}
+
+/*
+ * "block" and "allow": the operator's actions, with the peer's uid, listed
+ * and told to the history; refusals and bad fields say why.
+ */
+static void operator_actions(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *o, *list, *v;
+	char last[160] = "";
+
+	f->e.on_operator = recorded;
+	f->e.on_alert_arg = last;
+	o = ask_as(f, "{\"cmd\":\"block\",\"target\":\"192.0.2.7\",\"for\":\"30m\","
+		   "\"reason\":\"ticket 42\"}", 1000);
+	assert_true(ok(o));
+	assert_string_equal(str(o, "id"), "C1");
+	assert_string_equal(str(o, "remaining_s"), "1800");
+	assert_string_equal(str(o, "uid"), "1000");
+	json_object_put(o);
+	assert_string_equal(last, "block-source C1 192.0.2.7 uid=1000");
+	assert_int_equal(f->fb.last_timeout, 1800);
+
+	o = ask(f, "{\"cmd\":\"countermeasures\"}", NULL);
+	json_object_object_get_ex(o, "countermeasures", &list);
+	v = json_object_array_get_idx(list, 0);
+	assert_string_equal(str(v, "origin"), "operator");
+	assert_string_equal(str(v, "uid"), "1000");
+	assert_string_equal(str(v, "reason"), "ticket 42");
+	json_object_put(o);
+
+	o = ask(f, "{\"cmd\":\"block\",\"target\":\"10.0.9.1\"}", NULL);
+	assert_false(ok(o));
+	assert_string_equal(str(o, "error"), "block 10.0.9.1 refused: 10.0.9.1 is allowlisted "
+			    "(10.0.9.0/24, the SLA's allowlist): revoke the allow or change the "
+			    "SLA's allowlist first");
+	json_object_put(o);
+	o = ask(f, "{\"cmd\":\"block\",\"target\":\"192.0.2.8\",\"for\":\"soon\"}", NULL);
+	assert_false(ok(o));
+	assert_string_equal(str(o, "error"), "field 'for': expected a duration like 30m, 12h or 7d, got 'soon'");
+	json_object_put(o);
+	o = ask(f, "{\"cmd\":\"block\"}", NULL);
+	assert_false(ok(o));
+	assert_non_null(strstr(str(o, "error"), "field 'target'"));
+	json_object_put(o);
+
+	o = ask(f, "{\"cmd\":\"allow\",\"target\":\"192.0.2.0/28\",\"for\":\"2h\"}", NULL);
+	assert_true(ok(o));
+	assert_string_equal(str(o, "lifted"), "1");
+	assert_string_equal(str(o, "action"), "allow");
+	json_object_put(o);
+	assert_string_equal(last, "allow C2 192.0.2.0/28 uid=0");
+	assert_int_equal(respond_active(f->e.resp), 0);
+	o = ask(f, "{\"cmd\":\"revoke\",\"id\":\"C2\"}", NULL);
+	assert_true(ok(o));
+	json_object_put(o);
+	assert_int_equal(respond_allows(f->e.resp), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -416,6 +490,7 @@ int main(void)
 		T(host_anomaly),
 		T(reload),
 		T(sequences),
+		T(operator_actions),
 	};
 
 	sgd_log_setup(false, false, LOG_ERR);

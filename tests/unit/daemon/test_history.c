@@ -157,6 +157,27 @@ static void recorded(void **state)
 	history_close(h, now + 5000);
 }
 
+/* Operator actions: who (uid, reason), what, until when; ref "operator". */
+static void operator_recorded(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = sgd_real_ms();
+	struct history *h = open_h(f, HISTORY_DEFAULT_RETENTION_MS, now);
+	struct respond_request q = { .target = "192.0.2.7", .duration_ms = 600000,
+				     .reason = "ticket 42", .uid = 1000 };
+	const struct countermeasure *c;
+	char err[256], want[64];
+
+	assert_int_equal(respond_operator_block(f->e.resp, f->e.sla, &q, sgd_mono_ms(), &c,
+						err, sizeof(err)), 0);
+	history_operator(h, c, "block-source", now);
+	expect(f, "SELECT id || ' ' || action || ' ' || target || ' ' || ref || ' ' || alert "
+	       "FROM countermeasures", "C1 block-source 192.0.2.7 operator uid 1000: ticket 42");
+	snprintf(want, sizeof(want), "1");
+	expect(f, "SELECT expires_ms - at_ms BETWEEN 599000 AND 600000 FROM countermeasures", want);
+	history_close(h, now + 1000);
+}
+
 /* A run that never stopped ends at its last heartbeat, not at the next start. */
 static void crashed(void **state)
 {
@@ -208,6 +229,7 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(operator_recorded),
 		T(recorded),
 		T(crashed),
 		T(retention),

@@ -247,7 +247,7 @@ static const struct error_case cases[] = {
 	{ "defaults_list", SLA_BASE "defaults: [holdoff]\n", 6, "defaults",
 	  "expected a mapping with holdoff, window, max_actions, dry_run, "
 	  "lost_events, app_group, aggregate, evidence, ns_forward_rate, "
-	  "protected, "
+	  "protected, repeat, "
 	  "got a sequence" },
 	{ "defaults_evidence_bad", DEFAULTS("  evidence: some\n"), 7,
 	  "defaults.evidence", "expected one of handshake, any, got 'some'" },
@@ -262,6 +262,23 @@ static const struct error_case cases[] = {
 	  "defaults.aggregate.min", "got '1'" },
 	{ "aggregate_unknown", DEFAULTS("  aggregate: { prefix: 24 }\n"), 7,
 	  "defaults.aggregate.prefix", "got unknown key 'prefix'" },
+	{ "repeat_list", DEFAULTS("  repeat: [2]\n"), 7, "defaults.repeat",
+	  "expected a mapping with multiplier, max, window, remember, got a sequence" },
+	{ "repeat_multiplier_one", DEFAULTS("  repeat: { multiplier: 1 }\n"), 7,
+	  "defaults.repeat.multiplier",
+	  "expected a number greater than 1, at most 100, got '1'" },
+	{ "repeat_multiplier_text", DEFAULTS("  repeat: { multiplier: twice }\n"), 7,
+	  "defaults.repeat.multiplier", "got 'twice'" },
+	{ "repeat_max_long", DEFAULTS("  repeat: { max: 31d }\n"), 7,
+	  "defaults.repeat.max", "expected a duration from 1s to 30d, got '31d'" },
+	{ "repeat_window_zero", DEFAULTS("  repeat:\n    window: 0s\n"), 8,
+	  "defaults.repeat.window", "expected a duration from 1s to 365d, got '0s'" },
+	{ "repeat_remember_zero", DEFAULTS("  repeat: { remember: 0 }\n"), 7,
+	  "defaults.repeat.remember", "got '0'" },
+	{ "repeat_remember_big", DEFAULTS("  repeat: { remember: 1M }\n"), 7,
+	  "defaults.repeat.remember", "expected a whole number from 1 to 100000, got '1M'" },
+	{ "repeat_unknown", DEFAULTS("  repeat: { factor: 2 }\n"), 7,
+	  "defaults.repeat.factor", "got unknown key 'factor'" },
 	{ "defaults_unknown_key", DEFAULTS("  hold_off: 10s\n"), 7,
 	  "defaults.hold_off", "got unknown key 'hold_off'" },
 	{ "holdoff_no_unit", DEFAULTS("  holdoff: 10\n"), 7, "defaults.holdoff",

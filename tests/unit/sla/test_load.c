@@ -538,6 +538,34 @@ static void json_content(void **state)
 	sla_free(sla);
 }
 
+/* defaults.repeat: off unless given; each key has a default. */
+static void repeat_defaults(void **state)
+{
+	struct sla *sla = load_ok(SLA_BASE);
+	struct json_object *j;
+	const char *text;
+
+	(void)state;
+	assert_false(sla->defaults.repeat.on);
+	sla_free(sla);
+	sla = load_ok(SLA_BASE "defaults:\n  repeat: { multiplier: 1.5, max: 6h }\n");
+	assert_true(sla->defaults.repeat.on);
+	assert_true(sla->defaults.repeat.multiplier == 1.5);
+	assert_int_equal(sla->defaults.repeat.max_ms, 6 * 3600 * 1000ull);
+	assert_int_equal(sla->defaults.repeat.window_ms, 24 * 3600 * 1000ull);
+	assert_int_equal(sla->defaults.repeat.remember, 10000);
+	j = sla_to_json(sla);
+	text = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
+	assert_non_null(strstr(text, "\"repeat\":{\"multiplier\":1.5,\"max\":\"6h\","
+			       "\"window\":\"1d\",\"remember\":10000}"));
+	json_object_put(j);
+	sla_free(sla);
+	sla = load_ok(SLA_BASE "defaults:\n  repeat: {}\n");
+	assert_true(sla->defaults.repeat.on);
+	assert_true(sla->defaults.repeat.multiplier == 2);
+	sla_free(sla);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +591,7 @@ int main(void)
 		cmocka_unit_test(sequence_rules),
 		cmocka_unit_test(json_content),
 		cmocka_unit_test(fleet_section),
+		cmocka_unit_test(repeat_defaults),
 	};
 
 	return cmocka_run_group_tests_name("sla load", tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "offenders.h"
 #include "respond.h"
 
 /* A hook still running: reaped, or stopped past the timeout, on ticks. */
@@ -46,12 +47,28 @@ struct respond {
 	/* one-shot countermeasures done lately (kill), oldest overwritten */
 	struct countermeasure done[RESPOND_DONE_KEEP];
 	size_t ndone;
+	/* The operator's allowlist entries (action none), and their counts. */
+	struct countermeasure *allow;
+	size_t nallow;
+	bool guard_stale;
+	char *allow_state;		/* their file */
+	struct respond_operator_counters oc;
+	/* Repeat offenders, their state file and when it was last written. */
+	struct offenders off;
+	char *off_state;
+	bool off_dirty;
+	uint64_t off_saved;
+	uint64_t last_now;		/* the latest NOW given, for the last write */
 };
 
 static void reap_hooks(struct respond *r, uint64_t now);
 static void cgroup_undo(struct respond *r, const struct countermeasure *c,
 			const char *why);
 static void cgroup_save(struct respond *r);
+static void offenders_save(struct respond *r, uint64_t now);
+static void allows_save(struct respond *r);
+static bool operator_target(const char *target, struct sla_prefix *p, char *text,
+			    size_t len, char *err, size_t errlen);
 
 int respond_new(struct respond **out, const struct respond_ops *ops, void *ctx)
 {
@@ -99,8 +116,14 @@ void respond_free(struct respond *r)
 {
 	if (!r)
 		return;
+	if (r->off_dirty)
+		offenders_save(r, r->last_now);
 	free(r->cm);
 	free(r->cg_state);
+	free(r->allow);
+	free(r->allow_state);
+	offenders_free(&r->off);
+	free(r->off_state);
 	free(r);
 }
 
@@ -201,6 +224,8 @@ void respond_expire(struct respond *r, uint64_t now)
 {
 	bool cg = false;
 
+	if (now > r->last_now)
+		r->last_now = now;
 	reap_hooks(r, now);
 	for (size_t i = 0; i < r->n;) {
 		if (r->cm[i].expires <= now) {
@@ -216,8 +241,21 @@ void respond_expire(struct respond *r, uint64_t now)
 			i++;
 		}
 	}
+	for (size_t i = 0; i < r->nallow;) {
+		if (r->allow[i].expires <= now) {
+			sgd_log(LOG_INFO, "allow %s (%s) expired", r->allow[i].id,
+				r->allow[i].target);
+			r->allow[i] = r->allow[--r->nallow];
+			r->guard_stale = true;
+			allows_save(r);
+		} else {
+			i++;
+		}
+	}
 	if (cg)
 		cgroup_save(r);
+	if (r->off_dirty && now - r->off_saved >= RESPOND_OFFENDERS_SAVE_MS)
+		offenders_save(r, now);
 }
 
 /* ---- policy ---- */
@@ -240,10 +278,14 @@ static void note(struct alert *a, enum sla_action action, const char *result,
 	json_object_array_add(arr, o);
 }
 
-static bool allowlisted(const struct sla *sla, const struct alert *a)
+static bool allowlisted(const struct respond *r, const struct sla *sla,
+			const struct alert *a)
 {
 	for (size_t i = 0; i < sla->n_allowlist; i++)
 		if (sla_prefix_contains(&sla->allowlist[i], a->family, a->src))
+			return true;
+	for (size_t i = 0; i < r->nallow; i++)
+		if (sla_prefix_contains(&r->allow[i].prefix, a->family, a->src))
 			return true;
 	return false;
 }
@@ -293,7 +335,7 @@ static const char *evidence_refusal(const struct sla *sla,
  * TARGET gets what the action is on: the source, or "address . port" of
  * the destination for limit-destination.
  */
-static const char *refusal(const struct sla *sla,
+static const char *refusal(const struct respond *r, const struct sla *sla,
 			   const struct sla_countermeasure *pol,
 			   const struct alert *a, char *target, size_t len,
 			   enum respond_refusal *code)
@@ -312,7 +354,7 @@ static const char *refusal(const struct sla *sla,
 		return "no source to act on";
 	snprintf(target, len, "%s", a->source);
 	*code = RESPOND_REFUSED_ALLOWLISTED;
-	if (allowlisted(sla, a))
+	if (allowlisted(r, sla, a))
 		return "source is allowlisted";
 	*code = RESPOND_REFUSED_NO_EVIDENCE;
 	return evidence_refusal(sla, pol, a);
@@ -388,17 +430,33 @@ static struct countermeasure *covering(struct respond *r, const struct alert *a)
 	return NULL;
 }
 
-/* Does an allowlisted address or prefix meet prefix P? */
-static bool allowlist_meets(const struct sla *sla, const struct sla_prefix *p)
+static bool prefixes_meet(const struct sla_prefix *p, const struct sla_prefix *q)
 {
-	for (size_t i = 0; i < sla->n_allowlist; i++) {
-		const struct sla_prefix *q = &sla->allowlist[i];
+	return q->plen <= p->plen ? sla_prefix_contains(q, p->family, p->addr) :
+				    sla_prefix_contains(p, q->family, q->addr);
+}
 
-		if (q->plen <= p->plen ? sla_prefix_contains(q, p->family, p->addr) :
-					 sla_prefix_contains(p, q->family, q->addr))
-			return true;
-	}
-	return false;
+/*
+ * The allowlisted address or prefix (the SLA's, or an operator's allow)
+ * that meets prefix P, or NULL.
+ */
+static const struct sla_prefix *allowlist_entry(const struct respond *r,
+						const struct sla *sla,
+						const struct sla_prefix *p)
+{
+	for (size_t i = 0; i < sla->n_allowlist; i++)
+		if (prefixes_meet(p, &sla->allowlist[i]))
+			return &sla->allowlist[i];
+	for (size_t i = 0; i < r->nallow; i++)
+		if (prefixes_meet(p, &r->allow[i].prefix))
+			return &r->allow[i].prefix;
+	return NULL;
+}
+
+static bool allowlist_meets(const struct respond *r, const struct sla *sla,
+			    const struct sla_prefix *p)
+{
+	return allowlist_entry(r, sla, p) != NULL;
 }
 
 /* C blocks a single address inside prefix P. */
@@ -443,7 +501,7 @@ static void aggregate(struct respond *r, const struct sla *sla, struct alert *a,
 				expires = c->expires;
 		}
 	}
-	if (n < sla->defaults.aggregate.min || allowlist_meets(sla, &agg))
+	if (n < sla->defaults.aggregate.min || allowlist_meets(r, sla, &agg))
 		return;
 	sgd_format_addr(agg.family, agg.addr, text, sizeof(text));
 	snprintf(text + strlen(text), sizeof(text) - strlen(text), "/%u", agg.plen);
@@ -503,6 +561,151 @@ static void origin_comment(char comment[NFTB_COMMENT_MAX], const struct alert *a
 			 a->id, origin);
 }
 
+/* ---- repeat offenders ---- */
+
+/* 1st, 2nd, 3rd, 4th, ... */
+static const char *ordinal(unsigned int n)
+{
+	return n % 100 / 10 == 1 ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" :
+	       n % 10 == 3 ? "rd" : "th";
+}
+
+/*
+ * The timeout of a new block of TARGET for BASE_MS: longer for the Nth
+ * block within defaults.repeat.window (base x multiplier^(N-1), at most
+ * defaults.repeat.max, never below BASE_MS). *NTH gets N (0: repeat is
+ * off) and DETAIL what was done, for the alert's evidence.
+ */
+static unsigned int repeat_secs(const struct respond *r, const struct sla *sla,
+				const char *target, uint64_t base_ms, uint64_t now,
+				unsigned int *nth, char *detail, size_t len)
+{
+	double ms = (double)base_ms, max = (double)sla->defaults.repeat.max_ms;
+	char b[32], w[32], d[32];
+	unsigned int n;
+
+	*nth = 0;
+	if (!sla->defaults.repeat.on)
+		return timeout_s(base_ms);
+	n = offenders_peek(&r->off, target, (int64_t)now, sla->defaults.repeat.window_ms);
+	for (unsigned int i = 1; i < n && ms < max; i++)
+		ms *= sla->defaults.repeat.multiplier;
+	if (ms > max)
+		ms = max;
+	if (ms < (double)base_ms)
+		ms = (double)base_ms;
+	*nth = n;
+	if (n > 1) {
+		sla_format_duration(base_ms, b, sizeof(b));
+		sla_format_duration(sla->defaults.repeat.window_ms, w, sizeof(w));
+		sla_format_duration((uint64_t)ms / 1000 * 1000, d, sizeof(d));
+		snprintf(detail, len, "%u%s block of %s within %s: %s instead of %s (defaults.repeat)",
+			 n, ordinal(n), target, w, d, b);
+	}
+	return timeout_s((uint64_t)ms);
+}
+
+/* A block of TARGET was taken: count it. */
+static unsigned int offender_hit(struct respond *r, const struct sla *sla,
+				 const char *target, uint64_t now)
+{
+	uint32_t n = offenders_hit(&r->off, target, (int64_t)now,
+				   sla->defaults.repeat.window_ms,
+				   sla->defaults.repeat.remember);
+
+	r->off_dirty = true;
+	if (now > r->last_now)
+		r->last_now = now;
+	return n;
+}
+
+size_t respond_offenders(const struct respond *r)
+{
+	return r->off.n;
+}
+
+uint64_t respond_offenders_evicted(const struct respond *r)
+{
+	return r->off.evicted;
+}
+
+unsigned int respond_offender_count(const struct respond *r, const char *target,
+				    uint64_t window_ms, uint64_t now)
+{
+	return offenders_peek(&r->off, target, (int64_t)now, window_ms) - 1;
+}
+
+void respond_set_offender_state(struct respond *r, const char *path)
+{
+	free(r->off_state);
+	r->off_state = path ? strdup(path) : NULL;
+}
+
+/* "target<TAB>count<TAB>last block, CLOCK_REALTIME ms", oldest first. */
+static void offenders_save(struct respond *r, uint64_t now)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	r->off_saved = now;
+	if (!r->off_state)
+		return;
+	r->off_dirty = false;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", r->off_state);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		sgd_log(LOG_WARNING, "%s: %s: repeat offenders would be forgotten by a restart",
+			tmp, strerror(errno));
+		return;
+	}
+	offenders_write(&r->off, f, (int64_t)now, sgd_real_ms());
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, r->off_state))
+		sgd_log(LOG_WARNING, "%s: %s: repeat offenders would be forgotten by a restart",
+			r->off_state, strerror(errno));
+}
+
+void respond_offenders_recover(struct respond *r, uint64_t now, uint32_t limit)
+{
+	int64_t real = (int64_t)sgd_real_ms();
+	char *line = NULL;
+	size_t cap = 0, bad = 0, n = 0;
+	FILE *f;
+
+	if (!limit || !r->off_state || !(f = fopen(r->off_state, "re")))
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		char target[NFTB_ADDR_MAX], host[NFTB_ADDR_MAX], extra;
+		unsigned int count;
+		long long last;
+		uint8_t addr[16];
+
+		if (sscanf(line, "%95[^\t]\t%u\t%lld %c", target, &count, &last, &extra) != 3) {
+			bad++;
+			continue;
+		}
+		snprintf(host, sizeof(host), "%s", target);
+		host[strcspn(host, "/")] = '\0';
+		if (!count || sgd_parse_addr(host, addr) <= 0) {
+			bad++;
+			continue;
+		}
+		if (offenders_put(&r->off, target, count, (int64_t)now - (real - last),
+				  limit) == 0)
+			n++;
+	}
+	free(line);
+	fclose(f);
+	if (bad)
+		sgd_log(LOG_WARNING, "%s: %zu lines are not repeat offenders, skipped",
+			r->off_state, bad);
+	if (n)
+		sgd_log(LOG_INFO, "%s: %zu repeat offenders remembered", r->off_state, n);
+}
+
 static void firewall(struct respond *r, const struct sla *sla,
 		     const struct sla_countermeasure *pol, struct alert *a,
 		     uint64_t now)
@@ -510,11 +713,13 @@ static void firewall(struct respond *r, const struct sla *sla,
 	enum nftb_kind kind = kind_of(pol->action);
 	char target[NFTB_ADDR_MAX];
 	enum respond_refusal code;
-	const char *why = refusal(sla, pol, a, target, sizeof(target), &code);
+	const char *why = refusal(r, sla, pol, a, target, sizeof(target), &code);
 	struct countermeasure *c = why ? NULL : find_target(r, kind, target);
 	unsigned int secs = timeout_s(pol->duration_ms);
 	char comment[NFTB_COMMENT_MAX], replaced[256] = "";
 	size_t victim = r->n;
+	unsigned int nth = 0;
+	char repeat[320] = "";
 	int ret;
 
 	/* Only an SLA that aggregates has prefixes to look through. */
@@ -544,6 +749,10 @@ static void firewall(struct respond *r, const struct sla *sla,
 		snprintf(comment, sizeof(comment), "slaguard rule=unknown alert=%s", a->id);
 	if (r->origin)
 		origin_comment(comment, a, r->origin);
+	/* Another node's decision came with its own count already. */
+	else if (!c && kind == NFTB_BLOCK)
+		secs = repeat_secs(r, sla, target, pol->duration_ms, now, &nth,
+				   repeat, sizeof(repeat));
 	if (!r->dry_run) {
 		const struct countermeasure *v = victim < r->n ? &r->cm[victim] : NULL;
 
@@ -595,6 +804,10 @@ static void firewall(struct respond *r, const struct sla *sla,
 	c->dry_run = r->dry_run;
 	c->severity = a->severity;
 	snprintf(c->origin, sizeof(c->origin), "%s", r->origin ? r->origin : "");
+	if (nth) {
+		c->repeat = offender_hit(r, sla, target, now);
+		c->duration_ms = (uint64_t)secs * 1000;
+	}
 	sgd_log(LOG_NOTICE, "%s%s: %s %s for %us (%s)", r->dry_run ? "dry-run: " : "",
 		c->id, sla_action_name(pol->action), target, secs, comment);
 	if (pol->action == SLA_ACT_LIMIT_DESTINATION)
@@ -605,7 +818,7 @@ static void firewall(struct respond *r, const struct sla *sla,
 		     "the table limits to its own fixed rate; the SLA's rate is not applied per source yet");
 	else
 		note(a, pol->action, c->id, r->dry_run ? "dry-run" :
-		     replaced[0] ? replaced : NULL);
+		     replaced[0] ? replaced : repeat[0] ? repeat : NULL);
 	alert_add_action(a, c->id);
 	if (!r->origin && r->listener.decided)
 		r->listener.decided(r->listener.arg, c, pol, a);
@@ -1181,9 +1394,9 @@ static void kill_act(struct respond *r, const struct sla *sla,
 	c->dry_run = r->dry_run;
 	c->severity = a->severity;
 	remember_done(r, c);
-	snprintf(detail, sizeof(detail), "%s%s %s %s (cgroup %s)",
-		 r->dry_run ? "dry-run: would send " : "", c->value,
-		 r->dry_run ? "to" : "sent to", target, cg);
+	snprintf(detail, sizeof(detail), "%s%.*s %s %s (cgroup %.*s)",
+		 r->dry_run ? "dry-run: would send " : "", CG_VALUE_MAX - 1, c->value,
+		 r->dry_run ? "to" : "sent to", target, CG_PATH_MAX - 1, cg);
 	sgd_log(LOG_NOTICE, "%s%s: kill %s: %s", r->dry_run ? "dry-run: " : "",
 		c->id, target, detail);
 	note(a, SLA_ACT_KILL, c->id, detail);
@@ -1270,8 +1483,50 @@ int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen)
 		remove_at(r, i);
 		return 0;
 	}
+	for (size_t i = 0; i < r->nallow; i++) {
+		if (strcmp(r->allow[i].id, id))
+			continue;
+		sgd_log(LOG_NOTICE, "allow %s (%s) revoked", id, r->allow[i].target);
+		r->allow[i] = r->allow[--r->nallow];
+		r->guard_stale = true;
+		allows_save(r);
+		return 0;
+	}
 	snprintf(err, errlen, "no countermeasure %s", id);
 	return -ENOENT;
+}
+
+int respond_revoke_target(struct respond *r, const char *target, size_t *n,
+			  char *err, size_t errlen)
+{
+	struct sla_prefix p;
+	char text[NFTB_ADDR_MAX], id[24];
+	int ret = 0;
+
+	*n = 0;
+	if (!operator_target(target, &p, text, sizeof(text), err, errlen))
+		return -EINVAL;
+	for (;;) {
+		const struct countermeasure *c = NULL;
+
+		for (size_t i = 0; !c && i < r->n + r->nallow; i++) {
+			const struct countermeasure *x = i < r->n ? &r->cm[i] : &r->allow[i - r->n];
+
+			if (!strcmp(x->target, text))
+				c = x;
+		}
+		if (!c)
+			break;
+		snprintf(id, sizeof(id), "%s", c->id);
+		if ((ret = respond_revoke(r, id, err, errlen)) < 0)
+			return ret;
+		(*n)++;
+	}
+	if (!*n) {
+		snprintf(err, errlen, "no countermeasure on %s", text);
+		return -ENOENT;
+	}
+	return 0;
 }
 
 static enum sla_action action_of(enum nftb_kind kind)
@@ -1280,6 +1535,29 @@ static enum sla_action action_of(enum nftb_kind kind)
 	       kind == NFTB_INSPECT ? SLA_ACT_INSPECT :
 	       kind == NFTB_LIMIT_DST ? SLA_ACT_LIMIT_DESTINATION :
 	       SLA_ACT_BLOCK_SOURCE;
+}
+
+/*
+ * "slaguard rule=operator alert=C<n> uid=<uid>": an operator's block keeps
+ * its id and says who set it.
+ */
+static void adopt_operator(struct respond *r, struct countermeasure *c,
+			   const char *comment)
+{
+	unsigned long long num;
+	const char *uid;
+
+	if (strcmp(c->ref, "operator") || sscanf(c->alert, "C%llu", &num) != 1 || !num ||
+	    respond_find(r, c->alert))
+		return;
+	c->operator = true;
+	c->severity = SLA_SEV_CRITICAL;
+	c->num = num;
+	snprintf(c->id, sizeof(c->id), "C%llu", num);
+	c->alert[0] = '\0';
+	if ((uid = strstr(comment, " uid=")))
+		c->uid = (uint32_t)strtoul(uid + 5, NULL, 10);
+	respond_start_at(r, num + 1);
 }
 
 int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
@@ -1300,6 +1578,7 @@ int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
 	snprintf(c->alert, sizeof(c->alert), "%s", alert);
 	snprintf(c->ref, sizeof(c->ref), "%s", ref);
 	c->adopted = true;
+	adopt_operator(r, c, comment);
 	return 0;
 }
 
@@ -1307,16 +1586,16 @@ struct json_object *respond_list_json(const struct respond *r, uint64_t now)
 {
 	struct json_object *arr = json_object_new_array();
 
-	for (size_t i = 0; arr && i < r->n; i++) {
-		const struct countermeasure *c = &r->cm[i];
+	for (size_t i = 0; arr && i < r->n + r->nallow; i++) {
+		const struct countermeasure *c = i < r->n ? &r->cm[i] : &r->allow[i - r->n];
 		struct json_object *o = json_object_new_object();
 		char when[SG_TIME_MAX];
 		uint64_t left = c->expires > now ? c->expires - now : 0;
 
 		sg_format_time(sgd_real_ms() + left, when, sizeof(when));
 		json_object_object_add(o, "id", json_object_new_string(c->id));
-		json_object_object_add(o, "action",
-				       json_object_new_string(sla_action_name(c->action)));
+		json_object_object_add(o, "action", json_object_new_string(
+				       i < r->n ? sla_action_name(c->action) : "allow"));
 		json_object_object_add(o, "target", json_object_new_string(c->target));
 		json_object_object_add(o, "expires", json_object_new_string(when));
 		json_object_object_add(o, "remaining_s",
@@ -1328,8 +1607,16 @@ struct json_object *respond_list_json(const struct respond *r, uint64_t now)
 		json_object_object_add(o, "dry_run", json_object_new_boolean(c->dry_run));
 		if (c->adopted)
 			json_object_object_add(o, "adopted", json_object_new_boolean(1));
-		if (c->origin[0])
+		if (c->operator) {
+			json_object_object_add(o, "origin", json_object_new_string("operator"));
+			json_object_object_add(o, "uid", json_object_new_int64(c->uid));
+			if (c->reason[0])
+				json_object_object_add(o, "reason", json_object_new_string(c->reason));
+		} else if (c->origin[0]) {
 			json_object_object_add(o, "origin", json_object_new_string(c->origin));
+		}
+		if (c->repeat)
+			json_object_object_add(o, "repeat", json_object_new_int64(c->repeat));
 		if (sla_action_on_cgroup(c->action)) {
 			json_object_object_add(o, "cgroup", json_object_new_string(c->cgroup));
 			json_object_object_add(o, "file", cg_file_of(c->action) ?
@@ -1359,12 +1646,424 @@ static void forget_lifted(void *arg, enum nftb_kind kind, const char *target,
 
 void respond_refresh_guard(struct respond *r, const struct sla *sla)
 {
-	int ret = r->ops->refresh_guard ?
-		  r->ops->refresh_guard(r->ctx, sla, forget_lifted, r) : 0;
+	/* The backend's guard holds the SLA's allowlist and the operator's. */
+	struct sla merged = *sla;
+	struct sla_prefix *allow = NULL;
+	int ret = 0;
 
+	r->guard_stale = false;
+	if (!r->ops->refresh_guard)
+		return;
+	if (r->nallow) {
+		allow = calloc(sla->n_allowlist + r->nallow, sizeof(*allow));
+		if (!allow) {
+			r->guard_stale = true;
+			return;
+		}
+		if (sla->n_allowlist)
+			memcpy(allow, sla->allowlist, sla->n_allowlist * sizeof(*allow));
+		for (size_t i = 0; i < r->nallow; i++)
+			allow[sla->n_allowlist + i] = r->allow[i].prefix;
+		merged.allowlist = allow;
+		merged.n_allowlist = sla->n_allowlist + r->nallow;
+	}
+	ret = r->ops->refresh_guard(r->ctx, &merged, forget_lifted, r);
+	free(allow);
 	if (ret < 0)
 		sgd_log(LOG_WARNING, "nft: guard not refreshed, the previous protection stays: %s",
 			r->ops->error ? r->ops->error(r->ctx) : strerror(-ret));
+}
+
+bool respond_guard_stale(const struct respond *r)
+{
+	return r->guard_stale;
+}
+
+/* ---- operator actions ---- */
+
+size_t respond_allows(const struct respond *r)
+{
+	return r->nallow;
+}
+
+const struct countermeasure *respond_allow_at(const struct respond *r, size_t i)
+{
+	return i < r->nallow ? &r->allow[i] : NULL;
+}
+
+const struct respond_operator_counters *respond_operator_counters(const struct respond *r)
+{
+	return &r->oc;
+}
+
+/*
+ * TARGET as a prefix P and its canonical text ("192.0.2.7", "2001:db8::/32");
+ * false with ERR saying why.
+ */
+static bool operator_target(const char *target, struct sla_prefix *p, char *text,
+			    size_t len, char *err, size_t errlen)
+{
+	char net[64];
+	int ret = target ? sla_parse_prefix(target, p) : -EINVAL;
+	unsigned int full;
+
+	if (ret == -EDOM) {
+		sla_format_prefix(p, net, sizeof(net));
+		snprintf(err, errlen, "'%s' has host bits set: did you mean %s?", target, net);
+		return false;
+	}
+	if (ret < 0) {
+		snprintf(err, errlen, "'%.80s': expected an IPv4 or IPv6 address or a CIDR prefix "
+			 "like 192.0.2.0/24 or 2001:db8::/32", target ? target : "");
+		return false;
+	}
+	full = p->family == AF_INET ? 32 : 128;
+	if (p->plen == 0) {
+		snprintf(err, errlen, "'%s' is every address: give a longer prefix", target);
+		return false;
+	}
+	sgd_format_addr(p->family, p->addr, text, len);
+	if (p->plen < full)
+		snprintf(text + strlen(text), len - strlen(text), "/%u", p->plen);
+	return true;
+}
+
+static bool valid_reason(const char *reason, char *err, size_t errlen)
+{
+	if (reason && strlen(reason) >= RESPOND_REASON_MAX) {
+		snprintf(err, errlen, "reason: at most %d bytes", RESPOND_REASON_MAX - 1);
+		return false;
+	}
+	for (const char *p = reason; p && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(err, errlen, "reason: no control characters (tabs, newlines)");
+			return false;
+		}
+	return true;
+}
+
+static uint64_t operator_duration(const struct respond_request *q, uint64_t dflt,
+				  char *err, size_t errlen)
+{
+	uint64_t ms = q->duration_ms ? q->duration_ms : dflt;
+
+	if (ms < 1000 || ms > (uint64_t)NFTB_TIMEOUT_MAX_S * 1000) {
+		snprintf(err, errlen, "for: a duration from 1s to 30d");
+		return 0;
+	}
+	return ms;
+}
+
+static void operator_refused(struct respond *r, enum respond_refusal code,
+			     const char *what, const char *target, const char *err)
+{
+	r->refused[code]++;
+	sgd_log(LOG_NOTICE, "operator: not doing %s on %s: %s", what, target, err);
+}
+
+int respond_operator_block(struct respond *r, const struct sla *sla,
+			   const struct respond_request *q, uint64_t now,
+			   const struct countermeasure **out, char *err,
+			   size_t errlen)
+{
+	struct sla_prefix p;
+	char target[NFTB_ADDR_MAX], comment[NFTB_COMMENT_MAX], net[64], repeat[320] = "";
+	const struct sla_prefix *allowed;
+	struct countermeasure *c;
+	size_t victim = r->n;
+	uint64_t base;
+	unsigned int secs, nth = 0;
+	int ret = 0;
+
+	*out = NULL;
+	if (!operator_target(q->target, &p, target, sizeof(target), err, errlen) ||
+	    !valid_reason(q->reason, err, errlen) ||
+	    !(base = operator_duration(q, RESPOND_OPERATOR_BLOCK_MS, err, errlen))) {
+		r->oc.block_refused++;
+		return -EINVAL;
+	}
+	/*
+	 * The backend's guard as the host is now: an address or gateway added
+	 * since the last discovery is protected too (operator actions are
+	 * rare; the policy's wait for the next reload).
+	 */
+	respond_refresh_guard(r, sla);
+	if ((allowed = allowlist_entry(r, sla, &p))) {
+		sla_format_prefix(allowed, net, sizeof(net));
+		snprintf(err, errlen, "%s is allowlisted (%s%s): revoke the allow or change the SLA's allowlist first",
+			 target, net, allowed >= sla->allowlist &&
+			 allowed < sla->allowlist + sla->n_allowlist ? ", the SLA's allowlist" :
+			 ", an operator's allow");
+		operator_refused(r, RESPOND_REFUSED_ALLOWLISTED, "block-source", target, err);
+		r->oc.block_refused++;
+		return -EPERM;
+	}
+	c = find_target(r, NFTB_BLOCK, target);
+	if (c && sla_action_on_cgroup(c->action))
+		c = NULL;
+	if (!c && r->n >= sla->defaults.max_actions) {
+		victim = victim_for(r, sla, SLA_SEV_CRITICAL);
+		if (victim == r->n) {
+			snprintf(err, errlen, "cap of active countermeasures reached (defaults.max_actions = %u), none less severe to replace",
+				 sla->defaults.max_actions);
+			operator_refused(r, RESPOND_REFUSED_CAP, "block-source", target, err);
+			r->oc.block_refused++;
+			return -ENOSPC;
+		}
+	}
+	secs = c ? timeout_s(base) :
+	       repeat_secs(r, sla, target, base, now, &nth, repeat, sizeof(repeat));
+	/* its id (the one it will get), so that a restarted daemon keeps it */
+	snprintf(comment, sizeof(comment), "slaguard rule=operator alert=C%llu uid=%u",
+		 (unsigned long long)(c ? c->num : r->next_num), q->uid);
+	if (!r->dry_run) {
+		const struct countermeasure *v = victim < r->n ? &r->cm[victim] : NULL;
+		bool revoked = false;
+
+		ret = v && !v->dry_run ? r->ops->revoke(r->ctx, v->kind, v->target) : 0;
+		if (ret == -ENOENT)
+			ret = 0;
+		if (!ret) {
+			revoked = v && !v->dry_run;
+			ret = r->ops->apply(r->ctx, NFTB_BLOCK, target, secs, comment);
+		}
+		if (ret < 0) {
+			snprintf(err, errlen, "%s", r->ops->error ? r->ops->error(r->ctx) :
+				 strerror(-ret));
+			if (revoked)
+				restore(r, v, now);
+			if (ret == -EPERM || ret == -ENOSPC)
+				operator_refused(r, RESPOND_REFUSED_BACKEND, "block-source", target, err);
+			else
+				sgd_log(LOG_WARNING, "operator: block-source %s failed: %s", target, err);
+			r->oc.block_refused++;
+			return ret;
+		}
+	}
+	if (victim < r->n) {
+		sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) revoked to make room",
+			r->cm[victim].id, sla_action_name(r->cm[victim].action),
+			r->cm[victim].target);
+		remove_at(r, victim);
+	}
+	if (!c) {
+		if (!(c = add(r))) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		c->action = SLA_ACT_BLOCK_SOURCE;
+		c->kind = NFTB_BLOCK;
+		snprintf(c->target, sizeof(c->target), "%s", target);
+		if (p.plen < (p.family == AF_INET ? 32 : 128))
+			c->prefix = p;
+		c->severity = SLA_SEV_CRITICAL;
+		c->dry_run = r->dry_run;
+	}
+	if (now + (uint64_t)secs * 1000 > c->expires)
+		c->expires = now + (uint64_t)secs * 1000;
+	c->operator = true;
+	c->uid = q->uid;
+	c->alert[0] = '\0';
+	snprintf(c->ref, sizeof(c->ref), "operator");
+	snprintf(c->reason, sizeof(c->reason), "%s", q->reason ? q->reason : "");
+	c->duration_ms = (uint64_t)secs * 1000;
+	if (nth)
+		c->repeat = offender_hit(r, sla, target, now);
+	r->oc.block++;
+	sgd_log(LOG_NOTICE, "%s%s: block-source %s for %us by the operator (uid %u)%s%s%s%s",
+		r->dry_run ? "dry-run: " : "", c->id, target, secs, q->uid,
+		c->reason[0] ? ": " : "", c->reason, repeat[0] ? "; " : "", repeat);
+	*out = c;
+	return 0;
+}
+
+/* Lift the active countermeasures on sources that meet P (an allow). */
+static size_t lift_allowed(struct respond *r, const struct sla_prefix *p,
+			   const char *allow_id)
+{
+	size_t lifted = 0;
+
+	for (size_t i = 0; i < r->n;) {
+		struct countermeasure *c = &r->cm[i];
+		struct sla_prefix t;
+		char host[NFTB_ADDR_MAX];
+
+		snprintf(host, sizeof(host), "%s", c->target);
+		if (c->kind == NFTB_LIMIT_DST || sla_action_on_cgroup(c->action) ||
+		    sla_parse_prefix(host, &t) < 0 || t.family != p->family ||
+		    !prefixes_meet(p, &t)) {
+			i++;
+			continue;
+		}
+		if (!c->dry_run)
+			r->ops->revoke(r->ctx, c->kind, c->target);
+		/* like the guard's lifts, local: the fleet is not told */
+		sgd_log(LOG_NOTICE, "countermeasure %s (%s %s) lifted: allowed by %s",
+			c->id, sla_action_name(c->action), c->target, allow_id);
+		remove_at(r, i);
+		lifted++;
+	}
+	return lifted;
+}
+
+int respond_operator_allow(struct respond *r, const struct sla *sla,
+			   const struct respond_request *q, uint64_t now,
+			   const struct countermeasure **out, size_t *lifted,
+			   char *err, size_t errlen)
+{
+	struct sla_prefix p;
+	char target[NFTB_ADDR_MAX];
+	struct countermeasure *c = NULL;
+	uint64_t ms;
+
+	*out = NULL;
+	*lifted = 0;
+	if (!operator_target(q->target, &p, target, sizeof(target), err, errlen) ||
+	    !valid_reason(q->reason, err, errlen) ||
+	    !(ms = operator_duration(q, RESPOND_OPERATOR_ALLOW_MS, err, errlen))) {
+		r->oc.allow_refused++;
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < r->nallow; i++)
+		if (!strcmp(r->allow[i].target, target))
+			c = &r->allow[i];
+	if (!c) {
+		struct countermeasure *v;
+
+		if (r->nallow >= RESPOND_ALLOWS_MAX) {
+			snprintf(err, errlen, "%d operator allows in force already, the most: revoke one first",
+				 RESPOND_ALLOWS_MAX);
+			r->oc.allow_refused++;
+			return -ENOSPC;
+		}
+		v = realloc(r->allow, (r->nallow + 1) * sizeof(*v));
+		if (!v) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		r->allow = v;
+		c = &r->allow[r->nallow++];
+		memset(c, 0, sizeof(*c));
+		c->num = r->next_num++;
+		snprintf(c->id, sizeof(c->id), "C%llu", (unsigned long long)c->num);
+		c->action = SLA_ACT_NONE;
+		c->kind = NFTB_KIND_COUNT;
+		snprintf(c->target, sizeof(c->target), "%s", target);
+		c->prefix = p;
+	}
+	if (now + ms > c->expires) {
+		c->expires = now + ms;
+		c->expires_real = sgd_real_ms() + ms;
+	}
+	c->operator = true;
+	c->uid = q->uid;
+	snprintf(c->ref, sizeof(c->ref), "operator");
+	snprintf(c->reason, sizeof(c->reason), "%s", q->reason ? q->reason : "");
+	c->duration_ms = ms;
+	r->oc.allow++;
+	*lifted = lift_allowed(r, &p, c->id);
+	sgd_log(LOG_NOTICE, "%s: allow %s for %llus by the operator (uid %u)%s%s; %zu countermeasures lifted",
+		c->id, target, (unsigned long long)(ms / 1000), q->uid,
+		c->reason[0] ? ": " : "", c->reason, *lifted);
+	*out = c;
+	allows_save(r);
+	respond_refresh_guard(r, sla);
+	return 0;
+}
+
+void respond_set_allow_state(struct respond *r, const char *path)
+{
+	free(r->allow_state);
+	r->allow_state = path ? strdup(path) : NULL;
+}
+
+/* "num<TAB>target<TAB>end, CLOCK_REALTIME ms<TAB>uid<TAB>reason" per allow. */
+static void allows_save(struct respond *r)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	if (!r->allow_state)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", r->allow_state);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		sgd_log(LOG_WARNING, "%s: %s: operator allows would be forgotten by a restart",
+			tmp, strerror(errno));
+		return;
+	}
+	for (size_t i = 0; i < r->nallow; i++)
+		fprintf(f, "%llu\t%s\t%llu\t%u\t%s\n", (unsigned long long)r->allow[i].num,
+			r->allow[i].target, (unsigned long long)r->allow[i].expires_real,
+			r->allow[i].uid, r->allow[i].reason);
+	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, r->allow_state))
+		sgd_log(LOG_WARNING, "%s: %s: operator allows would be forgotten by a restart",
+			r->allow_state, strerror(errno));
+}
+
+void respond_allows_recover(struct respond *r, uint64_t now)
+{
+	uint64_t real = sgd_real_ms();
+	char *line = NULL;
+	size_t cap = 0, bad = 0;
+	FILE *f;
+
+	if (!r->allow_state || !(f = fopen(r->allow_state, "re")))
+		return;
+	while (getline(&line, &cap, f) > 0 && r->nallow < RESPOND_ALLOWS_MAX) {
+		char *fld[5], *p = line, text[NFTB_ADDR_MAX], err[160];
+		struct countermeasure *c, *v;
+		struct sla_prefix pfx;
+		unsigned long long num, end;
+		size_t n = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (n < 5 && p)
+			fld[n++] = strsep(&p, "\t");
+		if (n != 5 || p || !(num = strtoull(fld[0], NULL, 10)) ||
+		    !operator_target(fld[1], &pfx, text, sizeof(text), err, sizeof(err)) ||
+		    strlen(fld[4]) >= RESPOND_REASON_MAX) {
+			bad++;
+			continue;
+		}
+		end = strtoull(fld[2], NULL, 10);
+		if (end <= real)
+			continue;
+		v = realloc(r->allow, (r->nallow + 1) * sizeof(*v));
+		if (!v)
+			break;
+		r->allow = v;
+		c = &r->allow[r->nallow++];
+		memset(c, 0, sizeof(*c));
+		c->num = num;
+		snprintf(c->id, sizeof(c->id), "C%llu", num);
+		c->action = SLA_ACT_NONE;
+		c->kind = NFTB_KIND_COUNT;
+		snprintf(c->target, sizeof(c->target), "%s", text);
+		c->prefix = pfx;
+		c->expires = now + (end - real);
+		c->expires_real = end;
+		c->operator = true;
+		c->adopted = true;
+		c->uid = (uint32_t)strtoul(fld[3], NULL, 10);
+		snprintf(c->ref, sizeof(c->ref), "operator");
+		snprintf(c->reason, sizeof(c->reason), "%s", fld[4]);
+		respond_start_at(r, num + 1);
+		/* the backend's guard learns them at the next tick */
+		r->guard_stale = true;
+		sgd_log(LOG_NOTICE, "allow %s (%s) kept from before the restart, %llus left",
+			c->id, c->target, (end - real + 999) / 1000);
+	}
+	free(line);
+	fclose(f);
+	if (bad)
+		sgd_log(LOG_WARNING, "%s: %zu lines are not operator allows, skipped",
+			r->allow_state, bad);
+	allows_save(r);
 }
 
 /* ---- the real backend ---- */

@@ -10,7 +10,10 @@
  * hook with the alert in its environment (never through a shell), at most
  * RESPOND_HOOKS_MAX at once, each stopped after RESPOND_HOOK_TIMEOUT_MS;
  * exit statuses are logged and counted. Dry-run
- * records and logs what would be done and changes nothing.
+ * records and logs what would be done and changes nothing. An operator's
+ * block (the control socket) takes the same path; an operator's allow
+ * joins the allowlist until it ends. Repeat offenders' blocks last longer
+ * (defaults.repeat).
  *
  * The firewall and the hook runner sit behind struct respond_ops, so the
  * unit tests replace the nftables backend with a fake.
@@ -69,6 +72,14 @@ struct respond_hook_counters {
 	uint64_t exited_ok, exited_error, timed_out;
 };
 
+/* An operator's reason, terminating NUL included. */
+#define RESPOND_REASON_MAX	128
+/* An operator block or allow without "for". */
+#define RESPOND_OPERATOR_BLOCK_MS	(3600ull * 1000)
+#define RESPOND_OPERATOR_ALLOW_MS	(24ull * 3600 * 1000)
+/* Operator allowlist entries at once. */
+#define RESPOND_ALLOWS_MAX	1024
+
 /* The real thing: an nftables backend and fork+exec. CTX is a struct nftb. */
 extern const struct respond_ops respond_nft_ops;
 
@@ -94,6 +105,14 @@ struct countermeasure {
 	char value[CG_VALUE_MAX];
 	char previous[CG_VALUE_MAX];
 	uint64_t expires_real;		/* CLOCK_REALTIME ms, for the state file */
+	/* Taken by an operator over the control socket, whose uid it was. */
+	bool operator;
+	uint32_t uid;
+	char reason[RESPOND_REASON_MAX];
+	/* A block of a repeat offender (defaults.repeat): the Nth of its
+	 * target within the window, 0 when not counted. */
+	unsigned int repeat;
+	uint64_t duration_ms;		/* as applied, the multiplier included */
 };
 
 struct respond;
@@ -126,6 +145,13 @@ void respond_on_alert(struct respond *r, const struct sla *sla,
 
 /* -ENOENT (ERR says "no countermeasure ID") or the backend's error. */
 int respond_revoke(struct respond *r, const char *id, char *err, size_t errlen);
+/*
+ * Revoke every countermeasure and operator allow on TARGET (an address or
+ * prefix, as listed): *N says how many. -EINVAL, -ENOENT ("no countermeasure
+ * on TARGET") or the backend's error, with ERR.
+ */
+int respond_revoke_target(struct respond *r, const char *target, size_t *n,
+			  char *err, size_t errlen);
 
 /*
  * After a reload: the backend's guard is rebuilt (allowlist, gateways,
@@ -157,6 +183,78 @@ void respond_set_listener(struct respond *r, const struct respond_listener *l);
 void respond_apply_remote(struct respond *r, const struct sla *sla,
 			  enum sla_action action, uint64_t duration_ms,
 			  const char *origin, struct alert *a, uint64_t now);
+
+/*
+ * Operator actions (the control socket). TARGET: an address or a CIDR
+ * prefix; DURATION_MS 0: the default above; REASON may be NULL; UID the
+ * peer's (SO_PEERCRED).
+ */
+struct respond_request {
+	const char *target;
+	uint64_t duration_ms;
+	const char *reason;
+	uint32_t uid;
+};
+
+/*
+ * Block TARGET as the policy's block-source would: the SLA's allowlist and
+ * the operator's, the cap (defaults.max_actions; an operator block ranks
+ * critical when a less severe one must make room), the backend's lockout
+ * guard (the host's addresses, gateways, resolvers, special ranges) and
+ * defaults.repeat all apply. 0 with *OUT the countermeasure (a block of
+ * TARGET in force already lasts longer), or -EINVAL (not an address or
+ * prefix), -EPERM (protected or allowlisted), -ENOSPC (the cap), the
+ * backend's error; ERR says why, and refusals are counted.
+ */
+int respond_operator_block(struct respond *r, const struct sla *sla,
+			   const struct respond_request *q, uint64_t now,
+			   const struct countermeasure **out, char *err,
+			   size_t errlen);
+
+/*
+ * Allow TARGET until it expires or is revoked: no countermeasure acts on
+ * an address it covers. The active ones that meet it are lifted (*LIFTED
+ * says how many) and the backend's guard learns it. 0, or -EINVAL,
+ * -ENOSPC (RESPOND_ALLOWS_MAX), with ERR saying why.
+ */
+int respond_operator_allow(struct respond *r, const struct sla *sla,
+			   const struct respond_request *q, uint64_t now,
+			   const struct countermeasure **out, size_t *lifted,
+			   char *err, size_t errlen);
+/* Operator allowlist entries in force, and the I-th. */
+size_t respond_allows(const struct respond *r);
+const struct countermeasure *respond_allow_at(const struct respond *r, size_t i);
+/*
+ * Operator allows are kept in PATH (the state directory's "allows"),
+ * rewritten at each change; respond_allows_recover() takes back those
+ * still due, with their ids.
+ */
+void respond_set_allow_state(struct respond *r, const char *path);
+void respond_allows_recover(struct respond *r, uint64_t now);
+/* An allow ended (expired, revoked) or came back since: the guard needs a refresh. */
+bool respond_guard_stale(const struct respond *r);
+
+/* Operator actions taken and refused, by action, counted since start. */
+struct respond_operator_counters {
+	uint64_t block, block_refused, allow, allow_refused;
+};
+const struct respond_operator_counters *respond_operator_counters(const struct respond *r);
+
+/*
+ * Repeat offenders: targets remembered (at most defaults.repeat.remember,
+ * least recently blocked evicted first, counted) in PATH (the state
+ * directory's "offenders"), written at most every RESPOND_OFFENDERS_SAVE_MS
+ * and at respond_free(), read back by respond_offenders_recover().
+ */
+#define RESPOND_OFFENDERS_SAVE_MS	5000
+void respond_set_offender_state(struct respond *r, const char *path);
+/* LIMIT: defaults.repeat.remember, 0 (repeat is off): nothing read. */
+void respond_offenders_recover(struct respond *r, uint64_t now, uint32_t limit);
+size_t respond_offenders(const struct respond *r);
+uint64_t respond_offenders_evicted(const struct respond *r);
+/* How many blocks of TARGET are remembered within WINDOW_MS of NOW. */
+unsigned int respond_offender_count(const struct respond *r, const char *target,
+				    uint64_t window_ms, uint64_t now);
 
 /* A countermeasure found in the table (reconciliation at start). */
 int respond_adopt(struct respond *r, enum nftb_kind kind, const char *target,
