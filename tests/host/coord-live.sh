@@ -256,6 +256,11 @@ wait_state() { # FILTER SECS
 	return 1
 }
 slo() { echo ".slos[] | select(.id == \"$1\")"; }
+wait_for_coord_log() { # TEXT SECS
+	j=0
+	while [ $j -lt $(($2 * 10)) ]; do grep -qF "$1" "$T/coord.out" && return 0; sleep 0.1; j=$((j + 1)); done
+	return 1
+}
 
 # 1. All quiet: the composite SLOs are compliant.
 check "shop-up is compliant" wait_state "$(slo shop-up) | .state == \"compliant\"" 15
@@ -276,6 +281,13 @@ check "calm: one node under attack, still compliant" wait_state "$(slo calm) | .
 # 3. The hypervisor a attacked too: two nodes, calm violated.
 violate a 192.0.2.31
 check "calm goes violated with a and c under attack" wait_state "$(slo calm) | .state == \"violated\" and (.evidence | test(\"2 nodes under attack\")) and (.evidence | test(\"a: \")) and (.evidence | test(\"c: \"))" 10
+
+# 3b. The coordinator restarts: what the nodes said before is not lost.
+kill "$COORD_PID"; wait "$COORD_PID" 2>/dev/null
+"$COORD" "$T/shop.yaml" >> "$T/coord.out" 2>&1 &
+COORD_PID=$!
+check "a restarted coordinator restores the nodes' state" wait_for_coord_log "state of 3 nodes restored" 10
+check "... and shop-up is still violated by c's db" wait_state "$(slo shop-up) | .state == \"violated\" and (.evidence | test(\"db@c: node c's SLO db-access violated\"))" 5
 
 # 4. Guest b goes silent while its host a is under attack: web-up unknown, explained.
 stop b
@@ -299,6 +311,14 @@ check "b refuses it with FILE:LINE" wait_q b '{"cmd":"status"}' ".fleet.refused_
 check "... and keeps running web-v2" q b '{"cmd":"status"}' '.sla == "web-v2"'
 check "slaguardctl fleet status on b says so" sh -c "'$CTL' --control '$T/b.ctl' fleet status | grep -q 'refused: slaguard-sla/b@[0-9]*:$LINE:'"
 check "the coordinator shows the refusal" sh -c "j=0; while [ \$j -lt 20 ]; do '$CTL' -j fleet nodes $F | jq -e '.nodes[] | select(.name == \"b\") | .sla.refused | test(\":$LINE:\")' > /dev/null && exit 0; sleep 0.3; j=\$((j+1)); done; exit 1"
+
+# A restart runs the version deployed last, not the SLA file; the broken
+# one, still the bucket's last, is refused against it again.
+stop b
+start b
+check "restarted b runs the deployed web-v2 again, not its file" wait_q b '{"cmd":"status"}' '.sla == "web-v2" and .fleet.sla_revision > 0' 10
+check "... and refuses the broken version again" wait_q b '{"cmd":"status"}' '.fleet.refused_revision > .fleet.sla_revision' 10
+check "... still web-v2" q b '{"cmd":"status"}' '.sla == "web-v2"'
 
 # 6. Security: what a node's credentials cannot do.
 check "no node was refused anything it needs by the server" sh -c "! grep 'Violation' '$T/nats.out'"

@@ -343,6 +343,24 @@ static int setup(struct run *r)
 		LOG("consumer %s: %s (%s)", durable, natsStatus_GetText(s), nats_GetLastError(NULL));
 		return -EIO;
 	}
+	/*
+	 * The durable consumer goes on after what was acknowledged: what the
+	 * nodes said before comes from the state this coordinator kept.
+	 */
+	{
+		kvEntry *e = NULL;
+
+		if (kvStore_Get(&e, r->kv_coord, r->comp->name) == NATS_OK) {
+			struct json_object *o = json_tokener_parse(kvEntry_ValueString(e));
+			int n = o ? coord_restore(&r->co, o) : -EINVAL;
+
+			if (n >= 0)
+				LOG("state of %d nodes restored from bucket %s", n,
+				    SLA_FLEET_BUCKET_COORD);
+			json_object_put(o);
+		}
+		kvEntry_Destroy(e);
+	}
 	snprintf(r->subject, sizeof(r->subject), "slaguard.%s.%s.composite", fl->site, fl->node);
 	LOG("composite SLA %s: %zu nodes, %zu SLOs; durable consumer %s of stream %s, publishing on %s",
 	    r->comp->name, r->comp->n_nodes, r->comp->n_slos, durable, stream, r->subject);

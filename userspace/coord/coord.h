@@ -115,5 +115,10 @@ size_t coord_evaluate(struct coord *co, uint64_t now, coord_changed_fn changed,
 struct json_object *coord_slo_json(const struct coord *co, size_t slo);
 /* Everything: nodes, SLOs, the last alerts ("slaguardctl fleet nodes"). */
 struct json_object *coord_state_json(const struct coord *co, uint64_t now);
+/*
+ * What coord_state_json() said before (a restarted coordinator's): what
+ * each node said and when. The nodes it restored, or -EINVAL.
+ */
+int coord_restore(struct coord *co, struct json_object *state);
 
 #endif /* SLAGUARD_COORD_H */

@@ -465,8 +465,10 @@ static struct json_object *node_json(const struct coord *co, size_t i, uint64_t 
 	json_object_object_add(o, "silent", json_object_new_boolean(coord_silent(co, i, now)));
 	json_object_object_add(o, "under_attack",
 			       json_object_new_boolean(coord_under_attack(co, i, now)));
-	if (n->attack_ms)
+	if (n->attack_ms) {
 		json_object_object_add(o, "attack", json_object_new_string(n->attack));
+		json_object_object_add(o, "attack_ms", json_object_new_int64((int64_t)n->attack_ms));
+	}
 	json_object_object_add(o, "alerts", json_object_new_int64((int64_t)n->alerts));
 	if (n->has_status) {
 		struct json_object *sla = json_object_new_object();
@@ -487,6 +489,9 @@ static struct json_object *node_json(const struct coord *co, size_t i, uint64_t 
 					       json_object_new_string(n->slos[k].component));
 		json_object_object_add(s, "state",
 				       json_object_new_string(coord_state_name(n->slos[k].state)));
+		json_object_object_add(s, "reason", json_object_new_string(n->slos[k].reason));
+		json_object_object_add(s, "since_ms",
+				       json_object_new_int64((int64_t)n->slos[k].since_ms));
 		json_object_array_add(slos, s);
 	}
 	json_object_object_add(o, "slos", slos);
@@ -525,4 +530,53 @@ struct json_object *coord_state_json(const struct coord *co, uint64_t now)
 	json_object_object_add(o, "slos", slos);
 	json_object_object_add(o, "alerts", alerts);
 	return o;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static uint64_t jms(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	int64_t x = json_object_object_get_ex(o, key, &v) && v ? json_object_get_int64(v) : 0;
+
+	return x > 0 ? (uint64_t)x : 0;
+}
+
+int coord_restore(struct coord *co, struct json_object *state)
+{
+	struct json_object *nodes;
+	size_t restored = 0;
+
+	if (!json_object_object_get_ex(state, "nodes", &nodes) ||
+	    !json_object_is_type(nodes, json_type_array))
+		return -EINVAL;
+	for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+		struct json_object *n = json_object_array_get_idx(nodes, i), *slos;
+		const char *name = jstr(n, "name");
+		int k = name ? sla_composite_node(co->comp, jstr(n, "site"), name) : -1;
+
+		if (k < 0)
+			continue;	/* not in this composite SLA any more */
+		coord_heard(co, (size_t)k, jms(n, "heard_ms"));
+		if (jstr(n, "attack") && jms(n, "attack_ms"))
+			coord_attack(co, (size_t)k, jstr(n, "attack"), jms(n, "attack_ms"));
+		if (!json_object_object_get_ex(n, "slos", &slos) ||
+		    !json_object_is_type(slos, json_type_array))
+			continue;
+		for (size_t j = 0; j < json_object_array_length(slos); j++) {
+			struct json_object *o = json_object_array_get_idx(slos, j);
+
+			if (jstr(o, "id"))
+				coord_node_slo(co, (size_t)k, jstr(o, "id"), jstr(o, "component"),
+					       coord_state_from_name(jstr(o, "state")),
+					       jstr(o, "reason"), jms(o, "since_ms"));
+		}
+		restored++;
+	}
+	return (int)restored;
 }

@@ -5,6 +5,7 @@
  * max-violated-for, nodes under attack, a silent guest explained by its
  * hypervisor.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -271,6 +272,35 @@ static void test_json(void **state)
 	json_object_put(o);
 }
 
+/* A restarted coordinator takes back what the nodes said from its state. */
+static void test_restore(void **state)
+{
+	struct fix *f = *state;
+	struct coord again;
+	struct json_object *o, *bad = json_object_new_object();
+
+	all_well(f, T0);
+	coord_node_slo(&f->co, DB, "db-access", "db", COORD_VIOLATED, "3 out of bounds", T0 + 1000);
+	coord_attack(&f->co, HV, "alert A1 scan (high)", T0 + 1000);
+	eval(f, T0 + 2000);
+	assert_int_equal(f->co.slos[UP].state, COORD_VIOLATED);
+	o = coord_state_json(&f->co, T0 + 2000);
+	assert_int_equal(coord_init(&again, f->comp), 0);
+	assert_int_equal(coord_restore(&again, bad), -EINVAL);
+	assert_int_equal(coord_restore(&again, o), 3);
+	coord_evaluate(&again, T0 + 2000, NULL, NULL);
+	assert_int_equal(again.slos[UP].state, COORD_VIOLATED);
+	assert_string_equal(again.slos[UP].evidence, f->co.slos[UP].evidence);
+	assert_int_equal(again.slos[CALM].state, COORD_COMPLIANT);
+	assert_string_equal(again.slos[CALM].evidence, f->co.slos[CALM].evidence);
+	/* Times are restored too: silent when they say so. */
+	coord_evaluate(&again, T0 + 30000, NULL, NULL);
+	assert_int_equal(again.slos[UP].state, COORD_UNKNOWN);
+	coord_fini(&again);
+	json_object_put(o);
+	json_object_put(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restore, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -740,6 +740,10 @@ static void apply_deployed(struct fleet *f)
 	pthread_mutex_unlock(&f->mu);
 	if (!text)
 		return;
+	if (rev <= f->sla_rev) {
+		free(text);	/* running it already (kept across a restart) */
+		return;
+	}
 	snprintf(name, sizeof(name), "%s/%s@%llu", SLA_FLEET_BUCKET_SLA, f->node,
 		 (unsigned long long)rev);
 	err[0] = '\0';
@@ -753,6 +757,15 @@ static void apply_deployed(struct fleet *f)
 		snprintf(err, sizeof(err), "%s: %s: %s", name, f->deploy_path, strerror(-ret));
 	if (!ret)
 		ret = engine_reload(f->e, f->deploy_path, err, sizeof(err));
+	if (!ret) {
+		char revtext[32], revpath[PATH_MAX];
+		int n = snprintf(revtext, sizeof(revtext), "%llu\n", (unsigned long long)rev);
+
+		snprintf(revpath, sizeof(revpath), "%s.rev", f->deploy_path);
+		if (write_file(revpath, revtext, (size_t)n) < 0)
+			sgd_log(LOG_WARNING, "fleet: %s: not written: a restart runs the SLA file again",
+				revpath);
+	}
 	pthread_mutex_lock(&f->mu);
 	if (ret < 0) {
 		f->refused_rev = rev;
@@ -780,7 +793,8 @@ static void make_status(struct fleet *f, bool now)
 	json_object_object_add(o, "sla_file", json_object_new_string(f->e->sla_path));
 	pthread_mutex_lock(&f->mu);
 	json_object_object_add(o, "sla_revision", json_object_new_int64((int64_t)f->sla_rev));
-	if (f->refused_rev) {
+	/* A refusal is news only until a later version runs. */
+	if (f->refused_rev > f->sla_rev) {
 		json_object_object_add(o, "refused_revision",
 				       json_object_new_int64((int64_t)f->refused_rev));
 		json_object_object_add(o, "sla_error", json_object_new_string(f->sla_error));
@@ -796,6 +810,38 @@ static void make_status(struct fleet *f, bool now)
 	f->status_dirty |= now;
 	pthread_cond_broadcast(&f->cv);
 	pthread_mutex_unlock(&f->mu);
+}
+
+/*
+ * The version deployed last, kept in the state directory with its
+ * revision: a restarted node runs it again rather than its SLA file, so a
+ * broken version put since is refused against it, not against the file.
+ */
+static void restore_deployed(struct fleet *f)
+{
+	char revpath[PATH_MAX], err[1024];
+	unsigned long long rev = 0;
+	FILE *in;
+
+	if (!f->deploy_path)
+		return;
+	snprintf(revpath, sizeof(revpath), "%s.rev", f->deploy_path);
+	in = fopen(revpath, "re");
+	if (!in)
+		return;
+	if (fscanf(in, "%llu", &rev) != 1)
+		rev = 0;
+	fclose(in);
+	if (!rev)
+		return;
+	if (engine_reload(f->e, f->deploy_path, err, sizeof(err)) < 0) {
+		sgd_log(LOG_ERR, "fleet: the SLA deployed before (revision %llu) does not load, running the SLA file: %s",
+			rev, err);
+		return;
+	}
+	f->sla_rev = rev;
+	sgd_log(LOG_NOTICE, "fleet: running the SLA deployed before, %s revision %llu",
+		SLA_FLEET_BUCKET_SLA, rev);
 }
 
 /* ---- the loop's side: what this node publishes ---- */
@@ -1198,6 +1244,8 @@ int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
 		fleet_free(f);
 		return ret;
 	}
+	/* Last: the reload frees the SLA that CFG belongs to. */
+	restore_deployed(f);
 	rl = (struct respond_listener){ .decided = on_decided, .revoked = on_revoked,
 					.arg = f };
 	respond_set_listener(e->resp, &rl);
