@@ -261,6 +261,17 @@ static int fleet_view(struct ctl *c, int argc, char **argv, bool nodes)
 	bus_close(&b);
 	if (ret < 0)
 		return ret;
+	if (!c->json) {
+		struct timespec ts;
+		int64_t age;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		age = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - num(st, "updated_ms");
+		/* The coordinator puts it every 2 s: older, it is not running. */
+		if (age > 10000)
+			printf("(the coordinator's state is %" PRId64 " s old: is slaguard-coord running?)\n",
+			       age / 1000);
+	}
 	if (c->json) {
 		ret = sg_json_print(st, stdout);
 	} else if (nodes) {
