@@ -25,6 +25,8 @@
 #   slaguardd/   the SLA engine: plumbing at the top, a folder per stage
 #                numbered in the order data flows (1-intake ... 7-inspect)
 #   slaguardctl/ the CLI
+#   coord/       slaguard-coord, the fleet's coordinator: a composite SLA
+#                over several nodes, kept from the fleet's NATS JetStream bus
 # A program's objects but main.o also form <program>.a, which its unit
 # tests link.
 
@@ -54,10 +56,16 @@ libslaguard-app_LDLIBS := -pthread
 libslaguard-app_SOVERSION := 0
 SHLIBS := libslaguard-app
 
-PROGRAMS := slaguardctl slaguardd
+PROGRAMS := slaguardctl slaguardd coord
+# A program's binary is named after its folder unless <program>_BIN says.
+coord_BIN := slaguard-coord
+bin = $(or $($(1)_BIN),$(1))
+coord_SRCS := $(call us_srcs,coord/*.c)
+coord_LIBS := sla
+coord_PKGS := libnats json-c
 slaguardctl_SRCS := $(call us_srcs,slaguardctl/*.c)
 slaguardctl_LIBS := compliance sla common
-slaguardctl_PKGS := sqlite3
+slaguardctl_PKGS := sqlite3 libnats
 slaguardd_SRCS := $(call us_srcs,slaguardd/*.c slaguardd/*/*.c)
 slaguardd_LIBS := compliance sla nftables common
 # metrics.c serves Prometheus metrics with libmicrohttpd (expo.c writes them);
@@ -83,6 +91,7 @@ SG_PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SG_ALL_PKGS))
 slaguardd_CPPFLAGS := $(addprefix -I,$(US)/slaguardd \
 		      $(patsubst %/,%,$(sort $(dir $(wildcard $(US)/slaguardd/*/*.h)))))
 slaguardctl_CPPFLAGS := -I$(US)/slaguardctl
+coord_CPPFLAGS := -I$(US)/coord
 $(foreach p,$(PROGRAMS),$(eval $(O)/$(p)/%.o: SG_CPPFLAGS += $($(p)_CPPFLAGS)))
 $(foreach l,$(LIBS),$(eval $(O)/$(l)/%.o: SG_CFLAGS += $($(l)_CFLAGS)))
 
@@ -107,7 +116,7 @@ endef
 $(foreach c,$(LIBS) $(PROGRAMS),$(eval $(call sg_archive,$(c))))
 
 define sg_program
-$(O)/$(1)/$(1): $(O)/$(1)/main.o $(call prog_libs,$(1))
+$(O)/$(1)/$(call bin,$(1)): $(O)/$(1)/main.o $(call prog_libs,$(1))
 	$$(CC) $$(CFLAGS) $$(SG_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $(call prog_ldlibs,$(1))
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call sg_program,$(p))))

@@ -77,7 +77,8 @@ for n in a b c; do
 done
 
 # One user per node, allowed to publish only under its own subjects and to
-# use the JetStream API for the stream and its own durable consumer.
+# use the JetStream API for the stream and its own durable consumer; to
+# watch the SLA bucket and to put its own status key (coord-live.sh).
 perms() { # NODE
 	d="lab_$1"
 	cat <<CONF
@@ -86,7 +87,12 @@ perms() { # NODE
             "\$JS.API.STREAM.INFO.SLAGUARD", "\$JS.API.STREAM.CREATE.SLAGUARD",
             "\$JS.API.CONSUMER.INFO.SLAGUARD.$d", "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d",
             "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>", "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d",
-            "\$JS.ACK.SLAGUARD.$d.>" ] },
+            "\$JS.ACK.SLAGUARD.$d.>",
+            "\$JS.API.STREAM.INFO.KV_slaguard-sla", "\$JS.API.STREAM.INFO.KV_slaguard-status",
+            "\$JS.API.STREAM.NAMES",
+            "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla", "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla.>",
+            "\$JS.API.CONSUMER.DELETE.KV_slaguard-sla.>", "\$JS.FC.KV_slaguard-sla.>",
+            "\$KV.slaguard-status.$1" ] },
           subscribe: { allow: [ "_INBOX.>" ] } } }
 CONF
 }

@@ -40,7 +40,7 @@ detail() {
 touch "$T/stamp"
 make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr > "$T/install" 2>&1
 check "make install PREFIX=/usr DESTDIR=..." test -x "$R/usr/sbin/slaguardd"
-for f in usr/sbin/slaguardctl usr/share/slaguard/slaguard.nft \
+for f in usr/sbin/slaguardctl usr/sbin/slaguard-coord usr/share/slaguard/slaguard.nft \
 	usr/share/slaguard/slaguard-inspect.nft usr/share/slaguard/attack-shapes.json \
 	lib/systemd/system/slaguardd.service usr/lib/modules-load.d/slaguard.conf \
 	usr/share/doc/slaguard/README.md usr/share/doc/slaguard/sla-reference.md \

@@ -126,6 +126,14 @@ int sla_get_list(struct sla_ctx *c, const yaml_node_t *map, const char *key,
 		 const char *expected, const struct sla_type *t, size_t size,
 		 void **out, size_t *n);
 
+/* Loading any YAML file of slaguard's (SLA, composite SLA): one document. */
+typedef int (*sla_doc_fn)(yaml_document_t *doc, const char *name, void *arg,
+			  char *err, size_t errlen);
+int sla_yaml_load(const char *text, size_t len, const char *name,
+		  sla_doc_fn fn, void *arg, char *err, size_t errlen);
+/* PATH whole into a new buffer (at most 4 MiB): 0 or -errno. */
+int sla_read_whole_file(const char *path, char **text, size_t *len);
+
 /* One parser per section, called in dependency order by sla_parse_root(). */
 int sla_parse_root(struct sla_ctx *c);
 int sla_parse_components(struct sla_ctx *c, const yaml_node_t *root);

@@ -88,8 +88,14 @@ static int build(yaml_document_t *doc, const char *name, struct sla **out,
 	return 0;
 }
 
-int sla_load_string(const char *text, size_t len, const char *name,
-		    struct sla **out, char *err, size_t errlen)
+static int build_sla(yaml_document_t *doc, const char *name, void *out,
+		     char *err, size_t errlen)
+{
+	return build(doc, name, out, err, errlen);
+}
+
+int sla_yaml_load(const char *text, size_t len, const char *name,
+		  sla_doc_fn fn, void *arg, char *err, size_t errlen)
 {
 	char scratch[1];
 	yaml_parser_t parser;
@@ -103,7 +109,6 @@ int sla_load_string(const char *text, size_t len, const char *name,
 		errlen = sizeof(scratch);
 	}
 	err[0] = '\0';
-	*out = NULL;
 	if (!yaml_parser_initialize(&parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -114,10 +119,17 @@ int sla_load_string(const char *text, size_t len, const char *name,
 	}
 	ret = check_single_document(&parser, name, err, errlen);
 	if (ret == 0)
-		ret = build(&doc, name, out, err, errlen);
+		ret = fn(&doc, name, arg, err, errlen);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	return ret;
+}
+
+int sla_load_string(const char *text, size_t len, const char *name,
+		    struct sla **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	return sla_yaml_load(text, len, name, build_sla, out, err, errlen);
 }
 
 /* Grows BUF to hold at least NEED bytes, doubling from 64 KiB. */
@@ -139,7 +151,7 @@ static int grow(char **buf, size_t *size, size_t need)
 }
 
 /* The whole file in memory, so read errors are errnos, not YAML errors. */
-static int read_file(const char *path, char **text, size_t *len)
+int sla_read_whole_file(const char *path, char **text, size_t *len)
 {
 	FILE *f = fopen(path, "re");
 	size_t used = 0, size = 0, got;
@@ -177,7 +189,7 @@ int sla_load_file(const char *path, struct sla **out, char *err,
 	int ret;
 
 	*out = NULL;
-	ret = read_file(path, &text, &len);
+	ret = sla_read_whole_file(path, &text, &len);
 	if (ret) {
 		if (err && errlen)
 			snprintf(err, errlen, "%s: %s", path, strerror(-ret));

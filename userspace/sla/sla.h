@@ -375,6 +375,11 @@ struct sla_reporter {
 /* Longest fleet node, site or stream name. */
 #define SLA_FLEET_NAME_MAX	32
 #define SLA_FLEET_STREAM	"SLAGUARD"
+/* JetStream key-value buckets: each node's SLA (key: node name), each
+ * node's status (a heartbeat with the SLA it runs), the coordinator's state. */
+#define SLA_FLEET_BUCKET_SLA	"slaguard-sla"
+#define SLA_FLEET_BUCKET_STATUS	"slaguard-status"
+#define SLA_FLEET_BUCKET_COORD	"slaguard-coord"
 
 /* The "fleet" section: decisions shared over NATS JetStream. */
 struct sla_fleet {
@@ -590,5 +595,82 @@ bool sla_seq_event_is_net(enum sla_seq_event event);
 /* -EINVAL for an unknown name. */
 int sla_metric_from_name(const char *name, enum sla_metric *metric);
 int sla_severity_from_name(const char *name, enum sla_severity *severity);
+
+/*
+ * A composite SLA: the component SLAs of an application spread over nodes
+ * (one slaguardd each) and SLOs over them, kept by slaguard-coord:
+ *   composite: shop
+ *   fleet: { servers: [...], node: coord, site: lab, user: ..., ... }
+ *   silence: 15s            # a node not heard from this long: unknown
+ *   attack-window: 5m       # a decision or high alert this recent: attacked
+ *   nodes:
+ *     - { name: hv1, sla: hv1.yaml }
+ *     - { name: web1, sla: web.yaml, host: hv1 }
+ *   slos:
+ *     - { id: shop-up, all-compliant: [web@web1, db@db1] }
+ *     - { id: shop-budget, max-violated-for: 5m within 30d, of: [web@web1] }
+ *     - { id: calm, max-nodes-under-attack: 2 }
+ * COMPONENT@NODE is a component (or SLO id) of the SLA that NODE runs.
+ */
+enum sla_cslo_kind {
+	SLA_CSLO_ALL_COMPLIANT,
+	SLA_CSLO_MAX_VIOLATED_FOR,
+	SLA_CSLO_MAX_UNDER_ATTACK,
+};
+
+struct sla_cnode {
+	char *name, *site;		/* site: the fleet section's by default */
+	char *sla;			/* its SLA file, as written, or NULL */
+	int host;			/* index of its hypervisor node, or -1 */
+	unsigned int line;
+};
+
+struct sla_cref {
+	char *component;
+	size_t node;			/* index into nodes */
+};
+
+struct sla_cslo {
+	char *id;
+	unsigned int line;
+	enum sla_cslo_kind kind;
+	struct sla_cref *refs;		/* all-compliant, max-violated-for */
+	size_t n_refs;
+	uint64_t max_violated_ms, within_ms;
+	size_t *attack_nodes;		/* max-nodes-under-attack: of which */
+	size_t n_attack_nodes;		/* (all nodes when not given) */
+	unsigned int max_nodes;
+	enum sla_severity severity;
+	char *description;
+};
+
+struct sla_composite {
+	char *name, *description, *source;
+	struct sla_fleet *fleet;	/* how slaguard-coord reaches the bus */
+	uint64_t silence_ms, attack_window_ms;
+	struct sla_cnode *nodes;
+	size_t n_nodes;
+	struct sla_cslo *slos;
+	size_t n_slos;
+};
+
+#define SLA_COMPOSITE_SILENCE_MS	15000
+#define SLA_COMPOSITE_ATTACK_MS		300000
+
+/*
+ * Errors are FILE:LINE:COL: messages. A node's sla: file (relative to the
+ * composite file's folder) is loaded too when CHECK_SLAS, so a component
+ * the node's SLA does not have is an error at its reference.
+ */
+int sla_composite_load_file(const char *path, bool check_slas,
+			    struct sla_composite **out, char *err, size_t errlen);
+int sla_composite_load_string(const char *text, size_t len, const char *name,
+			      bool check_slas, struct sla_composite **out,
+			      char *err, size_t errlen);
+void sla_composite_free(struct sla_composite *c);
+const char *sla_cslo_kind_name(enum sla_cslo_kind k);
+/* The node named NAME (site NULL: any), or -1. */
+int sla_composite_node(const struct sla_composite *c, const char *site,
+		       const char *name);
 
 #endif /* SLAGUARDD_SLA_H */

@@ -32,7 +32,7 @@ static const struct ctl_cmd objects[] = {
 	{ "tasks", cmd_tasks, "watched processes, top-like" },
 	{ "system", cmd_system, "system figures of the module's sampler" },
 	{ "report", cmd_report, "SLA compliance from slaguardd's history" },
-	{ "fleet", cmd_fleet, "slaguardd on the fleet's bus" },
+	{ "fleet", cmd_fleet, "the fleet: this node on the bus, nodes, composite SLOs, deploy" },
 };
 
 #define NOBJECTS	(sizeof(objects) / sizeof(objects[0]))

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,14 @@
 /* A publish retried within this window is stored once (Nats-Msg-Id). */
 #define DUPLICATE_WINDOW_NS	(10LL * 60 * 1000000000)
 #define STREAM_MAX_AGE_NS	((int64_t)(SLA_MAX_ACTION_MS + 86400000ULL) * 1000000)
+/*
+ * This node's status key (bucket slaguard-status, key: its name) is put
+ * this often: the coordinator's heartbeat, with the SLA version it runs.
+ */
+#define HEARTBEAT_MS		1000
+#define WATCH_WAIT_MS		250
+/* The SLA deployed through the bucket, kept in the state directory. */
+#define DEPLOYED_FILE		"fleet-sla.yaml"
 
 struct out_item {
 	struct out_item *next;
@@ -108,6 +117,24 @@ struct fleet {
 	uint64_t ledger_saved;		/* its changes count when saved */
 	enum slo_state *slo_last;
 	size_t n_slo_last;
+
+	/*
+	 * Deploy: the kv thread watches this node's key of bucket
+	 * slaguard-sla and hands a new version to the loop (under mu); the
+	 * loop validates and applies it, and leaves the status the kv thread
+	 * puts as this node's heartbeat (under mu too).
+	 */
+	pthread_t kv_t;
+	bool kv_started;
+	char *deploy_text;		/* a version waiting for the loop */
+	size_t deploy_len;
+	uint64_t deploy_rev;
+	uint64_t sla_rev;		/* the bucket's revision running, 0: its file */
+	uint64_t refused_rev;
+	char sla_error[1024];		/* why REFUSED_REV was refused */
+	char *status_text;		/* JSON for the status key */
+	bool status_dirty;		/* put it now, not at the next beat */
+	char *deploy_path;		/* NULL: no state directory */
 };
 
 static uint64_t real_ms(void)
@@ -420,6 +447,98 @@ static void *sub_main(void *arg)
 	return NULL;
 }
 
+/* ---- the kv thread: this node's status, its SLA deployed ---- */
+
+static void put_status(struct fleet *f, kvStore *kv)
+{
+	char *text;
+
+	pthread_mutex_lock(&f->mu);
+	text = f->status_text ? strdup(f->status_text) : NULL;
+	f->status_dirty = false;
+	pthread_mutex_unlock(&f->mu);
+	if (text && kvStore_PutString(NULL, kv, f->node, text) != NATS_OK)
+		sgd_log(LOG_DEBUG, "fleet: status key %s: %s", f->node, nats_GetLastError(NULL));
+	free(text);
+}
+
+static void deployed(struct fleet *f, kvEntry *e)
+{
+	char *text;
+	size_t len;
+
+	if (kvEntry_Operation(e) != kvOp_Put)
+		return;
+	len = (size_t)kvEntry_ValueLen(e);
+	text = malloc(len + 1);
+	if (!text)
+		return;
+	memcpy(text, kvEntry_Value(e), len);
+	text[len] = '\0';
+	pthread_mutex_lock(&f->mu);
+	free(f->deploy_text);
+	f->deploy_text = text;
+	f->deploy_len = len;
+	f->deploy_rev = kvEntry_Revision(e);
+	pthread_mutex_unlock(&f->mu);
+	wake_loop(f);
+}
+
+static void *kv_main(void *arg)
+{
+	struct fleet *f = arg;
+	kvStore *sla = NULL, *status = NULL;
+	kvWatcher *w = NULL;
+	uint64_t beat = 0;
+
+	while (!stopping(f)) {
+		kvEntry *e = NULL;
+		natsStatus s;
+		bool up, dirty;
+
+		pthread_mutex_lock(&f->mu);
+		up = f->bus_up;
+		dirty = f->status_dirty;
+		pthread_mutex_unlock(&f->mu);
+		if (!up) {
+			pause_ms(f, RETRY_MS);
+			continue;
+		}
+		/* The coordinator creates the buckets: until then, ask again. */
+		if (!status && js_KeyValue(&status, f->js, SLA_FLEET_BUCKET_STATUS) != NATS_OK)
+			status = NULL;
+		if (status && (dirty || real_ms() - beat >= HEARTBEAT_MS)) {
+			put_status(f, status);
+			beat = real_ms();
+		}
+		if (!sla && js_KeyValue(&sla, f->js, SLA_FLEET_BUCKET_SLA) != NATS_OK)
+			sla = NULL;
+		if (sla && !w && kvStore_Watch(&w, sla, f->node, NULL) != NATS_OK)
+			w = NULL;
+		if (!w) {
+			pause_ms(f, RETRY_MS);
+			continue;
+		}
+		s = kvWatcher_Next(&e, w, WATCH_WAIT_MS);
+		if (s == NATS_OK && e)
+			deployed(f, e);
+		kvEntry_Destroy(e);
+		if (s != NATS_OK && s != NATS_TIMEOUT) {
+			/* Watch again (from the key's last value). */
+			kvWatcher_Destroy(w);
+			w = NULL;
+			pause_ms(f, RETRY_MS);
+		}
+	}
+	if (w) {
+		kvWatcher_Stop(w);
+		kvWatcher_Destroy(w);
+	}
+	kvStore_Destroy(sla);
+	kvStore_Destroy(status);
+	return NULL;
+}
+
 /* ---- the bus's state, from nats.c's threads ---- */
 
 static void set_bus(struct fleet *f, bool up)
@@ -555,6 +674,9 @@ static void handle(struct fleet *f, struct in_item *it, uint64_t now_real)
  * turns with the module's events and the sockets instead of holding the
  * loop for as long as its nftables transactions take.
  */
+static void apply_deployed(struct fleet *f);
+static void make_status(struct fleet *f, bool now);
+
 static void on_event(struct loop_handler *h, uint32_t events)
 {
 	struct fleet *f = h->arg;
@@ -566,6 +688,13 @@ static void on_event(struct loop_handler *h, uint32_t events)
 	(void)events;
 	if (read(f->efd, &n, sizeof(n)) < 0) {
 		/* EAGAIN: nothing new. */
+	}
+	pthread_mutex_lock(&f->mu);
+	more = f->deploy_text != NULL;
+	pthread_mutex_unlock(&f->mu);
+	if (more) {
+		apply_deployed(f);
+		make_status(f, true);
 	}
 	pthread_mutex_lock(&f->mu);
 	in = f->in_head;
@@ -589,6 +718,156 @@ static void on_event(struct loop_handler *h, uint32_t events)
 	}
 	if (more)
 		wake_loop(f);
+}
+
+/* ---- the loop's side: a deployed SLA, this node's status ---- */
+
+static int write_file(const char *path, const char *text, size_t len)
+{
+	char tmp[PATH_MAX];
+	FILE *out;
+	int ret = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	out = fopen(tmp, "we");
+	if (!out)
+		return -errno;
+	if (fwrite(text, 1, len, out) != len)
+		ret = -EIO;
+	if (fclose(out) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	return ret;
+}
+
+/*
+ * A new version of this node's SLA from the bucket: validated with the
+ * SLA's own reader (errors name the bucket, key and revision, and the
+ * line), then applied through the reload path, which swaps it in whole or
+ * not at all. A refused version leaves the running SLA as it was.
+ */
+static void apply_deployed(struct fleet *f)
+{
+	char name[SLA_FLEET_NAME_MAX + 64], err[sizeof(f->sla_error)];
+	struct sla *sla = NULL;
+	char *text;
+	size_t len;
+	uint64_t rev;
+	int ret;
+
+	pthread_mutex_lock(&f->mu);
+	text = f->deploy_text;
+	len = f->deploy_len;
+	rev = f->deploy_rev;
+	f->deploy_text = NULL;
+	pthread_mutex_unlock(&f->mu);
+	if (!text)
+		return;
+	if (rev <= f->sla_rev) {
+		free(text);	/* running it already (kept across a restart) */
+		return;
+	}
+	snprintf(name, sizeof(name), "%s/%s@%llu", SLA_FLEET_BUCKET_SLA, f->node,
+		 (unsigned long long)rev);
+	err[0] = '\0';
+	ret = sla_load_string(text, len, name, &sla, err, sizeof(err));
+	sla_free(sla);
+	if (!ret && !f->deploy_path) {
+		snprintf(err, sizeof(err), "%s: no state directory to keep it in", name);
+		ret = -EINVAL;
+	}
+	if (!ret && (ret = write_file(f->deploy_path, text, len)) < 0)
+		snprintf(err, sizeof(err), "%s: %s: %s", name, f->deploy_path, strerror(-ret));
+	if (!ret)
+		ret = engine_reload(f->e, f->deploy_path, err, sizeof(err));
+	if (!ret) {
+		char revtext[32], revpath[PATH_MAX];
+		int n = snprintf(revtext, sizeof(revtext), "%llu\n", (unsigned long long)rev);
+
+		snprintf(revpath, sizeof(revpath), "%s.rev", f->deploy_path);
+		if (write_file(revpath, revtext, (size_t)n) < 0)
+			sgd_log(LOG_WARNING, "fleet: %s: not written: a restart runs the SLA file again",
+				revpath);
+	}
+	pthread_mutex_lock(&f->mu);
+	if (ret < 0) {
+		f->refused_rev = rev;
+		snprintf(f->sla_error, sizeof(f->sla_error), "%s", err);
+	} else {
+		f->sla_rev = rev;
+	}
+	pthread_mutex_unlock(&f->mu);
+	if (ret < 0)
+		sgd_log(LOG_ERR, "fleet: deployed SLA refused, the running SLA is unchanged: %s", err);
+	else
+		sgd_log(LOG_NOTICE, "fleet: deployed SLA %s (%s) running", f->e->sla->name, name);
+	free(text);
+}
+
+static void make_status(struct fleet *f, bool now)
+{
+	struct json_object *o = json_object_new_object();
+	char *text;
+
+	json_object_object_add(o, "node", json_object_new_string(f->node));
+	json_object_object_add(o, "site", json_object_new_string(f->site));
+	json_object_object_add(o, "real_ms", json_object_new_int64((int64_t)real_ms()));
+	json_object_object_add(o, "sla", json_object_new_string(f->e->sla->name));
+	json_object_object_add(o, "sla_file", json_object_new_string(f->e->sla_path));
+	pthread_mutex_lock(&f->mu);
+	json_object_object_add(o, "sla_revision", json_object_new_int64((int64_t)f->sla_rev));
+	/* A refusal is news only until a later version runs. */
+	if (f->refused_rev > f->sla_rev) {
+		json_object_object_add(o, "refused_revision",
+				       json_object_new_int64((int64_t)f->refused_rev));
+		json_object_object_add(o, "sla_error", json_object_new_string(f->sla_error));
+	}
+	pthread_mutex_unlock(&f->mu);
+	text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	if (!text)
+		return;
+	pthread_mutex_lock(&f->mu);
+	free(f->status_text);
+	f->status_text = text;
+	f->status_dirty |= now;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/*
+ * The version deployed last, kept in the state directory with its
+ * revision: a restarted node runs it again rather than its SLA file, so a
+ * broken version put since is refused against it, not against the file.
+ */
+static void restore_deployed(struct fleet *f)
+{
+	char revpath[PATH_MAX], err[1024];
+	unsigned long long rev = 0;
+	FILE *in;
+
+	if (!f->deploy_path)
+		return;
+	snprintf(revpath, sizeof(revpath), "%s.rev", f->deploy_path);
+	in = fopen(revpath, "re");
+	if (!in)
+		return;
+	if (fscanf(in, "%llu", &rev) != 1)
+		rev = 0;
+	fclose(in);
+	if (!rev)
+		return;
+	if (engine_reload(f->e, f->deploy_path, err, sizeof(err)) < 0) {
+		sgd_log(LOG_ERR, "fleet: the SLA deployed before (revision %llu) does not load, running the SLA file: %s",
+			rev, err);
+		return;
+	}
+	f->sla_rev = rev;
+	sgd_log(LOG_NOTICE, "fleet: running the SLA deployed before, %s revision %llu",
+		SLA_FLEET_BUCKET_SLA, rev);
 }
 
 /* ---- the loop's side: what this node publishes ---- */
@@ -704,13 +983,19 @@ static void slo_changes(struct fleet *f)
 	for (size_t i = 0; i < f->n_slo_last; i++) {
 		const struct slo_status *st = slo_status(e->slos, i);
 		char msgid[FLEET_ID_MAX + 96];
+		struct json_object *o;
 
 		if (st->state == f->slo_last[i])
 			continue;
 		f->slo_last[i] = st->state;
 		snprintf(msgid, sizeof(msgid), "%s.%s.%s.%s.%llu", f->site, f->node,
 			 st->slo->id, slo_state_name(st->state), (unsigned long long)real_ms());
-		publish_json(f, "slo", msgid, slo_status_json(st));
+		o = slo_status_json(st);
+		/* The coordinator's composite SLOs name components. */
+		if (o && st->slo->component)
+			json_object_object_add(o, "component",
+					       json_object_new_string(st->slo->component->name));
+		publish_json(f, "slo", msgid, o);
 	}
 }
 
@@ -795,6 +1080,7 @@ void fleet_tick(struct fleet *f, uint64_t now)
 	}
 	slo_changes(f);
 	bus_watch(f, now);
+	make_status(f, false);
 }
 
 struct json_object *fleet_status_json(const struct fleet *cf)
@@ -826,6 +1112,14 @@ struct json_object *fleet_status_json(const struct fleet *cf)
 	json_object_object_add(o, "skipped", json_object_new_int64((int64_t)f->c.skipped));
 	json_object_object_add(o, "malformed", json_object_new_int64((int64_t)f->c.malformed));
 	json_object_object_add(o, "decisions_known", json_object_new_int64((int64_t)f->ledger.n));
+	pthread_mutex_lock(&f->mu);
+	json_object_object_add(o, "sla_revision", json_object_new_int64((int64_t)f->sla_rev));
+	if (f->refused_rev) {
+		json_object_object_add(o, "refused_revision",
+				       json_object_new_int64((int64_t)f->refused_rev));
+		json_object_object_add(o, "sla_error", json_object_new_string(f->sla_error));
+	}
+	pthread_mutex_unlock(&f->mu);
 	return o;
 }
 
@@ -937,6 +1231,8 @@ int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
 	f->cfg = cfg_text(cfg);
 	fleet_ledger_init(&f->ledger, LEDGER_MAX);
 	load_ledger(f, state_dir);
+	if (state_dir && asprintf(&f->deploy_path, "%s/" DEPLOYED_FILE, state_dir) < 0)
+		f->deploy_path = NULL;
 	f->node = strdup(cfg->node);
 	f->site = strdup(cfg->site);
 	f->stream = strdup(cfg->stream ? cfg->stream : SLA_FLEET_STREAM);
@@ -966,12 +1262,16 @@ int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
 		f->pub_started = true;
 	if (!ret && f->pub_started && pthread_create(&f->sub_t, NULL, sub_main, f) == 0)
 		f->sub_started = true;
-	if (!ret && !f->sub_started)
+	if (!ret && f->sub_started && pthread_create(&f->kv_t, NULL, kv_main, f) == 0)
+		f->kv_started = true;
+	if (!ret && !f->kv_started)
 		ret = -EAGAIN;
 	if (ret < 0) {
 		fleet_free(f);
 		return ret;
 	}
+	/* Last: the reload frees the SLA that CFG belongs to. */
+	restore_deployed(f);
 	rl = (struct respond_listener){ .decided = on_decided, .revoked = on_revoked,
 					.arg = f };
 	respond_set_listener(e->resp, &rl);
@@ -997,6 +1297,8 @@ void fleet_free(struct fleet *f)
 		pthread_join(f->pub_t, NULL);
 	if (f->sub_started)
 		pthread_join(f->sub_t, NULL);
+	if (f->kv_started)
+		pthread_join(f->kv_t, NULL);
 	jsCtx_Destroy(f->js);
 	if (f->nc) {
 		natsConnection_Close(f->nc);
@@ -1026,6 +1328,9 @@ void fleet_free(struct fleet *f)
 	fleet_ledger_fini(&f->ledger);
 	free(f->slo_last);
 	free(f->ledger_path);
+	free(f->deploy_text);
+	free(f->status_text);
+	free(f->deploy_path);
 	free(f->cfg);
 	free(f->node);
 	free(f->site);

@@ -1,0 +1,344 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The fleet's coordinator for real: nats-server -js (TLS, one user per node),
+# three slaguardd nodes in three network namespaces and slaguard-coord
+# keeping a composite SLA over them. Node a is the hypervisor of guests b
+# (component web) and c (component db). Violations are caused by
+# application events (data rules), so no module is needed. Needs root,
+# nats-server, nft, socat, jq, openssl.
+#
+#          hub netns (this script: nats-server -js, slaguard-coord)
+#          |  ch1 10.98.1.1        |  ch2 10.98.2.1       |  ch3 10.98.3.1
+#   node a: 10.98.1.2      node b: 10.98.2.2      node c: 10.98.3.2
+#
+# Covers: composite SLOs compliant, then violated when a node's component
+# is (evidence names node and SLO), published on the coordinator's subject;
+# at most N nodes under attack; a silent guest is unknown and its evidence
+# says its hypervisor is under attack; slaguardctl fleet nodes|alerts;
+# deploy of a good SLA (the node runs the new version) and of a broken one
+# (refused locally, and by the node with FILE:LINE when put in the bucket
+# directly; the old SLA stays); a node's credentials cannot publish under
+# another node's subject nor write another node's status key or any SLA;
+# a fleet decision still passes the receiving node's allowlist.
+#
+#   make -C tests/host check
+
+cd "$(dirname "$0")" || exit 1
+TOP=$(cd ../.. && pwd)
+D=${SLAGUARDD:-$TOP/userspace/slaguardd/slaguardd}
+CTL=$TOP/userspace/slaguardctl/slaguardctl
+COORD=$TOP/userspace/coord/slaguard-coord
+
+if [ "$(id -u)" != 0 ]; then
+	echo "coord-live: skipped (needs root)"
+	exit 0
+fi
+for c in nats-server socat jq nft ip openssl; do
+	command -v $c > /dev/null || { echo "coord-live: skipped (needs $c)"; exit 0; }
+done
+if [ -z "${SGD_COORD_NETNS:-}" ]; then
+	SGD_COORD_NETNS=1 exec unshare -n "$(pwd)/$(basename "$0")" "$@"
+fi
+ip link set lo up
+
+T=$(mktemp -d)
+NS=sgcoord$$
+NATS_PID=""
+COORD_PID=""
+FEED_PID=""
+pass=0
+failed=0
+cleanup() {
+	for n in a b c; do
+		[ -f "$T/$n.pid" ] && kill "$(cat "$T/$n.pid")" 2>/dev/null
+	done
+	[ -n "$FEED_PID" ] && kill "$FEED_PID" 2>/dev/null
+	[ -n "$COORD_PID" ] && kill "$COORD_PID" 2>/dev/null
+	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null
+	sleep 0.3
+	for i in 1 2 3; do ip netns del "$NS$i" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
+
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+no() {
+	failed=$((failed + 1)); echo "not ok - $*"
+	for n in a b c coord; do [ -f "$T/$n.out" ] && tail -n 6 "$T/$n.out" | sed "s/^/#   $n: /"; done
+}
+check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
+
+idx() { case $1 in a) echo 1;; b) echo 2;; c) echo 3;; esac; }
+PORT=4222
+while ss -ltn | grep -q ":$PORT "; do PORT=$((PORT + 1)); done
+
+for n in a b c; do
+	i=$(idx $n)
+	ip netns add "$NS$i" || { echo "coord-live: skipped (ip netns add failed)"; exit 0; }
+	ip link add "ch$i" type veth peer name eth0 netns "$NS$i"
+	ip addr add "10.98.$i.1/24" dev "ch$i"
+	ip link set "ch$i" up
+	ip -n "$NS$i" addr add "10.98.$i.2/24" dev eth0
+	ip -n "$NS$i" link set eth0 up
+	ip -n "$NS$i" link set lo up
+	ip -n "$NS$i" route add default via "10.98.$i.1"
+done
+
+# A node publishes only under its own subjects, puts only its own status
+# key, reads (watches) the SLA bucket but writes nothing in it.
+perms() { # NODE
+	d="lab_$1"
+	cat <<CONF
+      { user: $1, password: pw-$1, permissions: {
+          publish: { allow: [ "slaguard.lab.$1.>", "\$JS.API.INFO",
+            "\$JS.API.STREAM.INFO.SLAGUARD", "\$JS.API.STREAM.CREATE.SLAGUARD",
+            "\$JS.API.CONSUMER.INFO.SLAGUARD.$d", "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d",
+            "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>", "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d",
+            "\$JS.ACK.SLAGUARD.$d.>",
+            "\$JS.API.STREAM.INFO.KV_slaguard-sla", "\$JS.API.STREAM.INFO.KV_slaguard-status",
+            "\$JS.API.STREAM.NAMES",
+            "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla", "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla.>",
+            "\$JS.API.CONSUMER.DELETE.KV_slaguard-sla.>", "\$JS.FC.KV_slaguard-sla.>",
+            "\$KV.slaguard-status.$1" ] },
+          subscribe: { allow: [ "_INBOX.>" ] } } }
+CONF
+}
+pki() { # NAME EXT
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=$1" 2> /dev/null &&
+	printf '%b\n' "$2" > "$T/$1.ext" &&
+	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
+		-days 1 -extfile "$T/$1.ext" -out "$T/$1.pem" 2> /dev/null
+}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+	-keyout "$T/ca.key" -out "$T/ca.pem" -subj /CN=slaguard-test-ca 2> /dev/null &&
+pki server "subjectAltName=IP:10.98.1.1,IP:10.98.2.1,IP:10.98.3.1,IP:127.0.0.1\nextendedKeyUsage=serverAuth" &&
+pki client "extendedKeyUsage=clientAuth" || { echo "coord-live: skipped (openssl could not make certificates)"; exit 0; }
+export NATS_CA="$T/ca.pem" NATS_CERT="$T/client.pem" NATS_KEY="$T/client.key"
+
+cat > "$T/nats.conf" <<CONF
+listen: 0.0.0.0:$PORT
+tls { cert_file: "$T/server.pem", key_file: "$T/server.key", ca_file: "$T/ca.pem", verify: true, timeout: 2 }
+jetstream { store_dir: "$T/js" }
+accounts {
+  FLEET {
+    jetstream: enabled
+    users: [
+      { user: coord, password: pw-coord }
+$(perms a)
+$(perms b)
+$(perms c)
+    ]
+  }
+}
+CONF
+nats-server -c "$T/nats.conf" >> "$T/nats.out" 2>&1 &
+NATS_PID=$!
+i=0
+while ! ss -ltn | grep -q ":$PORT " && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
+# Each node's SLA: one component (web, db, or the hypervisor's host), a
+# data rule whose violation blocks its source fleet-wide, an SLO on it.
+comp_of() { case $1 in a) echo host;; b) echo web;; c) echo db;; esac; }
+sla() { # NODE [NAME]
+	i=$(idx "$1")
+	k=$(comp_of "$1")
+	cat <<YAML
+sla: ${2:-$k-v1}
+components:
+  $k: { addresses: [10.0.$i.20] }
+rules:
+  - { id: no-cards, deny: { user: shop, read: "cards/*", component: $k }, severity: critical }
+slos:
+  - { id: $k-access, metric: app.access_violations, component: $k, max: 0, window: 1m, severity: low }
+countermeasures:
+  - { when: { rule: no-cards }, do: block-source, for: 10m, scope: fleet }
+defaults: { holdoff: 1s }
+fleet:
+  servers: [tls://10.98.$i.1:$PORT]
+  node: $1
+  site: lab
+  user: $1
+  password: pw-$1
+  tls: { ca: $T/ca.pem, cert: $T/client.pem, key: $T/client.key }
+YAML
+	[ "$1" = c ] && echo "allowlist: [203.0.113.0/24]"
+}
+
+start() { # NODE
+	i=$(idx "$1")
+	[ -f "$T/$1.yaml" ] || sla "$1" > "$T/$1.yaml"
+	ip netns exec "$NS$i" "$D" -c "$T/$1.yaml" --foreground --no-syslog \
+		--nft-table-file "$TOP/nft/slaguard.nft" --attack-shapes "$TOP/data/attack-shapes.json" \
+		--control "$T/$1.ctl" --app-socket "$T/$1.app" --state-dir "$T/$1.state" \
+		>> "$T/$1.out" 2>&1 &
+	echo $! > "$T/$1.pid"
+	j=0
+	while [ ! -S "$T/$1.ctl" ] && [ $j -lt 50 ]; do sleep 0.1; j=$((j + 1)); done
+}
+stop() { # NODE
+	kill -TERM "$(cat "$T/$1.pid")"
+	wait "$(cat "$T/$1.pid")" 2>/dev/null
+	rm -f "$T/$1.pid"
+}
+ctl() { printf '%s\n' "$2" | socat -t 3 - "UNIX-CONNECT:$T/$1.ctl"; }
+q() { _ans=$(ctl "$1" "$2") && [ -n "$_ans" ] && printf '%s\n' "$_ans" | jq -e "$3" > /dev/null; }
+wait_q() { # NODE REQ FILTER SECS
+	j=0
+	while [ $j -lt $(($4 * 10)) ]; do q "$1" "$2" "$3" && return 0; sleep 0.1; j=$((j + 1)); done
+	return 1
+}
+violate() { # NODE SOURCE
+	printf '{"component":"%s","user":"shop","action":"read","resource":"cards/1","source":"%s"}\n' \
+		"$(comp_of "$1")" "$2" | socat -t 1 - "UNIX-CONNECT:$T/$1.app"
+}
+
+# The composite SLA: the shop is web on b and db on c, both guests of a.
+sla a > "$T/a.yaml"; sla b > "$T/b.yaml"; sla c > "$T/c.yaml"
+cat > "$T/shop.yaml" <<YAML
+composite: shop
+fleet:
+  servers: [tls://127.0.0.1:$PORT]
+  node: coord
+  site: lab
+  user: coord
+  password: pw-coord
+  tls: { ca: $T/ca.pem, cert: $T/client.pem, key: $T/client.key }
+silence: 4s
+attack-window: 5m
+nodes:
+  - { name: a, sla: a.yaml }
+  - { name: b, sla: b.yaml, host: a }
+  - { name: c, sla: c.yaml, host: a }
+slos:
+  - { id: shop-up, all-compliant: [web@b, db@c] }
+  - { id: web-up, all-compliant: [web@b] }
+  - { id: shop-budget, max-violated-for: 3s within 1h, of: [web@b, db@c] }
+  - { id: calm, max-nodes-under-attack: 1 }
+YAML
+cp "$T/shop.yaml" "$T/bad-shop.yaml"
+sed -i 's/web@b, db@c] }$/web@b, dbx@c] }/' "$T/bad-shop.yaml"
+check "slaguard-coord --check reads the composite SLA" sh -c "'$COORD' --check '$T/shop.yaml' | grep -q 'composite SLA shop: 3 nodes, 4 SLOs'"
+L=$(grep -n 'dbx@c' "$T/bad-shop.yaml" | cut -d: -f1)
+check "... and names FILE:LINE of a component c's SLA lacks" sh -c "! '$COORD' --check '$T/bad-shop.yaml' 2> '$T/check.err'; grep -q 'bad-shop.yaml:$L:[0-9]*: field .slos\[0\].all-compliant\[1\].*no component or SLO dbx' '$T/check.err'"
+
+"$COORD" "$T/shop.yaml" >> "$T/coord.out" 2>&1 &
+COORD_PID=$!
+for n in a b c; do start $n; done
+# The SLOs count violations among application events: with none in their
+# window they are unknown, so each node sees allowed reads all along.
+(
+	while :; do
+		for n in a b c; do
+			printf '{"component":"%s","user":"shop","action":"read","resource":"products/1","source":"10.98.0.9"}\n' \
+				"$(comp_of $n)" | socat -t 1 - "UNIX-CONNECT:$T/$n.app" 2> /dev/null
+		done
+		sleep 2
+	done
+) &
+FEED_PID=$!
+for n in a b c; do
+	check "$n connects to the bus" wait_q $n '{"cmd":"status"}' '.fleet.connected' 10
+done
+
+F="--composite $T/shop.yaml"
+state() { "$CTL" -j fleet alerts $F 2> /dev/null; }
+# Wait up to SECS for the coordinator's state to pass FILTER.
+wait_state() { # FILTER SECS
+	j=0
+	while [ $j -lt $(($2 * 5)) ]; do
+		_s=$(state) && [ -n "$_s" ] && printf '%s\n' "$_s" | jq -e "$1" > /dev/null && return 0
+		sleep 0.2; j=$((j + 1))
+	done
+	echo "# state: $(state | jq -c '[.slos[] | {id, state, evidence}]')"
+	return 1
+}
+slo() { echo ".slos[] | select(.id == \"$1\")"; }
+wait_for_coord_log() { # TEXT SECS
+	j=0
+	while [ $j -lt $(($2 * 10)) ]; do grep -qF "$1" "$T/coord.out" && return 0; sleep 0.1; j=$((j + 1)); done
+	return 1
+}
+
+# 1. All quiet: the composite SLOs are compliant.
+check "shop-up is compliant" wait_state "$(slo shop-up) | .state == \"compliant\"" 15
+check "calm is compliant" wait_state "$(slo calm) | .state == \"compliant\"" 5
+check "shop-budget is compliant" wait_state "$(slo shop-budget) | .state == \"compliant\"" 5
+check "fleet nodes: every node heard, none silent" sh -c "'$CTL' -j fleet nodes $F | jq -e '[.nodes[] | select(.silent | not)] | length == 3'"
+check "... text output lists b with its host a" sh -c "'$CTL' fleet nodes $F | grep -q '^b  *lab  *a '"
+
+# 2. db on c violated: shop-up violated, evidence names node and SLO.
+violate c 192.0.2.30
+check "shop-up goes violated when c's db is" wait_state "$(slo shop-up) | .state == \"violated\" and (.evidence | test(\"db@c: node c's SLO db-access violated\"))" 10
+check "web-up stays compliant" wait_state "$(slo web-up) | .state == \"compliant\"" 2
+check "the change is published on slaguard.lab.coord.composite" sh -c "./build/nats-pub tls://127.0.0.1:$PORT coord pw-coord --last slaguard.lab.coord.composite | jq -e '.composite == \"shop\" and .id != null and .state != null'"
+check "shop-budget is violated once past 3s" wait_state "$(slo shop-budget) | .state == \"violated\" and (.evidence | test(\"within 1h\"))" 10
+check "fleet alerts shows c's alert" sh -c "'$CTL' fleet alerts $F | grep -q '^  c .*critical *no-cards'"
+check "calm: one node under attack, still compliant" wait_state "$(slo calm) | .state == \"compliant\" and (.evidence | test(\"1 node under attack.*c: (decision block-source 192.0.2.30|alert A[0-9]+ no-cards)\"))" 5
+
+# 3. The hypervisor a attacked too: two nodes, calm violated.
+violate a 192.0.2.31
+check "calm goes violated with a and c under attack" wait_state "$(slo calm) | .state == \"violated\" and (.evidence | test(\"2 nodes under attack\")) and (.evidence | test(\"a: \")) and (.evidence | test(\"c: \"))" 10
+
+# 3b. The coordinator restarts: what the nodes said before is not lost.
+kill "$COORD_PID"; wait "$COORD_PID" 2>/dev/null
+"$COORD" "$T/shop.yaml" >> "$T/coord.out" 2>&1 &
+COORD_PID=$!
+check "a restarted coordinator restores the nodes' state" wait_for_coord_log "state of 3 nodes restored" 10
+check "... and shop-up is still violated by c's db" wait_state "$(slo shop-up) | .state == \"violated\" and (.evidence | test(\"db@c: node c's SLO db-access violated\"))" 5
+
+# 4. Guest b goes silent while its host a is under attack: web-up unknown, explained.
+stop b
+check "web-up goes unknown when b is silent" wait_state "$(slo web-up) | .state == \"unknown\"" 15
+check "... its evidence says b's host a is under attack" wait_state "$(slo web-up) | .evidence | test(\"web@b unknown: node b silent for [0-9]+s while its host a is under attack \\\\((decision block-source 192.0.2.31|alert A[0-9]+ no-cards)\")" 3
+check "fleet nodes says b is silent" sh -c "'$CTL' -j fleet nodes $F | jq -e '.nodes[] | select(.name == \"b\") | .silent'"
+start b
+check "web-up compliant again once b is back" wait_state "$(slo web-up) | .state == \"compliant\"" 15
+
+# 5. Deploy: a good SLA runs, a broken one is refused and the old one stays.
+sla b web-v2 > "$T/b-v2.yaml"
+check "deploy b web-v2: b runs it" sh -c "'$CTL' fleet deploy $F --wait 15 b '$T/b-v2.yaml' > '$T/deploy.out' 2>&1; cat '$T/deploy.out'; grep -q '^b runs revision [0-9]* (SLA web-v2)' '$T/deploy.out'"
+check "b's daemon runs SLA web-v2" wait_q b '{"cmd":"status"}' '.sla == "web-v2"' 5
+check "... in fleet nodes" sh -c "j=0; while [ \$j -lt 20 ]; do '$CTL' fleet nodes $F | grep -q '^b .* web-v2 rev [1-9]' && exit 0; sleep 0.3; j=\$((j+1)); done; exit 1"
+sed 's/severity: low }/severity: lowish }/' "$T/b-v2.yaml" > "$T/b-broken.yaml"
+LINE=$(grep -n lowish "$T/b-broken.yaml" | cut -d: -f1)
+check "deploy of a broken SLA is refused here with FILE:LINE" sh -c "! '$CTL' fleet deploy $F b '$T/b-broken.yaml' 2> '$T/deploy.err'; cat '$T/deploy.err'; grep -q 'b-broken.yaml:$LINE:[0-9]*: field .slos\[0\].severity' '$T/deploy.err'"
+# Put in the bucket directly (as the coordinator may): b validates it itself.
+check "a broken SLA put in the bucket directly is stored" ./build/nats-pub "tls://127.0.0.1:$PORT" coord pw-coord '$KV.slaguard-sla.b' "$(cat "$T/b-broken.yaml")"
+check "b refuses it with FILE:LINE" wait_q b '{"cmd":"status"}' ".fleet.refused_revision > .fleet.sla_revision and (.fleet.sla_error | test(\"^slaguard-sla/b@[0-9]+:$LINE:[0-9]+: field 'slos\\\\[0\\\\].severity'\"))" 10
+check "... and keeps running web-v2" q b '{"cmd":"status"}' '.sla == "web-v2"'
+check "slaguardctl fleet status on b says so" sh -c "'$CTL' --control '$T/b.ctl' fleet status | grep -q 'refused: slaguard-sla/b@[0-9]*:$LINE:'"
+check "the coordinator shows the refusal" sh -c "j=0; while [ \$j -lt 20 ]; do '$CTL' -j fleet nodes $F | jq -e '.nodes[] | select(.name == \"b\") | .sla.refused | test(\":$LINE:\")' > /dev/null && exit 0; sleep 0.3; j=\$((j+1)); done; exit 1"
+
+# A restart runs the version deployed last, not the SLA file; the broken
+# one, still the bucket's last, is refused against it again.
+stop b
+start b
+check "restarted b runs the deployed web-v2 again, not its file" wait_q b '{"cmd":"status"}' '.sla == "web-v2" and .fleet.sla_revision > 0' 10
+check "... and refuses the broken version again" wait_q b '{"cmd":"status"}' '.fleet.refused_revision > .fleet.sla_revision' 10
+check "... still web-v2" q b '{"cmd":"status"}' '.sla == "web-v2"'
+
+# 6. Security: what a node's credentials cannot do.
+check "no node was refused anything it needs by the server" sh -c "! grep 'Violation' '$T/nats.out'"
+URL=tls://127.0.0.1:$PORT
+now=$(date +%s%3N)
+FORGED='{"v":1,"op":"apply","id":"lab.a.C999.A999","site":"lab","node":"a","scope":"fleet","action":"block-source","target":"192.0.2.66","issued_ms":'$now',"expires_ms":'$((now + 600000))',"alert":"A999","ref":"no-cards","severity":"critical"}'
+check "b's credentials cannot publish under a's decision subject" sh -c "! ./build/nats-pub $URL b pw-b slaguard.lab.a.decision '$FORGED' 2> /dev/null"
+check "... the server says why" grep -q 'Publish Violation - User "b", Subject "slaguard.lab.a.decision"' "$T/nats.out"
+check "b's credentials cannot write a's status key" sh -c "! ./build/nats-pub $URL b pw-b '\$KV.slaguard-status.a' '{\"node\":\"a\",\"site\":\"lab\",\"sla\":\"forged\"}' 2> /dev/null"
+check "b's credentials cannot write any SLA, not even its own" sh -c "! ./build/nats-pub $URL b pw-b '\$KV.slaguard-sla.b' 'sla: forged' 2> /dev/null && ! ./build/nats-pub $URL b pw-b '\$KV.slaguard-sla.a' 'sla: forged' 2> /dev/null"
+check "a still runs its own SLA" q a '{"cmd":"status"}' '.sla == "host-v1"'
+
+# 7. A fleet decision passes the receiving node's own guard: c allowlists it.
+violate a 203.0.113.9
+check "b applies a's block of 203.0.113.9" sh -c "j=0; while [ \$j -lt 50 ]; do ip netns exec $NS""2 nft list set inet slaguard block4 | grep -q '203.0.113.9 ' && exit 0; sleep 0.1; j=\$((j+1)); done; exit 1"
+check "c refuses it (allowlisted there)" sh -c "sleep 1; ! ip netns exec $NS""3 nft list set inet slaguard block4 | grep -q 203.0.113.9"
+check "c counts the refusal" q c '{"cmd":"status"}' '.fleet.refused >= 1'
+
+kill "$COORD_PID"; wait "$COORD_PID" 2>/dev/null; COORD_PID=""
+for n in a b c; do stop $n; done
+check "no sanitizer report" sh -c "! grep -l 'Sanitizer\|runtime error' '$T/a.out' '$T/b.out' '$T/c.out' '$T/coord.out'"
+echo "coord-live: $pass passed, $failed failed"
+[ $failed = 0 ]
