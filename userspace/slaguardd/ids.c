@@ -31,27 +31,16 @@ int id_store_open(struct id_store *s, const char *dir, uint64_t *alert_from,
 	return 0;
 }
 
-/* Written to a temporary file, synced, then renamed over the old one. */
 static int write_store(const struct id_store *s, uint64_t alert, uint64_t cm)
 {
-	char tmp[PATH_MAX + 8], text[64];
-	int fd, len, ret = 0;
+	struct sgd_rewrite w;
+	int ret = sgd_rewrite_open(&w, s->path);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", s->path);
-	len = snprintf(text, sizeof(text), "alert %llu\ncountermeasure %llu\n",
-		       (unsigned long long)alert, (unsigned long long)cm);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)len) != len || fsync(fd) < 0)
-		ret = errno ? -errno : -EIO;
-	if (close(fd) < 0 && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, s->path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
+	if (ret < 0)
+		return ret;
+	fprintf(w.f, "alert %llu\ncountermeasure %llu\n",
+		(unsigned long long)alert, (unsigned long long)cm);
+	return sgd_rewrite_commit(&w);
 }
 
 int id_store_reserve(struct id_store *s, uint64_t next_alert, uint64_t next_cm)

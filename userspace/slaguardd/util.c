@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -136,4 +139,42 @@ int sgd_parse_addr(const char *text, uint8_t addr[16])
 	if (inet_pton(AF_INET6, text, addr) == 1)
 		return sgd_unmap_v4(addr) ? AF_INET : AF_INET6;
 	return 0;
+}
+
+int sgd_rewrite_open(struct sgd_rewrite *r, const char *path)
+{
+	int fd;
+
+	r->f = NULL;
+	r->path = path;
+	if (snprintf(r->tmp, sizeof(r->tmp), "%s.tmp", path) >= (int)sizeof(r->tmp))
+		return -ENAMETOOLONG;
+	fd = open(r->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	r->f = fdopen(fd, "w");
+	if (!r->f) {
+		int err = errno;
+
+		close(fd);
+		unlink(r->tmp);
+		return -err;
+	}
+	return 0;
+}
+
+int sgd_rewrite_commit(struct sgd_rewrite *r)
+{
+	int ret = 0;
+
+	if (ferror(r->f) || fflush(r->f) || fsync(fileno(r->f)))
+		ret = errno ? -errno : -EIO;
+	if (fclose(r->f) && !ret)
+		ret = -errno;
+	r->f = NULL;
+	if (!ret && rename(r->tmp, r->path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(r->tmp);
+	return ret;
 }

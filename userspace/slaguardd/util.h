@@ -7,9 +7,11 @@
 #ifndef SLAGUARDD_UTIL_H
 #define SLAGUARDD_UTIL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <syslog.h>
 
 #include "text.h"
@@ -43,5 +45,19 @@ int sgd_parse_addr(const char *text, uint8_t addr[16]);
  * every stage sees one spelling of a source (sgd_parse_addr() does too).
  */
 bool sgd_unmap_v4(uint8_t addr[16]);
+
+/*
+ * A state file is rewritten whole: into PATH.tmp (mode 0600), flushed and
+ * synced, then renamed over PATH, so a crash leaves the old or the new one.
+ */
+struct sgd_rewrite {
+	FILE *f;
+	const char *path;
+	char tmp[PATH_MAX + 8];
+};
+/* 0 and R->f to write to, or -errno (nothing open). */
+int sgd_rewrite_open(struct sgd_rewrite *r, const char *path);
+/* 0 once PATH holds what was written, or -errno (PATH as it was). */
+int sgd_rewrite_commit(struct sgd_rewrite *r);
 
 #endif /* SLAGUARDD_UTIL_H */

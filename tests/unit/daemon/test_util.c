@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Address text as inet_ntop() writes it, for every IPv4 octet value. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/slaguard.h>
@@ -102,6 +107,52 @@ static void siphash_reference_vectors(void **state)
 	assert_true(sg_siphash(&key, msg, 15) == 0xa129ca6149be45e5ULL);
 }
 
+static char *slurp(const char *path)
+{
+	static char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* A state file is replaced whole, private to root, and kept on failure. */
+static void state_files_rewritten_whole(void **state)
+{
+	char dir[] = "/tmp/sgd-rewrite-XXXXXX", path[64], tmp[80];
+	struct sgd_rewrite w;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	assert_int_equal(sgd_rewrite_open(&w, path), 0);
+	fprintf(w.f, "one\n");
+	assert_int_equal(sgd_rewrite_commit(&w), 0);
+	assert_string_equal(slurp(path), "one\n");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(access(tmp, F_OK), -1);
+	/* a rename that cannot happen (a directory in the way): the old stays */
+	assert_int_equal(sgd_rewrite_open(&w, dir), 0);
+	fprintf(w.f, "two\n");
+	assert_true(sgd_rewrite_commit(&w) < 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dir);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_string_equal(slurp(path), "one\n");
+	/* nowhere to write: an error, nothing open */
+	assert_int_equal(sgd_rewrite_open(&w, "/nonexistent/dir/state"), -ENOENT);
+	assert_null(w.f);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +161,7 @@ int main(void)
 		cmocka_unit_test(mapped_addresses_are_ipv4),
 		cmocka_unit_test(mapped_event_source_is_ipv4),
 		cmocka_unit_test(siphash_reference_vectors),
+		cmocka_unit_test(state_files_rewritten_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

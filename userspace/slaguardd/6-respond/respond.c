@@ -644,28 +644,21 @@ void respond_set_offender_state(struct respond *r, const char *path)
 /* "target<TAB>count<TAB>last block, CLOCK_REALTIME ms", oldest first. */
 static void offenders_save(struct respond *r, uint64_t now)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd;
+	struct sgd_rewrite w;
+	int ret;
 
 	r->off_saved = now;
 	if (!r->off_state)
 		return;
 	r->off_dirty = false;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", r->off_state);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
-		sgd_log(LOG_WARNING, "%s: %s: repeat offenders would be forgotten by a restart",
-			tmp, strerror(errno));
-		return;
+	ret = sgd_rewrite_open(&w, r->off_state);
+	if (!ret) {
+		offenders_write(&r->off, w.f, (int64_t)now, sgd_real_ms());
+		ret = sgd_rewrite_commit(&w);
 	}
-	offenders_write(&r->off, f, (int64_t)now, sgd_real_ms());
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, r->off_state))
+	if (ret < 0)
 		sgd_log(LOG_WARNING, "%s: %s: repeat offenders would be forgotten by a restart",
-			r->off_state, strerror(errno));
+			r->off_state, strerror(-ret));
 }
 
 void respond_offenders_recover(struct respond *r, uint64_t now, uint32_t limit)
@@ -1167,35 +1160,28 @@ void respond_set_cgroup_state(struct respond *r, const char *path)
 /* One line per cgroup countermeasure in force, tab-separated. */
 static void cgroup_save(struct respond *r)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd;
+	struct sgd_rewrite w;
+	int ret;
 
 	if (!r->cg_state)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", r->cg_state);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
-		sgd_log(LOG_WARNING, "%s: %s: cgroup countermeasures would be left behind by a restart",
-			tmp, strerror(errno));
-		return;
-	}
-	for (size_t i = 0; i < r->n; i++) {
-		const struct countermeasure *c = &r->cm[i];
+	ret = sgd_rewrite_open(&w, r->cg_state);
+	if (!ret) {
+		for (size_t i = 0; i < r->n; i++) {
+			const struct countermeasure *c = &r->cm[i];
 
-		if (!sla_action_on_cgroup(c->action) || c->dry_run)
-			continue;
-		fprintf(f, "%llu\t%s\t%llu\t%s\t%s\t%s\t%s\t%s\n",
-			(unsigned long long)c->num, sla_action_name(c->action),
-			(unsigned long long)c->expires_real, c->cgroup,
-			c->value, c->previous, c->alert, c->ref);
+			if (!sla_action_on_cgroup(c->action) || c->dry_run)
+				continue;
+			fprintf(w.f, "%llu\t%s\t%llu\t%s\t%s\t%s\t%s\t%s\n",
+				(unsigned long long)c->num, sla_action_name(c->action),
+				(unsigned long long)c->expires_real, c->cgroup,
+				c->value, c->previous, c->alert, c->ref);
+		}
+		ret = sgd_rewrite_commit(&w);
 	}
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, r->cg_state))
+	if (ret < 0)
 		sgd_log(LOG_WARNING, "%s: %s: cgroup countermeasures would be left behind by a restart",
-			r->cg_state, strerror(errno));
+			r->cg_state, strerror(-ret));
 }
 
 static enum sla_action cgroup_action(const char *name)
@@ -1980,29 +1966,22 @@ void respond_set_allow_state(struct respond *r, const char *path)
 /* "num<TAB>target<TAB>end, CLOCK_REALTIME ms<TAB>uid<TAB>reason" per allow. */
 static void allows_save(struct respond *r)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd;
+	struct sgd_rewrite w;
+	int ret;
 
 	if (!r->allow_state)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", r->allow_state);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	f = fd < 0 ? NULL : fdopen(fd, "w");
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
-		sgd_log(LOG_WARNING, "%s: %s: operator allows would be forgotten by a restart",
-			tmp, strerror(errno));
-		return;
+	ret = sgd_rewrite_open(&w, r->allow_state);
+	if (!ret) {
+		for (size_t i = 0; i < r->nallow; i++)
+			fprintf(w.f, "%llu\t%s\t%llu\t%u\t%s\n", (unsigned long long)r->allow[i].num,
+				r->allow[i].target, (unsigned long long)r->allow[i].expires_real,
+				r->allow[i].uid, r->allow[i].reason);
+		ret = sgd_rewrite_commit(&w);
 	}
-	for (size_t i = 0; i < r->nallow; i++)
-		fprintf(f, "%llu\t%s\t%llu\t%u\t%s\n", (unsigned long long)r->allow[i].num,
-			r->allow[i].target, (unsigned long long)r->allow[i].expires_real,
-			r->allow[i].uid, r->allow[i].reason);
-	if (fflush(f) || fsync(fileno(f)) || fclose(f) || rename(tmp, r->allow_state))
+	if (ret < 0)
 		sgd_log(LOG_WARNING, "%s: %s: operator allows would be forgotten by a restart",
-			r->allow_state, strerror(errno));
+			r->allow_state, strerror(-ret));
 }
 
 void respond_allows_recover(struct respond *r, uint64_t now)

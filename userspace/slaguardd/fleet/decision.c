@@ -368,31 +368,19 @@ void fleet_ledger_rebind(struct fleet_ledger *l, const char *id, const char *cm)
 
 int fleet_ledger_save(const struct fleet_ledger *l, const char *path)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int ret = 0;
+	struct sgd_rewrite w;
+	int ret = sgd_rewrite_open(&w, path);
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
+	if (ret < 0)
+		return ret;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct fleet_ledger_entry *e = &l->e[i];
 
-		fprintf(f, "%s %llu %d %s %d %s\n", e->id, (unsigned long long)e->expires_ms,
+		fprintf(w.f, "%s %llu %d %s %d %s\n", e->id, (unsigned long long)e->expires_ms,
 			e->revoked, e->cm[0] ? e->cm : "-", (int)e->action,
 			e->target[0] ? e->target : "-");
 	}
-	if (ferror(f))
-		ret = -EIO;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
+	return sgd_rewrite_commit(&w);
 }
 
 int fleet_ledger_load(struct fleet_ledger *l, const char *path, uint64_t now_real)

@@ -724,23 +724,13 @@ static void on_event(struct loop_handler *h, uint32_t events)
 
 static int write_file(const char *path, const char *text, size_t len)
 {
-	char tmp[PATH_MAX];
-	FILE *out;
-	int ret = 0;
+	struct sgd_rewrite w;
+	int ret = sgd_rewrite_open(&w, path);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	out = fopen(tmp, "we");
-	if (!out)
-		return -errno;
-	if (fwrite(text, 1, len, out) != len)
-		ret = -EIO;
-	if (fclose(out) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
+	if (ret < 0)
+		return ret;
+	fwrite(text, 1, len, w.f);
+	return sgd_rewrite_commit(&w);
 }
 
 /*
