@@ -47,8 +47,6 @@ NS=sgcoord$$
 NATS_PID=""
 COORD_PID=""
 FEED_PID=""
-pass=0
-failed=0
 cleanup() {
 	for n in a b c; do
 		[ -f "$T/$n.pid" ] && kill "$(cat "$T/$n.pid")" 2>/dev/null
@@ -63,60 +61,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-no() {
-	failed=$((failed + 1)); echo "not ok - $*"
+. ./lib.sh
+detail() {
 	for n in a b c coord; do [ -f "$T/$n.out" ] && tail -n 6 "$T/$n.out" | sed "s/^/#   $n: /"; done
 }
-check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
 
-idx() { case $1 in a) echo 1;; b) echo 2;; c) echo 3;; esac; }
-PORT=4222
-while ss -ltn | grep -q ":$PORT "; do PORT=$((PORT + 1)); done
-
-for n in a b c; do
-	i=$(idx $n)
-	ip netns add "$NS$i" || { echo "coord-live: skipped (ip netns add failed)"; exit 0; }
-	ip link add "ch$i" type veth peer name eth0 netns "$NS$i"
-	ip addr add "10.98.$i.1/24" dev "ch$i"
-	ip link set "ch$i" up
-	ip -n "$NS$i" addr add "10.98.$i.2/24" dev eth0
-	ip -n "$NS$i" link set eth0 up
-	ip -n "$NS$i" link set lo up
-	ip -n "$NS$i" route add default via "10.98.$i.1"
-done
-
-# A node publishes only under its own subjects, puts only its own status
-# key, reads (watches) the SLA bucket but writes nothing in it.
-perms() { # NODE
-	d="lab_$1"
-	cat <<CONF
-      { user: $1, password: pw-$1, permissions: {
-          publish: { allow: [ "slaguard.lab.$1.>", "\$JS.API.INFO",
-            "\$JS.API.STREAM.INFO.SLAGUARD", "\$JS.API.STREAM.CREATE.SLAGUARD",
-            "\$JS.API.CONSUMER.INFO.SLAGUARD.$d", "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d",
-            "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>", "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d",
-            "\$JS.ACK.SLAGUARD.$d.>",
-            "\$JS.API.STREAM.INFO.KV_slaguard-sla", "\$JS.API.STREAM.INFO.KV_slaguard-status",
-            "\$JS.API.STREAM.NAMES",
-            "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla", "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla.>",
-            "\$JS.API.CONSUMER.DELETE.KV_slaguard-sla.>", "\$JS.FC.KV_slaguard-sla.>",
-            "\$KV.slaguard-status.$1" ] },
-          subscribe: { allow: [ "_INBOX.>" ] } } }
-CONF
-}
-pki() { # NAME EXT
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=$1" 2> /dev/null &&
-	printf '%b\n' "$2" > "$T/$1.ext" &&
-	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
-		-days 1 -extfile "$T/$1.ext" -out "$T/$1.pem" 2> /dev/null
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-	-keyout "$T/ca.key" -out "$T/ca.pem" -subj /CN=slaguard-test-ca 2> /dev/null &&
-pki server "subjectAltName=IP:10.98.1.1,IP:10.98.2.1,IP:10.98.3.1,IP:127.0.0.1\nextendedKeyUsage=serverAuth" &&
-pki client "extendedKeyUsage=clientAuth" || { echo "coord-live: skipped (openssl could not make certificates)"; exit 0; }
-export NATS_CA="$T/ca.pem" NATS_CERT="$T/client.pem" NATS_KEY="$T/client.key"
+. ./fleet-lib.sh
+fleet_netns coord-live ch 98
+fleet_pki coord-live 98
 
 cat > "$T/nats.conf" <<CONF
 listen: 0.0.0.0:$PORT
@@ -340,5 +292,4 @@ check "c counts the refusal" q c '{"cmd":"status"}' '.fleet.refused >= 1'
 kill "$COORD_PID"; wait "$COORD_PID" 2>/dev/null; COORD_PID=""
 for n in a b c; do stop $n; done
 check "no sanitizer report" sh -c "! grep -l 'Sanitizer\|runtime error' '$T/a.out' '$T/b.out' '$T/c.out' '$T/coord.out'"
-echo "coord-live: $pass passed, $failed failed"
-[ $failed = 0 ]
+finish coord-live

@@ -59,57 +59,9 @@ detail() {
 	for n in a b c; do [ -f "$T/$n.out" ] && tail -n 6 "$T/$n.out" | sed "s/^/#   $n: /"; done
 }
 
-idx() { case $1 in a) echo 1;; b) echo 2;; c) echo 3;; esac; }
-# A free port in the hub: nothing else listens in this namespace, but check.
-PORT=4222
-while ss -ltn | grep -q ":$PORT "; do PORT=$((PORT + 1)); done
-
-for n in a b c; do
-	i=$(idx $n)
-	ip netns add "$NS$i" || { echo "fleet-live: skipped (ip netns add failed)"; exit 0; }
-	ip link add "fh$i" type veth peer name eth0 netns "$NS$i"
-	ip addr add "10.99.$i.1/24" dev "fh$i"
-	ip link set "fh$i" up
-	ip -n "$NS$i" addr add "10.99.$i.2/24" dev eth0
-	ip -n "$NS$i" link set eth0 up
-	ip -n "$NS$i" link set lo up
-	ip -n "$NS$i" route add default via "10.99.$i.1"
-done
-
-# One user per node, allowed to publish only under its own subjects and to
-# use the JetStream API for the stream and its own durable consumer; to
-# watch the SLA bucket and to put its own status key (coord-live.sh).
-perms() { # NODE
-	d="lab_$1"
-	cat <<CONF
-      { user: $1, password: pw-$1, permissions: {
-          publish: { allow: [ "slaguard.lab.$1.>", "\$JS.API.INFO",
-            "\$JS.API.STREAM.INFO.SLAGUARD", "\$JS.API.STREAM.CREATE.SLAGUARD",
-            "\$JS.API.CONSUMER.INFO.SLAGUARD.$d", "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d",
-            "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>", "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d",
-            "\$JS.ACK.SLAGUARD.$d.>",
-            "\$JS.API.STREAM.INFO.KV_slaguard-sla", "\$JS.API.STREAM.INFO.KV_slaguard-status",
-            "\$JS.API.STREAM.NAMES",
-            "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla", "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla.>",
-            "\$JS.API.CONSUMER.DELETE.KV_slaguard-sla.>", "\$JS.FC.KV_slaguard-sla.>",
-            "\$KV.slaguard-status.$1" ] },
-          subscribe: { allow: [ "_INBOX.>" ] } } }
-CONF
-}
-# TLS everywhere: a test CA, the server's certificate for its addresses,
-# one client certificate the nodes share (the server verifies it).
-pki() { # NAME EXT
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=$1" 2> /dev/null &&
-	printf '%b\n' "$2" > "$T/$1.ext" &&
-	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
-		-days 1 -extfile "$T/$1.ext" -out "$T/$1.pem" 2> /dev/null
-}
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-	-keyout "$T/ca.key" -out "$T/ca.pem" -subj /CN=slaguard-test-ca 2> /dev/null &&
-pki server "subjectAltName=IP:10.99.1.1,IP:10.99.2.1,IP:10.99.3.1,IP:127.0.0.1\nextendedKeyUsage=serverAuth" &&
-pki client "extendedKeyUsage=clientAuth" || { echo "fleet-live: skipped (openssl could not make certificates)"; exit 0; }
-export NATS_CA="$T/ca.pem" NATS_CERT="$T/client.pem" NATS_KEY="$T/client.key"
+. ./fleet-lib.sh
+fleet_netns fleet-live fh 99
+fleet_pki fleet-live 99
 
 cat > "$T/nats.conf" <<CONF
 listen: 0.0.0.0:$PORT
