@@ -17,6 +17,8 @@
 #   compliance/  the SLA compliance report from slaguardd's history
 #                (SQLite), for slaguardctl report and the dashboard
 #                (compliance.h)
+#   web/         what the read-only web pages share: the libmicrohttpd
+#                server, static files built in, token and Host rules (web.h)
 #   libslaguard-app/  what applications link to report events to
 #                slaguardd's application socket (slaguard-app.h); also
 #                a shared library (SHLIBS), so its objects are PIC and
@@ -40,7 +42,7 @@ PKG_CONFIG ?= pkg-config
 
 us_srcs = $(sort $(patsubst $(US)/%,%,$(wildcard $(addprefix $(US)/,$(1)))))
 
-LIBS := sla nftables common libslaguard-app compliance
+LIBS := sla nftables common libslaguard-app compliance web
 common_SRCS := $(call us_srcs,common/*.c)
 common_PKGS := libmnl
 sla_SRCS := $(call us_srcs,sla/*.c)
@@ -49,6 +51,11 @@ nftables_SRCS := $(call us_srcs,nftables/*.c)
 nftables_PKGS := libnftables libnftnl libmnl json-c
 compliance_SRCS := $(call us_srcs,compliance/*.c)
 compliance_PKGS := sqlite3 json-c
+web_SRCS := $(call us_srcs,web/*.c)
+web_PKGS := libmicrohttpd
+# web.c builds assets/ (the pages' shared script and style) into the binary.
+$(O)/web/web.o: SG_CPPFLAGS += -DWEB_ASSETS_DIR='"$(US)/web/assets"'
+$(O)/web/web.o: $(wildcard $(US)/web/assets/*)
 libslaguard-app_SRCS := $(call us_srcs,libslaguard-app/*.c)
 libslaguard-app_PKGS := json-c
 libslaguard-app_CFLAGS := -fPIC -fvisibility=hidden
@@ -61,13 +68,17 @@ PROGRAMS := slaguardctl slaguardd coord
 coord_BIN := slaguard-coord
 bin = $(or $($(1)_BIN),$(1))
 coord_SRCS := $(call us_srcs,coord/*.c)
-coord_LIBS := sla
-coord_PKGS := libnats json-c
+coord_LIBS := sla web
+coord_PKGS := libnats json-c libmicrohttpd
+coord_LDLIBS := -lpthread
+# page.c serves the fleet's page with web/ built in (.incbin), as slaguardd's.
+$(O)/coord/page.o: SG_CPPFLAGS += -DCOORD_WEB_DIR='"$(US)/coord/web"'
+$(O)/coord/page.o: $(wildcard $(US)/coord/web/*)
 slaguardctl_SRCS := $(call us_srcs,slaguardctl/*.c)
 slaguardctl_LIBS := compliance sla common
 slaguardctl_PKGS := sqlite3 libnats
 slaguardd_SRCS := $(call us_srcs,slaguardd/*.c slaguardd/*/*.c)
-slaguardd_LIBS := compliance sla nftables common
+slaguardd_LIBS := compliance sla nftables common web
 # metrics.c serves Prometheus metrics with libmicrohttpd (expo.c writes them);
 # history.c keeps the SLA history in SQLite, which slaguardctl report reads.
 # fleet/ talks to NATS JetStream with libnats (its own threads).

@@ -22,6 +22,7 @@
 
 #include "bus.h"
 #include "coord.h"
+#include "page.h"
 
 #define FETCH_BATCH		128
 #define FETCH_WAIT_MS		250
@@ -367,7 +368,7 @@ static int setup(struct run *r)
 	return 0;
 }
 
-int coord_run(struct sla_composite *comp)
+int coord_run(struct sla_composite *comp, struct coord_page *page)
 {
 	struct run r = { .comp = comp };
 	uint64_t last_eval = 0, last_put = 0;
@@ -402,6 +403,7 @@ int coord_run(struct sla_composite *comp)
 		now = coord_now_ms();
 		if (now - last_eval >= EVAL_MS) {
 			changed = coord_evaluate(&r.co, now, on_changed, &r) > 0;
+			coord_page_update(page, &r.co, now);
 			last_eval = now;
 		}
 		if (changed || now - last_put >= STATE_PUT_MS) {

@@ -17,7 +17,12 @@ int coord_bus_connect(const struct sla_fleet *fl, const char *name,
 /* BUCKET, created with HISTORY values per key if CREATE and missing. */
 int coord_bus_kv(jsCtx *js, const char *bucket, int history, bool create,
 		 kvStore **kv);
-/* Until SIGTERM or SIGINT: 0, or a negative errno if the bus failed. */
-int coord_run(struct sla_composite *comp);
+struct coord_page;
+
+/*
+ * Until SIGTERM or SIGINT: 0, or a negative errno if the bus failed.
+ * PAGE (may be NULL): the page (page.h) shown the state as it changes.
+ */
+int coord_run(struct sla_composite *comp, struct coord_page *page);
 
 #endif /* SLAGUARD_COORD_BUS_H */

@@ -31,6 +31,7 @@
 #include "history.h"
 #include "loop.h"
 #include "dashboard.h"
+#include "web.h"
 #include "metrics.h"
 #include "nft_backend.h"
 #include "outputs.h"
@@ -62,7 +63,7 @@ struct args {
 	const char *metrics;		/* NULL: no metrics endpoint */
 	bool metrics_remote;		/* --metrics-allow-remote */
 	const char *dash_token_file;	/* --dashboard-token-file */
-	char dash_token[DASH_TOKEN_MAX + 1];	/* "": none */
+	char dash_token[WEB_TOKEN_MAX + 1];	/* "": none */
 	bool no_history;
 	uint64_t retention_ms;		/* of the history */
 	struct outputs_opts outputs;	/* --journal, --webhook... */
@@ -306,7 +307,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			fprintf(stderr, PROG ": --dashboard-token-file without --metrics: the dashboard is served with the metrics, give --metrics[=ADDR:PORT]\n");
 			return -EINVAL;
 		}
-		if (dashboard_read_token(a->dash_token_file, a->dash_token, sizeof(a->dash_token),
+		if (web_read_token(a->dash_token_file, a->dash_token, sizeof(a->dash_token),
 					 err, sizeof(err)) < 0) {
 			fprintf(stderr, PROG ": --dashboard-token-file %s\n", err);
 			return -EINVAL;
@@ -718,7 +719,7 @@ static int bind_metrics(struct daemon *d)
 		fprintf(stderr, PROG ": --metrics: %s\n", err);
 		return -EINVAL;
 	}
-	d->metrics_fd = metrics_listen(&ss, sl);
+	d->metrics_fd = web_listen(&ss, sl);
 	if (d->metrics_fd < 0) {
 		fprintf(stderr, PROG ": --metrics %s: %s%s\n", d->a.metrics, strerror(-d->metrics_fd),
 			d->metrics_fd == -EADDRINUSE ? " (another slaguardd or exporter has the port: choose another with --metrics=ADDR:PORT)" : "");
@@ -732,7 +733,7 @@ static void open_metrics(struct daemon *d)
 	char where[80];
 	int fd = d->metrics_fd, ret;
 
-	metrics_bound(fd, where, sizeof(where));
+	web_bound(fd, where, sizeof(where));
 	d->metrics_fd = -1;
 	ret = metrics_new(&d->metrics, &d->loop, fd, &d->e, d->app);
 	if (ret < 0) {

@@ -18,108 +18,22 @@
 #include "metrics.h"
 #include "outputs.h"
 #include "util.h"
+#include "web.h"
 
 /* ---- the listening address ---- */
-
-static bool is_loopback(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
-	return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
-}
 
 int metrics_parse_listen(const char *listen, bool allow_remote,
 			 struct sockaddr_storage *ss, socklen_t *sslen,
 			 char *err, size_t errlen)
 {
-	char host[64] = "127.0.0.1";
-	const char *port = listen, *colon;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	unsigned long p;
-	char *end;
-
-	memset(ss, 0, sizeof(*ss));
-	if (listen[0] == '[') {
-		const char *close = strchr(listen, ']');
-
-		if (!close || close[1] != ':' || (size_t)(close - listen - 1) >= sizeof(host))
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(close - listen - 1), listen + 1);
-		port = close + 2;
-	} else if ((colon = strrchr(listen, ':'))) {
-		if (strchr(listen, ':') != colon || (size_t)(colon - listen) >= sizeof(host))
-			goto bad;
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - listen), listen);
-		port = colon + 1;
-	}
-	errno = 0;
-	p = strtoul(port, &end, 10);
-	if (!*port || *end || errno || p > 65535 || *port < '0' || *port > '9')
-		goto bad;
-	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)p);
-		*sslen = sizeof(*s4);
-	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)p);
-		*sslen = sizeof(*s6);
-	} else {
-		goto bad;
-	}
-	if (!allow_remote && !is_loopback(ss)) {
+	if (web_parse_listen(listen, METRICS_DEFAULT_LISTEN, ss, sslen, err, errlen) < 0)
+		return -EINVAL;
+	if (!allow_remote && !web_is_loopback(ss)) {
 		snprintf(err, errlen, "metrics address %s is not a loopback address: the page is not authenticated, anyone who reaches it reads the SLA's state; add --metrics-allow-remote to serve it there anyway",
-			 host);
+			 listen);
 		return -EINVAL;
 	}
 	return 0;
-bad:
-	snprintf(err, errlen, "metrics address '%s': expected PORT, IPV4:PORT or [IPV6]:PORT, e.g. " METRICS_DEFAULT_LISTEN,
-		 listen);
-	return -EINVAL;
-}
-
-int metrics_listen(const struct sockaddr_storage *ss, socklen_t sslen)
-{
-	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int one = 1;
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (ss->ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)ss, sslen) < 0 || listen(fd, 16) < 0) {
-		int ret = -errno;
-
-		close(fd);
-		return ret;
-	}
-	return fd;
-}
-
-void metrics_bound(int fd, char *buf, size_t len)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	char host[SGD_ADDR_MAX];
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
-		snprintf(buf, len, "?");
-		return;
-	}
-	if (ss.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		snprintf(buf, len, "%s:%u", host, ntohs(s4->sin_port));
-	}
 }
 
 /* ---- the page ---- */
@@ -405,31 +319,10 @@ struct metrics {
 	uint64_t scrapes;
 };
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned int status,
-			     const char *type, char *body, size_t len,
-			     enum MHD_ResponseMemoryMode mode)
-{
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
-	enum MHD_Result ret;
-
-	if (!r) {
-		if (mode == MHD_RESPMEM_MUST_FREE)
-			free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
 static enum MHD_Result text(struct MHD_Connection *c, unsigned int status,
 			    const char *msg)
 {
-	return reply(c, status, "text/plain; charset=utf-8", (char *)msg, strlen(msg),
-		     MHD_RESPMEM_PERSISTENT);
+	return web_say(c, status, msg, NULL);
 }
 
 /*
@@ -443,18 +336,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 {
 	struct metrics *m = cls;
 	enum dash_route route;
-	const char *clen;
+	enum MHD_Result ret;
 	struct expo x;
 	char *page;
 	size_t len;
 
 	(void)version; (void)upload; (void)upload_len; (void)state;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
-	clen = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if ((clen && strcmp(clen, "0")) ||
-	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
-		return text(c, MHD_HTTP_CONTENT_TOO_LARGE, "no request body expected\n");
+	if (!web_request_ok(c, method, &ret))
+		return ret;
 	route = dashboard_route(url);
 	if (route != DASH_NONE)
 		return (enum MHD_Result)dashboard_serve(&m->dash, m->e, c, route);
@@ -471,8 +360,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the page could not be rendered\n");
 	}
 	m->scrapes++;
-	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", page, len,
-		     MHD_RESPMEM_MUST_FREE);
+	return web_answer(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", page, len,
+			  true, NULL);
 }
 
 static void mhd_log(void *arg, const char *fmt, va_list ap)
@@ -512,15 +401,7 @@ int metrics_new(struct metrics **out, struct loop *l, int fd,
 	m->e = e;
 	m->app = app;
 	/* No thread flag: MHD runs only when MHD_run() is called (external loop). */
-	m->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-				  on_request, m,
-				  MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_MAX_CONNECTIONS,
-				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)METRICS_MAX_PER_IP,
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_TIMEOUT_S,
-				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_REQUEST_MAX,
-				  MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				  MHD_OPTION_END);
+	m->mhd = web_start(fd, MHD_USE_EPOLL, on_request, m, mhd_log, NULL);
 	if (!m->mhd) {
 		close(fd);
 		free(m);
@@ -555,15 +436,9 @@ void metrics_tick(struct metrics *m)
 
 void metrics_free(struct metrics *m)
 {
-	int fd;
-
 	if (!m)
 		return;
 	loop_del(m->loop, &m->h);
-	/* MHD does not close a listening socket it was given. */
-	fd = MHD_quiesce_daemon(m->mhd);
-	MHD_stop_daemon(m->mhd);
-	if (fd >= 0)
-		close(fd);
+	web_stop(m->mhd);
 	free(m);
 }

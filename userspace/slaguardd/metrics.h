@@ -6,7 +6,7 @@
  * one more handler; the 1 s tick runs its timeouts), so a page is rendered
  * from the live engine between two events, with no thread and no lock,
  * and a slow or hostile client only ever costs a non-blocking write.
- * Connections, request size and idle time are bounded (METRICS_*).
+ * Connections, request size and idle time are bounded (WEB_*, web.h).
  */
 #ifndef SLAGUARDD_METRICS_H
 #define SLAGUARDD_METRICS_H
@@ -20,10 +20,6 @@
 #include "loop.h"
 
 #define METRICS_DEFAULT_LISTEN	"127.0.0.1:9477"
-#define METRICS_MAX_CONNECTIONS	16	/* at once, all clients */
-#define METRICS_MAX_PER_IP	8	/* so one address cannot take them all */
-#define METRICS_TIMEOUT_S	10	/* an idle connection is closed */
-#define METRICS_REQUEST_MAX	8192	/* request line and headers, bytes */
 #define METRICS_PAGE_MAX	(16u << 20)	/* a bigger page is an error */
 
 struct engine;
@@ -37,10 +33,7 @@ struct intake_app;
 int metrics_parse_listen(const char *listen, bool allow_remote,
 			 struct sockaddr_storage *ss, socklen_t *sslen,
 			 char *err, size_t errlen);
-/* A listening TCP socket on SS; -errno. Made early, so errors are seen. */
-int metrics_listen(const struct sockaddr_storage *ss, socklen_t sslen);
-/* "ADDR:PORT" the socket FD is bound to (the port chosen for 0). */
-void metrics_bound(int fd, char *buf, size_t len);
+/* The socket: web_listen(), its address: web_bound() (web.h). */
 
 /* The exposition of E (APP: its socket's counters, may be NULL) into X. */
 void metrics_render(struct expo *x, const struct engine *e,
@@ -58,7 +51,7 @@ int metrics_new(struct metrics **out, struct loop *l, int fd,
  */
 void metrics_set_dashboard(struct metrics *m, const char *token, bool remote,
 			   const char *history);
-/* Every second: close connections idle past METRICS_TIMEOUT_S. */
+/* Every second: close connections idle past WEB_TIMEOUT_S. */
 void metrics_tick(struct metrics *m);
 void metrics_free(struct metrics *m);
 

@@ -3,7 +3,7 @@
  * Composite SLO evaluation: compliant, violated and unknown from what the
  * nodes said and when, with evidence naming node and SLO, the budget of
  * max-violated-for, nodes under attack, a silent guest explained by its
- * hypervisor.
+ * hypervisor; the fleet page's JSON (GET /api/state) and its server.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <json-c/json.h>
 
 #include "coord.h"
+#include "page.h"
+#include "web.h"
 
 static const char shop[] =
 	"composite: shop\n"
@@ -301,6 +304,150 @@ static void test_restore(void **state)
 	json_object_put(bad);
 }
 
+/* The fleet page's /api/state: a violated composite SLO and a silent node. */
+static void page_fix(struct fix *f)
+{
+	all_well(f, T0);
+	coord_status(&f->co, HV, 3, "hv-sla", "", T0);
+	coord_heard(&f->co, HV, T0 + 5000);
+	coord_node_slo(&f->co, DB, "db-access", "db", COORD_VIOLATED, "3 out of bounds", T0 + 5000);
+	coord_alert(&f->co, DB, "A9", "db-access", "high", "<b>read</b> cards", T0 + 5000);
+	eval(f, T0 + 12000);
+}
+
+static struct json_object *idx(struct json_object *o, const char *key, size_t i)
+{
+	struct json_object *a;
+
+	assert_true(json_object_object_get_ex(o, key, &a));
+	assert_true(i < json_object_array_length(a));
+	return json_object_array_get_idx(a, i);
+}
+
+static const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	return json_object_get_string(v);
+}
+
+static void test_page_state(void **state)
+{
+	struct fix *f = *state;
+	struct json_object *o, *n;
+	char *s;
+
+	page_fix(f);
+	s = coord_page_state(&f->co, T0 + 12000);
+	assert_non_null(s);
+	o = json_tokener_parse(s);
+	assert_non_null(o);
+	assert_string_equal(str(o, "composite"), "shop");
+	assert_string_equal(str(idx(o, "slos", UP), "id"), "up");
+	assert_string_equal(str(idx(o, "slos", UP), "state"), "violated");
+	assert_non_null(strstr(str(idx(o, "slos", UP), "evidence"), "node db1's SLO db-access violated"));
+	assert_string_equal(str(idx(o, "slos", CALM), "state"), "compliant");
+	n = idx(o, "nodes", WEB);
+	assert_string_equal(str(n, "name"), "web1");
+	assert_string_equal(str(n, "host"), "hv");
+	assert_string_equal(str(n, "silent"), "true");
+	assert_string_equal(str(n, "heard_ms"), "1000000000");
+	n = idx(o, "nodes", HV);
+	assert_string_equal(str(n, "silent"), "false");
+	assert_string_equal(str(n, "under_attack"), "false");
+	assert_string_equal(str(n, "heard_ms"), "1000005000");
+	assert_true(json_object_object_get_ex(n, "sla", &n));
+	assert_string_equal(str(n, "revision"), "3");
+	assert_string_equal(str(idx(o, "alerts", 0), "node"), "db1");
+	assert_string_equal(str(idx(o, "alerts", 0), "summary"), "<b>read</b> cards");
+	json_object_put(o);
+	free(s);
+}
+
+static void test_page_route(void **state)
+{
+	(void)state;
+	assert_int_equal(coord_page_route("/dashboard"), CPAGE_PAGE);
+	assert_int_equal(coord_page_route("/dashboard?token=x"), CPAGE_PAGE);
+	assert_int_equal(coord_page_route("/fleet.js"), CPAGE_SCRIPT);
+	assert_int_equal(coord_page_route("/web.js"), CPAGE_WEB_SCRIPT);
+	assert_int_equal(coord_page_route("/web.css"), CPAGE_STYLE);
+	assert_int_equal(coord_page_route("/api/state"), CPAGE_API_STATE);
+	assert_int_equal(coord_page_route("/api/state/x"), CPAGE_NONE);
+	assert_int_equal(coord_page_route("/api/status"), CPAGE_NONE);
+	assert_int_equal(coord_page_route("/"), CPAGE_NONE);
+	assert_int_equal(coord_page_route(NULL), CPAGE_NONE);
+}
+
+/* REQUEST to the server on FD's address; the answer into BUF. */
+static void http(int lfd, const char *request, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&ss, &sl), 0);
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&ss, sl), 0);
+	assert_int_equal(write(fd, request, strlen(request)), (ssize_t)strlen(request));
+	while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fd);
+}
+
+static void test_page_served(void **state)
+{
+	struct fix *f = *state;
+	struct sockaddr_storage ss;
+	struct coord_page *p;
+	static char buf[1 << 16];
+	char err[256];
+	socklen_t sl;
+	int fd;
+
+	page_fix(f);
+	assert_int_equal(web_parse_listen("127.0.0.1:0", "", &ss, &sl, err, sizeof(err)), 0);
+	fd = web_listen(&ss, sl);
+	assert_true(fd >= 0);
+	assert_int_equal(coord_page_open(&p, fd, NULL, false), 0);
+	http(fd, "GET /api/state HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 503 "));		/* nothing rendered yet */
+	coord_page_update(p, &f->co, T0 + 12000);
+	http(fd, "GET /api/state HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 200 "));
+	assert_non_null(strstr(buf, "\"state\":\"violated\""));
+	assert_non_null(strstr(buf, "Content-Security-Policy: default-src 'none'"));
+	/* Another Host: a DNS rebinding page gets nothing. */
+	http(fd, "GET /api/state HTTP/1.0\r\nHost: attacker.example\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 403 "));
+	assert_null(strstr(buf, "violated"));
+	http(fd, "POST /api/state HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 405 "));
+	http(fd, "GET /dashboard HTTP/1.0\r\nHost: localhost\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "<script src=\"/fleet.js\" defer></script>"));
+	coord_page_close(p);
+	/* With a token: nothing without it, the state with it. */
+	fd = web_listen(&ss, sl);
+	assert_true(fd >= 0);
+	assert_int_equal(coord_page_open(&p, fd, "0123456789abcdef0123", true), 0);
+	coord_page_update(p, &f->co, T0 + 12000);
+	http(fd, "GET /api/state HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 401 "));
+	http(fd, "GET /api/state HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer 0123456789abcdef0123\r\n\r\n",
+	     buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 200 "));
+	http(fd, "GET /dashboard?token=0123456789abcdef0123 HTTP/1.0\r\nHost: x\r\n\r\n",
+	     buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 303 "));
+	assert_non_null(strstr(buf, "slaguard_token=0123456789abcdef0123; Path=/; HttpOnly; SameSite=Strict"));
+	coord_page_close(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +458,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_route, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_served, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include "engine.h"
 #include "helpers.h"
 #include "util.h"
+#include "web.h"
 
 static void routes(void **state)
 {
@@ -24,7 +25,8 @@ static void routes(void **state)
 	assert_int_equal(dashboard_route("/dashboard/"), DASH_PAGE);
 	assert_int_equal(dashboard_route("/dashboard?token=x"), DASH_PAGE);
 	assert_int_equal(dashboard_route("/dashboard.js"), DASH_SCRIPT);
-	assert_int_equal(dashboard_route("/dashboard.css"), DASH_STYLE);
+	assert_int_equal(dashboard_route("/web.css"), DASH_STYLE);
+	assert_int_equal(dashboard_route("/web.js"), DASH_WEB_SCRIPT);
 	assert_int_equal(dashboard_route("/api/status"), DASH_API_STATUS);
 	assert_int_equal(dashboard_route("/api/alerts?x=1"), DASH_API_ALERTS);
 	assert_int_equal(dashboard_route("/api/countermeasures"), DASH_API_COUNTERMEASURES);
@@ -44,59 +46,59 @@ static void token_equal(void **state)
 	const char *t = "0123456789abcdef0123";
 
 	(void)state;
-	assert_true(dashboard_token_equal(t, "0123456789abcdef0123"));
-	assert_false(dashboard_token_equal(t, "0123456789abcdef012"));	/* prefix */
-	assert_false(dashboard_token_equal(t, "0123456789abcdef01234"));	/* longer */
-	assert_false(dashboard_token_equal(t, "1123456789abcdef0123"));
-	assert_false(dashboard_token_equal(t, "0123456789abcdef0124"));
-	assert_false(dashboard_token_equal(t, ""));
-	assert_false(dashboard_token_equal(t, NULL));
+	assert_true(web_token_equal(t, "0123456789abcdef0123"));
+	assert_false(web_token_equal(t, "0123456789abcdef012"));	/* prefix */
+	assert_false(web_token_equal(t, "0123456789abcdef01234"));	/* longer */
+	assert_false(web_token_equal(t, "1123456789abcdef0123"));
+	assert_false(web_token_equal(t, "0123456789abcdef0124"));
+	assert_false(web_token_equal(t, ""));
+	assert_false(web_token_equal(t, NULL));
 	/* An empty expected token matches nothing, not the empty string. */
-	assert_false(dashboard_token_equal("", ""));
+	assert_false(web_token_equal("", ""));
 }
 
 static void request_token(void **state)
 {
-	char b[DASH_TOKEN_MAX + 1];
+	char b[WEB_TOKEN_MAX + 1];
 
 	(void)state;
-	assert_string_equal(dashboard_request_token("Bearer abc-DEF_1.~", NULL, b, sizeof(b)),
+	assert_string_equal(web_request_token("Bearer abc-DEF_1.~", NULL, b, sizeof(b)),
 			    "abc-DEF_1.~");
-	assert_string_equal(dashboard_request_token("bearer  abc", NULL, b, sizeof(b)), "abc");
-	assert_string_equal(dashboard_request_token(NULL, "slaguard_token=abc", b, sizeof(b)), "abc");
-	assert_string_equal(dashboard_request_token(NULL, "a=1; slaguard_token=xyz; b=2",
+	assert_string_equal(web_request_token("bearer  abc", NULL, b, sizeof(b)), "abc");
+	assert_string_equal(web_request_token(NULL, "slaguard_token=abc", b, sizeof(b)), "abc");
+	assert_string_equal(web_request_token(NULL, "a=1; slaguard_token=xyz; b=2",
 						    b, sizeof(b)), "xyz");
 	/* A cookie whose name merely ends or starts the same is not it. */
-	assert_null(dashboard_request_token(NULL, "xslaguard_token=abc", b, sizeof(b)));
-	assert_null(dashboard_request_token(NULL, "slaguard_tokens=abc", b, sizeof(b)));
-	assert_null(dashboard_request_token("Basic YTpi", NULL, b, sizeof(b)));
-	assert_null(dashboard_request_token("Bearer ", NULL, b, sizeof(b)));
-	assert_null(dashboard_request_token(NULL, NULL, b, sizeof(b)));
+	assert_null(web_request_token(NULL, "xslaguard_token=abc", b, sizeof(b)));
+	assert_null(web_request_token(NULL, "slaguard_tokens=abc", b, sizeof(b)));
+	assert_null(web_request_token("Basic YTpi", NULL, b, sizeof(b)));
+	assert_null(web_request_token("Bearer ", NULL, b, sizeof(b)));
+	assert_null(web_request_token(NULL, NULL, b, sizeof(b)));
 	/* Characters outside the token's set, or too long: no token at all. */
-	assert_null(dashboard_request_token("Bearer a\"b", NULL, b, sizeof(b)));
-	assert_null(dashboard_request_token(NULL, "slaguard_token=a,b", b, sizeof(b)));
-	assert_null(dashboard_request_token("Bearer abcdef", NULL, b, 4));
+	assert_null(web_request_token("Bearer a\"b", NULL, b, sizeof(b)));
+	assert_null(web_request_token(NULL, "slaguard_token=a,b", b, sizeof(b)));
+	assert_null(web_request_token("Bearer abcdef", NULL, b, 4));
 }
 
 static void host_local(void **state)
 {
 	(void)state;
-	assert_true(dashboard_host_local("127.0.0.1:9477"));
-	assert_true(dashboard_host_local("127.1.2.3"));
-	assert_true(dashboard_host_local("localhost:9477"));
-	assert_true(dashboard_host_local("LOCALHOST"));
-	assert_true(dashboard_host_local("[::1]:9477"));
-	assert_true(dashboard_host_local("[::1]"));
+	assert_true(web_host_local("127.0.0.1:9477"));
+	assert_true(web_host_local("127.1.2.3"));
+	assert_true(web_host_local("localhost:9477"));
+	assert_true(web_host_local("LOCALHOST"));
+	assert_true(web_host_local("[::1]:9477"));
+	assert_true(web_host_local("[::1]"));
 	/* What a rebinding page's requests carry: its own name. */
-	assert_false(dashboard_host_local("attacker.example:9477"));
-	assert_false(dashboard_host_local("localhost.attacker.example"));
-	assert_false(dashboard_host_local("127.0.0.1.nip.io"));
-	assert_false(dashboard_host_local("10.0.0.1:9477"));
-	assert_false(dashboard_host_local("[::2]:9477"));
-	assert_false(dashboard_host_local("[::1"));
-	assert_false(dashboard_host_local("[::1]x"));
-	assert_false(dashboard_host_local(""));
-	assert_false(dashboard_host_local(NULL));
+	assert_false(web_host_local("attacker.example:9477"));
+	assert_false(web_host_local("localhost.attacker.example"));
+	assert_false(web_host_local("127.0.0.1.nip.io"));
+	assert_false(web_host_local("10.0.0.1:9477"));
+	assert_false(web_host_local("[::2]:9477"));
+	assert_false(web_host_local("[::1"));
+	assert_false(web_host_local("[::1]x"));
+	assert_false(web_host_local(""));
+	assert_false(web_host_local(NULL));
 }
 
 static int write_file(const char *path, const char *text)
@@ -111,30 +113,30 @@ static int write_file(const char *path, const char *text)
 
 static void read_token(void **state)
 {
-	char path[] = "/tmp/sgd-dash-XXXXXX", b[DASH_TOKEN_MAX + 1], err[512];
-	char longer[DASH_TOKEN_MAX + 3];
+	char path[] = "/tmp/sgd-dash-XXXXXX", b[WEB_TOKEN_MAX + 1], err[512];
+	char longer[WEB_TOKEN_MAX + 3];
 	int fd = mkstemp(path);
 
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(write_file(path, "0123456789abcdef-._~\n"), 0);
-	assert_int_equal(dashboard_read_token(path, b, sizeof(b), err, sizeof(err)), 0);
+	assert_int_equal(web_read_token(path, b, sizeof(b), err, sizeof(err)), 0);
 	assert_string_equal(b, "0123456789abcdef-._~");
 	assert_int_equal(write_file(path, "0123456789abcdef"), 0);	/* no newline */
-	assert_int_equal(dashboard_read_token(path, b, sizeof(b), err, sizeof(err)), 0);
+	assert_int_equal(web_read_token(path, b, sizeof(b), err, sizeof(err)), 0);
 	assert_string_equal(b, "0123456789abcdef");
 	assert_int_equal(write_file(path, "short\n"), 0);
-	assert_true(dashboard_read_token(path, b, sizeof(b), err, sizeof(err)) < 0);
+	assert_true(web_read_token(path, b, sizeof(b), err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "expected one line of 16 to 256 characters"));
 	assert_int_equal(write_file(path, "0123456789abcdef;x\n"), 0);
-	assert_true(dashboard_read_token(path, b, sizeof(b), err, sizeof(err)) < 0);
+	assert_true(web_read_token(path, b, sizeof(b), err, sizeof(err)) < 0);
 	memset(longer, 'a', sizeof(longer) - 1);
 	longer[sizeof(longer) - 1] = '\0';
 	assert_int_equal(write_file(path, longer), 0);
-	assert_true(dashboard_read_token(path, b, sizeof(b), err, sizeof(err)) < 0);
+	assert_true(web_read_token(path, b, sizeof(b), err, sizeof(err)) < 0);
 	unlink(path);
-	assert_true(dashboard_read_token(path, b, sizeof(b), err, sizeof(err)) < 0);
+	assert_true(web_read_token(path, b, sizeof(b), err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "No such file"));
 }
 

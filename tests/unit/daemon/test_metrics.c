@@ -18,6 +18,7 @@
 #include "helpers.h"
 #include "metrics.h"
 #include "util.h"
+#include "web.h"
 
 static char *render_expo(void (*fn)(struct expo *x), size_t max)
 {
@@ -291,7 +292,7 @@ static void serve(struct engine_fixture *f, struct server *s)
 
 	assert_int_equal(loop_init(&s->loop), 0);
 	assert_int_equal(metrics_parse_listen("127.0.0.1:0", false, &ss, &sl, err, sizeof(err)), 0);
-	fd = metrics_listen(&ss, sl);
+	fd = web_listen(&ss, sl);
 	assert_true(fd >= 0);
 	sl = sizeof(s->addr);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&s->addr, &sl), 0);
@@ -341,7 +342,7 @@ static size_t exchange(struct server *s, const char *req, size_t len, char *out,
 static void server(void **state)
 {
 	struct engine_fixture *f = *state;
-	static char out[1 << 16], big[METRICS_REQUEST_MAX * 2];
+	static char out[1 << 16], big[WEB_REQUEST_MAX * 2];
 	struct server s;
 	const char *get = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	const char *post = "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc";

@@ -1,48 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// slaguard's dashboard: reads /api/* every few seconds and fills the page.
-// Everything shown comes from the daemon, parts of it (alert summaries,
-// targets, evidence) from what attackers sent: text only, never markup
-// (textContent and createElement; no innerHTML anywhere).
+// slaguard's dashboard: reads /api/* every few seconds and fills the page,
+// with the helpers of /web.js (text only, never markup).
 'use strict';
 
 const REFRESH_MS = 5000;
-
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  if (cls) e.className = cls;
-  return e;
-}
-
-function row(cells) {
-  const tr = document.createElement('tr');
-  for (const c of cells) tr.appendChild(c instanceof Node ? c : el('td', c));
-  return tr;
-}
-
-function fill(id, rows, cols, empty) {
-  const tbody = document.querySelector('#' + id + ' tbody');
-  tbody.replaceChildren();
-  if (!rows.length) {
-    const td = el('td', empty, 'empty');
-    td.colSpan = cols;
-    tbody.appendChild(row([td]));
-    return;
-  }
-  for (const r of rows) tbody.appendChild(r);
-}
-
-async function get(path) {
-  const r = await fetch(path, { credentials: 'same-origin', cache: 'no-store' });
-  if (!r.ok) throw new Error(path + ': HTTP ' + r.status);
-  return r.json();
-}
-
-function fmt(v) {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(3);
-  return String(v);
-}
 
 function bound(s) {
   if (s.bound === null || s.bound === undefined) return '';
@@ -170,25 +131,16 @@ async function refreshReport() {
 }
 
 async function refresh() {
-  const err = document.getElementById('error');
-  try {
-    const [st, al, cm] = await Promise.all([
-      get('/api/status'), get('/api/alerts'), get('/api/countermeasures')]);
-    const byId = new Map((al.alerts || []).map((a) => [a.id, a]));
-    renderStatus(st);
-    renderCountermeasures(cm, byId);
-    renderAlerts(al);
-    await refreshReport();
-    err.hidden = true;
-    document.body.dataset.loaded = String(Date.now());
-  } catch (e) {
-    err.textContent = 'cannot read the daemon: ' + e.message;
-    err.hidden = false;
-  }
+  const [st, al, cm] = await Promise.all([
+    get('/api/status'), get('/api/alerts'), get('/api/countermeasures')]);
+  const byId = new Map((al.alerts || []).map((a) => [a.id, a]));
+  renderStatus(st);
+  renderCountermeasures(cm, byId);
+  renderAlerts(al);
+  await refreshReport();
 }
 
 document.addEventListener('DOMContentLoaded', () => {
   document.getElementById('since').addEventListener('change', refreshReport);
-  refresh();
-  setInterval(refresh, REFRESH_MS);
+  refreshEvery(REFRESH_MS, 'the daemon', refresh);
 });
