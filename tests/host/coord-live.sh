@@ -20,7 +20,9 @@
 # (refused locally, and by the node with FILE:LINE when put in the bucket
 # directly; the old SLA stays); a node's credentials cannot publish under
 # another node's subject nor write another node's status key or any SLA;
-# a fleet decision still passes the receiving node's allowlist.
+# a fleet decision still passes the receiving node's allowlist; the
+# coordinator's page (--dashboard): /api/state and, in headless chromium
+# (coord-browser.py), a violated composite SLO and a silent node shown.
 #
 #   make -C tests/host check
 
@@ -34,7 +36,7 @@ if [ "$(id -u)" != 0 ]; then
 	echo "coord-live: skipped (needs root)"
 	exit 0
 fi
-for c in nats-server socat jq nft ip openssl; do
+for c in nats-server socat jq nft ip openssl curl; do
 	command -v $c > /dev/null || { echo "coord-live: skipped (needs $c)"; exit 0; }
 done
 if [ -z "${SGD_COORD_NETNS:-}" ]; then
@@ -176,7 +178,11 @@ check "slaguard-coord --check reads the composite SLA" sh -c "'$COORD' --check '
 L=$(grep -n 'dbx@c' "$T/bad-shop.yaml" | cut -d: -f1)
 check "... and names FILE:LINE of a component c's SLA lacks" sh -c "! '$COORD' --check '$T/bad-shop.yaml' 2> '$T/check.err'; grep -q 'bad-shop.yaml:$L:[0-9]*: field .slos\[0\].all-compliant\[1\].*no component or SLO dbx' '$T/check.err'"
 
-"$COORD" "$T/shop.yaml" >> "$T/coord.out" 2>&1 &
+# The page: loopback only without a token.
+DASH=127.0.0.1:19479
+check "--dashboard on a non-loopback address needs a token" sh -c "! '$COORD' --dashboard=10.98.1.1:19479 '$T/shop.yaml' 2> '$T/dash.err'; grep -q 'not a loopback address.*--dashboard-token-file' '$T/dash.err'"
+check "--dashboard-token-file without --dashboard is refused" sh -c "! '$COORD' --dashboard-token-file /dev/null '$T/shop.yaml' 2> /dev/null"
+"$COORD" --dashboard=$DASH "$T/shop.yaml" >> "$T/coord.out" 2>&1 &
 COORD_PID=$!
 for n in a b c; do start $n; done
 # The SLOs count violations among application events: with none in their
@@ -236,7 +242,7 @@ check "calm goes violated with a and c under attack" wait_state "$(slo calm) | .
 
 # 3b. The coordinator restarts: what the nodes said before is not lost.
 kill "$COORD_PID"; wait "$COORD_PID" 2>/dev/null
-"$COORD" "$T/shop.yaml" >> "$T/coord.out" 2>&1 &
+"$COORD" --dashboard=$DASH "$T/shop.yaml" >> "$T/coord.out" 2>&1 &
 COORD_PID=$!
 check "a restarted coordinator restores the nodes' state" wait_for_coord_log "state of 3 nodes restored" 10
 check "... and shop-up is still violated by c's db" wait_state "$(slo shop-up) | .state == \"violated\" and (.evidence | test(\"db@c: node c's SLO db-access violated\"))" 5
@@ -246,6 +252,12 @@ stop b
 check "web-up goes unknown when b is silent" wait_state "$(slo web-up) | .state == \"unknown\"" 15
 check "... its evidence says b's host a is under attack" wait_state "$(slo web-up) | .evidence | test(\"web@b unknown: node b silent for [0-9]+s while its host a is under attack \\\\((decision block-source 192.0.2.31|alert A[0-9]+ no-cards)\")" 3
 check "fleet nodes says b is silent" sh -c "'$CTL' -j fleet nodes $F | jq -e '.nodes[] | select(.name == \"b\") | .silent'"
+# ... and so does the coordinator's page, with shop-up violated by c.
+violate c 192.0.2.32
+check "the page's /api/state: b silent on host a, shop-up violated, c's alerts" sh -c "j=0; while [ \$j -lt 30 ]; do curl -s --max-time 5 http://$DASH/api/state | jq -e '(.nodes[] | select(.name == \"b\") | .silent and .host == \"a\") and (.slos[] | select(.id == \"shop-up\") | .state == \"violated\") and ([.alerts[] | select(.node == \"c\")] | length > 0)' > /dev/null && exit 0; sleep 0.3; j=\$((j+1)); done; exit 1"
+check "... refused to a foreign Host (DNS rebinding)" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Host: attacker.example' http://$DASH/api/state)\" = 403 ]"
+browser coord-live "the fleet page shows shop-up violated and b silent" \
+	./coord-browser.py "http://$DASH/dashboard" shop-up b a
 start b
 check "web-up compliant again once b is back" wait_state "$(slo web-up) | .state == \"compliant\"" 15
 

@@ -12,46 +12,15 @@
 # text of an alert summary that must appear as text, not as elements;
 # TOKEN: given, the page must refuse without it and open with ?token=.
 import sys
-import time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+
+from browser import check, chromium, console_errors, wait_for
+import browser
 
 url, slo, alert, target, markup = sys.argv[1:6]
 token = sys.argv[6] if len(sys.argv) > 6 else None
-failed = 0
-
-
-def check(what, cond):
-    global failed
-    print(("ok - " if cond else "not ok - ") + "browser: " + what, flush=True)
-    if not cond:
-        failed += 1
-
-
-def wait_for(fn, timeout=20):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            v = fn()
-            if v:
-                return v
-        except Exception:
-            pass
-        time.sleep(0.2)
-    return None
-
-
-opts = Options()
-for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-          "--no-first-run", "--disable-extensions", "--disable-background-networking"):
-    opts.add_argument(a)
-opts.binary_location = "/usr/bin/chromium"
-opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-drv.set_page_load_timeout(30)
+drv = chromium()
 try:
     if token:
         drv.get(url)
@@ -97,9 +66,8 @@ try:
     check("... and ran nothing", drv.execute_script("return window.__slaguard_pwned === undefined"))
     check("alert %s is in the timeline" % alert,
           len(drv.find_elements(By.CSS_SELECTOR, '#timeline tr[data-alert="%s"]' % alert)) == 1)
-    errs = [e for e in drv.get_log("browser")
-            if e.get("level") == "SEVERE" and "favicon" not in e.get("message", "")]
+    errs = console_errors(drv)
     check("no errors in the console (CSP violations included): %r" % errs, not errs)
 finally:
     drv.quit()
-sys.exit(1 if failed else 0)
+sys.exit(1 if browser.failed else 0)

@@ -105,16 +105,7 @@ check "/api/report: an unknown SLO is a 404" is "$(code "$U/api/report?slo=nope"
 check "a foreign Host is refused (DNS rebinding)" is "$(code "$U/api/status" -H 'Host: attacker.example')" 403
 check "POST is refused" is "$(code "$U/api/status" -d x)" 405
 
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2> /dev/null; then
-	if /usr/bin/python3 ./dashboard-browser.py "$U/dashboard" scan "$ALERT" 192.0.2.7 "$MARKUP" > "$T/browser" 2>&1; then
-		ok "headless chromium: the page shows it"
-	else
-		no "headless chromium: the page shows it"
-	fi
-	sed 's/^/#   /' "$T/browser"
-else
-	echo "dashboard-live: browser checks skipped (needs chromium, chromium-driver, python3-selenium: make deps)"
-fi
+browser dashboard-live "the page shows it" ./dashboard-browser.py "$U/dashboard" scan "$ALERT" 192.0.2.7 "$MARKUP"
 stop
 
 # 3. A non-loopback address: refused without a token, served with one.
@@ -142,14 +133,8 @@ check "token: the cookie gets 200" is "$(code "$U/api/status" -H "Cookie: a=b; s
 check "token: ?token= sets the cookie and redirects" sh -c "curl -sSI --max-time 5 '$U/dashboard?token=$TOKEN' | tr -d '\r' | grep -q '^Set-Cookie: slaguard_token=.*HttpOnly; SameSite=Strict' && curl -sSI --max-time 5 '$U/dashboard?token=$TOKEN' | grep -q '^HTTP/1.1 303'"
 check "token: the token is not accepted on the API's query" is "$(code "$U/api/status?token=$TOKEN")" 401
 ALERT=$(ctl '{"cmd":"countermeasures"}' | jq -r '.countermeasures[] | select(.target == "192.0.2.7") | .alert')
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && /usr/bin/python3 -c 'import selenium' 2> /dev/null; then
-	if /usr/bin/python3 ./dashboard-browser.py "$U/dashboard" scan "$ALERT" 192.0.2.7 "$MARKUP" "$TOKEN" > "$T/browser" 2>&1; then
-		ok "headless chromium with the token: the page shows it"
-	else
-		no "headless chromium with the token: the page shows it"
-	fi
-	sed 's/^/#   /' "$T/browser"
-fi
+browser dashboard-live "with the token, the page shows it" \
+	./dashboard-browser.py "$U/dashboard" scan "$ALERT" 192.0.2.7 "$MARKUP" "$TOKEN"
 stop
 
 finish dashboard-live

@@ -42,3 +42,21 @@ stop() {
 	PID=""
 	return $rc
 }
+
+# browser NAME WHAT SCRIPT ARGS...: one check, that headless chromium
+# running SCRIPT (a *-browser.py) sees WHAT; its lines as detail.
+# Skipped with a message without chromium, chromedriver and selenium.
+browser() {
+	_name=$1; _what=$2; shift 2
+	if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] ||
+	   ! /usr/bin/python3 -c 'import selenium' 2> /dev/null; then
+		echo "$_name: browser checks skipped (needs chromium, chromium-driver, python3-selenium: make deps)"
+		return 0
+	fi
+	if PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$@" > "$T/browser" 2>&1; then
+		ok "headless chromium: $_what"
+	else
+		no "headless chromium: $_what"
+	fi
+	sed 's/^/#   /' "$T/browser"
+}
