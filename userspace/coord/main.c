@@ -21,11 +21,11 @@ static void usage(FILE *f)
 		"Keeps the composite SLA's state from what its nodes publish on the\n"
 		"fleet's NATS JetStream bus, and publishes its changes.\n"
 		"  --check    only read the composite SLA and the nodes' SLAs it names\n"
-		"  --dashboard[=ADDR:PORT]  serve a read-only page of all nodes, the\n"
+		"  --dashboard ADDR:PORT  serve a read-only page of all nodes, the\n"
 		"             composite SLOs and the nodes' last alerts at\n"
-		"             http://ADDR:PORT/dashboard (JSON: /api/state); default\n"
-		"             " COORD_PAGE_DEFAULT_LISTEN ". Without a token it answers\n"
-		"             only on loopback, to a loopback Host\n"
+		"             http://ADDR:PORT/dashboard (JSON: /api/state), e.g.\n"
+		"             " COORD_PAGE_EXAMPLE_LISTEN "; without a token only on a\n"
+		"             loopback address, answering a loopback Host\n"
 		"  --dashboard-token-file PATH  the page's token (one line, %d to %d of\n"
 		"             A-Z a-z 0-9 - . _ ~): every request must carry it (open\n"
 		"             /dashboard?token=TOKEN once, or Authorization: Bearer);\n"
@@ -44,12 +44,12 @@ static int open_page(const char *listen, const char *token_file, char *token, si
 
 	if (!listen) {
 		if (token_file) {
-			fprintf(stderr, "slaguard-coord: --dashboard-token-file without --dashboard: give --dashboard[=ADDR:PORT]\n");
+			fprintf(stderr, "slaguard-coord: --dashboard-token-file without --dashboard: give --dashboard ADDR:PORT\n");
 			return -EINVAL;
 		}
 		return -1;
 	}
-	if (web_parse_listen(listen, COORD_PAGE_DEFAULT_LISTEN, &ss, &sl, err, sizeof(err)) < 0) {
+	if (web_parse_listen(listen, COORD_PAGE_EXAMPLE_LISTEN, &ss, &sl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "slaguard-coord: --dashboard: %s\n", err);
 		return -EINVAL;
 	}
@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 	enum { O_DASHBOARD = 256, O_DASH_TOKEN };
 	static const struct option opts[] = {
 		{ "check", no_argument, NULL, 'k' },
-		{ "dashboard", optional_argument, NULL, O_DASHBOARD },
+		{ "dashboard", required_argument, NULL, O_DASHBOARD },
 		{ "dashboard-token-file", required_argument, NULL, O_DASH_TOKEN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': check = true; break;
-		case O_DASHBOARD: dash = optarg ? optarg : COORD_PAGE_DEFAULT_LISTEN; break;
+		case O_DASHBOARD: dash = optarg; break;
 		case O_DASH_TOKEN: token_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("slaguard-coord %s\n", SLAGUARD_VERSION_STR); return 0;

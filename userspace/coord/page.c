@@ -14,21 +14,19 @@
 #include "web.h"
 
 /* build.mk makes this object depend on web/ and passes COORD_WEB_DIR. */
-WEB_ASSET(coord_web_page, COORD_WEB_DIR, "index.html");
-WEB_ASSET(coord_web_script, COORD_WEB_DIR, "fleet.js");
+WEB_ASSET(coord_web_page, COORD_WEB_DIR, "index.html", WEB_HTML);
+WEB_ASSET(coord_web_script, COORD_WEB_DIR, "fleet.js", WEB_JS);
+
+static const struct web_route coord_routes[] = {
+	WEB_ROUTES_COMMON(CPAGE_PAGE, CPAGE_WEB_SCRIPT, CPAGE_STYLE),
+	{ "/fleet.js", CPAGE_SCRIPT },
+	{ "/api/state", CPAGE_API_STATE },
+};
 
 enum coord_page_route coord_page_route(const char *url)
 {
-	static const struct web_route routes[] = {
-		{ "/dashboard", CPAGE_PAGE },
-		{ "/dashboard/", CPAGE_PAGE },
-		{ "/fleet.js", CPAGE_SCRIPT },
-		{ "/web.js", CPAGE_WEB_SCRIPT },
-		{ "/web.css", CPAGE_STYLE },
-		{ "/api/state", CPAGE_API_STATE },
-	};
-
-	return (enum coord_page_route)web_route(url, routes, sizeof(routes) / sizeof(routes[0]));
+	return (enum coord_page_route)web_route(url, coord_routes,
+						sizeof(coord_routes) / sizeof(coord_routes[0]));
 }
 
 char *coord_page_state(const struct coord *co, uint64_t now)
@@ -55,6 +53,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	struct coord_page *p = cls;
 	enum coord_page_route r = coord_page_route(url);
 	enum MHD_Result ret;
+	bool ready;
 	char *body;
 
 	(void)version; (void)upload; (void)upload_len; (void)state;
@@ -65,28 +64,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 			       "slaguard-coord: the fleet's page is at /dashboard\n", NULL);
 	if (!web_allowed(&p->access, c, r == CPAGE_PAGE, &ret))
 		return ret;
-	switch (r) {
-	case CPAGE_PAGE:
-		return web_answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", coord_web_page,
-				  (size_t)(coord_web_page_end - coord_web_page), false, NULL);
-	case CPAGE_SCRIPT:
-		return web_answer(c, MHD_HTTP_OK, "text/javascript; charset=utf-8",
-				  coord_web_script,
-				  (size_t)(coord_web_script_end - coord_web_script), false, NULL);
-	case CPAGE_WEB_SCRIPT:
-		return web_common(c, WEB_COMMON_SCRIPT);
-	case CPAGE_STYLE:
-		return web_common(c, WEB_COMMON_STYLE);
-	default:
-		pthread_mutex_lock(&p->lock);
-		body = p->state ? strdup(p->state) : NULL;
-		pthread_mutex_unlock(&p->lock);
-		if (!body)
-			return web_say(c, MHD_HTTP_SERVICE_UNAVAILABLE,
-				       "not ready: the coordinator has not evaluated its SLOs yet\n",
-				       NULL);
-		return web_json(c, body);
-	}
+	if (r == CPAGE_WEB_SCRIPT || r == CPAGE_STYLE)
+		return web_common(c, r == CPAGE_STYLE ? WEB_COMMON_STYLE : WEB_COMMON_SCRIPT);
+	if (r != CPAGE_API_STATE)
+		return web_file(c, r == CPAGE_PAGE ? &coord_web_page : &coord_web_script);
+	pthread_mutex_lock(&p->lock);
+	ready = p->state != NULL;
+	body = ready ? strdup(p->state) : NULL;
+	pthread_mutex_unlock(&p->lock);
+	if (!ready)
+		return web_say(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			       "not ready: the coordinator has not evaluated its SLOs yet\n", NULL);
+	return web_json(c, body);
 }
 
 static void mhd_log(void *arg, const char *fmt, va_list ap)

@@ -17,7 +17,7 @@
 
 #include "coord.h"
 
-#define COORD_PAGE_DEFAULT_LISTEN	"127.0.0.1:9478"
+#define COORD_PAGE_EXAMPLE_LISTEN	"127.0.0.1:9478"
 
 enum coord_page_route {
 	CPAGE_NONE = 0,

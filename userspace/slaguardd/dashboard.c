@@ -16,17 +16,14 @@
 #include "web.h"
 
 /* build.mk makes this object depend on web/ and passes SGD_WEB_DIR. */
-WEB_ASSET(sgd_web_page, SGD_WEB_DIR, "index.html");
-WEB_ASSET(sgd_web_script, SGD_WEB_DIR, "dashboard.js");
+WEB_ASSET(sgd_web_page, SGD_WEB_DIR, "index.html", WEB_HTML);
+WEB_ASSET(sgd_web_script, SGD_WEB_DIR, "dashboard.js", WEB_JS);
 
 enum dash_route dashboard_route(const char *url)
 {
 	static const struct web_route routes[] = {
-		{ "/dashboard", DASH_PAGE },
-		{ "/dashboard/", DASH_PAGE },
+		WEB_ROUTES_COMMON(DASH_PAGE, DASH_WEB_SCRIPT, DASH_STYLE),
 		{ "/dashboard.js", DASH_SCRIPT },
-		{ "/web.js", DASH_WEB_SCRIPT },
-		{ "/web.css", DASH_STYLE },
 		{ "/api/status", DASH_API_STATUS },
 		{ "/api/alerts", DASH_API_ALERTS },
 		{ "/api/countermeasures", DASH_API_COUNTERMEASURES },
@@ -116,11 +113,9 @@ int dashboard_serve(const struct dashboard *d, const struct engine *e,
 		return ret;
 	switch (r) {
 	case DASH_PAGE:
-		return web_answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", sgd_web_page,
-			      (size_t)(sgd_web_page_end - sgd_web_page), false, NULL);
+		return web_file(c, &sgd_web_page);
 	case DASH_SCRIPT:
-		return web_answer(c, MHD_HTTP_OK, "text/javascript; charset=utf-8", sgd_web_script,
-			      (size_t)(sgd_web_script_end - sgd_web_script), false, NULL);
+		return web_file(c, &sgd_web_script);
 	case DASH_WEB_SCRIPT:
 		return web_common(c, WEB_COMMON_SCRIPT);
 	case DASH_STYLE:

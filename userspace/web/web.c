@@ -12,16 +12,18 @@
 #include "web.h"
 
 /* build.mk makes this object depend on assets/ and passes WEB_ASSETS_DIR. */
-WEB_ASSET(web_script, WEB_ASSETS_DIR, "web.js");
-WEB_ASSET(web_style, WEB_ASSETS_DIR, "web.css");
+WEB_ASSET(web_script, WEB_ASSETS_DIR, "web.js", WEB_JS);
+WEB_ASSET(web_style, WEB_ASSETS_DIR, "web.css", WEB_CSS);
+
+enum MHD_Result web_file(struct MHD_Connection *c, const struct web_file *f)
+{
+	return web_answer(c, MHD_HTTP_OK, f->type, f->start, (size_t)(f->end - f->start), false,
+			  NULL);
+}
 
 enum MHD_Result web_common(struct MHD_Connection *c, enum web_common which)
 {
-	if (which == WEB_COMMON_SCRIPT)
-		return web_answer(c, MHD_HTTP_OK, "text/javascript; charset=utf-8", web_script,
-				  (size_t)(web_script_end - web_script), false, NULL);
-	return web_answer(c, MHD_HTTP_OK, "text/css; charset=utf-8", web_style,
-			  (size_t)(web_style_end - web_style), false, NULL);
+	return web_file(c, which == WEB_COMMON_SCRIPT ? &web_script : &web_style);
 }
 
 /* ---- the listening address ---- */

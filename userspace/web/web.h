@@ -27,20 +27,34 @@
 #define WEB_TIMEOUT_S		10	/* an idle connection is closed */
 #define WEB_REQUEST_MAX		8192	/* request line and headers, bytes */
 
+/* A file built into the binary (WEB_ASSET), answered as it is. */
+struct web_file {
+	const char *type;		/* its Content-Type */
+	const char *start, *end;
+};
+
+#define WEB_HTML	"text/html; charset=utf-8"
+#define WEB_JS		"text/javascript; charset=utf-8"
+#define WEB_CSS		"text/css; charset=utf-8"
+
 /*
  * File FILE of folder DIR (a string literal, from the build) as the
- * read-only bytes SYM to SYM_end, NUL-terminated (.incbin: no generated
+ * struct web_file SYM of Content-Type TYPE (.incbin: no generated
  * sources, no tool beyond the assembler). The object must depend on the
  * file in the Makefile.
  */
-#define WEB_ASSET(sym, dir, file)						\
+#define WEB_ASSET(sym, dir, file, type)						\
 	__asm__(".pushsection .rodata,\"a\"\n"					\
 		".balign 16\n"							\
-		".globl " #sym "\n.hidden " #sym "\n" #sym ":\n"		\
+		".globl " #sym "_start\n.hidden " #sym "_start\n" #sym "_start:\n"	\
 		".incbin \"" dir "/" file "\"\n"				\
 		".globl " #sym "_end\n.hidden " #sym "_end\n" #sym "_end:\n"	\
 		".byte 0\n.popsection\n");					\
-	extern const char sym[], sym##_end[]
+	extern const char sym##_start[], sym##_end[];				\
+	static const struct web_file sym = { type, sym##_start, sym##_end }
+
+/* F with the security headers of web_answer(). */
+enum MHD_Result web_file(struct MHD_Connection *c, const struct web_file *f);
 
 /* What every page loads: /web.js (helpers), /web.css (the style). */
 enum web_common {
@@ -88,6 +102,11 @@ struct web_route {
 	const char *path;
 	int route;
 };
+
+/* The routes every page has: the page itself, /web.js and /web.css. */
+#define WEB_ROUTES_COMMON(page, script, style)					\
+	{ "/dashboard", (page) }, { "/dashboard/", (page) },			\
+	{ "/web.js", (script) }, { "/web.css", (style) }
 
 /* The route of URL (its path, without the query) in ROUTES; 0 if none. */
 int web_route(const char *url, const struct web_route *routes, size_t n);

@@ -367,17 +367,20 @@ static void test_page_state(void **state)
 
 static void test_page_route(void **state)
 {
+	static const struct {
+		const char *url;
+		enum coord_page_route want;
+	} cases[] = {
+		{ "/dashboard", CPAGE_PAGE }, { "/dashboard?token=x", CPAGE_PAGE },
+		{ "/fleet.js", CPAGE_SCRIPT }, { "/web.js", CPAGE_WEB_SCRIPT },
+		{ "/web.css", CPAGE_STYLE }, { "/api/state", CPAGE_API_STATE },
+		{ "/api/state/x", CPAGE_NONE }, { "/api/status", CPAGE_NONE },
+		{ "/", CPAGE_NONE }, { NULL, CPAGE_NONE },
+	};
+
 	(void)state;
-	assert_int_equal(coord_page_route("/dashboard"), CPAGE_PAGE);
-	assert_int_equal(coord_page_route("/dashboard?token=x"), CPAGE_PAGE);
-	assert_int_equal(coord_page_route("/fleet.js"), CPAGE_SCRIPT);
-	assert_int_equal(coord_page_route("/web.js"), CPAGE_WEB_SCRIPT);
-	assert_int_equal(coord_page_route("/web.css"), CPAGE_STYLE);
-	assert_int_equal(coord_page_route("/api/state"), CPAGE_API_STATE);
-	assert_int_equal(coord_page_route("/api/state/x"), CPAGE_NONE);
-	assert_int_equal(coord_page_route("/api/status"), CPAGE_NONE);
-	assert_int_equal(coord_page_route("/"), CPAGE_NONE);
-	assert_int_equal(coord_page_route(NULL), CPAGE_NONE);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(coord_page_route(cases[i].url), cases[i].want);
 }
 
 /* REQUEST to the server on FD's address; the answer into BUF. */

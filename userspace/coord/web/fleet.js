@@ -19,13 +19,8 @@ function ago(ms, now) {
 }
 
 function renderSlos(st) {
-  const rows = (st.slos || []).map((s) => {
-    const tr = row([s.id, s.kind, el('td', s.state, 'state-' + s.state),
-      el('td', s.severity, 'sev-' + s.severity), when(s.since_ms), s.evidence]);
-    tr.dataset.slo = s.id;
-    tr.dataset.state = s.state;
-    return tr;
-  });
+  const rows = (st.slos || []).map((s) => row([s.id, s.kind, stateCell(s.state),
+    sevCell(s.severity), when(s.since_ms), s.evidence], { slo: s.id, state: s.state }));
   fill('slos', rows, 6, 'the composite SLA has no SLOs');
 }
 
@@ -34,25 +29,18 @@ function renderNodes(st, now) {
     const heard = n.silent ? (n.heard_ms ? 'silent' : 'never heard') : 'heard';
     const sla = n.sla ? n.sla.name + ' (' + (n.sla.revision ? 'r' + n.sla.revision : 'its file') +
       ')' + (n.sla.refused ? ' refused a deploy: ' + n.sla.refused : '') : '';
-    const tr = row([n.name, n.site, n.host || '',
+    return row([n.name, n.site, n.host || '',
       el('td', heard, n.silent ? 'state-violated' : 'state-compliant'),
       when(n.heard_ms) + ' (' + ago(n.heard_ms, now) + ')',
       n.under_attack ? el('td', 'yes: ' + (n.attack || ''), 'sev-high') : 'no',
-      sla, fmt(n.alerts)]);
-    tr.dataset.node = n.name;
-    tr.dataset.heard = n.silent ? 'silent' : 'heard';
-    return tr;
+      sla, fmt(n.alerts)], { node: n.name, heard: n.silent ? 'silent' : 'heard' });
   });
   fill('nodes', rows, 8, 'the composite SLA names no nodes');
 }
 
 function renderAlerts(st) {
-  const rows = (st.alerts || []).slice().reverse().map((a) => {
-    const tr = row([when(a.real_ms), a.node, a.id, el('td', a.severity, 'sev-' + a.severity),
-      a.ref, a.summary]);
-    tr.dataset.alert = a.id;
-    return tr;
-  });
+  const rows = (st.alerts || []).slice().reverse().map((a) => row([when(a.real_ms), a.node,
+    a.id, sevCell(a.severity), a.ref, a.summary], { alert: a.id }));
   fill('alerts', rows, 6, 'no alerts from the nodes yet');
 }
 
@@ -60,13 +48,19 @@ async function refresh() {
   const st = await get('/api/state');
   const now = st.updated_ms || Date.now();
   document.getElementById('composite').textContent = st.composite || '';
-  document.getElementById('meta').textContent = (st.nodes || []).length + ' nodes · ' +
-    (st.slos || []).length + ' composite SLOs · as of ' + when(st.updated_ms);
+  document.getElementById('counts').textContent = (st.nodes || []).length + ' nodes, ' +
+    (st.slos || []).filter((s) => s.state === 'violated').length + ' of ' +
+    (st.slos || []).length + ' composite SLOs violated';
+  document.getElementById('updated').textContent = when(st.updated_ms);
   renderSlos(st);
   renderNodes(st, now);
   renderAlerts(st);
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  heads('slos', ['SLO', 'kind', 'state', 'severity', 'since', 'evidence']);
+  heads('nodes', ['node', 'site', 'hypervisor', 'heard', 'last heard', 'under attack',
+    'SLA (revision)', 'alerts']);
+  heads('alerts', ['time', 'node', 'alert', 'severity', 'SLO / rule', 'summary']);
   refreshEvery(REFRESH_MS, 'the coordinator', refresh);
 });

@@ -18,14 +18,9 @@ function renderStatus(st) {
     (st.dry_run ? ' · DRY RUN (nothing enforced)' : '') +
     ' · events ' + fmt(ev.received) + ' (lost ' + fmt(ev.lost) + ')' +
     ' · alerts ' + fmt(st.alerts);
-  const rows = (st.slos || []).map((s) => {
-    const state = el('td', s.state, 'state-' + s.state);
-    const tr = row([s.id, s.metric, state, fmt(s.value), bound(s),
-      el('td', s.severity, 'sev-' + s.severity), (s.evidence || {}).since || '']);
-    tr.dataset.slo = s.id;
-    tr.dataset.state = s.state;
-    return tr;
-  });
+  const rows = (st.slos || []).map((s) => row([s.id, s.metric, stateCell(s.state),
+    fmt(s.value), bound(s), sevCell(s.severity), (s.evidence || {}).since || ''],
+  { slo: s.id, state: s.state }));
   fill('slos', rows, 7, 'the SLA has no SLOs');
 }
 
@@ -33,11 +28,9 @@ function renderCountermeasures(cm, alertsById) {
   const rows = (cm.countermeasures || []).map((c) => {
     const a = c.alert ? alertsById.get(c.alert) : undefined;
     const why = (c.ref || '') + (a ? ': ' + a.summary : '');
-    const tr = row([c.id, c.action + (c.dry_run ? ' (dry run)' : ''), c.target, why,
-      c.alert || '', (c.expires || '') + (c.remaining_s !== undefined ? ' (' + fmt(c.remaining_s) + ' s left)' : '')]);
-    tr.dataset.id = c.id;
-    if (c.alert) tr.dataset.alert = c.alert;
-    return tr;
+    return row([c.id, c.action + (c.dry_run ? ' (dry run)' : ''), c.target, why,
+      c.alert || '', (c.expires || '') + (c.remaining_s !== undefined ? ' (' + fmt(c.remaining_s) + ' s left)' : '')],
+    { id: c.id, alert: c.alert });
   });
   fill('countermeasures', rows, 6, 'none');
 }
@@ -50,12 +43,8 @@ function actionsText(actions) {
 
 function renderAlerts(al) {
   const list = (al.alerts || []).slice().reverse();
-  const rows = list.map((a) => {
-    const tr = row([a.time, a.id, el('td', a.severity, 'sev-' + a.severity), a.kind,
-      a.ref || '', a.summary, actionsText(a.actions)]);
-    tr.dataset.alert = a.id;
-    return tr;
-  });
+  const rows = list.map((a) => row([a.time, a.id, sevCell(a.severity), a.kind,
+    a.ref || '', a.summary, actionsText(a.actions)], { alert: a.id }));
   fill('timeline', rows, 7, 'no alerts');
 }
 

@@ -12,10 +12,23 @@ function el(tag, text, cls) {
   return e;
 }
 
-function row(cells) {
+// A table row of CELLS (text or elements); DATA: its data-* attributes
+// (those undefined, null or '' left out).
+function row(cells, data) {
   const tr = document.createElement('tr');
   for (const c of cells) tr.appendChild(c instanceof Node ? c : el('td', c));
+  for (const [k, v] of Object.entries(data || {}))
+    if (v !== undefined && v !== null && v !== '') tr.dataset[k] = String(v);
   return tr;
+}
+
+// Cells coloured by web.css: an SLO's state, a severity.
+function stateCell(state) { return el('td', state, 'state-' + state); }
+function sevCell(sev) { return el('td', sev, 'sev-' + sev); }
+
+// The column names of table ID's head.
+function heads(id, names) {
+  document.querySelector('#' + id + ' thead').replaceChildren(row(names.map((n) => el('th', n))));
 }
 
 function fill(id, rows, cols, empty) {
