@@ -100,7 +100,22 @@ start() {
 	launch -c "$SLA" --foreground --no-nft --control "$CTL" --state-dir "$T" --no-history \
 		--app-socket "$APP" --genl-family nlctrl --genl-group notify "$@"
 }
-sink() { python3 "$SINK" "$@" & SINKS="$SINKS $!"; }
+# sink MODE WHERE ...: alert-sink.py, once it listens (python can take
+# seconds to start on a loaded machine: an alert sent before is lost)
+sink() {
+	python3 "$SINK" "$@" &
+	SINKS="$SINKS $!"
+	_i=0
+	while [ $_i -lt 100 ]; do
+		case $1 in
+		syslog|journal) [ -S "$2" ] && return 0 ;;
+		*) ss -ltn | grep -q ":$2 " && return 0 ;;
+		esac
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "# alert-sink $1 $2 did not start"
+}
 
 # 0. Bad options are refused with what to do.
 refused() { ! "$D" -c "$SLA" --foreground --no-nft --control "$CTL" "$@" > "$T/refused" 2>&1 && [ ! -S "$CTL" ]; }
@@ -114,7 +129,6 @@ check "... saying the range" grep -q "from 1 to 100000" "$T/refused"
 sink syslog /dev/log "$T/syslog"
 sink journal /run/systemd/journal/socket "$T/journal"
 sink http $PORT "$T/hook" 1
-sleep 0.5
 start --journal --webhook "http://u:secret@127.0.0.1:$PORT/hook?token=secret" --metrics=$MPORT
 $FAKE 1 portscan 192.0.2.7 40 40
 check "syslog: the alert line at LOG_ERR from slaguardd" sh -c "
@@ -142,7 +156,6 @@ check "SIGTERM exits 0" stop
 
 # 2. A webhook that never answers: the loop goes on, the queue is bounded.
 sink hang $HANG
-sleep 0.3
 start --webhook "http://127.0.0.1:$HANG/" --webhook-queue 3 --webhook-timeout 10s
 n=1
 while [ $n -le 8 ]; do
