@@ -645,10 +645,12 @@ static void apply_config(struct intake_genl *g)
 		ret = -EIO;
 	twatch_replace(&g->req, g->cfg, &g->tw);
 	g->cfg_applied = true;
+	if (ret == 0 && g->cfg->n_out_skipped)
+		sgd_log(LOG_WARNING, "%zu deny rule watches have no LOCAL_OUT copy (over the module's %d watches): what local processes send there names no cgroup",
+			g->cfg->n_out_skipped, SLAGUARD_MAX_WATCHES);
 	if (ret == 0)
-		sgd_log(LOG_INFO, "module configured: %zu watches (%zu without their LOCAL_OUT copy: no room), %zu task watches%s, thresholds from the SLA",
-			g->cfg->n_watches, g->cfg->n_out_skipped,
-			g->cfg->n_task_watches,
+		sgd_log(LOG_INFO, "module configured: %zu watches, %zu task watches%s, thresholds from the SLA",
+			g->cfg->n_watches, g->cfg->n_task_watches,
 			g->tw.monitor_err && g->cfg->n_task_watches ?
 			" (not installed: no system monitor)" : "");
 }
