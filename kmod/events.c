@@ -53,6 +53,8 @@ size_t slg_event_size(const struct slg_event *ev)
 	if (ev->kind == SLAGUARD_EVENT_WATCH_HIT)
 		sz += addr_size(ev->family) + nla_total_size(1) +
 		      nla_total_size(2) * 2 + nla_total_size(4);
+	if (ev->cgroup_id)
+		sz += nla_total_size_64bit(8);
 	if (ev->has_rates)
 		sz += nla_total_size_64bit(8) * 8;
 	if (ev->has_dst)
@@ -162,6 +164,8 @@ static int fill_nest(struct sk_buff *skb, const struct slg_event *ev, u64 seq)
 	     nla_put_u16(skb, SLAGUARD_EV_SRC_PORT, ev->sport) ||
 	     nla_put_u16(skb, SLAGUARD_EV_DST_PORT, ev->dport) ||
 	     nla_put_u32(skb, SLAGUARD_EV_WATCH_ID, ev->watch_id)))
+		return -EMSGSIZE;
+	if (ev->cgroup_id && put_u64(skb, SLAGUARD_EV_CGROUP_ID, ev->cgroup_id))
 		return -EMSGSIZE;
 
 	if (ev->has_rates &&

@@ -46,6 +46,7 @@ struct slg_event {
 	struct slg_rates rates;
 	bool has_evidence;	/* source detectors: HANDSHAKES, PROBES */
 	u64 handshakes;
+	u64 cgroup_id;		/* WATCH_HIT of a local socket; 0: none */
 	const struct slg_task_ev *task;	/* task kinds: no address, family, dir */
 };
 

@@ -47,6 +47,7 @@ static const struct nla_policy ev_policy[SLAGUARD_EV_MAX + 1] = {
 	[SLAGUARD_EV_PORTS] = { .type = NLA_U64 },
 	[SLAGUARD_EV_ICMP_RATE] = { .type = NLA_U64 },
 	[SLAGUARD_EV_PAD] = { .type = NLA_BINARY },
+	[SLAGUARD_EV_CGROUP_ID] = { .type = NLA_U64 },
 };
 
 static const struct nla_policy top_policy[SLAGUARD_A_MAX + 1] = {
@@ -248,12 +249,22 @@ static void expect_decodes(struct kunit *test, struct sk_buff *skb,
 		KUNIT_EXPECT_NULL(test, tb[SLAGUARD_EV_PACKETS]);
 		KUNIT_EXPECT_NULL(test, tb[SLAGUARD_EV_ICMP_RATE]);
 	}
+
+	/* The sending socket's cgroup: only when known, never 0. */
+	if (ev->cgroup_id) {
+		KUNIT_ASSERT_NOT_NULL(test, tb[SLAGUARD_EV_CGROUP_ID]);
+		KUNIT_EXPECT_EQ(test, nla_get_u64(tb[SLAGUARD_EV_CGROUP_ID]),
+				ev->cgroup_id);
+	} else {
+		KUNIT_EXPECT_NULL(test, tb[SLAGUARD_EV_CGROUP_ID]);
+	}
 }
 
 static const struct {
 	u32 kind;
 	u8 family;
 	bool rates;
+	u64 cgroup_id;		/* WATCH_HIT sent by a local socket */
 } shapes[] = {
 	{ SLAGUARD_EVENT_PORTSCAN, AF_INET, true },
 	{ SLAGUARD_EVENT_ICMP_FLOOD, AF_INET6, true },
@@ -261,7 +272,18 @@ static const struct {
 	{ SLAGUARD_EVENT_WATCH_HIT, AF_INET, false },
 	{ SLAGUARD_EVENT_WATCH_HIT, AF_INET6, false },
 	{ SLAGUARD_EVENT_WATCH_HIT, AF_INET6, true },
+	{ SLAGUARD_EVENT_WATCH_HIT, AF_INET, false, 0x8000000000001234ULL },
+	{ SLAGUARD_EVENT_WATCH_HIT, AF_INET6, true, 1 },
 };
+
+static struct slg_event *shape_event(struct kunit *test, int i)
+{
+	struct slg_event *ev = new_event(test, shapes[i].kind,
+					 shapes[i].family, shapes[i].rates);
+
+	ev->cgroup_id = shapes[i].cgroup_id;
+	return ev;
+}
 
 static void family_registered(struct kunit *test)
 {
@@ -277,9 +299,7 @@ static void size_covers_fill(struct kunit *test)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
-		struct slg_event *ev = new_event(test, shapes[i].kind,
-						 shapes[i].family,
-						 shapes[i].rates);
+		struct slg_event *ev = shape_event(test, i);
 		struct sk_buff *skb;
 		int err;
 
@@ -319,9 +339,7 @@ static void size_is_not_wasteful(struct kunit *test)
 
 	/* Not required, but a gross overestimate would hide a wrong sum. */
 	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
-		struct slg_event *ev = new_event(test, shapes[i].kind,
-						 shapes[i].family,
-						 shapes[i].rates);
+		struct slg_event *ev = shape_event(test, i);
 		unsigned int worst = max(len_at(test, ev, 0), len_at(test, ev, 4));
 
 		KUNIT_EXPECT_GE_MSG(test, worst + 16, room_for(ev), "shape %d", i);
@@ -333,9 +351,7 @@ static void too_small_leaves_nothing(struct kunit *test)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(shapes); i++) {
-		struct slg_event *ev = new_event(test, shapes[i].kind,
-						 shapes[i].family,
-						 shapes[i].rates);
+		struct slg_event *ev = shape_event(test, i);
 		unsigned int need[8], align, room, first;
 		struct sk_buff *skb;
 

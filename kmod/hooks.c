@@ -7,6 +7,7 @@
  * in softirq or with preemption possible (LOCAL_OUT), never sleep, and do
  * a bounded amount of work per packet.
  */
+#include <linux/cgroup.h>
 #include <linux/icmp.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -17,6 +18,7 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/sock.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -169,8 +171,26 @@ int slg_parse_skb(const struct sk_buff *skb, u8 family, struct slg_pkt *pkt)
 	return parse_skb(skb, family, pkt) ? -EINVAL : 0;
 }
 
+/*
+ * The cgroup v2 id of the local socket that sent skb, 0 if none. Only a
+ * full socket has a cgroup (request and time-wait sockets have none); the
+ * socket holds its cgroup for as long as the skb holds the socket, so
+ * reading it takes no lock.
+ */
+static u64 skb_cgroup_id(const struct sk_buff *skb)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	struct sock *sk = skb->sk;
+
+	if (sk && sk_fullsock(sk))
+		return cgroup_id(sock_cgroup_ptr(&sk->sk_cgrp_data));
+#endif
+	return 0;
+}
+
 static void report_watch(struct net *net, const struct slg_watch *w,
-			 const struct slg_pkt *pkt, bool local)
+			 const struct slg_pkt *pkt, const struct sk_buff *skb,
+			 bool local)
 {
 	struct slg_event ev = {
 		.kind = SLAGUARD_EVENT_WATCH_HIT,
@@ -187,11 +207,14 @@ static void report_watch(struct net *net, const struct slg_watch *w,
 		.value = 1,
 	};
 
+	/* Only what leaves names its sender: elsewhere skb->sk is not it. */
+	if (pkt->dir == SLAGUARD_DIR_OUT)
+		ev.cgroup_id = skb_cgroup_id(skb);
 	slg_event_emit(net, &ev, local);
 }
 
 static void run_watches(struct net *net, struct slg_ptrset *ws,
-			const struct slg_pkt *pkt,
+			const struct slg_pkt *pkt, const struct sk_buff *skb,
 			const struct slg_thresholds *thr, bool local)
 {
 	/* The watches' owner counts their hits: the host's are its own. */
@@ -214,18 +237,18 @@ static void run_watches(struct net *net, struct slg_ptrset *ws,
 			slg_stat_inc(sn, events_suppressed);
 			continue;
 		}
-		report_watch(net, w, pkt, local);
+		report_watch(net, w, pkt, skb, local);
 	}
 }
 
 static void watch_packet(struct net *net, struct slg_net *sn,
-			 const struct slg_pkt *pkt,
+			 const struct slg_pkt *pkt, const struct sk_buff *skb,
 			 const struct slg_thresholds *thr)
 {
 	struct slg_ptrset *ws = rcu_dereference(sn->watches);
 
 	if (ws)
-		run_watches(net, ws, pkt, thr, true);
+		run_watches(net, ws, pkt, skb, thr, true);
 	/*
 	 * The initial namespace's rules oversee every namespace, with the
 	 * initial namespace's limits, whatever this one set.
@@ -235,8 +258,8 @@ static void watch_packet(struct net *net, struct slg_net *sn,
 
 		ws = rcu_dereference(host->watches);
 		if (ws)
-			run_watches(net, ws, pkt, slg_thresholds_get(host),
-				    false);
+			run_watches(net, ws, pkt, skb,
+				    slg_thresholds_get(host), false);
 	}
 }
 
@@ -482,7 +505,7 @@ static unsigned int slg_hook(void *priv, struct sk_buff *skb,
 
 	/* Hooks run under rcu_read_lock: thresholds and rules stay put. */
 	thr = slg_thresholds_get(sn);
-	watch_packet(state->net, sn, &pkt, thr);
+	watch_packet(state->net, sn, &pkt, skb, thr);
 	/*
 	 * Sources are who sends to this side: arriving packets only, each
 	 * counted once. Forwarded ones were counted at PRE_ROUTING already;

@@ -33,6 +33,7 @@ static const enum mnl_attr_data_type ev_types[SLAGUARD_EV_MAX + 1] = {
 	[SLAGUARD_EV_TASK] = MNL_TYPE_NESTED,
 	[SLAGUARD_EV_HANDSHAKES] = MNL_TYPE_U64,
 	[SLAGUARD_EV_PROBES] = MNL_TYPE_U32,
+	[SLAGUARD_EV_CGROUP_ID] = MNL_TYPE_U64,
 };
 
 static const enum mnl_attr_data_type task_types[SLAGUARD_TASK_MAX + 1] = {

@@ -279,6 +279,27 @@ static int derive_watches(const struct sla *sla,
 	return 0;
 }
 
+/*
+ * The same watches on LOCAL_OUT: what a local process sends to a denied
+ * destination, which the module reports with the process's cgroup (for the
+ * cgroup countermeasures). After every arriving-side watch and as far as
+ * they fit: the arriving side keeps the room it always had.
+ */
+static void derive_out_watches(struct sla_module_config *cfg)
+{
+	size_t n = cfg->n_watches;
+
+	for (size_t i = 0; i < n; i++) {
+		struct sla_watch w = cfg->watches[i];
+
+		w.direction = SLAGUARD_DIR_OUT;
+		if (emit(cfg, &w)) {
+			cfg->n_out_skipped = n - i;
+			return;
+		}
+	}
+}
+
 static int emit_task(struct sla_module_config *cfg,
 		     const struct sla_component *comp, const char *comm,
 		     const char *cgroup)
@@ -331,6 +352,8 @@ int sla_to_module_config(const struct sla *sla, struct sla_module_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	derive_thresholds(sla, cfg);
 	ret = derive_watches(sla, cfg, &overflow);
+	if (!ret)
+		derive_out_watches(cfg);
 	return ret ? ret : derive_task_watches(sla, cfg);
 }
 

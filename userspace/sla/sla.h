@@ -530,11 +530,17 @@ struct sla_module_config {
 	size_t n_watches;
 	struct sla_task_watch task_watches[SLAGUARD_MAX_TASK_WATCHES];
 	size_t n_task_watches;
+	/* deny rule watches with no LOCAL_OUT copy: over SLAGUARD_MAX_WATCHES */
+	size_t n_out_skipped;
 };
 
 /*
- * Derive thresholds, watches and task watches from SLA. -E2BIG if the deny
- * rules need more than SLAGUARD_MAX_WATCHES watches, or the components name
+ * Derive thresholds, watches and task watches from SLA. Each deny rule
+ * watch arriving traffic (PRE_ROUTING) is followed, as far as
+ * SLAGUARD_MAX_WATCHES allows, by a copy on LOCAL_OUT, where the module
+ * names the cgroup of the local process that sent the packet. -E2BIG if
+ * the deny rules need more than SLAGUARD_MAX_WATCHES watches, or the
+ * components name
  * more than SLAGUARD_MAX_TASK_WATCHES processes and cgroups (the loader
  * already rejects such SLAs).
  */

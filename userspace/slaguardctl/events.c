@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgid.h"
 #include "ctl.h"
 #include "events.h"
 #include "output.h"
@@ -150,8 +151,36 @@ struct json_object *sg_event_to_json(const struct sg_event *ev)
 		sg_json_add_u64(o, "sport", ev->val[SLAGUARD_EV_SRC_PORT]);
 	if (sg_event_has(ev, SLAGUARD_EV_DST_PORT))
 		sg_json_add_u64(o, "dport", ev->val[SLAGUARD_EV_DST_PORT]);
+	if (sg_event_has(ev, SLAGUARD_EV_CGROUP_ID)) {
+		char cg[CGID_PATH_MAX];
+
+		sg_json_add_u64(o, "cgroup_id", ev->val[SLAGUARD_EV_CGROUP_ID]);
+		if (!cgid_path(ev->val[SLAGUARD_EV_CGROUP_ID], cg, sizeof(cg)))
+			sg_json_add_str(o, "cgroup", cg);
+		else
+			sg_json_add_null(o, "cgroup");
+	}
 	sg_task_json_add(o, ev);
 	return o;
+}
+
+/*
+ * " cgroup=/path" of the sending socket's cgroup, " cgroup_id=N" when this
+ * host's cgroup2 mount has no such cgroup (gone, or another namespace's
+ * view). A name that would need escaping is shown by its id.
+ */
+static void cgroup_format(uint64_t id, char *buf, size_t size, size_t *pos)
+{
+	char cg[CGID_PATH_MAX];
+	bool plain;
+
+	plain = !cgid_path(id, cg, sizeof(cg));
+	for (const char *c = cg; plain && *c; c++)
+		plain = (unsigned char)*c > ' ' && *c != 0x7f;
+	if (plain)
+		sg_append(buf, size, pos, " cgroup=%s", cg);
+	else
+		sg_append(buf, size, pos, " cgroup_id=%" PRIu64, id);
 }
 
 void sg_event_format(const struct sg_event *ev, char *buf, size_t size)
@@ -204,6 +233,8 @@ void sg_event_format(const struct sg_event *ev, char *buf, size_t size)
 		if (sg_event_has(ev, measures[i].attr))
 			sg_append(buf, size, &pos, " %s=%" PRIu64, measures[i].key,
 			       (uint64_t)ev->val[measures[i].attr]);
+	if (sg_event_has(ev, SLAGUARD_EV_CGROUP_ID))
+		cgroup_format(ev->val[SLAGUARD_EV_CGROUP_ID], buf, size, &pos);
 	sg_task_format(ev, buf, size);
 }
 

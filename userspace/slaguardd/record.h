@@ -64,6 +64,12 @@ struct rec_net {
 	bool has_handshakes;
 	uint64_t handshakes;
 	uint32_t probes;
+	/*
+	 * WATCH_HIT of a packet a local socket sent: its cgroup v2 id (0:
+	 * none) and the cgroup's path ("" when the id was not found).
+	 */
+	uint64_t cgroup_id;
+	char cgroup[REC_RESOURCE_MAX];
 };
 
 /*

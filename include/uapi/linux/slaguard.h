@@ -390,6 +390,13 @@ enum slaguard_ev_attr {
 	SLAGUARD_EV_HANDSHAKES,		/* u64 */
 	/* u32, enum slaguard_probe bits: the probe kinds seen in the window */
 	SLAGUARD_EV_PROBES,
+	/*
+	 * u64, WATCH_HIT of a packet sent by a local socket (LOCAL_OUT): the
+	 * cgroup v2 id of the socket's cgroup, which is the inode number of
+	 * its directory in the cgroup2 mount. Absent when no local socket
+	 * sent it (arriving, forwarded, or sent by the kernel).
+	 */
+	SLAGUARD_EV_CGROUP_ID,
 	__SLAGUARD_EV_MAX
 };
 

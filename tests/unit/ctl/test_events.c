@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <linux/slaguard.h>
 
+#include "cgid.h"
 #include "events.h"
 #include "genl.h"
 #include "helpers.h"
@@ -204,6 +207,151 @@ static void text_line(void **state)
 	assert_int_equal(strlen(line), 19);
 }
 
+/* ---- SLAGUARD_EV_CGROUP_ID and the cgroup it names ---- */
+
+static char cgdir[64];
+
+static uint64_t mkcg(const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s", cgdir, rel);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(stat(path, &st), 0);
+	return (uint64_t)st.st_ino;
+}
+
+static int cg_setup(void **state)
+{
+	(void)state;
+	snprintf(cgdir, sizeof(cgdir), "/tmp/sgctl-cg-XXXXXX");
+	assert_non_null(mkdtemp(cgdir));
+	setenv("SLAGUARD_CGROUP_ROOT", cgdir, 1);
+	cgid_forget();
+	return 0;
+}
+
+static int cg_teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", cgdir);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("SLAGUARD_CGROUP_ROOT");
+	cgid_forget();
+	return 0;
+}
+
+static struct nlmsghdr *hit_from_cgroup(uint64_t id)
+{
+	struct nlattr *nest;
+	struct nlmsghdr *nlh = event_start(&nest, 9, SLAGUARD_EVENT_WATCH_HIT);
+	uint8_t src[4] = { 127, 0, 0, 1 };
+
+	mnl_attr_put_u8(nlh, SLAGUARD_EV_FAMILY, AF_INET);
+	mnl_attr_put(nlh, SLAGUARD_EV_SRC_ADDR, 4, src);
+	mnl_attr_put(nlh, SLAGUARD_EV_DST_ADDR, 4, src);
+	mnl_attr_put_u8(nlh, SLAGUARD_EV_PROTO, IPPROTO_TCP);
+	mnl_attr_put_u16(nlh, SLAGUARD_EV_SRC_PORT, 40000);
+	mnl_attr_put_u16(nlh, SLAGUARD_EV_DST_PORT, 7123);
+	mnl_attr_put_u8(nlh, SLAGUARD_EV_DIRECTION, SLAGUARD_DIR_OUT);
+	mnl_attr_put_u32(nlh, SLAGUARD_EV_WATCH_ID, 1000001);
+	mnl_attr_put_u64(nlh, SLAGUARD_EV_CGROUP_ID, id);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+/* Decoded, shown as the cgroup's path, or by its id when it is not found. */
+static void watch_hit_cgroup(void **state)
+{
+	struct sg_error e = { 0 };
+	struct sg_event ev;
+	char line[512];
+	uint64_t id;
+
+	(void)state;
+	mkcg("/a");
+	id = mkcg("/a/b");
+	assert_int_equal(sg_event_parse(hit_from_cgroup(id), &ev, &e), 0);
+	assert_true(sg_event_has(&ev, SLAGUARD_EV_CGROUP_ID));
+	assert_true(ev.val[SLAGUARD_EV_CGROUP_ID] == id);
+	sg_event_format(&ev, line, sizeof(line));
+	assert_non_null(strstr(line, " dir=out "));
+	assert_non_null(strstr(line, " cgroup=/a/b"));
+	assert_non_null(strstr(to_json(hit_from_cgroup(id)), "\"cgroup\":\"/a/b\""));
+
+	id = 0x7fffffffffff0001ULL;
+	assert_int_equal(sg_event_parse(hit_from_cgroup(id), &ev, &e), 0);
+	sg_event_format(&ev, line, sizeof(line));
+	assert_non_null(strstr(line, " cgroup_id=9223372036854710273"));
+	assert_null(strstr(line, " cgroup="));
+	assert_non_null(strstr(to_json(hit_from_cgroup(id)),
+			       "\"cgroup_id\":9223372036854710273,\"cgroup\":null"));
+
+	/* no CGROUP_ID, no cgroup */
+	assert_null(strstr(to_json(portscan(1)), "cgroup"));
+}
+
+/* A CGROUP_ID that is not a u64 is a malformed event. */
+static void cgroup_id_bad_length(void **state)
+{
+	struct sg_error e = { 0 };
+	struct sg_event ev;
+	struct nlattr *nest;
+	struct nlmsghdr *nlh;
+
+	(void)state;
+	nlh = event_start(&nest, 1, SLAGUARD_EVENT_WATCH_HIT);
+	mnl_attr_put_u32(nlh, SLAGUARD_EV_CGROUP_ID, 7);
+	mnl_attr_nest_end(nlh, nest);
+	assert_int_equal(sg_event_parse(nlh, &ev, &e), -EBADMSG);
+	assert_non_null(strstr(e.msg, "bad length"));
+}
+
+/* The id is the directory's inode: the root, any level, none, too deep. */
+static void cgid_walk(void **state)
+{
+	char path[CGID_PATH_MAX], rel[512] = "", from[512], to[512];
+	struct stat st;
+	uint64_t deep = 0, c;
+	int i;
+
+	(void)state;
+	assert_int_equal(stat(cgdir, &st), 0);
+	assert_int_equal(cgid_path((uint64_t)st.st_ino, path, sizeof(path)), 0);
+	assert_string_equal(path, "/");
+	mkcg("/x");
+	mkcg("/y");
+	c = mkcg("/y/z");
+	assert_int_equal(cgid_path(c, path, sizeof(path)), 0);
+	assert_string_equal(path, "/y/z");
+	assert_int_equal(cgid_path(0x7ffffffffffffff0ULL, path, sizeof(path)), -ENOENT);
+	assert_string_equal(path, "");
+	/* a path that does not fit the caller's buffer */
+	assert_int_equal(cgid_path(c, path, 3), -ENAMETOOLONG);
+
+	/* kept: renamed meanwhile, the answer stays until forgotten */
+	snprintf(from, sizeof(from), "%s/y", cgdir);
+	snprintf(to, sizeof(to), "%s/w", cgdir);
+	assert_int_equal(rename(from, to), 0);
+	assert_int_equal(cgid_path(c, path, sizeof(path)), 0);
+	assert_string_equal(path, "/y/z");
+	cgid_forget();
+	assert_int_equal(cgid_path(c, path, sizeof(path)), 0);
+	assert_string_equal(path, "/w/z");
+
+	/* deeper than the walk goes: it says it gave up */
+	for (i = 0; i <= CGID_DEPTH_MAX; i++) {
+		size_t n = strlen(rel);
+
+		snprintf(rel + n, sizeof(rel) - n, "/d");
+		deep = mkcg(rel);
+	}
+	assert_int_equal(cgid_path(deep, path, sizeof(path)), -E2BIG);
+}
+
 static void seq_tracking(void **state)
 {
 	struct sg_seq s = { 0 };
@@ -306,6 +454,9 @@ int main(void)
 		cmocka_unit_test(seq_tracking),
 		cmocka_unit_test(lost_json),
 		cmocka_unit_test(args),
+		cmocka_unit_test_setup_teardown(watch_hit_cgroup, cg_setup, cg_teardown),
+		cmocka_unit_test(cgroup_id_bad_length),
+		cmocka_unit_test_setup_teardown(cgid_walk, cg_setup, cg_teardown),
 	};
 
 	return cmocka_run_group_tests_name("slaguardctl events", tests, NULL,

@@ -99,6 +99,9 @@ static const char sla_head[] =
 	"  grp: { cgroups: [/grp] }\n"
 	"  own: { cgroups: [/daemon] }\n"
 	"  db: { cgroups: [/db] }\n"
+	"  web: { addresses: [10.0.0.1], cgroups: [/db] }\n"
+	"rules:\n"
+	"  - { id: no-web, deny: { to: web, port: 5432, proto: tcp }, severity: high }\n"
 	"slos:\n"
 	"  - { id: cpu, metric: sched.cpu_percent, component: app, per: process, max: 50, window: 5s, severity: high }\n"
 	"  - { id: grp-cpu, metric: sched.cpu_percent, component: grp, max: 50, window: 5s, severity: high }\n"
@@ -185,6 +188,35 @@ static struct alert *alert_of(struct fixture *f, const char *ref,
 	a = alerts_raise(f->am, &fd, f->now);
 	assert_non_null(a);
 	a->slo = fd.slo;
+	return a;
+}
+
+/*
+ * An alert of deny rule no-web from a watch hit, naming the sending
+ * socket's cgroup CG and its id when not NULL / 0.
+ */
+static struct alert *rule_alert_of(struct fixture *f, const char *cg,
+				   uint64_t cgroup_id)
+{
+	struct finding fd = { .kind = FINDING_RULE, .severity = SLA_SEV_HIGH,
+			      .component = "web" };
+	struct alert *a;
+
+	snprintf(fd.ref, sizeof(fd.ref), "no-web");
+	fd.rule = sla_find_rule(f->sla, "no-web");
+	assert_non_null(fd.rule);
+	fd.evidence = json_object_new_object();
+	json_object_object_add(fd.evidence, "watch", json_object_new_int(1000001));
+	if (cgroup_id)
+		json_object_object_add(fd.evidence, "cgroup_id",
+				       json_object_new_int64((int64_t)cgroup_id));
+	if (cg)
+		json_object_object_add(fd.evidence, "cgroup",
+				       json_object_new_string(cg));
+	f->now += 10;
+	a = alerts_raise(f->am, &fd, f->now);
+	assert_non_null(a);
+	a->rule = fd.rule;
 	return a;
 }
 
@@ -640,6 +672,60 @@ static void kill_protected_refused(void **state)
 	assert_int_equal(respond_refused(f->r, RESPOND_REFUSED_PROTECTED), 7);
 }
 
+#define RULE_CMS \
+	"  - { when: { rule: no-web }, do: isolate-network, for: 1m }\n"
+
+/*
+ * A deny rule's alert acts on the cgroup of the local process that sent
+ * the packet, not on the cgroups of the component it went to.
+ */
+static void rule_isolates_the_senders_cgroup(void **state)
+{
+	struct fixture *f = *state;
+	const struct countermeasure *c;
+	struct alert *a;
+
+	use_sla(f, RULE_CMS, NULL);
+	a = rule_alert_of(f, "/grp", 4242);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(respond_active(f->r), 1);
+	c = respond_at(f->r, 0);
+	assert_int_equal(c->action, SLA_ACT_ISOLATE_NETWORK);
+	assert_string_equal(c->cgroup, "/grp");
+	assert_string_equal(response(a, 0, "result"), c->id);
+	assert_string_equal(f->fb.iso_cg[fake_isolated(&f->fb, c->id)], "/grp");
+	respond_expire(f->r, f->now + 60000);
+	assert_int_equal(respond_active(f->r), 0);
+	assert_int_equal(f->fb.n_iso, 0);
+}
+
+/* Arriving or forwarded traffic, a cgroup gone, one holding sshd: refused. */
+static void rule_without_cgroup_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct alert *a;
+
+	use_sla(f, RULE_CMS, NULL);
+	a = rule_alert_of(f, NULL, 0);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(respond_active(f->r), 0);
+	assert_string_equal(response(a, 0, "result"), "refused");
+	assert_non_null(strstr(response(a, 0, "detail"), "no cgroup: no local process"));
+	a = rule_alert_of(f, NULL, 99);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(respond_active(f->r), 0);
+	assert_non_null(strstr(response(a, 0, "detail"), "no cgroup: the sending socket's cgroup is not found"));
+	a = rule_alert_of(f, "relative", 99);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_non_null(strstr(response(a, 0, "detail"), "no cgroup:"));
+	a = rule_alert_of(f, "/ssh", 77);
+	respond_on_alert(f->r, f->sla, a, f->now);
+	assert_int_equal(respond_active(f->r), 0);
+	assert_string_equal(response(a, 0, "result"), "refused");
+	assert_non_null(strstr(response(a, 0, "detail"), "protected: cgroup /ssh holds sshd[77]"));
+	assert_int_equal(f->fb.n_iso, 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -660,6 +746,8 @@ int main(void)
 		T(kill_ordinary),
 		T(kill_named_signal_and_dry_run),
 		T(kill_protected_refused),
+		T(rule_isolates_the_senders_cgroup),
+		T(rule_without_cgroup_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

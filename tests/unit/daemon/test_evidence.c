@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
+#include "cgid.h"
 #include "engine.h"
 #include "genl.h"
 #include "helpers.h"
@@ -77,6 +79,8 @@ struct ev {
 	uint32_t probes;
 };
 
+static uint64_t enc_cgroup_id;	/* SLAGUARD_EV_CGROUP_ID to send, 0: none */
+
 static struct nlmsghdr *encode(char *buf, const struct ev *e)
 {
 	static uint64_t seq;
@@ -103,6 +107,8 @@ static struct nlmsghdr *encode(char *buf, const struct ev *e)
 		mnl_attr_put_u64(nlh, SLAGUARD_EV_HANDSHAKES, (uint64_t)e->handshakes);
 	if (e->probes)
 		mnl_attr_put_u32(nlh, SLAGUARD_EV_PROBES, e->probes);
+	if (enc_cgroup_id)
+		mnl_attr_put_u64(nlh, SLAGUARD_EV_CGROUP_ID, enc_cgroup_id);
 	mnl_attr_nest_end(nlh, nest);
 	return nlh;
 }
@@ -190,6 +196,61 @@ static void decodes_destination_handshakes_probes(void **state)
 	e = (struct ev){ SLAGUARD_EVENT_SLOW_PORTSCAN, "192.0.2.9", "10.0.0.10", 22, 60, 0, 0 };
 	assert_int_equal(intake_genl_decode(encode(buf, &e), &r), 0);
 	assert_int_equal(r.net.event, SLAGUARD_EVENT_SLOW_PORTSCAN);
+}
+
+/*
+ * The sending socket's cgroup id becomes its path under the cgroup2 mount
+ * (a fake tree here); none when not found, or when the name would need
+ * escaping.
+ */
+static void decodes_sending_cgroup(void **state)
+{
+	char buf[SG_GENL_REQSIZE], dir[64], path[256], cmd[128];
+	struct ev e = { SLAGUARD_EVENT_WATCH_HIT, "127.0.0.1", "127.0.0.1", 7123,
+			1, -1, 0 };
+	struct stat st;
+	struct rec r;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/sgd-cgid-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	setenv("SLAGUARD_CGROUP_ROOT", dir, 1);
+	cgid_forget();
+	snprintf(path, sizeof(path), "%s/app", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/app/web", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(stat(path, &st), 0);
+
+	enc_cgroup_id = (uint64_t)st.st_ino;
+	assert_int_equal(intake_genl_decode(encode(buf, &e), &r), 0);
+	assert_true(r.net.cgroup_id == (uint64_t)st.st_ino);
+	assert_string_equal(r.net.cgroup, "/app/web");
+
+	/* gone, or never under this mount: the id alone */
+	enc_cgroup_id = 0x7ffffffffffffff1ULL;
+	assert_int_equal(intake_genl_decode(encode(buf, &e), &r), 0);
+	assert_true(r.net.cgroup_id == 0x7ffffffffffffff1ULL);
+	assert_string_equal(r.net.cgroup, "");
+
+	/* a name with a newline is not acted on under another name */
+	snprintf(path, sizeof(path), "%s/app/a\nb", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(stat(path, &st), 0);
+	enc_cgroup_id = (uint64_t)st.st_ino;
+	assert_int_equal(intake_genl_decode(encode(buf, &e), &r), 0);
+	assert_string_equal(r.net.cgroup, "");
+
+	/* no id, no cgroup */
+	enc_cgroup_id = 0;
+	assert_int_equal(intake_genl_decode(encode(buf, &e), &r), 0);
+	assert_true(r.net.cgroup_id == 0);
+	assert_string_equal(r.net.cgroup, "");
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("SLAGUARD_CGROUP_ROOT");
+	cgid_forget();
 }
 
 static void refuses_malformed_new_events(void **state)
@@ -403,6 +464,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decodes_destination_handshakes_probes),
 		cmocka_unit_test(refuses_malformed_new_events),
+		cmocka_unit_test(decodes_sending_cgroup),
 		cmocka_unit_test_setup_teardown(spoofed_scan_is_not_blocked, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_handshake_count_is_no_evidence, setup, teardown),
 		cmocka_unit_test_setup_teardown(scan_with_handshakes_is_blocked, setup, teardown),

@@ -126,8 +126,22 @@ static void watch_per_address_and_port(void **state)
 	const struct sla_watch *w = cfg.watches;
 
 	(void)state;
-	/* web has one IPv4 and one IPv6 address, times two port ranges */
-	assert_int_equal(cfg.n_watches, 4);
+	/*
+	 * web has one IPv4 and one IPv6 address, times two port ranges; then
+	 * the same on LOCAL_OUT, where the module names a local sender's
+	 * cgroup
+	 */
+	assert_int_equal(cfg.n_watches, 8);
+	assert_int_equal(cfg.n_out_skipped, 0);
+	for (size_t i = 4; i < 8; i++) {
+		struct sla_watch out = w[i], in = w[i - 4];
+
+		assert_int_equal(out.id, i + 1);
+		assert_int_equal(out.direction, SLAGUARD_DIR_OUT);
+		out.id = in.id;
+		out.direction = in.direction;
+		assert_memory_equal(&out, &in, sizeof(out));
+	}
 	for (size_t i = 0; i < 4; i++) {
 		assert_int_equal(w[i].id, i + 1);
 		assert_ptr_equal(w[i].rule, &sla->rules[0]);
@@ -160,7 +174,7 @@ static void watch_sources(void **state)
 	const struct sla_watch *w = cfg.watches;
 
 	(void)state;
-	assert_int_equal(cfg.n_watches, 2);
+	assert_int_equal(cfg.n_watches, 2 * 2);
 	assert_true(w[0].has_src);
 	addr_equal(w[0].src_addr, AF_INET, "192.168.0.0");
 	assert_int_equal(w[0].src_plen, 16);
@@ -174,7 +188,7 @@ static void watch_sources(void **state)
 	sla = derive(SLA_BASE "rules:\n"
 		"  - { id: r, deny: { from: ['2001:db8:f::/48'], to: web, proto: udp }, "
 		"severity: high }\n");
-	assert_int_equal(cfg.n_watches, 1);
+	assert_int_equal(cfg.n_watches, 2 * 1);
 	assert_int_equal(cfg.watches[0].family, AF_INET6);
 	assert_int_equal(cfg.watches[0].proto, IPPROTO_UDP);
 	assert_false(cfg.watches[0].has_ports);
@@ -190,7 +204,7 @@ static void watch_icmp(void **state)
 	const struct sla_watch *w = cfg.watches;
 
 	(void)state;
-	assert_int_equal(cfg.n_watches, 4);
+	assert_int_equal(cfg.n_watches, 2 * 4);
 	assert_int_equal(w[0].proto, IPPROTO_ICMP);
 	assert_int_equal(w[1].proto, IPPROTO_ICMPV6);
 	/* app has no addresses: one watch per family, no prefix at all */
@@ -209,7 +223,7 @@ static void watch_without_addresses(void **state)
 		"  - { id: r, deny: { to: app, port: 8080, proto: tcp }, severity: low }\n");
 
 	(void)state;
-	assert_int_equal(cfg.n_watches, 1);
+	assert_int_equal(cfg.n_watches, 2 * 1);
 	assert_int_equal(cfg.watches[0].family, 0);
 	assert_false(cfg.watches[0].has_dst);
 	assert_int_equal(cfg.watches[0].port_min, 8080);
@@ -225,7 +239,7 @@ static void no_watch_for_allow_or_data(void **state)
 		"  - { id: r, deny: { to: db, port: 5432 }, severity: low }\n");
 
 	(void)state;
-	assert_int_equal(cfg.n_watches, 1);
+	assert_int_equal(cfg.n_watches, 2 * 1);
 	assert_ptr_equal(cfg.watches[0].rule, &sla->rules[2]);
 	assert_int_equal(cfg.watches[0].id, 1);
 	sla_free(sla);
@@ -240,7 +254,7 @@ static void examples_fit(void **state)
 	assert_int_equal(sla_load_file(SLA_EXAMPLES_DIR "/webshop.yaml", &sla,
 				       err, sizeof(err)), 0);
 	assert_int_equal(sla_to_module_config(sla, &cfg), 0);
-	assert_int_equal(cfg.n_watches, 8);
+	assert_int_equal(cfg.n_watches, 2 * 8);
 	assert_int_equal(THR(&cfg, SLAGUARD_THR_SYN_HALF_OPEN), 201);
 	assert_int_equal(THR(&cfg, SLAGUARD_THR_WINDOW_MS), 5000);
 	sla_free(sla);
@@ -269,6 +283,10 @@ static void exactly_max_watches(void **state)
 	assert_int_equal(cfg.n_watches, SLAGUARD_MAX_WATCHES);
 	assert_int_equal(cfg.watches[SLAGUARD_MAX_WATCHES - 1].id,
 			 SLAGUARD_MAX_WATCHES);
+	/* no room for the LOCAL_OUT copies: the arriving side keeps it all */
+	assert_int_equal(cfg.watches[SLAGUARD_MAX_WATCHES - 1].direction,
+			 SLAGUARD_DIR_IN);
+	assert_int_equal(cfg.n_out_skipped, SLAGUARD_MAX_WATCHES);
 	/* One more port in a hand-built model: the derivation refuses. */
 	sla->rules[0].n_ports = 33;
 	sla->rules[0].ports = realloc(sla->rules[0].ports,

@@ -9,6 +9,7 @@
 
 #include <linux/slaguard.h>
 
+#include "cgid.h"
 #include "genl.h"
 #include "genl_config.h"
 #include "genl_event.h"
@@ -22,6 +23,23 @@
 #define RCVBUF_SIZE	(8 * 1024 * 1024)
 /* Datagrams read per wake-up, so one flood cannot starve the other fds. */
 #define READ_BUDGET	64
+/*
+ * A deny rule's watches are on PRE_ROUTING and LOCAL_OUT: a packet a local
+ * process sends to a local address (loopback) hits both, LOCAL_OUT first.
+ * The second hit is that same packet: it is dropped, so it counts once.
+ */
+#define SENT_HITS	32
+#define SENT_HIT_MS	2000
+
+struct sent_hit {
+	uint64_t mono_ms;	/* 0: free */
+	uint32_t netns;
+	int family;
+	uint8_t src[16], dst[16];
+	uint8_t proto;
+	uint16_t sport, dport;
+};
+
 struct intake_genl {
 	struct intake_genl_opts o;
 	struct loop *loop;
@@ -43,6 +61,8 @@ struct intake_genl {
 	struct lost_events lost;
 	struct intake_genl_counters cnt;
 	uint64_t module_stats[SLAGUARD_STATS_MAX + 1];	/* the last pull's */
+	struct sent_hit sent[SENT_HITS];	/* the last LOCAL_OUT hits */
+	unsigned int next_sent;
 };
 
 uint32_t intake_watch_sla_id(uint32_t module_id)
@@ -127,6 +147,26 @@ static void features_of(const struct sg_event *ev, struct rec_features *f)
 	}
 }
 
+/*
+ * The path of the sending socket's cgroup, which countermeasures act on by
+ * name: none when the id is not found, nor when the name would have to be
+ * escaped to be shown (anyone allowed to create a cgroup names it, and an
+ * escaped name could be another cgroup's).
+ */
+static void net_cgroup(struct rec_net *n)
+{
+	char shown[sizeof(n->cgroup)];
+
+	if (cgid_path(n->cgroup_id, n->cgroup, sizeof(n->cgroup)) < 0) {
+		n->cgroup[0] = '\0';
+		return;
+	}
+	memcpy(shown, n->cgroup, sizeof(shown));
+	sgd_printable(shown);
+	if (strcmp(shown, n->cgroup))
+		n->cgroup[0] = '\0';
+}
+
 static void rec_from_event(const struct sg_event *ev, struct rec *r)
 {
 	struct rec_net *n = &r->net;
@@ -169,6 +209,9 @@ static void rec_from_event(const struct sg_event *ev, struct rec *r)
 	n->has_handshakes = sg_event_has(ev, SLAGUARD_EV_HANDSHAKES);
 	n->handshakes = ev->val[SLAGUARD_EV_HANDSHAKES];
 	n->probes = (uint32_t)ev->val[SLAGUARD_EV_PROBES];
+	n->cgroup_id = ev->val[SLAGUARD_EV_CGROUP_ID];
+	if (n->cgroup_id)
+		net_cgroup(n);
 }
 
 static bool is_task_event(uint32_t kind)
@@ -254,6 +297,46 @@ int intake_genl_decode(const struct nlmsghdr *nlh, struct rec *r)
 	return decode(nlh, &ev, r, &why, &attr);
 }
 
+static bool same_hit(const struct sent_hit *h, const struct rec_net *n)
+{
+	return h->netns == n->netns && h->family == n->family &&
+	       h->proto == n->proto && h->sport == n->sport &&
+	       h->dport == n->dport && !memcmp(h->src, n->src, 16) &&
+	       !memcmp(h->dst, n->dst, 16);
+}
+
+/* Is R the arriving side of a loopback packet already reported leaving? */
+static bool seen_leaving(struct intake_genl *g, const struct rec *r)
+{
+	const struct rec_net *n = &r->net;
+	uint64_t now = sgd_mono_ms();
+	struct sent_hit *h;
+
+	if (r->kind != REC_NET || n->event != SLAGUARD_EVENT_WATCH_HIT ||
+	    !intake_watch_sla_id(n->watch_id))
+		return false;
+	if (n->direction == SLAGUARD_DIR_OUT) {
+		h = &g->sent[g->next_sent++ % SENT_HITS];
+		*h = (struct sent_hit){ .mono_ms = now, .netns = n->netns,
+					.family = n->family, .proto = n->proto,
+					.sport = n->sport, .dport = n->dport };
+		memcpy(h->src, n->src, 16);
+		memcpy(h->dst, n->dst, 16);
+		return false;
+	}
+	if (n->direction != SLAGUARD_DIR_IN)
+		return false;
+	for (unsigned int i = 0; i < SENT_HITS; i++) {
+		h = &g->sent[i];
+		if (h->mono_ms && now - h->mono_ms <= SENT_HIT_MS &&
+		    same_hit(h, n)) {
+			h->mono_ms = 0;	/* a retransmission counts again */
+			return true;
+		}
+	}
+	return false;
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct intake_genl *g = data;
@@ -274,6 +357,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	g->cnt.received++;
 	track_seq(g, &ev);
 	if (r.kind == REC_TASK && stale_task_event(g, &r))
+		return MNL_CB_OK;
+	if (seen_leaving(g, &r))
 		return MNL_CB_OK;
 	emit(g, &r);
 	return MNL_CB_OK;
@@ -560,6 +645,9 @@ static void apply_config(struct intake_genl *g)
 		ret = -EIO;
 	twatch_replace(&g->req, g->cfg, &g->tw);
 	g->cfg_applied = true;
+	if (ret == 0 && g->cfg->n_out_skipped)
+		sgd_log(LOG_WARNING, "%zu deny rule watches have no LOCAL_OUT copy (over the module's %d watches): what local processes send there names no cgroup",
+			g->cfg->n_out_skipped, SLAGUARD_MAX_WATCHES);
 	if (ret == 0)
 		sgd_log(LOG_INFO, "module configured: %zu watches, %zu task watches%s, thresholds from the SLA",
 			g->cfg->n_watches, g->cfg->n_task_watches,

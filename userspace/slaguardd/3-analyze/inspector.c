@@ -110,6 +110,10 @@ static int net_finding(const struct inspector *in, const struct sample *s,
 		add_int(f->evidence, "dport", n->dport);
 	add_int(f->evidence, "watch", n->watch_id);
 	add_int(f->evidence, "seq", (int64_t)n->seq);
+	/* A local process sent it: its cgroup is what countermeasures act on. */
+	if (n->cgroup_id)
+		add_int(f->evidence, "cgroup_id", (int64_t)n->cgroup_id);
+	add_str(f->evidence, "cgroup", n->cgroup);
 	if (n->dport)
 		snprintf(f->summary, sizeof(f->summary),
 			 "%s reached %s port %u/%s: denied by rule %s",
@@ -122,6 +126,12 @@ static int net_finding(const struct inspector *in, const struct sample *s,
 			 s->has_source ? s->source : "a source",
 			 dst[0] ? dst : "a component", proto ? proto : "any",
 			 rule->id);
+	if (n->cgroup[0]) {
+		size_t used = strlen(f->summary);
+
+		snprintf(f->summary + used, sizeof(f->summary) - used,
+			 " (sent from cgroup %s)", n->cgroup);
+	}
 	return 1;
 }
 

@@ -932,8 +932,10 @@ static void reap_hooks(struct respond *r, uint64_t now)
 
 /*
  * The cgroup an alert is about, into CG: that of the process its evidence
- * names ("comm[pid]", the worst process of a per-process SLO), else the
- * first cgroup of its component. NULL, or why there is none.
+ * names ("comm[pid]", the worst process of a per-process SLO), the cgroup
+ * it names (a deny rule's watch hit on what a local process sent), else the
+ * first cgroup of its component (not for other watch hits: their component
+ * is the destination). NULL, or why there is none.
  */
 static const char *cgroup_target(const struct sla *sla, const struct alert *a,
 				 pid_t *pid, char *comm, size_t clen,
@@ -960,12 +962,29 @@ static const char *cgroup_target(const struct sla *sla, const struct alert *a,
 			return "the process the alert names is gone";
 		return NULL;
 	}
+	/* a deny rule's watch hit on a packet a local process sent */
+	if (json_object_object_get_ex(a->evidence, "cgroup", &p)) {
+		const char *s = json_object_get_string(p);
+
+		if (!s || s[0] != '/' || strlen(s) >= len)
+			return "no cgroup: the alert's cgroup is not a cgroup path";
+		snprintf(cg, len, "%s", s);
+		return NULL;
+	}
+	/*
+	 * Any other watch hit: the rule's component is where the packet went,
+	 * not who sent it.
+	 */
+	if (json_object_object_get_ex(a->evidence, "cgroup_id", &p))
+		return "no cgroup: the sending socket's cgroup is not found under the cgroup2 mount (gone since, or outside what the daemon sees)";
+	if (json_object_object_get_ex(a->evidence, "watch", &p))
+		return "no cgroup: no local process sent the packet (arriving or forwarded traffic, or sent by the kernel)";
 	comp = a->component[0] ? sla_find_component(sla, a->component) : NULL;
 	if (comp && comp->n_cgroups) {
 		snprintf(cg, len, "%s", comp->cgroups[0]);
 		return NULL;
 	}
-	return "no process or cgroup to act on (a per-process sched.* SLO names its worst process, a component with cgroups its first cgroup)";
+	return "no process or cgroup to act on (a per-process sched.* SLO names its worst process, a component with cgroups its first cgroup, a deny rule the cgroup of the local process that sent the packet)";
 }
 
 static struct countermeasure *find_cgroup(struct respond *r,
