@@ -25,7 +25,8 @@
 #
 # The bus runs without TLS here (the VM image has no openssl to make
 # certificates); tests/host/fleet-live.sh and coord-live.sh cover TLS.
-# SG_FLEET_SCOPE=local shows the scenario failing: b never blocks.
+# SG_FLEET_SCOPE=local (run by hand in the VM's --shell) makes it fail:
+# b never blocks.
 . "$(dirname "$0")/lib.sh"
 
 need_cmd nats-server slaguardd slaguardctl slaguard-coord nats-pub nmap nft jq socat
