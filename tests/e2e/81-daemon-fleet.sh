@@ -21,10 +21,12 @@
 # not applied again; slaguardctl fleet deploy of a new SLA version to c
 # -> c runs it; of a broken one -> refused with FILE:LINE (by slaguardctl,
 # and by c when put in the bucket directly), the old one stays; b's
-# credentials cannot publish under a's decision subject.
+# credentials cannot publish under a's decision subject, nor a client
+# without a certificate at all.
 #
-# The bus runs without TLS here (the VM image has no openssl to make
-# certificates); tests/host/fleet-live.sh and coord-live.sh cover TLS.
+# The bus runs over TLS with a client certificate the server verifies (as
+# in tests/host/fleet-live.sh), or in plain text with a note when the VM
+# image has no openssl to make the certificates.
 # SG_FLEET_SCOPE=local (run by hand in the VM's --shell) makes it fail:
 # b never blocks.
 . "$(dirname "$0")/lib.sh"
@@ -113,8 +115,34 @@ perms() { # NODE
           subscribe: { allow: [ "_INBOX.>" ] } } }
 CONF
 }
+# TLS: a test CA, the server's certificate for the bus's addresses, one
+# client certificate the nodes share (as tests/host/fleet-lib.sh's).
+pki() { # NAME EXT
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=$1" 2>> "$T/openssl.err" &&
+	printf '%b\n' "$2" > "$T/$1.ext" &&
+	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
+		-days 1 -extfile "$T/$1.ext" -out "$T/$1.pem" 2>> "$T/openssl.err"
+}
+TLS_CONF="" TLS_SLA="" SCHEME=nats
+if command -v openssl > /dev/null; then
+	export OPENSSL_CONF=/etc/ssl/openssl.cnf
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+		-keyout "$T/ca.key" -out "$T/ca.pem" -subj /CN=slaguard-test-ca 2>> "$T/openssl.err" &&
+	pki server "subjectAltName=IP:10.88.1.1,IP:10.88.2.1,IP:10.88.3.1,IP:127.0.0.1\nextendedKeyUsage=serverAuth" &&
+	pki client "extendedKeyUsage=clientAuth" ||
+		fail "openssl could not make the certificates: $(tail -n 5 "$T/openssl.err")"
+	TLS_CONF="tls { cert_file: \"$T/server.pem\", key_file: \"$T/server.key\", ca_file: \"$T/ca.pem\", verify: true, timeout: 5 }"
+	TLS_SLA="  tls: { ca: $T/ca.pem, cert: $T/client.pem, key: $T/client.key }"
+	SCHEME=tls
+	export NATS_CA="$T/ca.pem" NATS_CERT="$T/client.pem" NATS_KEY="$T/client.key"
+	log "the bus runs over TLS"
+else
+	log "NOTE: no openssl in the VM image: the bus runs in plain text"
+fi
 cat > "$T/nats.conf" <<CONF
 listen: 0.0.0.0:$PORT
+$TLS_CONF
 jetstream { store_dir: "$T/js", max_memory_store: 64MB, max_file_store: 256MB }
 accounts {
   FLEET {
@@ -156,11 +184,12 @@ countermeasures:
   - { when: { severity: high }, do: block-source, for: 10m, evidence: any, scope: $SCOPE }
 defaults: { holdoff: 1s, window: 10s }
 fleet:
-  servers: [nats://10.88.$(idx "$1").1:$PORT]
+  servers: [$SCHEME://10.88.$(idx "$1").1:$PORT]
   node: $1
   site: lab
   user: $1
   password: pw-$1
+$TLS_SLA
 YAML
 }
 RUNS=0
@@ -206,11 +235,12 @@ for n in a b c; do sla "$n" > "$T/$n.yaml"; done
 cat > "$T/lab.yaml" <<YAML
 composite: lab
 fleet:
-  servers: [nats://127.0.0.1:$PORT]
+  servers: [$SCHEME://127.0.0.1:$PORT]
   node: coord
   site: lab
   user: coord
   password: pw-coord
+$TLS_SLA
 silence: 10s
 nodes:
   - { name: a, sla: a.yaml }
@@ -297,7 +327,7 @@ slaguardctl fleet deploy --composite "$T/lab.yaml" c "$T/c-broken.yaml" 2> "$T/d
 cat "$T/deploy.err"
 grep -q "c-broken.yaml:$LINE:[0-9]*: field .slos\[0\].severity" "$T/deploy.err" ||
 	fail "the refusal does not name c-broken.yaml:$LINE: $(cat "$T/deploy.err")"
-nats-pub "nats://127.0.0.1:$PORT" coord pw-coord '$KV.slaguard-sla.c' "$(cat "$T/c-broken.yaml")" ||
+nats-pub "$SCHEME://127.0.0.1:$PORT" coord pw-coord '$KV.slaguard-sla.c' "$(cat "$T/c-broken.yaml")" ||
 	fail "cannot put the broken SLA in the bucket directly"
 t0=$(date +%s)
 wait_for 30 q c '{"cmd":"status"}' ".fleet.refused_revision > .fleet.sla_revision and (.fleet.sla_error | startswith(\"slaguard-sla/c@\") and contains(\":$LINE:\") and contains(\"field 'slos[0].severity'\"))" ||
@@ -308,9 +338,13 @@ slaguardctl --control /run/slaguard/c.sock fleet status
 log "c runs fleet-v2 and refused the broken version at line $LINE"
 
 # 5. b's credentials cannot publish a decision under a's subject.
+if [ "$SCHEME" = tls ]; then
+	NATS_CERT='' NATS_KEY='' nats-pub "tls://127.0.0.1:$PORT" b pw-b slaguard.lab.b.alert '{}' 2> /dev/null &&
+		fail "a client without a certificate published on the bus"
+fi
 now=$(date +%s)000
 FORGED='{"v":1,"op":"apply","id":"lab.a.C999.A999","site":"lab","node":"a","scope":"fleet","action":"block-source","target":"192.0.2.66","issued_ms":'$now',"expires_ms":'$((now + 600000))',"alert":"A999","ref":"node-portscan","severity":"high"}'
-nats-pub "nats://127.0.0.1:$PORT" b pw-b slaguard.lab.a.decision "$FORGED" 2> "$T/pub.err" &&
+nats-pub "$SCHEME://127.0.0.1:$PORT" b pw-b slaguard.lab.a.decision "$FORGED" 2> "$T/pub.err" &&
 	fail "b's credentials published under slaguard.lab.a.decision"
 wait_for 10 grep -q 'Publish Violation - User "b", Subject "slaguard.lab.a.decision"' "$T/nats.$NATS_RUNS.out" ||
 	fail "nats-server does not report b's publish violation"
