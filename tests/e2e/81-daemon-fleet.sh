@@ -35,7 +35,6 @@ need_cmd nats-server slaguardd slaguardctl slaguard-coord nats-pub nmap nft jq s
 SCOPE=${SG_FLEET_SCOPE:-fleet}
 PORT=4222
 NATS_PID=""
-COORD_PID=""
 ATT=10.88.10.2
 ATT2=10.88.10.3
 ATT3=10.88.10.4
@@ -48,6 +47,7 @@ cleanup() {
 	for ns in fa fb fc fx; do
 		[ -e "/run/netns/$ns" ] || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # one pid a word
 		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -205,7 +205,8 @@ start_node() { # NODE
 		fail "node $1 does not answer: $(tail -n 5 "$T/node-$1.$RUNS.out")"
 }
 stop_node() { # NODE
-	eval "_p=\$PID_$1"
+	eval "_p=\$PID_$1"	# set by start_node
+	# shellcheck disable=SC2154
 	kill -TERM "$_p"
 	_end=$(( $(date +%s) + 10 ))
 	while kill -0 "$_p" 2>/dev/null; do
@@ -250,7 +251,6 @@ slos:
   - { id: calm, max-nodes-under-attack: 3 }
 YAML
 bg coord slaguard-coord "$T/lab.yaml"
-COORD_PID=$BG_PID
 for n in a b c; do start_node $n; done
 for n in a b c; do
 	wait_for 30 q $n '{"cmd":"status"}' '.fleet.connected' || fail "node $n does not connect to the bus"
