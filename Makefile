@@ -123,6 +123,7 @@ check-kunit:
 # The VM scenarios on Debian's 6.1 and on the current 6.12, each booting
 # its kernel with the module built for it (build/vm/kmod-KVER).
 check-vm: userspace
+	$(MAKE) -C tests/host build/nats-pub	# for 81-daemon-fleet
 	. tests/kernels.sh; ./tests/vm/run.sh --kver "$$KVER" --build-module --timeout 2700 --scenario-timeout 360 && \
 		./tests/vm/run.sh --kver "$$KVER_NEW" --build-module --timeout 2700 --scenario-timeout 360
 
