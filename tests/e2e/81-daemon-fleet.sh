@@ -97,45 +97,15 @@ wait_for 10 ip netns exec fx ping -c 1 -W 1 10.88.10.1 || fail "the attacker can
 load_module
 
 # --- the bus: one user per node, allowed only its own subjects --------------
-# (as tests/host/fleet-lib.sh's perms, which the host tests use)
-perms() { # NODE
-	d="lab_$1"
-	cat <<CONF
-      { user: $1, password: pw-$1, permissions: {
-          publish: { allow: [ "slaguard.lab.$1.>", "\$JS.API.INFO",
-            "\$JS.API.STREAM.INFO.SLAGUARD", "\$JS.API.STREAM.CREATE.SLAGUARD",
-            "\$JS.API.CONSUMER.INFO.SLAGUARD.$d", "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d",
-            "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>", "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d",
-            "\$JS.ACK.SLAGUARD.$d.>",
-            "\$JS.API.STREAM.INFO.KV_slaguard-sla", "\$JS.API.STREAM.INFO.KV_slaguard-status",
-            "\$JS.API.STREAM.NAMES",
-            "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla", "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla.>",
-            "\$JS.API.CONSUMER.DELETE.KV_slaguard-sla.>", "\$JS.FC.KV_slaguard-sla.>",
-            "\$KV.slaguard-status.$1" ] },
-          subscribe: { allow: [ "_INBOX.>" ] } } }
-CONF
-}
-# TLS: a test CA, the server's certificate for the bus's addresses, one
-# client certificate the nodes share (as tests/host/fleet-lib.sh's).
-pki() { # NAME EXT
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=$1" 2>> "$T/openssl.err" &&
-	printf '%b\n' "$2" > "$T/$1.ext" &&
-	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
-		-days 1 -extfile "$T/$1.ext" -out "$T/$1.pem" 2>> "$T/openssl.err"
-}
+# (perms and nats_pki: what the host tests use too)
+. "$(dirname "$0")/../lib/nats.sh"
 TLS_CONF="" TLS_SLA="" SCHEME=nats
 if command -v openssl > /dev/null; then
 	export OPENSSL_CONF=/etc/ssl/openssl.cnf
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-		-keyout "$T/ca.key" -out "$T/ca.pem" -subj /CN=slaguard-test-ca 2>> "$T/openssl.err" &&
-	pki server "subjectAltName=IP:10.88.1.1,IP:10.88.2.1,IP:10.88.3.1,IP:127.0.0.1\nextendedKeyUsage=serverAuth" &&
-	pki client "extendedKeyUsage=clientAuth" ||
-		fail "openssl could not make the certificates: $(tail -n 5 "$T/openssl.err")"
+	nats_pki 88 || fail "openssl could not make the certificates: $(tail -n 5 "$T/openssl.err")"
 	TLS_CONF="tls { cert_file: \"$T/server.pem\", key_file: \"$T/server.key\", ca_file: \"$T/ca.pem\", verify: true, timeout: 5 }"
 	TLS_SLA="  tls: { ca: $T/ca.pem, cert: $T/client.pem, key: $T/client.key }"
 	SCHEME=tls
-	export NATS_CA="$T/ca.pem" NATS_CERT="$T/client.pem" NATS_KEY="$T/client.key"
 	log "the bus runs over TLS"
 else
 	log "NOTE: no openssl in the VM image: the bus runs in plain text"

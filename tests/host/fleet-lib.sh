@@ -3,8 +3,11 @@
 #
 # What fleet-live.sh and coord-live.sh share, sourced after lib.sh: three
 # node namespaces around this one (the hub, where nats-server listens),
-# the nodes' NATS permissions, and the TLS certificates. The script sets T
-# and NS (the namespaces' name prefix).
+# the nodes' NATS permissions, and the TLS certificates (../lib/nats.sh,
+# which the VM scenario shares). The script sets T and NS (the namespaces'
+# name prefix).
+
+. ../lib/nats.sh
 
 idx() { case $1 in a) echo 1;; b) echo 2;; c) echo 3;; esac; }
 
@@ -29,43 +32,55 @@ fleet_netns() {
 	done
 }
 
-# One user per node: it publishes only under its own subjects, uses the
-# JetStream API for the stream and its own durable consumer, watches the
-# SLA bucket (writing nothing in it) and puts only its own status key.
-perms() { # NODE
-	d="lab_$1"
-	cat <<CONF
-      { user: $1, password: pw-$1, permissions: {
-          publish: { allow: [ "slaguard.lab.$1.>", "\$JS.API.INFO",
-            "\$JS.API.STREAM.INFO.SLAGUARD", "\$JS.API.STREAM.CREATE.SLAGUARD",
-            "\$JS.API.CONSUMER.INFO.SLAGUARD.$d", "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d",
-            "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>", "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d",
-            "\$JS.ACK.SLAGUARD.$d.>",
-            "\$JS.API.STREAM.INFO.KV_slaguard-sla", "\$JS.API.STREAM.INFO.KV_slaguard-status",
-            "\$JS.API.STREAM.NAMES",
-            "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla", "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla.>",
-            "\$JS.API.CONSUMER.DELETE.KV_slaguard-sla.>", "\$JS.FC.KV_slaguard-sla.>",
-            "\$KV.slaguard-status.$1" ] },
-          subscribe: { allow: [ "_INBOX.>" ] } } }
+# node_start NODE: slaguardd for NODE in its namespace with $T/NODE.yaml,
+# its control socket $T/NODE.ctl and app socket $T/NODE.app, once the
+# control socket is there (5 s at most)
+node_start() {
+	_i=$(idx "$1")
+	ip netns exec "$NS$_i" "$D" -c "$T/$1.yaml" --foreground --no-syslog \
+		--nft-table-file "$TOP/nft/slaguard.nft" --attack-shapes "$TOP/data/attack-shapes.json" \
+		--control "$T/$1.ctl" --app-socket "$T/$1.app" --state-dir "$T/$1.state" \
+		>> "$T/$1.out" 2>&1 &
+	echo $! > "$T/$1.pid"
+	_j=0
+	while [ ! -S "$T/$1.ctl" ] && [ $_j -lt 50 ]; do sleep 0.1; _j=$((_j + 1)); done
+}
+stop() { # NODE
+	kill -TERM "$(cat "$T/$1.pid")"
+	wait "$(cat "$T/$1.pid")" 2>/dev/null
+	rm -f "$T/$1.pid"
+}
+# The node's control socket (these replace lib.sh's one-daemon ctl and q).
+ctl() { printf '%s\n' "$2" | socat -t 3 - "UNIX-CONNECT:$T/$1.ctl"; }
+q() { _ans=$(ctl "$1" "$2") && [ -n "$_ans" ] && printf '%s\n' "$_ans" | jq -e "$3" > /dev/null; }
+wait_q() { # NODE REQ FILTER SECS
+	_j=0
+	while [ $_j -lt $(($4 * 10)) ]; do q "$1" "$2" "$3" && return 0; sleep 0.1; _j=$((_j + 1)); done
+	return 1
+}
+
+# fleet_nats_conf USER: $T/nats.conf, TLS with verified clients, JetStream,
+# the nodes' users and USER (password pw-USER) with no limits
+fleet_nats_conf() {
+	cat > "$T/nats.conf" <<CONF
+listen: 0.0.0.0:$PORT
+tls { cert_file: "$T/server.pem", key_file: "$T/server.key", ca_file: "$T/ca.pem", verify: true, timeout: 2 }
+jetstream { store_dir: "$T/js" }
+accounts {
+  FLEET {
+    jetstream: enabled
+    users: [
+      { user: $1, password: pw-$1 }
+$(perms a)
+$(perms b)
+$(perms c)
+    ]
+  }
+}
 CONF
 }
 
-pki() { # NAME EXT
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$T/$1.key" -out "$T/$1.csr" -subj "/CN=$1" 2> /dev/null &&
-	printf '%b\n' "$2" > "$T/$1.ext" &&
-	openssl x509 -req -in "$T/$1.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
-		-days 1 -extfile "$T/$1.ext" -out "$T/$1.pem" 2> /dev/null
-}
-
-# fleet_pki NAME NET: TLS everywhere: a test CA, the server's certificate
-# for the hub's addresses, one client certificate the nodes share (the
-# server verifies it), in $NATS_CA, $NATS_CERT and $NATS_KEY
+# fleet_pki NAME NET: TLS everywhere (nats_pki), or NAME skipped
 fleet_pki() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-		-keyout "$T/ca.key" -out "$T/ca.pem" -subj /CN=slaguard-test-ca 2> /dev/null &&
-	pki server "subjectAltName=IP:10.$2.1.1,IP:10.$2.2.1,IP:10.$2.3.1,IP:127.0.0.1\nextendedKeyUsage=serverAuth" &&
-	pki client "extendedKeyUsage=clientAuth" ||
-		{ echo "$1: skipped (openssl could not make certificates)"; exit 0; }
-	export NATS_CA="$T/ca.pem" NATS_CERT="$T/client.pem" NATS_KEY="$T/client.key"
+	nats_pki "$2" || { echo "$1: skipped (openssl could not make certificates)"; exit 0; }
 }

@@ -63,22 +63,7 @@ detail() {
 fleet_netns fleet-live fh 99
 fleet_pki fleet-live 99
 
-cat > "$T/nats.conf" <<CONF
-listen: 0.0.0.0:$PORT
-tls { cert_file: "$T/server.pem", key_file: "$T/server.key", ca_file: "$T/ca.pem", verify: true, timeout: 2 }
-jetstream { store_dir: "$T/js" }
-accounts {
-  FLEET {
-    jetstream: enabled
-    users: [
-      { user: watcher, password: pw-watcher }
-$(perms a)
-$(perms b)
-$(perms c)
-    ]
-  }
-}
-CONF
+fleet_nats_conf watcher
 
 start_nats() {
 	nats-server -c "$T/nats.conf" >> "$T/nats.out" 2>&1 &
@@ -118,25 +103,8 @@ YAML
 	[ "$1" = c ] && echo "allowlist: [203.0.113.0/24]"
 }
 
-start() { # NODE
-	i=$(idx "$1")
-	sla "$1" > "$T/$1.yaml"
-	ip netns exec "$NS$i" "$D" -c "$T/$1.yaml" --foreground --no-syslog \
-		--nft-table-file "$TOP/nft/slaguard.nft" --attack-shapes "$TOP/data/attack-shapes.json" \
-		--control "$T/$1.ctl" --app-socket "$T/$1.app" --state-dir "$T/$1.state" \
-		>> "$T/$1.out" 2>&1 &
-	echo $! > "$T/$1.pid"
-	j=0
-	while [ ! -S "$T/$1.ctl" ] && [ $j -lt 50 ]; do sleep 0.1; j=$((j + 1)); done
-}
-stop() { # NODE
-	kill -TERM "$(cat "$T/$1.pid")"
-	wait "$(cat "$T/$1.pid")" 2>/dev/null
-	rm -f "$T/$1.pid"
-}
+start() { sla "$1" > "$T/$1.yaml"; node_start "$1"; } # NODE
 
-ctl() { printf '%s\n' "$2" | socat -t 3 - "UNIX-CONNECT:$T/$1.ctl"; }
-q() { _ans=$(ctl "$1" "$2") && [ -n "$_ans" ] && printf '%s\n' "$_ans" | jq -e "$3" > /dev/null; }
 # A data-rule violation reported on NODE, naming SOURCE: RES is cards/x or keys/x.
 violate() { # NODE SOURCE RES
 	printf '{"component":"db","user":"shop","action":"read","resource":"%s","source":"%s"}\n' \
@@ -149,11 +117,6 @@ set_has() { # NODE TEXT: TEXT in the node's block4 set
 wait_set() { # NODE TEXT SECS
 	j=0
 	while [ $j -lt $(($3 * 10)) ]; do set_has "$1" "$2" && return 0; sleep 0.1; j=$((j + 1)); done
-	return 1
-}
-wait_q() { # NODE REQ FILTER SECS
-	j=0
-	while [ $j -lt $(($4 * 10)) ]; do q "$1" "$2" "$3" && return 0; sleep 0.1; j=$((j + 1)); done
 	return 1
 }
 ms() { date +%s%3N; }
