@@ -41,8 +41,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-# Kernel messages that fail a scenario (kept in sync with tests/vm/run.sh).
-KERNEL_BAD='WARNING:|BUG:|kernel BUG|Oops|general protection|KASAN|UBSAN|KFENCE|unregister_netdevice: waiting|Kernel panic|soft lockup|hard LOCKUP|rcu.*detected stall|blocked for more than|refcount_t:|list_add corruption|list_del corruption|scheduling while atomic|sleeping function called from invalid context|possible circular locking|inconsistent lock state|Memory leak|kmemleak|stack-protector|double free|use-after-free'
+. "$DIR/kernel-log.sh"
 
 RESULTS=/tmp/sgtest
 mkdir -p "$RESULTS"
@@ -118,7 +117,9 @@ for script in "$DIR"/$GLOB; do
 	reset_state "$name" >> "$log" 2>&1
 
 	dmesg -c > "$rdir/dmesg"
-	bad=$(grep -E "$KERNEL_BAD" "$rdir/dmesg" | head -n 5)
+	bad=$(kernel_bad "$rdir/dmesg" | head -n 5)
+	tool=$(tool_crashes "$rdir/dmesg" | head -n 1 | sed 's/^\[[^]]*\] *//')
+	[ -z "$tool" ] || echo "NOTE $name: a traffic tool crashed (not counted as a failure): $tool"
 
 	reason=""
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
@@ -143,7 +144,7 @@ for script in "$DIR"/$GLOB; do
 		fi
 		if [ -n "$bad" ]; then
 			echo "---- kernel log of $name ----"
-			grep -E -B 2 -A 30 "$KERNEL_BAD" "$rdir/dmesg" | head -n 80 | sed 's/^/  | /'
+			grep -E -B 2 -A 30 "$KERNEL_BAD|$OWN_CRASH" "$rdir/dmesg" | head -n 80 | sed 's/^/  | /'
 		fi
 		echo "FAIL $name: $reason"
 	fi

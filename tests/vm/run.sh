@@ -164,9 +164,7 @@ t0=$(date +%s)
 elapsed=$(( $(date +%s) - t0 ))
 qrc=$(cat "$RC" 2>/dev/null || echo 255)
 
-# Kernel messages that fail the run (kept in sync with tests/e2e/run-all.sh);
-# only kernel lines (with a printk timestamp) are considered.
-KERNEL_BAD='WARNING:|BUG:|kernel BUG|Oops|general protection|KASAN|UBSAN|KFENCE|unregister_netdevice: waiting|Kernel panic|soft lockup|hard LOCKUP|rcu.*detected stall|blocked for more than|refcount_t:|list_add corruption|list_del corruption|scheduling while atomic|sleeping function called from invalid context|possible circular locking|inconsistent lock state|Memory leak|kmemleak|stack-protector|double free|use-after-free'
+. "$TOP/tests/e2e/kernel-log.sh"
 
 problems=""
 add_problem() { problems="${problems:+$problems; }$*"; }
@@ -184,7 +182,8 @@ else
 	[ "${failed:-1}" = 0 ] || add_problem "$failed of $total failed"
 	[ "${total:-0}" -gt 0 ] || add_problem "no scenario matched '${sel:-*}'"
 fi
-kbad=$(grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$LOG" | grep -E "$KERNEL_BAD" | head -n 3)
+# Only kernel lines (with a printk timestamp) are considered.
+kbad=$(grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$LOG" | kernel_bad - | head -n 3)
 [ -z "$kbad" ] || add_problem "kernel: $(echo "$kbad" | head -n 1)"
 
 boot=$(sed -n 's/^SGTEST-BOOT .* uptime=\([0-9.]*\)s.*/\1/p' "$LOG" | head -n 1)
