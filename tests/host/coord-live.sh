@@ -22,7 +22,9 @@
 # another node's subject nor write another node's status key or any SLA;
 # a fleet decision still passes the receiving node's allowlist; the
 # coordinator's page (--dashboard): /api/state and, in headless chromium
-# (coord-browser.py), a violated composite SLO and a silent node shown.
+# (coord-browser.py), a violated composite SLO and a silent node shown; a
+# backlog beyond the coordinator's unacknowledged limit, taken in full; a
+# consumer the server lost, subscribed again after the last message handled.
 #
 #   make -C tests/host check
 
@@ -264,6 +266,51 @@ violate a 203.0.113.9
 check "b applies a's block of 203.0.113.9" sh -c "j=0; while [ \$j -lt 50 ]; do ip netns exec $NS""2 nft list set inet slaguard block4 | grep -q '203.0.113.9 ' && exit 0; sleep 0.1; j=\$((j+1)); done; exit 1"
 check "c refuses it (allowlisted there)" sh -c "sleep 1; ! ip netns exec $NS""3 nft list set inet slaguard block4 | grep -q 203.0.113.9"
 check "c counts the refusal" q c '{"cmd":"status"}' '.fleet.refused >= 1'
+
+# 8. A backlog larger than the coordinator's 1024 unacknowledged messages,
+# published while it is stopped, is taken in full once it goes on.
+alerts_of() { "$CTL" -j fleet nodes $F 2> /dev/null | jq -r ".nodes[] | select(.name == \"$1\") | .alerts"; }
+wait_alerts() { # NODE COUNT SECS
+	j=0
+	while [ $j -lt $(($3 * 5)) ]; do
+		[ "$(alerts_of "$1")" -ge "$2" ] 2> /dev/null && return 0
+		sleep 0.2; j=$((j + 1))
+	done
+	echo "# node $1: $(alerts_of "$1") alerts counted, $2 expected"
+	return 1
+}
+before=$(alerts_of a)
+kill -STOP "$COORD_PID"
+check "2000 alerts of a published while the coordinator is stopped" ./build/nats-pub \
+	tls://127.0.0.1:$PORT a pw-a slaguard.lab.a.alert \
+	'{"id":"B1","ref":"backlog","severity":"low","summary":"backlog"}' 2000
+kill -CONT "$COORD_PID"
+check "... the coordinator counts all of them (${before:-?} + 2000)" wait_alerts a $((${before:-0} + 2000)) 30
+
+# 9. The server loses the coordinator's consumer (as when it restarts
+# without its state): the coordinator subscribes again and goes on after
+# the last message it handled, neither deaf nor counting anything twice.
+before=$(alerts_of a)
+check "the coordinator's consumer is deleted on the server" ./build/nats-pub \
+	tls://127.0.0.1:$PORT coord pw-coord --delete-consumer coord_shop
+sleep 1
+for k in 1 2 3; do
+	./build/nats-pub tls://127.0.0.1:$PORT a pw-a slaguard.lab.a.alert \
+		"{\"id\":\"G$k\",\"ref\":\"gone\",\"severity\":\"low\",\"summary\":\"after the consumer was lost\"}"
+done
+check "... it says so and subscribes again" wait_for_coord_log "consumer coord_shop is gone" 15
+# The alerts it lists (the last 64): G1 G2 G3, once each.
+last_of_a() { "$CTL" -j fleet alerts $F 2> /dev/null | jq -r '[.alerts[] | select(.node == "a" and (.id | startswith("G"))) | .id] | join(" ")'; }
+wait_last_of_a() { # IDS
+	j=0
+	while [ $j -lt 50 ]; do [ "$(last_of_a)" = "$1" ] && return 0; sleep 0.2; j=$((j + 1)); done
+	echo "# alerts G* of a: $(last_of_a)"
+	return 1
+}
+check "... and takes the 3 alerts since, each once" wait_last_of_a "G1 G2 G3"
+# From the start of the stream, the 2000 of the backlog would count again.
+check "... and nothing it had handled before (${before:-?} alerts of a, now $(alerts_of a))" \
+	sh -c "[ '$(alerts_of a)' -lt $((${before:-0} + 1000)) ]"
 
 kill "$COORD_PID"; wait "$COORD_PID" 2>/dev/null; COORD_PID=""
 for n in a b c; do stop $n; done

@@ -2,10 +2,16 @@
 /*
  * A minimal NATS JetStream client for the fleet test, as USER:
  *
- *   nats-pub URL USER PASSWORD SUBJECT DATA   publish DATA and wait for the
- *                                            stream's acknowledgement
+ *   nats-pub URL USER PASSWORD SUBJECT DATA [COUNT]
+ *                                            publish DATA (COUNT times, 1 by
+ *                                            default), each time waiting for
+ *                                            the stream's acknowledgement
  *   nats-pub URL USER PASSWORD --last SUBJECT print the last message the
  *                                            stream SLAGUARD holds on SUBJECT
+ *   nats-pub URL USER PASSWORD --delete-consumer NAME
+ *                                            delete that consumer of stream
+ *                                            SLAGUARD (what a server that lost
+ *                                            its state does to it)
  *
  * With $NATS_CA set the connection is TLS, the server verified against
  * that CA; $NATS_CERT and $NATS_KEY are the client's certificate and key.
@@ -37,14 +43,19 @@ int main(int argc, char **argv)
 	jsPubOptions po;
 	jsErrCode jerr = 0;
 	natsStatus s;
-	bool last;
+	bool last, del;
+	long count = 1;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: nats-pub URL USER PASSWORD SUBJECT DATA\n"
-			"       nats-pub URL USER PASSWORD --last SUBJECT\n");
+	last = argc >= 5 && !strcmp(argv[4], "--last");
+	del = argc >= 5 && !strcmp(argv[4], "--delete-consumer");
+	if (argc == 7 && !last && !del)
+		count = strtol(argv[6], NULL, 10);
+	if (argc < 6 || argc > 7 || ((last || del) && argc != 6) || count < 1) {
+		fprintf(stderr, "usage: nats-pub URL USER PASSWORD SUBJECT DATA [COUNT]\n"
+			"       nats-pub URL USER PASSWORD --last SUBJECT\n"
+			"       nats-pub URL USER PASSWORD --delete-consumer NAME\n");
 		return 2;
 	}
-	last = !strcmp(argv[4], "--last");
 	s = natsOptions_Create(&opts);
 	if (s == NATS_OK)
 		s = natsOptions_SetURL(opts, argv[1]);
@@ -61,17 +72,23 @@ int main(int argc, char **argv)
 		s = natsConnection_Connect(&nc, opts);
 	if (s == NATS_OK)
 		s = natsConnection_JetStream(&js, nc, NULL);
-	if (s == NATS_OK && last) {
+	if (s == NATS_OK && del) {
+		s = js_DeleteConsumer(js, "SLAGUARD", argv[5], NULL, &jerr);
+	} else if (s == NATS_OK && last) {
 		s = js_GetLastMsg(&msg, js, "SLAGUARD", argv[5], NULL, &jerr);
 		if (s == NATS_OK)
 			printf("%.*s\n", natsMsg_GetDataLength(msg), natsMsg_GetData(msg));
 	} else if (s == NATS_OK) {
 		jsPubOptions_Init(&po);
 		po.MaxWait = 2000;
-		s = js_Publish(&pa, js, argv[4], argv[5], (int)strlen(argv[5]), &po, &jerr);
+		for (long i = 0; s == NATS_OK && i < count; i++) {
+			jsPubAck_Destroy(pa);
+			pa = NULL;
+			s = js_Publish(&pa, js, argv[4], argv[5], (int)strlen(argv[5]), &po, &jerr);
+		}
 	}
 	if (s != NATS_OK)
-		fprintf(stderr, "nats-pub: %s on %s: %s (%s)\n", argv[2], argv[last ? 5 : 4],
+		fprintf(stderr, "nats-pub: %s on %s: %s (%s)\n", argv[2], argv[last || del ? 5 : 4],
 			natsStatus_GetText(s), nats_GetLastError(NULL));
 	natsMsg_Destroy(msg);
 	jsPubAck_Destroy(pa);

@@ -2,8 +2,9 @@
 /*
  * slaguard-coord - the coordinator on the fleet's NATS JetStream bus. It
  * reads the nodes' slaguard.<site>.<node>.{slo,alert,decision} through a
- * durable pull consumer (a restarted coordinator carries on where it
- * left), watches their status keys (bucket slaguard-status: a heartbeat
+ * durable push consumer (a restarted coordinator carries on where it
+ * left; not a pull consumer: libnats 3.4's fetch of more than one message
+ * can write past its array, nats.c #749), watches their status keys (bucket slaguard-status: a heartbeat
  * with the SLA version each runs), publishes the composite SLOs' state
  * changes on slaguard.<site>.<coord>.composite and keeps the whole state
  * in bucket slaguard-coord, key <composite>, for slaguardctl fleet
@@ -24,8 +25,12 @@
 #include "coord.h"
 #include "page.h"
 
+/* At most this many messages handled between two evaluations. */
 #define FETCH_BATCH		128
 #define FETCH_WAIT_MS		250
+#define MAX_ACK_PENDING		1024
+/* Idle this long: check that the server still has the consumer. */
+#define CONSUMER_CHECK_MS	5000
 #define EVAL_MS			500
 #define STATE_PUT_MS		2000
 #define ACK_WAIT_NS		(10LL * 1000000000)
@@ -153,7 +158,9 @@ struct run {
 	kvStore *kv_status, *kv_sla, *kv_coord;
 	natsSubscription *sub;
 	kvWatcher *watch;
+	char stream[64], durable[128];
 	char subject[160];
+	int64_t last_ns;	/* stream time of the last message handled */
 	uint64_t unknown_nodes, malformed;
 };
 
@@ -195,13 +202,15 @@ static void handle_msg(struct run *r, natsMsg *msg)
 	uint64_t ms = coord_now_ms();
 	struct json_object *o;
 
+	if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+		ms = (uint64_t)(meta->Timestamp / 1000000);
+		if (meta->Timestamp > r->last_ns)
+			r->last_ns = meta->Timestamp;
+		jsMsgMetaData_Destroy(meta);
+	}
 	if (node < 0) {
 		r->unknown_nodes++;
 		return;
-	}
-	if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
-		ms = (uint64_t)(meta->Timestamp / 1000000);
-		jsMsgMetaData_Destroy(meta);
 	}
 	o = json_tokener_parse(natsMsg_GetData(msg) ? natsMsg_GetData(msg) : "");
 	if (!o || !json_object_is_type(o, json_type_object)) {
@@ -310,38 +319,65 @@ static void put_state(struct run *r, uint64_t now)
 	json_object_put(o);
 }
 
+/*
+ * The nodes' messages, from the coordinator's durable consumer: from the
+ * start of the stream when it is created, or, when the server lost it,
+ * from just after the last message this coordinator handled.
+ */
+static natsStatus subscribe(struct run *r)
+{
+	jsSubOptions so;
+	jsErrCode jerr = 0;
+
+	jsSubOptions_Init(&so);
+	so.Stream = r->stream;
+	so.ManualAck = true;
+	so.Config.Durable = r->durable;
+	so.Config.AckPolicy = js_AckExplicit;
+	so.Config.DeliverPolicy = r->last_ns ? js_DeliverByStartTime : js_DeliverAll;
+	so.Config.OptStartTime = r->last_ns ? r->last_ns + 1 : 0;
+	so.Config.AckWait = ACK_WAIT_NS;
+	so.Config.MaxAckPending = MAX_ACK_PENDING;
+	return js_SubscribeSync(&r->sub, r->js, "slaguard.>", NULL, &so, &jerr);
+}
+
+/* True when the server no longer has the consumer (it lost its state). */
+static bool consumer_gone(struct run *r)
+{
+	jsConsumerInfo *ci = NULL;
+	jsErrCode jerr = 0;
+	natsStatus s = js_GetConsumerInfo(&ci, r->js, r->stream, r->durable, NULL, &jerr);
+
+	jsConsumerInfo_Destroy(ci);
+	return s != NATS_OK && jerr == JSConsumerNotFoundErr;
+}
+
 static int setup(struct run *r)
 {
 	const struct sla_fleet *fl = r->comp->fleet;
-	const char *stream = fl->stream ? fl->stream : SLA_FLEET_STREAM;
-	char name[128], durable[128];
-	jsSubOptions so;
-	jsErrCode jerr = 0;
+	char name[128];
 	natsStatus s;
 
+	snprintf(r->stream, sizeof(r->stream), "%s", fl->stream ? fl->stream : SLA_FLEET_STREAM);
 	snprintf(name, sizeof(name), "slaguard-coord %s", r->comp->name);
 	if (coord_bus_connect(fl, name, &r->nc, &r->js) < 0)
 		return -EIO;
-	if (ensure_stream(r->js, stream) < 0 ||
+	if (ensure_stream(r->js, r->stream) < 0 ||
 	    coord_bus_kv(r->js, SLA_FLEET_BUCKET_SLA, 8, true, &r->kv_sla) < 0 ||
 	    coord_bus_kv(r->js, SLA_FLEET_BUCKET_STATUS, 1, true, &r->kv_status) < 0 ||
 	    coord_bus_kv(r->js, SLA_FLEET_BUCKET_COORD, 1, true, &r->kv_coord) < 0)
 		return -EIO;
 	/* Durable names may not hold '.'. */
-	snprintf(durable, sizeof(durable), "coord_%s", r->comp->name);
-	for (char *p = durable; *p; p++)
+	snprintf(r->durable, sizeof(r->durable), "coord_%s", r->comp->name);
+	for (char *p = r->durable; *p; p++)
 		if (*p == '.')
 			*p = '_';
-	jsSubOptions_Init(&so);
-	so.Stream = stream;
-	so.Config.AckPolicy = js_AckExplicit;
-	so.Config.DeliverPolicy = js_DeliverAll;
-	so.Config.AckWait = ACK_WAIT_NS;
-	s = js_PullSubscribe(&r->sub, r->js, "slaguard.>", durable, NULL, &so, &jerr);
+	s = subscribe(r);
 	if (s == NATS_OK)
 		s = kvStore_WatchAll(&r->watch, r->kv_status, NULL);
 	if (s != NATS_OK) {
-		LOG("consumer %s: %s (%s)", durable, natsStatus_GetText(s), nats_GetLastError(NULL));
+		LOG("consumer %s: %s (%s)", r->durable, natsStatus_GetText(s),
+		    nats_GetLastError(NULL));
 		return -EIO;
 	}
 	/*
@@ -364,14 +400,47 @@ static int setup(struct run *r)
 	}
 	snprintf(r->subject, sizeof(r->subject), "slaguard.%s.%s.composite", fl->site, fl->node);
 	LOG("composite SLA %s: %zu nodes, %zu SLOs; durable consumer %s of stream %s, publishing on %s",
-	    r->comp->name, r->comp->n_nodes, r->comp->n_slos, durable, stream, r->subject);
+	    r->comp->name, r->comp->n_nodes, r->comp->n_slos, r->durable, r->stream, r->subject);
+	return 0;
+}
+
+/*
+ * What the consumer holds, FETCH_BATCH at most, waiting FETCH_WAIT_MS for
+ * the first; each acknowledged once handled. Returns how many.
+ */
+static int take_messages(struct run *r)
+{
+	int n = 0;
+	natsMsg *m = NULL;
+
+	while (n < FETCH_BATCH &&
+	       natsSubscription_NextMsg(&m, r->sub, n ? 0 : FETCH_WAIT_MS) == NATS_OK) {
+		handle_msg(r, m);
+		natsMsg_Ack(m, NULL);
+		natsMsg_Destroy(m);
+		m = NULL;
+		n++;
+	}
+	return n;
+}
+
+/* The server lost the consumer (restarted without its state): again. */
+static int resubscribe(struct run *r)
+{
+	natsSubscription_Destroy(r->sub);
+	r->sub = NULL;
+	LOG("consumer %s is gone from the server; subscribing again", r->durable);
+	if (subscribe(r) != NATS_OK) {
+		LOG("consumer %s: %s", r->durable, nats_GetLastError(NULL));
+		return -EIO;
+	}
 	return 0;
 }
 
 int coord_run(struct sla_composite *comp, struct coord_page *page)
 {
 	struct run r = { .comp = comp };
-	uint64_t last_eval = 0, last_put = 0;
+	uint64_t last_eval = 0, last_put = 0, idle_since = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
 
@@ -382,17 +451,20 @@ int coord_run(struct sla_composite *comp, struct coord_page *page)
 		return ret;
 	ret = setup(&r);
 	while (!ret && !stop_now) {
-		natsMsgList list = { 0 };
 		kvEntry *e = NULL;
 		uint64_t now;
 		bool changed = false;
 
-		if (natsSubscription_Fetch(&list, r.sub, FETCH_BATCH, FETCH_WAIT_MS, NULL) == NATS_OK) {
-			for (int i = 0; i < list.Count; i++) {
-				handle_msg(&r, list.Msgs[i]);
-				natsMsg_Ack(list.Msgs[i], NULL);
+		if (take_messages(&r) == 0) {
+			if (!idle_since)
+				idle_since = coord_now_ms();
+			if (coord_now_ms() - idle_since >= CONSUMER_CHECK_MS) {
+				idle_since = 0;
+				if (consumer_gone(&r))
+					ret = resubscribe(&r);
 			}
-			natsMsgList_Destroy(&list);
+		} else {
+			idle_since = 0;
 		}
 		while (kvWatcher_Next(&e, r.watch, 1) == NATS_OK) {
 			if (e)
