@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A minimal NATS JetStream client for the fleet test, as USER:
+ * A minimal NATS JetStream client for the fleet tests, as USER:
  *
  *   nats-pub URL USER PASSWORD SUBJECT DATA   publish DATA and wait for the
  *                                            stream's acknowledgement
  *   nats-pub URL USER PASSWORD --last SUBJECT print the last message the
  *                                            stream SLAGUARD holds on SUBJECT
+ *   nats-pub --creds FILE URL SUBJECT DATA    the same as the user of a NATS
+ *   nats-pub --creds FILE URL --last SUBJECT  credentials file (JWT + seed)
  *
  * With $NATS_CA set the connection is TLS, the server verified against
  * that CA; $NATS_CERT and $NATS_KEY are the client's certificate and key.
@@ -36,19 +38,29 @@ int main(int argc, char **argv)
 	natsMsg *msg = NULL;
 	jsPubOptions po;
 	jsErrCode jerr = 0;
+	const char *creds = NULL;
 	natsStatus s;
 	bool last;
 
+	/* --creds FILE URL ...: URL where the others have it, then as they are. */
+	if (argc == 6 && !strcmp(argv[1], "--creds")) {
+		creds = argv[2];
+		argv[1] = argv[3];
+	}
 	if (argc != 6) {
 		fprintf(stderr, "usage: nats-pub URL USER PASSWORD SUBJECT DATA\n"
-			"       nats-pub URL USER PASSWORD --last SUBJECT\n");
+			"       nats-pub URL USER PASSWORD --last SUBJECT\n"
+			"       nats-pub --creds FILE URL SUBJECT DATA\n"
+			"       nats-pub --creds FILE URL --last SUBJECT\n");
 		return 2;
 	}
 	last = !strcmp(argv[4], "--last");
 	s = natsOptions_Create(&opts);
 	if (s == NATS_OK)
 		s = natsOptions_SetURL(opts, argv[1]);
-	if (s == NATS_OK)
+	if (s == NATS_OK && creds)
+		s = natsOptions_SetUserCredentialsFromFiles(opts, creds, NULL);
+	else if (s == NATS_OK)
 		s = natsOptions_SetUserInfo(opts, argv[2], argv[3]);
 	if (s == NATS_OK && env("NATS_CA"))
 		s = natsOptions_SetSecure(opts, true);
@@ -71,7 +83,8 @@ int main(int argc, char **argv)
 		s = js_Publish(&pa, js, argv[4], argv[5], (int)strlen(argv[5]), &po, &jerr);
 	}
 	if (s != NATS_OK)
-		fprintf(stderr, "nats-pub: %s on %s: %s (%s)\n", argv[2], argv[last ? 5 : 4],
+		fprintf(stderr, "nats-pub: %s on %s: %s (%s)\n", creds ? creds : argv[2],
+			argv[last ? 5 : 4],
 			natsStatus_GetText(s), nats_GetLastError(NULL));
 	natsMsg_Destroy(msg);
 	jsPubAck_Destroy(pa);
