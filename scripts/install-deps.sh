@@ -17,6 +17,7 @@ libnetfilter-queue-dev libcmocka-dev libyaml-dev libjson-c-dev
 libmicrohttpd-dev libsqlite3-dev prometheus curl libnats-dev nats-server
 libsystemd-dev libcurl4-openssl-dev
 nmap hping3 iperf3 socat jq
+golang-go golang-github-nats-io-jwt-dev golang-github-nats-io-nkeys-dev
 chromium chromium-driver python3-selenium
 groff-base man-db systemd
 debhelper dh-dkms fakeroot lintian"

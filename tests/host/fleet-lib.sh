@@ -59,13 +59,48 @@ wait_q() { # NODE REQ FILTER SECS
 	return 1
 }
 
-# fleet_nats_conf USER: $T/nats.conf, TLS with verified clients, JetStream,
-# the nodes' users and USER (password pw-USER) with no limits
-fleet_nats_conf() {
-	cat > "$T/nats.conf" <<CONF
+set_has() { # NODE TEXT: TEXT in the node's block4 set
+	ip netns exec "$NS$(idx "$1")" nft list set inet slaguard block4 2>/dev/null | grep -q "$2"
+}
+# Wait up to SECS for NODE's block4 set to hold TEXT.
+wait_set() { # NODE TEXT SECS
+	_j=0
+	while [ $_j -lt $(($3 * 10)) ]; do set_has "$1" "$2" && return 0; sleep 0.1; _j=$((_j + 1)); done
+	return 1
+}
+wait_for_log() { # NODE TEXT SECS: TEXT in NODE's output
+	_j=0
+	while [ $_j -lt $(($3 * 10)) ]; do grep -qF "$2" "$T/$1.out" && return 0; sleep 0.1; _j=$((_j + 1)); done
+	return 1
+}
+
+# nats-server with $T/nats.conf (output in $T/nats.out, pid in NATS_PID),
+# once it listens (5 s at most)
+start_nats() {
+	nats-server -c "$T/nats.conf" >> "$T/nats.out" 2>&1 &
+	NATS_PID=$!
+	_j=0
+	while ! ss -ltn | grep -q ":$PORT " && [ $_j -lt 50 ]; do sleep 0.1; _j=$((_j + 1)); done
+}
+stop_nats() {
+	kill "$NATS_PID"; wait "$NATS_PID" 2>/dev/null; NATS_PID=""
+}
+
+# fleet_nats_head: what every test's nats.conf starts with: the port, TLS
+# with verified clients, JetStream
+fleet_nats_head() {
+	cat <<CONF
 listen: 0.0.0.0:$PORT
 tls { cert_file: "$T/server.pem", key_file: "$T/server.key", ca_file: "$T/ca.pem", verify: true, timeout: 2 }
 jetstream { store_dir: "$T/js" }
+CONF
+}
+
+# fleet_nats_conf USER: $T/nats.conf, TLS with verified clients, JetStream,
+# the nodes' users and USER (password pw-USER) with no limits
+fleet_nats_conf() {
+	fleet_nats_head > "$T/nats.conf"
+	cat >> "$T/nats.conf" <<CONF
 accounts {
   FLEET {
     jetstream: enabled

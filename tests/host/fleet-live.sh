@@ -65,16 +65,6 @@ fleet_pki fleet-live 99
 
 fleet_nats_conf watcher
 
-start_nats() {
-	nats-server -c "$T/nats.conf" >> "$T/nats.out" 2>&1 &
-	NATS_PID=$!
-	i=0
-	while ! ss -ltn | grep -q ":$PORT " && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-stop_nats() {
-	kill "$NATS_PID"; wait "$NATS_PID" 2>/dev/null; NATS_PID=""
-}
-
 # The same SLA on every node but for its fleet name and server address;
 # c allowlists 203.0.113.0/24.
 sla() { # NODE
@@ -110,21 +100,7 @@ violate() { # NODE SOURCE RES
 	printf '{"component":"db","user":"shop","action":"read","resource":"%s","source":"%s"}\n' \
 		"$3" "$2" | socat -t 1 - "UNIX-CONNECT:$T/$1.app"
 }
-set_has() { # NODE TEXT: TEXT in the node's block4 set
-	ip netns exec "$NS$(idx "$1")" nft list set inet slaguard block4 2>/dev/null | grep -q "$2"
-}
-# Wait up to SECS for NODE's block4 set to hold (or not hold) TEXT.
-wait_set() { # NODE TEXT SECS
-	j=0
-	while [ $j -lt $(($3 * 10)) ]; do set_has "$1" "$2" && return 0; sleep 0.1; j=$((j + 1)); done
-	return 1
-}
 ms() { date +%s%3N; }
-wait_for_log() { # NODE TEXT SECS
-	j=0
-	while [ $j -lt $(($3 * 10)) ]; do grep -qF "$2" "$T/$1.out" && return 0; sleep 0.1; j=$((j + 1)); done
-	return 1
-}
 
 start_nats
 for n in a b c; do start $n; done

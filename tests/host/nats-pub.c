@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A minimal NATS JetStream client for the fleet test, as USER:
+ * A minimal NATS JetStream client for the fleet tests, as USER:
  *
  *   nats-pub URL USER PASSWORD SUBJECT DATA [COUNT]
  *                                            publish DATA (COUNT times, 1 by
@@ -12,6 +12,9 @@
  *                                            delete that consumer of stream
  *                                            SLAGUARD (what a server that lost
  *                                            its state does to it)
+ *   nats-pub --creds FILE URL SUBJECT DATA [COUNT]  the same as the user of a
+ *   nats-pub --creds FILE URL --last SUBJECT  NATS credentials file (JWT +
+ *                                            seed)
  *
  * With $NATS_CA set the connection is TLS, the server verified against
  * that CA; $NATS_CERT and $NATS_KEY are the client's certificate and key.
@@ -42,10 +45,16 @@ int main(int argc, char **argv)
 	natsMsg *msg = NULL;
 	jsPubOptions po;
 	jsErrCode jerr = 0;
+	const char *creds = NULL;
 	natsStatus s;
 	bool last, del;
 	long count = 1;
 
+	/* --creds FILE URL ...: URL where the others have it, then as they are. */
+	if (argc >= 6 && !strcmp(argv[1], "--creds")) {
+		creds = argv[2];
+		argv[1] = argv[3];
+	}
 	last = argc >= 5 && !strcmp(argv[4], "--last");
 	del = argc >= 5 && !strcmp(argv[4], "--delete-consumer");
 	if (argc == 7 && !last && !del)
@@ -53,13 +62,17 @@ int main(int argc, char **argv)
 	if (argc < 6 || argc > 7 || ((last || del) && argc != 6) || count < 1) {
 		fprintf(stderr, "usage: nats-pub URL USER PASSWORD SUBJECT DATA [COUNT]\n"
 			"       nats-pub URL USER PASSWORD --last SUBJECT\n"
-			"       nats-pub URL USER PASSWORD --delete-consumer NAME\n");
+			"       nats-pub URL USER PASSWORD --delete-consumer NAME\n"
+			"       nats-pub --creds FILE URL SUBJECT DATA [COUNT]\n"
+			"       nats-pub --creds FILE URL --last SUBJECT\n");
 		return 2;
 	}
 	s = natsOptions_Create(&opts);
 	if (s == NATS_OK)
 		s = natsOptions_SetURL(opts, argv[1]);
-	if (s == NATS_OK)
+	if (s == NATS_OK && creds)
+		s = natsOptions_SetUserCredentialsFromFiles(opts, creds, NULL);
+	else if (s == NATS_OK)
 		s = natsOptions_SetUserInfo(opts, argv[2], argv[3]);
 	if (s == NATS_OK && env("NATS_CA"))
 		s = natsOptions_SetSecure(opts, true);
@@ -88,7 +101,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (s != NATS_OK)
-		fprintf(stderr, "nats-pub: %s on %s: %s (%s)\n", argv[2], argv[last || del ? 5 : 4],
+		fprintf(stderr, "nats-pub: %s on %s: %s (%s)\n", creds ? creds : argv[2],
+			argv[last || del ? 5 : 4],
 			natsStatus_GetText(s), nats_GetLastError(NULL));
 	natsMsg_Destroy(msg);
 	jsPubAck_Destroy(pa);

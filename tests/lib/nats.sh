@@ -5,24 +5,40 @@
 # (tests/host/fleet-lib.sh) and the VM scenario (tests/e2e/81-daemon-fleet.sh):
 # what a node may do on the bus, and the TLS certificates. The caller sets T.
 
-# One user per node: it publishes only under its own subjects, uses the
-# JetStream API for the stream and its own durable consumer, watches the
-# SLA bucket (writing nothing in it) and puts only its own status key.
-perms() { # NODE
+# What a node may do on the bus, one subject a line: it publishes only under
+# its own subjects, uses the JetStream API for the stream and its own durable
+# consumer, watches the SLA bucket (writing nothing in it) and puts only its
+# own status key. The server's users (perms) and the user JWTs of
+# tests/tools/nats-mint both come from these lists.
+node_publish() { # NODE
 	d="lab_$1"
+	printf '%s\n' "slaguard.lab.$1.>" "\$JS.API.INFO" \
+		"\$JS.API.STREAM.INFO.SLAGUARD" "\$JS.API.STREAM.CREATE.SLAGUARD" \
+		"\$JS.API.CONSUMER.INFO.SLAGUARD.$d" "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d" \
+		"\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>" "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d" \
+		"\$JS.ACK.SLAGUARD.$d.>" \
+		"\$JS.API.STREAM.INFO.KV_slaguard-sla" "\$JS.API.STREAM.INFO.KV_slaguard-status" \
+		"\$JS.API.STREAM.NAMES" \
+		"\$JS.API.CONSUMER.CREATE.KV_slaguard-sla" "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla.>" \
+		"\$JS.API.CONSUMER.DELETE.KV_slaguard-sla.>" "\$JS.FC.KV_slaguard-sla.>" \
+		"\$KV.slaguard-status.$1"
+}
+node_subscribe() { # NODE
+	echo '_INBOX.>'
+}
+
+# A list as the server's configuration writes it: "a", "b"
+conf_list() {
+	_sep=""
+	while IFS= read -r _s; do printf '%s"%s"' "$_sep" "$_s"; _sep=", "; done
+}
+
+# One user per node (password pw-NODE) with node_publish and node_subscribe.
+perms() { # NODE
 	cat <<CONF
       { user: $1, password: pw-$1, permissions: {
-          publish: { allow: [ "slaguard.lab.$1.>", "\$JS.API.INFO",
-            "\$JS.API.STREAM.INFO.SLAGUARD", "\$JS.API.STREAM.CREATE.SLAGUARD",
-            "\$JS.API.CONSUMER.INFO.SLAGUARD.$d", "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d",
-            "\$JS.API.CONSUMER.CREATE.SLAGUARD.$d.>", "\$JS.API.CONSUMER.DURABLE.CREATE.SLAGUARD.$d",
-            "\$JS.ACK.SLAGUARD.$d.>",
-            "\$JS.API.STREAM.INFO.KV_slaguard-sla", "\$JS.API.STREAM.INFO.KV_slaguard-status",
-            "\$JS.API.STREAM.NAMES",
-            "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla", "\$JS.API.CONSUMER.CREATE.KV_slaguard-sla.>",
-            "\$JS.API.CONSUMER.DELETE.KV_slaguard-sla.>", "\$JS.FC.KV_slaguard-sla.>",
-            "\$KV.slaguard-status.$1" ] },
-          subscribe: { allow: [ "_INBOX.>" ] } } }
+          publish: { allow: [ $(node_publish "$1" | conf_list) ] },
+          subscribe: { allow: [ $(node_subscribe "$1" | conf_list) ] } } }
 CONF
 }
 

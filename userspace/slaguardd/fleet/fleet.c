@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -110,6 +111,9 @@ struct fleet {
 	bool applying;			/* a received revoke: not republished */
 	uint64_t down_since;
 	bool bus_alerted;
+	char login[PATH_MAX + 16];	/* "credentials FILE" or "user USER" */
+	char refusal[256];		/* the client's last error, said once */
+	bool gave_up;			/* the client stopped trying, said */
 	const struct slo_set *slos_seen;
 	bool reload_warned;		/* the SLA's fleet section changed */
 	char *cfg;			/* the section it runs with, cfg_text() */
@@ -989,6 +993,50 @@ static void slo_changes(struct fleet *f)
 	}
 }
 
+/* nats.c's error text without where nats.c set it: "(conn.c:1905): " */
+static const char *nats_text(const char *t)
+{
+	const char *p = t && *t == '(' ? strstr(t, "): ") : NULL;
+
+	return p ? p + 3 : t ? t : "";
+}
+
+/* A server answered but would not have this node: said, and kept for the alert. */
+static void refused(struct fleet *f, natsStatus s, const char *text)
+{
+	snprintf(f->refusal, sizeof(f->refusal), "%s", *text ? text : natsStatus_GetText(s));
+	if (s == NATS_CONNECTION_AUTH_FAILED)
+		sgd_log(LOG_ERR, "fleet: the NATS server refused this node's login (%s): %s",
+			f->login, f->refusal);
+	else
+		sgd_log(LOG_ERR, "fleet: NATS connection (%s): %s", f->login, f->refusal);
+}
+
+/*
+ * Why the bus stays down: a server refusing this node's login while it
+ * reconnects (said once per reason; other errors are a bus going away).
+ * The same refusal twice, or any refusal at the first connection, and
+ * nats.c stops trying for good: said too, only a restart undoes it.
+ */
+static void why_down(struct fleet *f)
+{
+	const char *text = NULL;
+	natsStatus s;
+
+	if (!f->nc || f->gave_up)
+		return;
+	if (natsConnection_Status(f->nc) == NATS_CONN_STATUS_CLOSED) {
+		f->gave_up = true;
+		sgd_log(LOG_ERR, "fleet: the NATS client gave up connecting; restart slaguardd once the login (%s) or the server is fixed",
+			f->login);
+		return;
+	}
+	s = natsConnection_GetLastError(f->nc, &text);
+	if (s == NATS_CONNECTION_AUTH_FAILED && text &&
+	    strncmp(text, f->refusal, sizeof(f->refusal) - 1))
+		refused(f, s, text);
+}
+
 static void bus_watch(struct fleet *f, uint64_t now)
 {
 	bool up;
@@ -1001,8 +1049,10 @@ static void bus_watch(struct fleet *f, uint64_t now)
 			sgd_log(LOG_NOTICE, "fleet: connected to the NATS servers again");
 		f->down_since = 0;
 		f->bus_alerted = false;
+		f->refusal[0] = '\0';
 		return;
 	}
+	why_down(f);
 	if (!f->down_since)
 		f->down_since = now;
 	if (f->bus_alerted || now - f->down_since < BUS_ALERT_MS)
@@ -1015,9 +1065,13 @@ static void bus_watch(struct fleet *f, uint64_t now)
 
 		snprintf(fi.ref, sizeof(fi.ref), "fleet.bus");
 		snprintf(fi.summary, sizeof(fi.summary),
-			 "fleet bus lost: no NATS server answers; other nodes' decisions are not received and this node's wait in a queue");
+			 "fleet bus lost: %s; other nodes' decisions are not received and this node's wait in a queue",
+			 f->refusal[0] ? "the NATS servers refuse this node" : "no NATS server answers");
 		fi.evidence = json_object_new_object();
 		json_object_object_add(fi.evidence, "reason", json_object_new_string("fleet bus lost"));
+		if (f->refusal[0])
+			json_object_object_add(fi.evidence, "error",
+					       json_object_new_string(f->refusal));
 		json_object_object_add(fi.evidence, "node", json_object_new_string(f->origin));
 		engine_raise(f->e, &fi);
 	}
@@ -1115,6 +1169,29 @@ struct json_object *fleet_status_json(const struct fleet *cf)
 
 /* ---- start and stop ---- */
 
+/*
+ * The client reads the credentials file only when it connects, and retries
+ * in the background when it cannot: a missing or unreadable file would
+ * only show as a bus that never comes up. (O_NONBLOCK: a FIFO must not
+ * hold up the start.)
+ */
+static int creds_usable(const char *path)
+{
+	char b;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	ssize_t n = fd < 0 ? -1 : read(fd, &b, 1);
+	int err = n < 0 ? errno : 0;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		sgd_log(LOG_ERR, "fleet: credentials %s: %s", path, strerror(err));
+	else if (n == 0)
+		sgd_log(LOG_ERR, "fleet: credentials %s: empty; a NATS credentials file (.creds) holds a user JWT and its nkey seed",
+			path);
+	return n < 0 ? -err : n == 0 ? -EINVAL : 0;
+}
+
 static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
 {
 	natsStatus s = natsOptions_Create(&f->opts);
@@ -1122,6 +1199,14 @@ static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
 	char name[sizeof(f->origin) + 16];
 
 	snprintf(name, sizeof(name), "slaguardd %s", f->origin);
+	if (cfg->credentials)
+		snprintf(f->login, sizeof(f->login), "credentials %s", cfg->credentials);
+	else if (cfg->user)
+		snprintf(f->login, sizeof(f->login), "user %s", cfg->user);
+	else
+		snprintf(f->login, sizeof(f->login), "no login");
+	if (cfg->credentials && creds_usable(cfg->credentials) < 0)
+		return -EINVAL;
 	if (s == NATS_OK)
 		s = natsOptions_SetServers(f->opts, (const char **)cfg->servers,
 					   (int)cfg->n_servers);
@@ -1147,15 +1232,24 @@ static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
 		s = natsOptions_SetDisconnectedCB(f->opts, on_disconnected, f);
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectedCB(f->opts, on_connected, f);
-	/* Servers down at start: keep trying in the background. */
-	if (s == NATS_OK)
-		s = natsOptions_SetRetryOnFailedConnect(f->opts, true, on_connected, f);
 	if (s != NATS_OK) {
 		sgd_log(LOG_ERR, "fleet: NATS options: %s: %s", natsStatus_GetText(s),
 			nats_GetLastError(NULL));
 		return -EINVAL;
 	}
+	/*
+	 * A first attempt without retries: when a server answers but refuses
+	 * (the login, TLS), nats.c 3.4 retrying in the background gives up at
+	 * once and the reason is gone; this attempt's error says why.
+	 */
 	s = natsConnection_Connect(&f->nc, f->opts);
+	if (s != NATS_OK && s != NATS_NO_SERVER)
+		refused(f, s, nats_text(nats_GetLastError(NULL)));
+	/* Servers down at start: keep trying in the background. */
+	if (s != NATS_OK)
+		s = natsOptions_SetRetryOnFailedConnect(f->opts, true, on_connected, f);
+	if (s == NATS_OK && !f->nc)
+		s = natsConnection_Connect(&f->nc, f->opts);
 	if (s == NATS_OK) {
 		set_bus(f, true);
 	} else if (s != NATS_NOT_YET_CONNECTED) {
