@@ -41,7 +41,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-. "$DIR/kernel-log.sh"
+# Next to this script, wherever the scripts it runs are (-d).
+. "$(dirname "$0")/kernel-log.sh"
 
 RESULTS=/tmp/sgtest
 mkdir -p "$RESULTS"
