@@ -63,10 +63,12 @@ install: userspace
 	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)/examples \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(MODULESLOADDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
-	install -m 0644 man/slaguardd.8 man/slaguardctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/slaguardd.8 man/slaguardctl.8 man/slaguard-coord.8 \
+		$(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 man/slaguard.sla.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 packaging/bash-completion/slaguardd \
-		packaging/bash-completion/slaguardctl $(DESTDIR)$(BASHCOMPDIR)/
+		packaging/bash-completion/slaguardctl \
+		packaging/bash-completion/slaguard-coord $(DESTDIR)$(BASHCOMPDIR)/
 	install -m 0644 nft/slaguard.nft nft/slaguard-inspect.nft \
 		data/attack-shapes.json $(DESTDIR)$(DATADIR)/
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/

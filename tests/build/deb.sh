@@ -111,8 +111,10 @@ for f in /usr/sbin/slaguardd /usr/sbin/slaguardctl /lib/systemd/system/slaguardd
 	/usr/lib/modules-load.d/slaguard.conf /usr/share/slaguard/slaguard.nft \
 	/usr/share/slaguard/slaguard-inspect.nft /usr/share/slaguard/attack-shapes.json \
 	/usr/share/man/man8/slaguardd.8.gz /usr/share/man/man8/slaguardctl.8.gz \
+	/usr/share/man/man8/slaguard-coord.8.gz /usr/sbin/slaguard-coord \
 	/usr/share/man/man5/slaguard.sla.5.gz /usr/share/bash-completion/completions/slaguardctl \
-	/usr/share/bash-completion/completions/slaguardd /usr/share/doc/slaguard/sla-reference.md \
+	/usr/share/bash-completion/completions/slaguardd \
+	/usr/share/bash-completion/completions/slaguard-coord /usr/share/doc/slaguard/sla-reference.md \
 	/usr/share/doc/slaguard/examples/demo.yaml /usr/include/slaguard-app.h \
 	"/usr/src/slaguard-$ver/dkms.conf" "/usr/src/slaguard-$ver/kmod/main.c"; do
 	check "installs $f" sh -c "grep -qx '$f' '$out/files' && [ -s '$f' ]"
@@ -121,8 +123,9 @@ check "libslaguard-app.so.0 is found by the dynamic linker" sh -c "ldconfig -p |
 check "/usr/sbin/slaguardd --help runs" sh -c "/usr/sbin/slaguardd --help | grep -q '^Usage: slaguardd'"
 check "/usr/sbin/slaguardctl sla check the installed example" \
 	sh -c "/usr/sbin/slaguardctl sla check /usr/share/doc/slaguard/examples/demo.yaml > /dev/null"
-check "man finds slaguardd(8), slaguardctl(8), slaguard.sla(5)" sh -c \
-	"{ man -w 8 slaguardd && man -w 8 slaguardctl && man -w 5 slaguard.sla; } > /dev/null 2>&1"
+check "man finds slaguardd(8), slaguardctl(8), slaguard-coord(8), slaguard.sla(5)" sh -c \
+	"{ man -w 8 slaguardd && man -w 8 slaguardctl && man -w 8 slaguard-coord &&
+	   man -w 5 slaguard.sla; } > /dev/null 2>&1"
 if command -v systemd-analyze > /dev/null; then
 	check "systemd-analyze verify the installed unit" sh -c \
 		"systemd-analyze verify /lib/systemd/system/slaguardd.service > '$out/verify' 2>&1 && [ ! -s '$out/verify' ]"

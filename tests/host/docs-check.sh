@@ -4,12 +4,13 @@
 # The manual pages and bash completions against the programs they
 # describe, so they fail when the two drift apart:
 #   - every page formats without a warning (groff -ww, man --warnings);
-#   - slaguardd(8) names every option of `slaguardd --help` and of the
-#     option table of userspace/slaguardd/main.c;
+#   - slaguardd(8) and slaguard-coord(8) name every option of their
+#     program's --help and of the option table of its main.c;
 #   - slaguardctl(8) names every object of `slaguardctl --help`, every
 #     command of each `slaguardctl OBJECT help` and every --option in them;
 #   - slaguard.sla(5) names every key, metric, action, severity and
-#     sequence event the SLA parser (userspace/sla/) accepts;
+#     sequence event the SLA parser (userspace/sla/) accepts, and
+#     slaguard-coord(8) every key of the composite SLA (composite.c);
 #   - the completions, sourced into bash, offer exactly those objects and
 #     long options, and the words of a few commands.
 # Needs groff and man-db; no root.
@@ -22,6 +23,7 @@ MAN=$TOP/man
 COMP=$TOP/packaging/bash-completion
 SGD=$TOP/userspace/slaguardd/slaguardd
 CTL=$TOP/userspace/slaguardctl/slaguardctl
+COORD=$TOP/userspace/coord/slaguard-coord
 
 for c in groff man bash; do
 	command -v $c > /dev/null || { echo "docs-check: skipped (needs $c)"; exit 0; }
@@ -58,7 +60,7 @@ all_in() {
 	fi
 }
 
-for p in slaguardd.8 slaguardctl.8 slaguard.sla.5; do
+for p in slaguardd.8 slaguardctl.8 slaguard-coord.8 slaguard.sla.5; do
 	groff -man -ww -z "$MAN/$p" > "$T/w" 2>&1
 	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$MAN/$p" 2>> "$T/w" > /dev/null
 	if [ -s "$T/w" ]; then
@@ -69,17 +71,29 @@ for p in slaguardd.8 slaguardctl.8 slaguard.sla.5; do
 	render "$MAN/$p" > "$T/$p.txt"
 done
 
-# slaguardd: --help, and the option table and short options of main.c.
-"$SGD" --help > "$T/sgd-help" || no "slaguardd --help exits 0"
-{
-	grep -oE '(^|[ ,])--[a-z][a-z-]*' "$T/sgd-help" | sed 's/^[ ,]*//'
-	grep -oE '^ +-[a-zA-Z],' "$T/sgd-help" | tr -d ' ,'
-	sed -n '/static const struct option opts\[\]/,/};/p' "$TOP/userspace/slaguardd/main.c" |
-		sed -n 's/.*{ "\([a-z-]*\)",.*/--\1/p'
-	sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$TOP/userspace/slaguardd/main.c" |
-		tr -d ':' | fold -w1 | sed 's/^/-/'
-} | sort -u > "$T/sgd-opts"
-all_in "slaguardd(8) names every option" "$T/slaguardd.8.txt" "$T/sgd-opts"
+# The long options of the option table of MAIN_C, one a line; NAME=
+# after --NAME too where the argument is optional.
+long_options() { # MAIN_C
+	sed -n '/static const struct option opts\[\]/,/};/p' "$1" |
+		sed -n 's/.*{ "\([a-z-]*\)", *\([a-z_]*\),.*/--\1 \2/p' |
+		awk '{ print $1 } $2 == "optional_argument" { print $1 "=" }'
+}
+# A program's options: those of its --help, and the option table and short
+# options of its main.c; then its page names each of them.
+check_options() { # PROGRAM MAIN_C PAGE
+	_p=${1##*/}
+	"$1" --help > "$T/$_p-help" || no "$_p --help exits 0"
+	{
+		grep -oE '(^|[ ,])--[a-z][a-z-]*' "$T/$_p-help" | sed 's/^[ ,]*//'
+		grep -oE '^ +-[a-zA-Z],' "$T/$_p-help" | tr -d ' ,'
+		long_options "$2" | sed 's/=$//'
+		sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$2" |
+			tr -d ':' | fold -w1 | sed 's/^/-/'
+	} | sort -u > "$T/$_p-opts"
+	all_in "$(echo "$3" | sed 's/[.]\([0-9]\)$/(\1)/') names every option" "$T/$3.txt" "$T/$_p-opts"
+}
+check_options "$SGD" "$TOP/userspace/slaguardd/main.c" slaguardd.8
+check_options "$COORD" "$TOP/userspace/coord/main.c" slaguard-coord.8
 
 # slaguardctl: the objects, each object's commands and options.
 "$CTL" --help > "$T/ctl-help" || no "slaguardctl --help exits 0"
@@ -102,15 +116,22 @@ done < "$T/ctl-objects"
 sort -u "$T/ctl-words" > "$T/ctl-list"
 all_in "slaguardctl(8) names every object, command and option" "$T/slaguardctl.8.txt" "$T/ctl-list"
 
-# slaguard.sla(5): what the parser accepts.
+# The words of the key and name tables (*keys[], *_names[]) of FILEs.
+parser_words() { # FILE...
+	for f; do
+		awk '/static const char \*const [a-z_]*(keys|_names)\[\] = \{/,/\};/' "$f"
+	done | grep -v 'static const' | grep -oE '"[a-z][a-z0-9_.-]*"' | tr -d '"' | sort -u
+}
+# slaguard.sla(5): what the parser accepts. json.c names the JSON dump's
+# fields, composite.c the keys of the composite SLA (slaguard-coord(8)).
 for f in "$TOP"/userspace/sla/*.c; do
-	# json.c names the JSON dump's fields, composite.c the keys of the
-	# fleet coordinator's composite SLA: neither is this file's syntax.
-	case ${f##*/} in json.c|composite.c) continue ;; esac
-	awk '/static const char \*const [a-z_]*(keys|_names)\[\] = \{/,/\};/' "$f"
-done | grep -v 'static const' | grep -oE '"[a-z][a-z0-9_.-]*"' |
-	tr -d '"' | sort -u > "$T/sla-words"
+	case ${f##*/} in json.c|composite.c) ;; *) printf '%s\n' "$f" ;; esac
+done > "$T/sla-files"
+# shellcheck disable=SC2046 # the paths have no blanks
+parser_words $(cat "$T/sla-files") > "$T/sla-words"
 all_in "slaguard.sla(5) names every key, metric, action and event" "$T/slaguard.sla.5.txt" "$T/sla-words"
+parser_words "$TOP/userspace/sla/composite.c" > "$T/composite-words"
+all_in "slaguard-coord(8) names every key of the composite SLA" "$T/slaguard-coord.8.txt" "$T/composite-words"
 
 # The completions, in a bash without rc files; COMPREPLY sorted.
 complete_words() {
@@ -139,6 +160,7 @@ check_registered() {
 }
 check_registered "$COMP/slaguardctl" slaguardctl
 check_registered "$COMP/slaguardd" slaguardd
+check_registered "$COMP/slaguard-coord" slaguard-coord
 expect "slaguardctl OBJECT: the objects of --help" \
 	"$( (cat "$T/ctl-objects"; echo help) | sort | tr '\n' ' ' | sed 's/ $//')" \
 	"$COMP/slaguardctl" slaguardctl ""
@@ -154,13 +176,23 @@ expect "slaguardctl countermeasures add" "allow block" \
 	"$COMP/slaguardctl" slaguardctl countermeasures add ""
 expect "slaguardctl countermeasures add block ADDR" "for reason" \
 	"$COMP/slaguardctl" slaguardctl countermeasures add block 192.0.2.7 ""
-sed -n '/static const struct option opts\[\]/,/};/p' "$TOP/userspace/slaguardd/main.c" |
-	sed -n 's/.*{ "\([a-z-]*\)",.*/--\1/p' | { cat; echo --metrics=; } | sort > "$T/sgd-long"
-expect "slaguardd --: the options of main.c" "$(tr '\n' ' ' < "$T/sgd-long" | sed 's/ $//')" \
-	"$COMP/slaguardd" slaguardd --
-mkdir "$T/dirs" "$T/dirs/state" && touch "$T/dirs/stale"
+# "--": the long options of the program's main.c, exactly.
+expect_long_options() { # PROGRAM MAIN_C
+	expect "$1 --: the options of main.c" \
+		"$(long_options "$2" | sort | tr '\n' ' ' | sed 's/ $//')" \
+		"$COMP/$1" "$1" --
+}
+expect_long_options slaguardd "$TOP/userspace/slaguardd/main.c"
+expect_long_options slaguard-coord "$TOP/userspace/coord/main.c"
+mkdir "$T/dirs" "$T/dirs/state" && touch "$T/dirs/stale" "$T/dirs/shop.yaml"
 expect "slaguardd --state-dir: directories" "$T/dirs/state" \
 	"$COMP/slaguardd" slaguardd --state-dir "$T/dirs/st"
+expect "slaguard-coord COMPOSITE: YAML files and directories" "$T/dirs/shop.yaml $T/dirs/state" \
+	"$COMP/slaguard-coord" slaguard-coord --check "$T/dirs/s"
+expect "slaguard-coord --dashboard-token-file: files" "$T/dirs/stale $T/dirs/state" \
+	"$COMP/slaguard-coord" slaguard-coord --dashboard-token-file "$T/dirs/st"
+expect "slaguard-coord --dashboard: no words" "" \
+	"$COMP/slaguard-coord" slaguard-coord --dashboard ""
 
 echo "docs-check: $pass passed, $failed failed"
 [ "$failed" = 0 ]

@@ -46,16 +46,18 @@ for f in usr/sbin/slaguardctl usr/sbin/slaguard-coord usr/share/slaguard/slaguar
 	usr/share/doc/slaguard/README.md usr/share/doc/slaguard/sla-reference.md \
 	usr/share/doc/slaguard/examples/demo.yaml usr/include/slaguard-app.h \
 	usr/lib/pkgconfig/slaguard-app.pc usr/share/man/man8/slaguardd.8 \
-	usr/share/man/man8/slaguardctl.8 usr/share/man/man5/slaguard.sla.5 \
+	usr/share/man/man8/slaguardctl.8 usr/share/man/man8/slaguard-coord.8 \
+	usr/share/man/man5/slaguard.sla.5 \
 	usr/share/bash-completion/completions/slaguardctl \
-	usr/share/bash-completion/completions/slaguardd; do
+	usr/share/bash-completion/completions/slaguardd \
+	usr/share/bash-completion/completions/slaguard-coord; do
 	check "installs /$f" test -s "$R/$f"
 done
 check "nothing outside DESTDIR" sh -c \
 	"[ -z \"\$(find /usr /lib/systemd /etc -newer '$T/stamp' -name '*slaguard*' 2>/dev/null)\" ]"
 # man(1) reads the installed pages; the installed completion completes.
 man_finds() {
-	for p in 8/slaguardd 8/slaguardctl 5/slaguard.sla; do
+	for p in 8/slaguardd 8/slaguardctl 8/slaguard-coord 5/slaguard.sla; do
 		MANWIDTH=80 man -M "$R/usr/share/man" "${p%/*}" "${p#*/}" 2> /dev/null |
 			grep -q '^NAME' || return 1
 	done
