@@ -144,7 +144,7 @@ check "webhook: retried, delivered with the alert's JSON" arrives "$T/hook" \
 check "webhook: the retry waited for the backoff (>= 0.9 s)" sh -c "jq -s '(.[1].at - .[0].at) >= 0.9' '$T/hook' | grep -qx true"
 check "status counts: 1 delivered, 1 retry, nothing failed or dropped" eventually \
 	'.outputs.webhooks[0] | .delivered == 1 and .retries == 1 and .failed == 0 and .dropped == 0 and .pending == 0 and (.in_flight | not)'
-check "slaguardctl -j sla status shows the counters" sh -c "'$TOP/userspace/slaguardctl/slaguardctl' --control '$CTL' -j sla status | jq -e '.outputs.webhooks[0].delivered == 1' > /dev/null"
+check "slaguardctl -j sla status shows the counters" sh -c "'$TOP/userspace/slaguardctl/slaguardctl' --control '$CTL' -j sla status | jq -en 'input | .outputs.webhooks[0].delivered == 1' > /dev/null"
 on_page() { curl -sS --max-time 5 "http://127.0.0.1:$MPORT/metrics" | grep -qxF "$1"; }
 check "metrics: the delivery counted" on_page 'slaguard_webhook_alerts_total{outcome="delivered"} 1'
 check "metrics: the retry counted" on_page 'slaguard_webhook_retries_total 1'

@@ -190,14 +190,15 @@ wait_for_coord_log() { # TEXT SECS
 check "shop-up is compliant" wait_state "$(slo shop-up) | .state == \"compliant\"" 15
 check "calm is compliant" wait_state "$(slo calm) | .state == \"compliant\"" 5
 check "shop-budget is compliant" wait_state "$(slo shop-budget) | .state == \"compliant\"" 5
-check "fleet nodes: every node heard, none silent" sh -c "'$CTL' -j fleet nodes $F | jq -e '[.nodes[] | select(.silent | not)] | length == 3'"
+check "fleet nodes: every node heard, none silent" sh -c "'$CTL' -j fleet nodes $F | jq -en 'input | [.nodes[] | select(.silent | not)] | length == 3'"
 check "... text output lists b with its host a" sh -c "'$CTL' fleet nodes $F | grep -q '^b  *lab  *a '"
 
 # 2. db on c violated: shop-up violated, evidence names node and SLO.
 violate c 192.0.2.30
 check "shop-up goes violated when c's db is" wait_state "$(slo shop-up) | .state == \"violated\" and (.evidence | test(\"db@c: node c's SLO db-access violated\"))" 10
 check "web-up stays compliant" wait_state "$(slo web-up) | .state == \"compliant\"" 2
-check "the change is published on slaguard.lab.coord.composite" sh -c "./build/nats-pub tls://127.0.0.1:$PORT coord pw-coord --last slaguard.lab.coord.composite | jq -e '.composite == \"shop\" and .id != null and .state != null'"
+# (jq 1.6 -e passes empty input: the message is taken first.)
+check "the change is published on slaguard.lab.coord.composite" sh -c "m=\$(./build/nats-pub tls://127.0.0.1:$PORT coord pw-coord --last slaguard.lab.coord.composite) && [ -n \"\$m\" ] && printf '%s\\n' \"\$m\" | jq -e '.composite == \"shop\" and .id != null and .state != null' > /dev/null"
 check "shop-budget is violated once past 3s" wait_state "$(slo shop-budget) | .state == \"violated\" and (.evidence | test(\"within 1h\"))" 10
 check "fleet alerts shows c's alert" sh -c "'$CTL' fleet alerts $F | grep -q '^  c .*critical *no-cards'"
 check "calm: one node under attack, still compliant" wait_state "$(slo calm) | .state == \"compliant\" and (.evidence | test(\"1 node under attack.*c: (decision block-source 192.0.2.30|alert A[0-9]+ no-cards)\"))" 5
@@ -217,10 +218,10 @@ check "... and shop-up is still violated by c's db" wait_state "$(slo shop-up) |
 stop b
 check "web-up goes unknown when b is silent" wait_state "$(slo web-up) | .state == \"unknown\"" 15
 check "... its evidence says b's host a is under attack" wait_state "$(slo web-up) | .evidence | test(\"web@b unknown: node b silent for [0-9]+s while its host a is under attack \\\\((decision block-source 192.0.2.31|alert A[0-9]+ no-cards)\")" 3
-check "fleet nodes says b is silent" sh -c "'$CTL' -j fleet nodes $F | jq -e '.nodes[] | select(.name == \"b\") | .silent'"
+check "fleet nodes says b is silent" sh -c "'$CTL' -j fleet nodes $F | jq -en 'input | .nodes[] | select(.name == \"b\") | .silent'"
 # ... and so does the coordinator's page, with shop-up violated by c.
 violate c 192.0.2.32
-check "the page's /api/state: b silent on host a, shop-up violated, c's alerts" sh -c "j=0; while [ \$j -lt 30 ]; do curl -s --max-time 5 http://$DASH/api/state | jq -e '(.nodes[] | select(.name == \"b\") | .silent and .host == \"a\") and (.slos[] | select(.id == \"shop-up\") | .state == \"violated\") and ([.alerts[] | select(.node == \"c\")] | length > 0)' > /dev/null && exit 0; sleep 0.3; j=\$((j+1)); done; exit 1"
+check "the page's /api/state: b silent on host a, shop-up violated, c's alerts" sh -c "j=0; while [ \$j -lt 30 ]; do curl -s --max-time 5 http://$DASH/api/state | jq -en 'input | (.nodes[] | select(.name == \"b\") | .silent and .host == \"a\") and (.slos[] | select(.id == \"shop-up\") | .state == \"violated\") and ([.alerts[] | select(.node == \"c\")] | length > 0)' > /dev/null && exit 0; sleep 0.3; j=\$((j+1)); done; exit 1"
 check "... refused to a foreign Host (DNS rebinding)" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Host: attacker.example' http://$DASH/api/state)\" = 403 ]"
 browser coord-live "the fleet page shows shop-up violated and b silent" \
 	./coord-browser.py "http://$DASH/dashboard" shop-up b a
@@ -240,7 +241,7 @@ check "a broken SLA put in the bucket directly is stored" ./build/nats-pub "tls:
 check "b refuses it with FILE:LINE" wait_q b '{"cmd":"status"}' ".fleet.refused_revision > .fleet.sla_revision and (.fleet.sla_error | test(\"^slaguard-sla/b@[0-9]+:$LINE:[0-9]+: field 'slos\\\\[0\\\\].severity'\"))" 10
 check "... and keeps running web-v2" q b '{"cmd":"status"}' '.sla == "web-v2"'
 check "slaguardctl fleet status on b says so" sh -c "'$CTL' --control '$T/b.ctl' fleet status | grep -q 'refused: slaguard-sla/b@[0-9]*:$LINE:'"
-check "the coordinator shows the refusal" sh -c "j=0; while [ \$j -lt 20 ]; do '$CTL' -j fleet nodes $F | jq -e '.nodes[] | select(.name == \"b\") | .sla.refused | test(\":$LINE:\")' > /dev/null && exit 0; sleep 0.3; j=\$((j+1)); done; exit 1"
+check "the coordinator shows the refusal" sh -c "j=0; while [ \$j -lt 20 ]; do '$CTL' -j fleet nodes $F | jq -en 'input | .nodes[] | select(.name == \"b\") | .sla.refused | test(\":$LINE:\")' > /dev/null && exit 0; sleep 0.3; j=\$((j+1)); done; exit 1"
 
 # A restart runs the version deployed last, not the SLA file; the broken
 # one, still the bucket's last, is refused against it again.

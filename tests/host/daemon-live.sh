@@ -135,7 +135,7 @@ check "attack shape labelled" q '{"cmd":"alerts"}' '.alerts[0].evidence.attack_s
 printf '{"component":"db","user":"shop","action":"read","resource":"cards/1","source":"192.0.2.9"}\nnot json\n' |
 	socat -t 1 - "UNIX-CONNECT:$APP" > "$T/app.out"
 sleep 0.3
-check "bad application line answered" sh -c "jq -e '.ok == false' '$T/app.out' > /dev/null"
+check "bad application line answered" sh -c "jq -en 'input | .ok == false' '$T/app.out' > /dev/null"
 check "application data-rule violation" q '{"cmd":"alerts"}' '[.alerts[] | select(.ref == "no-cards")][0] | .kind == "rule" and .severity == "critical"'
 check "application SLO violated" q '{"cmd":"status"}' '[.slos[] | select(.id == "db-access")][0].state == "violated"'
 check "critical data violation blocks its source" in_set block4 192.0.2.9
@@ -148,7 +148,7 @@ sleep 0.7
 check "table restored after nft flush ruleset" in_set block6 fd00::99
 wait $FPID
 check "follow streamed the alerts live" sh -c "[ \$(grep -c '\"id\":\"A' '$T/follow') -ge 4 ]"
-check "follow answered first" sh -c "head -n 1 '$T/follow' | jq -e '.ok and (.alerts | type) == \"array\"' > /dev/null"
+check "follow answered first" sh -c "head -n 1 '$T/follow' | jq -en 'input | .ok and (.alerts | type) == \"array\"' > /dev/null"
 stop
 check "elements stay after the daemon exits" in_set block6 fd00::99
 start --genl-family nlctrl --genl-group notify

@@ -93,12 +93,12 @@ check "the page has no inline script" sh -c "curl -s --max-time 5 $U/dashboard |
 curl -sSI --max-time 5 "$U/api/status" > "$T/h"
 check "API: not cached" grep -qi '^cache-control: no-store' "$T/h"
 check "API: JSON" grep -qi '^content-type: application/json' "$T/h"
-check "/api/status: scan violated" sh -c "curl -s --max-time 5 $U/api/status | jq -e '[.slos[] | select(.id == \"scan\")][0].state == \"violated\"' > /dev/null"
+check "/api/status: scan violated" sh -c "curl -s --max-time 5 $U/api/status | jq -en 'input | [.slos[] | select(.id == \"scan\")][0].state == \"violated\"' > /dev/null"
 ALERT=$(ctl '{"cmd":"countermeasures"}' | jq -r '.countermeasures[] | select(.target == "192.0.2.7") | .alert')
 check "the control socket lists the block with an alert ($ALERT)" sh -c "echo '$ALERT' | grep -q '^A'"
-check "/api/countermeasures agrees" sh -c "curl -s --max-time 5 $U/api/countermeasures | jq -e '.countermeasures[] | select(.target == \"192.0.2.7\" and .alert == \"$ALERT\")' > /dev/null"
-check "/api/alerts has the summary as data" sh -c "curl -s --max-time 5 $U/api/alerts | jq -e --arg m '$MARKUP' '[.alerts[].summary | select(contains(\$m))] | length == 1' > /dev/null"
-check "/api/report: scan violated part of the last hour" sh -c "curl -s --max-time 5 '$U/api/report?since=1h' | jq -e '[.slos[] | select(.slo == \"scan\")][0] | .violated > 0 and (.violations | length) == 1 and .violations[0].end == null' > /dev/null"
+check "/api/countermeasures agrees" sh -c "curl -s --max-time 5 $U/api/countermeasures | jq -en 'input | .countermeasures[] | select(.target == \"192.0.2.7\" and .alert == \"$ALERT\")' > /dev/null"
+check "/api/alerts has the summary as data" sh -c "curl -s --max-time 5 $U/api/alerts | jq -en --arg m '$MARKUP' 'input | [.alerts[].summary | select(contains(\$m))] | length == 1' > /dev/null"
+check "/api/report: scan violated part of the last hour" sh -c "curl -s --max-time 5 '$U/api/report?since=1h' | jq -en 'input | [.slos[] | select(.slo == \"scan\")][0] | .violated > 0 and (.violations | length) == 1 and .violations[0].end == null' > /dev/null"
 check "/api/report agrees with slaguardctl report" sh -c "[ \"\$(curl -s --max-time 5 '$U/api/report?since=1h&slo=scan' | jq '.slos[0].violations | length')\" = \"\$($TOP/userspace/slaguardctl/slaguardctl -j report --since 1h --slo scan --db $T/history.db | jq '.slos[0].violations | length')\" ]"
 check "/api/report: a bad since is a 400" is "$(code "$U/api/report?since=soon")" 400
 check "/api/report: an unknown SLO is a 404" is "$(code "$U/api/report?slo=nope")" 404

@@ -83,7 +83,7 @@ sleep 1.2
 check "report: the violation ended, with its duration" \
 	rj '.slos[0].violations[0] | .end != null and .duration_s >= 8 and .duration_s <= 30'
 check "--slo selects one SLO" rj '[.slos[].slo] == ["lost"]' --slo lost
-check "--since 1s, after the violation: none in the period" sh -c "sleep 2; '$CTLBIN' report --db '$DB' -j --since 1s | jq -e '.slos[0].violations == [] and .slos[0].violated == 0' > /dev/null"
+check "--since 1s, after the violation: none in the period" sh -c "sleep 2; '$CTLBIN' report --db '$DB' -j --since 1s | jq -en 'input | .slos[0].violations == [] and .slos[0].violated == 0' > /dev/null"
 check "SIGTERM exits 0" stop
 report > "$T/text"
 check "text: a table of shares and one of violations" sh -c "grep -q '^SLO  *COMPLIANT  *VIOLATED  *UNKNOWN  *VIOLATIONS' '$T/text' && grep -qE '^db-access  *[0-9.]+%  *[0-9.]+%  *[0-9.]+%  *1 ' '$T/text' && grep -qE '^SLO  *START  *END  *DURATION  *WORST' '$T/text'"

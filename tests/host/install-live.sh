@@ -95,7 +95,7 @@ PID=$!
 i=0
 while [ ! -S "$T/control.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 check "the installed daemon starts and answers" sh -c \
-	"printf '%s\n' '{\"cmd\":\"status\"}' | socat -t 3 - 'UNIX-CONNECT:$T/control.sock' | jq -e '.ok and .sla == \"demo\"' > /dev/null"
+	"printf '%s\n' '{\"cmd\":\"status\"}' | socat -t 3 - 'UNIX-CONNECT:$T/control.sock' | jq -en 'input | .ok and .sla == \"demo\"' > /dev/null"
 check "... with the installed table definition" sh -c \
 	"nft list table inet slaguard > /dev/null && grep -q 'table inet slaguard from $R/usr/share/slaguard/slaguard.nft' '$T/out'"
 kill "$PID"

@@ -19,6 +19,10 @@ check() { _what=$1; shift; if "$@"; then ok "$_what"; else no "$_what"; fi; }
 # finish NAME: the tally; the script's exit status
 finish() { echo "$1: $pass passed, $failed failed"; [ "$failed" = 0 ]; }
 
+# jq 1.6 -e exits 0 on empty input: a check reading a pipe either takes
+# the text first (q below) or reads it with `jq -en 'input | FILTER'`,
+# which fails when there is nothing to read.
+
 # ctl REQUEST: the daemon's answer on the control socket
 ctl() { printf '%s\n' "$1" | socat -t 3 - "UNIX-CONNECT:$CTL"; }
 # q REQUEST FILTER: the answer passes the jq FILTER (jq 1.6 -e exits 0 on

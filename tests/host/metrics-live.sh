@@ -140,7 +140,7 @@ check "prometheus scrapes the daemon (up == 1)" prom_value 'up{job="slaguard"}' 
 check "prometheus has db-access violated" prom_value 'slaguard_slo_state{slo="db-access",state="violated"}' 1
 check "... and not compliant" prom_value 'slaguard_slo_state{slo="db-access",state="compliant"}' 0
 check "prometheus has the alert counted" prom_value 'slaguard_alerts_total{severity="critical",kind="rule"}' 1
-check "prometheus found the target healthy" sh -c "curl -sS --max-time 5 http://127.0.0.1:$PROM_PORT/api/v1/targets | jq -e '.data.activeTargets[0] | .health == \"up\" and .lastError == \"\"' > /dev/null"
+check "prometheus found the target healthy" sh -c "curl -sS --max-time 5 http://127.0.0.1:$PROM_PORT/api/v1/targets | jq -en 'input | .data.activeTargets[0] | .health == \"up\" and .lastError == \"\"' > /dev/null"
 kill $PROM; wait $PROM 2>/dev/null; PROM=""
 # 4. Bounds: idle connections held open cost bounded fds, the loop goes on.
 fds_before=$(find /proc/$PID/fd -mindepth 1 | wc -l)

@@ -103,7 +103,7 @@ check "slaguardd raised the no-cards alert" q '{"cmd":"alerts"}' \
 check "... for the C example's event, reported by uid 65534" q '{"cmd":"alerts"}' \
 	'[.alerts[] | select(.ref == "no-cards")][0] | .source == "192.0.2.50" and .evidence.resource == "cards/42" and .evidence.reporter_uid == 65534'
 
-check "slaguardctl shows it" sh -c "'$TOP/userspace/slaguardctl/slaguardctl' --control '$CTL' -j alerts | jq -e '[.alerts[] | select(.ref == \"no-cards\")][0].evidence.user == \"shop\"' > /dev/null"
+check "slaguardctl shows it" sh -c "'$TOP/userspace/slaguardctl/slaguardctl' --control '$CTL' -j alerts | jq -en 'input | [.alerts[] | select(.ref == \"no-cards\")][0].evidence.user == \"shop\"' > /dev/null"
 
 # 3. The Python example, as uid 65534: a failed root login.
 printf 'login root hunter2 192.0.2.51\n' |
