@@ -139,8 +139,9 @@ struct fleet_counters {
 struct fleet;
 
 /*
- * Connects in the background (the servers may be down: it keeps
- * trying). E's respond stage reports its decisions here from now on.
+ * Connects in the background (the servers may be down, or refuse this
+ * node's login: it keeps trying). E's respond stage reports its decisions
+ * here from now on.
  * STATE_DIR (NULL: none) keeps the ledger across restarts, so a revoke
  * after a restart still finds the decision; call it after adoption.
  */
