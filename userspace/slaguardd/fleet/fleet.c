@@ -40,6 +40,11 @@
 /* How often the keeper thread looks at the connection. */
 #define KEEP_CHECK_MS		1000
 /*
+ * A connection's callbacks have run this long after it closed at most (a
+ * client that never calls back must not hold up the shutdown).
+ */
+#define CLOSE_WAIT_MS		5000
+/*
  * Decisions come from a durable *push* consumer: the server sends them as
  * they are stored, up to this many unacknowledged. A pull consumer costs a
  * round trip per fetch, and libnats before 3.10 (Debian 12 has 3.4) writes
@@ -117,6 +122,7 @@ struct fleet {
 	bool stop;			/* the three threads return */
 	bool closing;			/* fleet_free: the keeper returns too */
 	unsigned int conn;		/* connections made */
+	natsConnection *closed_nc;	/* the last whose closed callback ran */
 	bool bus_up;
 	bool stream_ready;
 	struct out_item *out_head, *out_tail;
@@ -439,8 +445,9 @@ static void *sub_main(void *arg)
 			bool streamed = ensure_stream(f);
 
 			if (!streamed || subscribe(f, &sub) != NATS_OK) {
-				/* e.g. the node's NATS permissions */
-				if (streamed && !said)
+				/* e.g. the node's NATS permissions (not a closed connection) */
+				if (streamed && !said &&
+				    natsConnection_Status(f->nc) == NATS_CONN_STATUS_CONNECTED)
 					sgd_log(LOG_WARNING, "fleet: cannot consume decisions as %s: %s",
 						f->durable, nats_GetLastError(NULL));
 				said = streamed;
@@ -591,6 +598,34 @@ static void on_disconnected(natsConnection *nc, void *arg)
 {
 	(void)nc;
 	set_bus(arg, false);
+}
+
+static void on_closed(natsConnection *nc, void *arg)
+{
+	struct fleet *f = arg;
+
+	pthread_mutex_lock(&f->mu);
+	f->closed_nc = nc;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/*
+ * nats.c calls back from a thread of its own, some time after the fact,
+ * and last of all that a connection closed: once that has run for NC
+ * (closed), no callback of NC's can reach f, replaced or freed next.
+ */
+static void wait_closed(struct fleet *f, natsConnection *nc)
+{
+	uint64_t now, until = sgd_mono_ms() + CLOSE_WAIT_MS;
+
+	pthread_mutex_lock(&f->mu);
+	while (f->closed_nc != nc && (now = sgd_mono_ms()) < until)
+		timed_wait(f, until - now);
+	if (f->closed_nc != nc)
+		sgd_log(LOG_WARNING, "fleet: the NATS client did not say its connection closed");
+	f->closed_nc = NULL;	/* the next one may have its address */
+	pthread_mutex_unlock(&f->mu);
 }
 
 /* ---- the loop's side: decisions received ---- */
@@ -1292,6 +1327,8 @@ static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
 		s = natsOptions_SetDisconnectedCB(f->opts, on_disconnected, f);
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectedCB(f->opts, on_connected, f);
+	if (s == NATS_OK)
+		s = natsOptions_SetClosedCB(f->opts, on_closed, f);
 	if (s != NATS_OK) {
 		sgd_log(LOG_ERR, "fleet: NATS options: %s: %s", natsStatus_GetText(s),
 			nats_GetLastError(NULL));
@@ -1357,6 +1394,8 @@ static void redial(struct fleet *f)
 
 	stop_workers(f);
 	jsCtx_Destroy(f->js);
+	if (f->nc)
+		wait_closed(f, f->nc);
 	natsConnection_Destroy(f->nc);
 	f->js = NULL;
 	f->nc = NULL;
@@ -1547,6 +1586,7 @@ void fleet_free(struct fleet *f)
 	jsCtx_Destroy(f->js);
 	if (f->nc) {
 		natsConnection_Close(f->nc);
+		wait_closed(f, f->nc);
 		natsConnection_Destroy(f->nc);
 	}
 	natsOptions_Destroy(f->opts);
