@@ -16,7 +16,9 @@
 # Covers: a and b connect with their .creds files; a fleet decision on a is
 # applied by b; a's credentials cannot publish under b's decision subject;
 # c, whose user JWT another operator signed, is refused at connect and its
-# log says so; a missing or unreadable credentials file stops slaguardd at
+# log says so once, however often it tries again; once its file holds a
+# good .creds, c connects by itself and applies the decision a made
+# meanwhile; a missing or unreadable credentials file stops slaguardd at
 # start with the file named (slaguardctl sla check does not read it: the
 # file may be on the node an SLA is deployed to).
 #
@@ -77,7 +79,7 @@ mint() {
 	done
 	"$MINT" "$@"
 }
-check "nats-mint makes the operator, account and users" mint "$T/mint" a b
+check "nats-mint makes the operator, account and users" mint "$T/mint" a b c
 # Another operator: its user c is not known to our server.
 check "... and another operator's" mint "$T/other" c
 fleet_nats_head > "$T/nats.conf"
@@ -135,16 +137,29 @@ check "a's .creds cannot publish under b's decision subject" sh -c "! ./build/na
 check "... the server says why" grep -q 'Publish Violation - JWT User "U[A-Z0-9]*", Subject "slaguard.lab.b.decision"' "$T/nats.out"
 check "... and a does not apply it" sh -c "sleep 1; ! ip netns exec ${NS}1 nft list set inet slaguard block4 | grep -q '192.0.2.66 '"
 
-# 3. A user JWT of another operator: refused at connect, and said so.
-start c "$T/other/c.creds"
+# 3. A user JWT of another operator: refused at connect, and said so. The
+# client gives up at once (nats.c 3.4): slaguardd connects again itself,
+# after 1, 2, 4, 8 ... s, and reads the file again each time.
+cp "$T/other/c.creds" "$T/c.creds"
+start c "$T/c.creds"
 check "c, signed by another operator, is refused and its log says so" wait_for_log c \
-	"fleet: the NATS server refused this node's login (credentials $T/other/c.creds): Authorization Violation" 10
+	"fleet: the NATS server refused this node's login (credentials $T/c.creds): Authorization Violation" 10
 check "... the server logs the failed login" grep -q 'authentication error' "$T/nats.out"
 check "... c is not connected" q c '{"cmd":"status"}' '.fleet.connected == false'
-check "... its log says the client gave up, and what to do" wait_for_log c \
-	"fleet: the NATS client gave up connecting; restart slaguardd once the login (credentials $T/other/c.creds) or the server is fixed" 5
 check "... its bus alert says it is refused, and why" wait_q c '{"cmd":"alerts"}' \
 	'any(.alerts[]; .ref == "fleet.bus" and (.summary | test("refuse this node")) and .evidence.error == "Authorization Violation")' 5
+violate a 192.0.2.10
+check "a blocks 192.0.2.10 while c is refused" wait_set a '192.0.2.10 ' 5
+logins() { grep -c 'authentication error' "$T/nats.out"; }
+refusals() { grep -c "refused this node's login" "$T/c.out"; }
+sleep 10
+check "c tries to log in again by itself ($(logins) logins refused so far)" [ "$(logins)" -ge 4 ]
+check "... its log says the refusal once, not at each try ($(refusals) times)" [ "$(refusals)" -le 2 ]
+cp "$T/mint/c.creds" "$T/c.creds"
+check "with a good .creds in its file, c connects by itself" wait_q c '{"cmd":"status"}' '.fleet.connected' 70
+check "... says so" wait_for_log c "fleet: connected to the NATS servers again" 5
+check "... applies a's decision made while it was refused" wait_set c '192.0.2.10 .*origin=a@lab' 10
+check "... and its bus alert is over" wait_q c '{"cmd":"status"}' '.fleet.bus_alert == false' 5
 stop c
 
 # 4. No credentials file, one slaguardd cannot read, an empty one: it does

@@ -18,6 +18,8 @@
 # decision that expired while a node was away is skipped. Each node logs in
 # as its own NATS user, allowed to publish only under its own subjects:
 # b cannot publish under a's, and what b publishes naming a is not believed.
+# A node whose login the server refuses after a reload connects again by
+# itself once the server takes it again.
 #
 #   make -C tests/host check
 
@@ -49,7 +51,7 @@ cleanup() {
 	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null
 	sleep 0.3
 	for i in 1 2 3; do ip netns del "$NS$i" 2>/dev/null; done
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE	# the named namespaces outlive us otherwise
@@ -241,6 +243,28 @@ sed 's/^  node: a$/  node: z/' "$T/a.yaml" > "$T/a2.yaml"
 check "a reloads an SLA whose fleet section changed" q a "{\"cmd\":\"reload\",\"file\":\"$T/a2.yaml\"}" '.ok'
 check "... warns that it takes effect on restart" wait_for_log a "fleet section differs from the one running (a@lab); it takes effect on restart" 3
 check "... and a stays a@lab" ctl_j a '.node == "a" and .connected'
+
+# 9. c's login refused after a server reload (its password changed): the
+# server drops c, and the NATS client gives up on the refusals. slaguardd
+# connects again by itself once the server takes c again, and c applies
+# what a decided meanwhile.
+sed -i 's/user: c, password: pw-c,/user: c, password: pw-gone,/' "$T/nats.conf"
+kill -HUP "$NATS_PID"
+check "c is refused after the server's reload" wait_for_log c \
+	"fleet: the NATS server refused this node's login (user c): Authorization Violation" 10
+check "... the NATS client gives up, slaguardd says it connects again" wait_for_log c \
+	"fleet: the NATS client gave up (user c); connecting again" 10
+check "... c is not connected" q c '{"cmd":"status"}' '.fleet.connected == false'
+violate a 192.0.2.13 cards/13
+check "a blocks 192.0.2.13 while c is refused" wait_set a '192.0.2.13 ' 3
+sleep 6
+check "... c's log says the refusal once ($(grep -c 'refused this node' "$T/c.out") times)" \
+	[ "$(grep -c 'refused this node' "$T/c.out")" -le 2 ]
+sed -i 's/user: c, password: pw-gone,/user: c, password: pw-c,/' "$T/nats.conf"
+kill -HUP "$NATS_PID"
+check "c connects by itself once the server takes it again" wait_q c '{"cmd":"status"}' '.fleet.connected' 70
+check "... applies a's decision made meanwhile" wait_set c '192.0.2.13 .*origin=a@lab' 10
+check "... and has one countermeasure per target" q c '{"cmd":"countermeasures"}' '[.countermeasures[].target] | length == (unique | length)'
 
 for n in a b c; do stop $n; done
 # With SLAGUARDD built with sanitizers, their reports end up in the logs.

@@ -28,6 +28,23 @@
 #define BUS_ALERT_MS		2000
 #define RETRY_MS		500
 /*
+ * A server that answers but refuses this node (its login, TLS) makes
+ * nats.c 3.4 close the connection for good. slaguardd then makes a new
+ * one (options as at start; the .creds file is read again), the wait
+ * doubling at each refusal up to REDIAL_MAX_MS: a fixed server or file is
+ * picked up within a minute, and a node refused for days tries once a
+ * minute, not in a loop.
+ */
+#define REDIAL_FIRST_MS		1000
+#define REDIAL_MAX_MS		60000
+/* How often the keeper thread looks at the connection. */
+#define KEEP_CHECK_MS		1000
+/*
+ * A connection's callbacks have run this long after it closed at most (a
+ * client that never calls back must not hold up the shutdown).
+ */
+#define CLOSE_WAIT_MS		5000
+/*
  * Decisions come from a durable *push* consumer: the server sends them as
  * they are stored, up to this many unacknowledged. A pull consumer costs a
  * round trip per fetch, and libnats before 3.10 (Debian 12 has 3.4) writes
@@ -72,6 +89,7 @@ struct out_item {
 struct in_item {
 	struct in_item *next;
 	natsMsg *msg;
+	unsigned int conn;		/* the connection it came on: see ack_done */
 	bool bad;
 	char err[160];
 	struct fleet_decision d;
@@ -87,17 +105,24 @@ struct fleet {
 	struct loop_handler h;
 	int efd;
 
+	/*
+	 * The keeper thread owns the connection: it stops the three threads
+	 * that use it (publisher, fetcher, kv) before it replaces it.
+	 */
 	natsOptions *opts;
-	natsConnection *nc;
+	natsConnection *nc;		/* NULL: refused, the keeper tries again */
 	jsCtx *js;
-	pthread_t pub_t, sub_t;
-	bool pub_started, sub_started;
+	pthread_t pub_t, sub_t, keep_t;
+	bool pub_started, sub_started, keep_started;
 
 	/* Shared with the threads, under mu. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_mutex_t stream_mu;	/* one thread creates the stream */
-	bool stop;
+	bool stop;			/* the three threads return */
+	bool closing;			/* fleet_free: the keeper returns too */
+	unsigned int conn;		/* connections made */
+	natsConnection *closed_nc;	/* the last whose closed callback ran */
 	bool bus_up;
 	bool stream_ready;
 	struct out_item *out_head, *out_tail;
@@ -105,6 +130,7 @@ struct fleet {
 	struct in_item *in_head, *in_tail;
 	struct in_item *done;		/* handled, for the fetcher to ack */
 	struct fleet_counters c;
+	char refusal[256];		/* why the servers refuse, said once */
 
 	/* The loop's own. */
 	struct fleet_ledger ledger;
@@ -112,8 +138,6 @@ struct fleet {
 	uint64_t down_since;
 	bool bus_alerted;
 	char login[PATH_MAX + 16];	/* "credentials FILE" or "user USER" */
-	char refusal[256];		/* the client's last error, said once */
-	bool gave_up;			/* the client stopped trying, said */
 	const struct slo_set *slos_seen;
 	bool reload_warned;		/* the SLA's fleet section changed */
 	char *cfg;			/* the section it runs with, cfg_text() */
@@ -325,19 +349,26 @@ static natsStatus subscribe(struct fleet *f, natsSubscription **sub)
 	return js_SubscribeSync(sub, f->js, "slaguard.*.*.decision", NULL, &so, &jerr);
 }
 
-/* Acknowledge what the loop has handled (applied, refused or skipped). */
+/*
+ * Acknowledge what the loop has handled (applied, refused or skipped).
+ * A message of an earlier connection is not: its subscription is gone
+ * (the server delivers it again, and the ledger knows it).
+ */
 static void ack_done(struct fleet *f)
 {
 	struct in_item *done;
+	unsigned int conn;
 
 	pthread_mutex_lock(&f->mu);
 	done = f->done;
 	f->done = NULL;
+	conn = f->conn;
 	pthread_mutex_unlock(&f->mu);
 	while (done) {
 		struct in_item *next = done->next;
 
-		natsMsg_Ack(done->msg, NULL);
+		if (done->conn == conn)
+			natsMsg_Ack(done->msg, NULL);
 		natsMsg_Destroy(done->msg);
 		free(done);
 		done = next;
@@ -376,6 +407,7 @@ static void hand_over(struct fleet *f, natsMsg *msg)
 	    fleet_subject_check(natsMsg_GetSubject(msg), &it->d, it->err, sizeof(it->err)) < 0)
 		it->bad = true;
 	pthread_mutex_lock(&f->mu);
+	it->conn = f->conn;
 	if (f->in_tail)
 		f->in_tail->next = it;
 	else
@@ -413,8 +445,9 @@ static void *sub_main(void *arg)
 			bool streamed = ensure_stream(f);
 
 			if (!streamed || subscribe(f, &sub) != NATS_OK) {
-				/* e.g. the node's NATS permissions */
-				if (streamed && !said)
+				/* e.g. the node's NATS permissions (not a closed connection) */
+				if (streamed && !said &&
+				    natsConnection_Status(f->nc) == NATS_CONN_STATUS_CONNECTED)
 					sgd_log(LOG_WARNING, "fleet: cannot consume decisions as %s: %s",
 						f->durable, nats_GetLastError(NULL));
 				said = streamed;
@@ -565,6 +598,34 @@ static void on_disconnected(natsConnection *nc, void *arg)
 {
 	(void)nc;
 	set_bus(arg, false);
+}
+
+static void on_closed(natsConnection *nc, void *arg)
+{
+	struct fleet *f = arg;
+
+	pthread_mutex_lock(&f->mu);
+	f->closed_nc = nc;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+}
+
+/*
+ * nats.c calls back from a thread of its own, some time after the fact,
+ * and last of all that a connection closed: once that has run for NC
+ * (closed), no callback of NC's can reach f, replaced or freed next.
+ */
+static void wait_closed(struct fleet *f, natsConnection *nc)
+{
+	uint64_t now, until = sgd_mono_ms() + CLOSE_WAIT_MS;
+
+	pthread_mutex_lock(&f->mu);
+	while (f->closed_nc != nc && (now = sgd_mono_ms()) < until)
+		timed_wait(f, until - now);
+	if (f->closed_nc != nc)
+		sgd_log(LOG_WARNING, "fleet: the NATS client did not say its connection closed");
+	f->closed_nc = NULL;	/* the next one may have its address */
+	pthread_mutex_unlock(&f->mu);
 }
 
 /* ---- the loop's side: decisions received ---- */
@@ -1001,58 +1062,47 @@ static const char *nats_text(const char *t)
 	return p ? p + 3 : t ? t : "";
 }
 
-/* A server answered but would not have this node: said, and kept for the alert. */
+/*
+ * A server answered but would not have this node: kept for the alert, and
+ * said once per reason (a node refused for days tries again and again).
+ */
 static void refused(struct fleet *f, natsStatus s, const char *text)
 {
-	snprintf(f->refusal, sizeof(f->refusal), "%s", *text ? text : natsStatus_GetText(s));
+	char why[sizeof(f->refusal)];
+	bool news;
+
+	snprintf(why, sizeof(why), "%s", *text ? text : natsStatus_GetText(s));
+	pthread_mutex_lock(&f->mu);
+	news = strcmp(why, f->refusal) != 0;
+	memcpy(f->refusal, why, sizeof(why));
+	pthread_mutex_unlock(&f->mu);
+	if (!news)
+		return;
 	if (s == NATS_CONNECTION_AUTH_FAILED)
 		sgd_log(LOG_ERR, "fleet: the NATS server refused this node's login (%s): %s",
-			f->login, f->refusal);
+			f->login, why);
 	else
-		sgd_log(LOG_ERR, "fleet: NATS connection (%s): %s", f->login, f->refusal);
-}
-
-/*
- * Why the bus stays down: a server refusing this node's login while it
- * reconnects (said once per reason; other errors are a bus going away).
- * The same refusal twice, or any refusal at the first connection, and
- * nats.c stops trying for good: said too, only a restart undoes it.
- */
-static void why_down(struct fleet *f)
-{
-	const char *text = NULL;
-	natsStatus s;
-
-	if (!f->nc || f->gave_up)
-		return;
-	if (natsConnection_Status(f->nc) == NATS_CONN_STATUS_CLOSED) {
-		f->gave_up = true;
-		sgd_log(LOG_ERR, "fleet: the NATS client gave up connecting; restart slaguardd once the login (%s) or the server is fixed",
-			f->login);
-		return;
-	}
-	s = natsConnection_GetLastError(f->nc, &text);
-	if (s == NATS_CONNECTION_AUTH_FAILED && text &&
-	    strncmp(text, f->refusal, sizeof(f->refusal) - 1))
-		refused(f, s, text);
+		sgd_log(LOG_ERR, "fleet: NATS connection (%s): %s", f->login, why);
 }
 
 static void bus_watch(struct fleet *f, uint64_t now)
 {
+	char refusal[sizeof(f->refusal)];
 	bool up;
 
 	pthread_mutex_lock(&f->mu);
 	up = f->bus_up;
+	if (up)
+		f->refusal[0] = '\0';
+	memcpy(refusal, f->refusal, sizeof(refusal));
 	pthread_mutex_unlock(&f->mu);
 	if (up) {
 		if (f->bus_alerted)
 			sgd_log(LOG_NOTICE, "fleet: connected to the NATS servers again");
 		f->down_since = 0;
 		f->bus_alerted = false;
-		f->refusal[0] = '\0';
 		return;
 	}
-	why_down(f);
 	if (!f->down_since)
 		f->down_since = now;
 	if (f->bus_alerted || now - f->down_since < BUS_ALERT_MS)
@@ -1066,12 +1116,12 @@ static void bus_watch(struct fleet *f, uint64_t now)
 		snprintf(fi.ref, sizeof(fi.ref), "fleet.bus");
 		snprintf(fi.summary, sizeof(fi.summary),
 			 "fleet bus lost: %s; other nodes' decisions are not received and this node's wait in a queue",
-			 f->refusal[0] ? "the NATS servers refuse this node" : "no NATS server answers");
+			 refusal[0] ? "the NATS servers refuse this node" : "no NATS server answers");
 		fi.evidence = json_object_new_object();
 		json_object_object_add(fi.evidence, "reason", json_object_new_string("fleet bus lost"));
-		if (f->refusal[0])
+		if (refusal[0])
 			json_object_object_add(fi.evidence, "error",
-					       json_object_new_string(f->refusal));
+					       json_object_new_string(refusal));
 		json_object_object_add(fi.evidence, "node", json_object_new_string(f->origin));
 		engine_raise(f->e, &fi);
 	}
@@ -1192,10 +1242,55 @@ static int creds_usable(const char *path)
 	return n < 0 ? -err : n == 0 ? -EINVAL : 0;
 }
 
+/*
+ * The connection and its JetStream context, or f->nc NULL when a server
+ * refused this node (said, for the alert and the log): 0, -ECONNREFUSED,
+ * or -EIO. Servers down: the client keeps trying in the background.
+ */
+static int dial(struct fleet *f)
+{
+	jsOptions jo;
+	natsStatus s;
+
+	/*
+	 * A first attempt without retries: when a server answers but refuses
+	 * (the login, TLS), nats.c 3.4 retrying in the background gives up at
+	 * once and the reason is gone; this attempt's error says why.
+	 */
+	natsOptions_SetRetryOnFailedConnect(f->opts, false, NULL, NULL);
+	s = natsConnection_Connect(&f->nc, f->opts);
+	if (s != NATS_OK && s != NATS_NO_SERVER) {
+		refused(f, s, nats_text(nats_GetLastError(NULL)));
+		f->nc = NULL;
+		return -ECONNREFUSED;
+	}
+	if (s != NATS_OK)
+		s = natsOptions_SetRetryOnFailedConnect(f->opts, true, on_connected, f);
+	if (s == NATS_OK && !f->nc)
+		s = natsConnection_Connect(&f->nc, f->opts);
+	if (s == NATS_OK) {
+		set_bus(f, true);
+	} else if (s != NATS_NOT_YET_CONNECTED) {
+		sgd_log(LOG_ERR, "fleet: NATS connection: %s", natsStatus_GetText(s));
+		natsConnection_Destroy(f->nc);
+		f->nc = NULL;
+		return -EIO;
+	}
+	jsOptions_Init(&jo);
+	jo.Wait = PUBLISH_WAIT_MS;
+	s = natsConnection_JetStream(&f->js, f->nc, &jo);
+	if (s != NATS_OK) {
+		sgd_log(LOG_ERR, "fleet: JetStream context: %s", natsStatus_GetText(s));
+		natsConnection_Destroy(f->nc);
+		f->nc = NULL;
+		return -EIO;
+	}
+	return 0;
+}
+
 static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
 {
 	natsStatus s = natsOptions_Create(&f->opts);
-	jsOptions jo;
 	char name[sizeof(f->origin) + 16];
 
 	snprintf(name, sizeof(name), "slaguardd %s", f->origin);
@@ -1232,38 +1327,147 @@ static int connect_bus(struct fleet *f, const struct sla_fleet *cfg)
 		s = natsOptions_SetDisconnectedCB(f->opts, on_disconnected, f);
 	if (s == NATS_OK)
 		s = natsOptions_SetReconnectedCB(f->opts, on_connected, f);
+	if (s == NATS_OK)
+		s = natsOptions_SetClosedCB(f->opts, on_closed, f);
 	if (s != NATS_OK) {
 		sgd_log(LOG_ERR, "fleet: NATS options: %s: %s", natsStatus_GetText(s),
 			nats_GetLastError(NULL));
 		return -EINVAL;
 	}
-	/*
-	 * A first attempt without retries: when a server answers but refuses
-	 * (the login, TLS), nats.c 3.4 retrying in the background gives up at
-	 * once and the reason is gone; this attempt's error says why.
-	 */
-	s = natsConnection_Connect(&f->nc, f->opts);
-	if (s != NATS_OK && s != NATS_NO_SERVER)
-		refused(f, s, nats_text(nats_GetLastError(NULL)));
-	/* Servers down at start: keep trying in the background. */
-	if (s != NATS_OK)
-		s = natsOptions_SetRetryOnFailedConnect(f->opts, true, on_connected, f);
-	if (s == NATS_OK && !f->nc)
-		s = natsConnection_Connect(&f->nc, f->opts);
-	if (s == NATS_OK) {
-		set_bus(f, true);
-	} else if (s != NATS_NOT_YET_CONNECTED) {
-		sgd_log(LOG_ERR, "fleet: NATS connection: %s", natsStatus_GetText(s));
-		return -EIO;
+	return dial(f) == -EIO ? -EIO : 0;
+}
+
+/* ---- the keeper thread: a connection the client gave up, made again ---- */
+
+/* Waits MS, less when the fleet closes: false then. */
+static bool keep_wait(struct fleet *f, uint64_t ms)
+{
+	uint64_t now, until = sgd_mono_ms() + ms;
+	bool go;
+
+	pthread_mutex_lock(&f->mu);
+	while (!f->closing && (now = sgd_mono_ms()) < until)
+		timed_wait(f, until - now);	/* cv is broadcast for the others too */
+	go = !f->closing;
+	pthread_mutex_unlock(&f->mu);
+	return go;
+}
+
+/*
+ * The publisher, fetcher and kv threads use the connection: they return
+ * within a wait of theirs (FETCH_WAIT_MS at most) once told to stop.
+ */
+static int start_workers(struct fleet *f)
+{
+	if (pthread_create(&f->pub_t, NULL, pub_main, f) == 0)
+		f->pub_started = true;
+	if (f->pub_started && pthread_create(&f->sub_t, NULL, sub_main, f) == 0)
+		f->sub_started = true;
+	if (f->sub_started && pthread_create(&f->kv_t, NULL, kv_main, f) == 0)
+		f->kv_started = true;
+	return f->kv_started ? 0 : -EAGAIN;
+}
+
+static void stop_workers(struct fleet *f)
+{
+	pthread_mutex_lock(&f->mu);
+	f->stop = true;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	if (f->pub_started)
+		pthread_join(f->pub_t, NULL);
+	if (f->sub_started)
+		pthread_join(f->sub_t, NULL);
+	if (f->kv_started)
+		pthread_join(f->kv_t, NULL);
+	f->pub_started = f->sub_started = f->kv_started = false;
+}
+
+/*
+ * The closed connection replaced: its threads stopped, a new one made and
+ * the threads started on it. The queue of messages to publish stays; the
+ * durable consumer delivers what was stored meanwhile.
+ */
+static void redial(struct fleet *f)
+{
+	bool go;
+
+	stop_workers(f);
+	jsCtx_Destroy(f->js);
+	if (f->nc)
+		wait_closed(f, f->nc);
+	natsConnection_Destroy(f->nc);
+	f->js = NULL;
+	f->nc = NULL;
+	if (dial(f) < 0)
+		return;
+	pthread_mutex_lock(&f->mu);
+	f->conn++;
+	go = !f->closing;
+	f->stop = !go;
+	pthread_mutex_unlock(&f->mu);
+	if (go && start_workers(f) < 0) {
+		sgd_log(LOG_ERR, "fleet: no threads for the NATS connection: %s", strerror(EAGAIN));
+		stop_workers(f);
 	}
-	jsOptions_Init(&jo);
-	jo.Wait = PUBLISH_WAIT_MS;
-	s = natsConnection_JetStream(&f->js, f->nc, &jo);
-	if (s != NATS_OK) {
-		sgd_log(LOG_ERR, "fleet: JetStream context: %s", natsStatus_GetText(s));
-		return -EIO;
+}
+
+static bool bus_is_up(struct fleet *f)
+{
+	bool up;
+
+	pthread_mutex_lock(&f->mu);
+	up = f->bus_up;
+	pthread_mutex_unlock(&f->mu);
+	return up;
+}
+
+/* The client's last error, when it is a refused login. */
+static bool text_of_refusal(struct fleet *f, const char **text)
+{
+	*text = NULL;
+	if (natsConnection_GetLastError(f->nc, text) != NATS_CONNECTION_AUTH_FAILED || !*text)
+		return false;
+	*text = nats_text(*text);
+	return true;
+}
+
+/*
+ * While the client reconnects, a server refusing this node's login is
+ * said (once per reason). The same refusal twice, or any at the first
+ * connection, and nats.c 3.4 closes the connection for good: the keeper
+ * then makes a new one, after REDIAL_FIRST_MS, doubling up to
+ * REDIAL_MAX_MS while it is refused; a connection that stays up a check
+ * (KEEP_CHECK_MS) starts the back-off again.
+ */
+static void *keep_main(void *arg)
+{
+	struct fleet *f = arg;
+	uint64_t backoff = REDIAL_FIRST_MS, wait = KEEP_CHECK_MS;
+
+	while (keep_wait(f, wait)) {
+		natsConnStatus st = f->nc ? natsConnection_Status(f->nc) :
+					    NATS_CONN_STATUS_CLOSED;
+		const char *text = NULL;
+
+		wait = KEEP_CHECK_MS;
+		if (st == NATS_CONN_STATUS_CONNECTED)
+			backoff = REDIAL_FIRST_MS;
+		if (st != NATS_CONN_STATUS_CLOSED) {
+			if (!bus_is_up(f) && text_of_refusal(f, &text))
+				refused(f, NATS_CONNECTION_AUTH_FAILED, text);
+			continue;
+		}
+		if (f->nc)
+			sgd_log(LOG_NOTICE, "fleet: the NATS client gave up (%s); connecting again",
+				f->login);
+		redial(f);
+		if (!f->nc) {
+			wait = backoff;
+			backoff = backoff * 2 < REDIAL_MAX_MS ? backoff * 2 : REDIAL_MAX_MS;
+		}
 	}
-	return 0;
+	return NULL;
 }
 
 /*
@@ -1342,13 +1546,11 @@ int fleet_new(struct fleet **out, const struct sla_fleet *cfg,
 		return ret;
 	}
 	ret = connect_bus(f, cfg);
-	if (!ret && pthread_create(&f->pub_t, NULL, pub_main, f) == 0)
-		f->pub_started = true;
-	if (!ret && f->pub_started && pthread_create(&f->sub_t, NULL, sub_main, f) == 0)
-		f->sub_started = true;
-	if (!ret && f->sub_started && pthread_create(&f->kv_t, NULL, kv_main, f) == 0)
-		f->kv_started = true;
-	if (!ret && !f->kv_started)
+	if (!ret && f->nc)
+		ret = start_workers(f);
+	if (!ret && pthread_create(&f->keep_t, NULL, keep_main, f) == 0)
+		f->keep_started = true;
+	if (!ret && !f->keep_started)
 		ret = -EAGAIN;
 	if (ret < 0) {
 		fleet_free(f);
@@ -1373,19 +1575,18 @@ void fleet_free(struct fleet *f)
 		return;
 	if (f->e && f->e->resp)
 		respond_set_listener(f->e->resp, &none);
+	/* The keeper first: it may be starting the others. */
 	pthread_mutex_lock(&f->mu);
-	f->stop = true;
+	f->closing = true;
 	pthread_cond_broadcast(&f->cv);
 	pthread_mutex_unlock(&f->mu);
-	if (f->pub_started)
-		pthread_join(f->pub_t, NULL);
-	if (f->sub_started)
-		pthread_join(f->sub_t, NULL);
-	if (f->kv_started)
-		pthread_join(f->kv_t, NULL);
+	if (f->keep_started)
+		pthread_join(f->keep_t, NULL);
+	stop_workers(f);
 	jsCtx_Destroy(f->js);
 	if (f->nc) {
 		natsConnection_Close(f->nc);
+		wait_closed(f, f->nc);
 		natsConnection_Destroy(f->nc);
 	}
 	natsOptions_Destroy(f->opts);

@@ -7,10 +7,11 @@
  * consumer per node and are applied here through the respond stage, so
  * they pass this node's allowlist, cap and lockout guard like its own.
  *
- * NATS I/O runs on threads of its own (nats.c's and two here: one
- * publishes, one fetches); the event loop only queues what it publishes
- * and is woken through an eventfd for what arrived, so the bus never
- * stalls local enforcement. Decisions carry their expiry in wall-clock
+ * NATS I/O runs on threads of its own (nats.c's and four here: one
+ * publishes, one fetches, one watches the kv buckets, one makes the
+ * connection again when the client gives up on a refused login); the
+ * event loop only queues what it publishes and is woken through an
+ * eventfd for what arrived, so the bus never stalls local enforcement. Decisions carry their expiry in wall-clock
  * time: a node that catches up applies what is still due, for what is
  * left of it, and skips what expired. A ledger keyed by decision id makes
  * redelivery harmless.
@@ -139,8 +140,9 @@ struct fleet_counters {
 struct fleet;
 
 /*
- * Connects in the background (the servers may be down: it keeps
- * trying). E's respond stage reports its decisions here from now on.
+ * Connects in the background (the servers may be down, or refuse this
+ * node's login: it keeps trying). E's respond stage reports its decisions
+ * here from now on.
  * STATE_DIR (NULL: none) keeps the ledger across restarts, so a revoke
  * after a restart still finds the decision; call it after adoption.
  */
