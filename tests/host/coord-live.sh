@@ -34,43 +34,15 @@ D=${SLAGUARDD:-$TOP/userspace/slaguardd/slaguardd}
 CTL=$TOP/userspace/slaguardctl/slaguardctl
 COORD=$TOP/userspace/coord/slaguard-coord
 
-if [ "$(id -u)" != 0 ]; then
-	echo "coord-live: skipped (needs root)"
-	exit 0
-fi
-for c in nats-server socat jq nft ip openssl curl; do
-	command -v $c > /dev/null || { echo "coord-live: skipped (needs $c)"; exit 0; }
-done
-if [ -z "${SGD_COORD_NETNS:-}" ]; then
-	SGD_COORD_NETNS=1 exec unshare -n "$(pwd)/$(basename "$0")" "$@"
-fi
-ip link set lo up
-
-T=$(mktemp -d)
-NS=sgcoord$$
-NATS_PID=""
+. ./lib.sh
+. ./fleet-lib.sh
 COORD_PID=""
 FEED_PID=""
-cleanup() {
-	for n in a b c; do
-		[ -f "$T/$n.pid" ] && kill "$(cat "$T/$n.pid")" 2>/dev/null
-	done
+fleet_cleanup_more() {
 	[ -n "$FEED_PID" ] && kill "$FEED_PID" 2>/dev/null
 	[ -n "$COORD_PID" ] && kill "$COORD_PID" 2>/dev/null
-	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null
-	sleep 0.3
-	for i in 1 2 3; do ip netns del "$NS$i" 2>/dev/null; done
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
-
-. ./lib.sh
-detail() {
-	for n in a b c coord; do [ -f "$T/$n.out" ] && tail -n 6 "$T/$n.out" | sed "s/^/#   $n: /"; done
-}
-
-. ./fleet-lib.sh
+fleet_begin coord-live curl
 fleet_netns coord-live ch 98
 fleet_pki coord-live 98
 

@@ -30,39 +30,9 @@ D=${SLAGUARDD:-$TOP/userspace/slaguardd/slaguardd}
 CTL=$TOP/userspace/slaguardctl/slaguardctl
 MINT=./build/nats-mint
 
-if [ "$(id -u)" != 0 ]; then
-	echo "creds-live: skipped (needs root)"
-	exit 0
-fi
-for c in nats-server socat jq nft ip openssl; do
-	command -v $c > /dev/null || { echo "creds-live: skipped (needs $c)"; exit 0; }
-done
-if [ -z "${SGD_CREDS_NETNS:-}" ]; then
-	SGD_CREDS_NETNS=1 exec unshare -n "$(pwd)/$(basename "$0")" "$@"
-fi
-ip link set lo up
-
-T=$(mktemp -d)
-NS=sgcreds$$
-NATS_PID=""
-cleanup() {
-	for n in a b c; do
-		[ -f "$T/$n.pid" ] && kill "$(cat "$T/$n.pid")" 2>/dev/null
-	done
-	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null
-	sleep 0.3
-	for i in 1 2 3; do ip netns del "$NS$i" 2>/dev/null; done
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE	# the named namespaces outlive us otherwise
-
 . ./lib.sh
-detail() {
-	for n in a b c; do [ -f "$T/$n.out" ] && tail -n 6 "$T/$n.out" | sed "s/^/#   $n: /"; done
-}
-
 . ./fleet-lib.sh
+fleet_begin creds-live
 fleet_netns creds-live kh 97
 fleet_pki creds-live 97
 

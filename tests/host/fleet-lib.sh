@@ -1,15 +1,55 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=sh
 #
-# What fleet-live.sh and coord-live.sh share, sourced after lib.sh: three
-# node namespaces around this one (the hub, where nats-server listens),
-# the nodes' NATS permissions, and the TLS certificates (../lib/nats.sh,
-# which the VM scenario shares). The script sets T and NS (the namespaces'
-# name prefix).
+# What fleet-live.sh, coord-live.sh and creds-live.sh share, sourced after
+# lib.sh: how they begin and clean up (fleet_begin), three node namespaces
+# around the script's own (the hub, where nats-server listens), the nodes'
+# NATS permissions, and the TLS certificates (../lib/nats.sh, which the VM
+# scenario shares).
 
 . ../lib/nats.sh
 
 idx() { case $1 in a) echo 1;; b) echo 2;; c) echo 3;; esac; }
+
+# fleet_begin NAME [COMMAND...]: root and the commands needed (else NAME is
+# skipped), a network namespace of the script's own (the script runs again
+# in one), $T, $NS (the node namespaces' prefix), and at exit the nodes
+# and nats-server ($NATS_PID) stopped, what the script's fleet_cleanup_more
+# stops (if it defines one), the namespaces and $T removed (KEEP=1 keeps T).
+fleet_begin() {
+	_name=$1
+	shift
+	if [ "$(id -u)" != 0 ]; then
+		echo "$_name: skipped (needs root)"
+		exit 0
+	fi
+	for _c in nats-server socat jq nft ip openssl "$@"; do
+		command -v "$_c" > /dev/null || { echo "$_name: skipped (needs $_c)"; exit 0; }
+	done
+	if [ -z "${SGD_FLEET_NETNS:-}" ]; then
+		SGD_FLEET_NETNS=1 exec unshare -n "$(pwd)/$(basename "$0")"
+	fi
+	ip link set lo up
+	T=$(mktemp -d)
+	NS=sg${_name%%-*}$$
+	NATS_PID=""
+	trap fleet_cleanup EXIT
+	trap 'exit 1' INT TERM HUP PIPE	# the named namespaces outlive us otherwise
+}
+fleet_cleanup() {
+	for _n in a b c; do
+		[ -f "$T/$_n.pid" ] && kill "$(cat "$T/$_n.pid")" 2>/dev/null
+	done
+	command -v fleet_cleanup_more > /dev/null && fleet_cleanup_more
+	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null
+	sleep 0.3
+	for _i in 1 2 3; do ip netns del "$NS$_i" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+# What a failed check shows: the last lines of each daemon's output.
+detail() {
+	for _n in a b c coord; do [ -f "$T/$_n.out" ] && tail -n 6 "$T/$_n.out" | sed "s/^/#   $_n: /"; done
+}
 
 # A free port in the hub: nothing else listens in this namespace, but check.
 PORT=4222

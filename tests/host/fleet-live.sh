@@ -29,39 +29,9 @@ TOP=$(cd ../.. && pwd)
 D=${SLAGUARDD:-$TOP/userspace/slaguardd/slaguardd}
 CTL=$TOP/userspace/slaguardctl/slaguardctl
 
-if [ "$(id -u)" != 0 ]; then
-	echo "fleet-live: skipped (needs root)"
-	exit 0
-fi
-for c in nats-server socat jq nft ip openssl; do
-	command -v $c > /dev/null || { echo "fleet-live: skipped (needs $c)"; exit 0; }
-done
-if [ -z "${SGD_FLEET_NETNS:-}" ]; then
-	SGD_FLEET_NETNS=1 exec unshare -n "$(pwd)/$(basename "$0")" "$@"
-fi
-ip link set lo up
-
-T=$(mktemp -d)
-NS=sgfleet$$
-NATS_PID=""
-cleanup() {
-	for n in a b c; do
-		[ -f "$T/$n.pid" ] && kill "$(cat "$T/$n.pid")" 2>/dev/null
-	done
-	[ -n "$NATS_PID" ] && kill "$NATS_PID" 2>/dev/null
-	sleep 0.3
-	for i in 1 2 3; do ip netns del "$NS$i" 2>/dev/null; done
-	[ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE	# the named namespaces outlive us otherwise
-
 . ./lib.sh
-detail() {
-	for n in a b c; do [ -f "$T/$n.out" ] && tail -n 6 "$T/$n.out" | sed "s/^/#   $n: /"; done
-}
-
 . ./fleet-lib.sh
+fleet_begin fleet-live
 fleet_netns fleet-live fh 99
 fleet_pki fleet-live 99
 
