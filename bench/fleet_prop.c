@@ -2,7 +2,7 @@
 /*
  * How fast a fleet decision reaches every node:
  *
- *   fleet_prop [--pull] URL [NODES [DECISIONS]]
+ *   fleet_prop [--pull | --conns=C] [--async] [--asap] URL [NODES [DECISIONS]]
  *
  * NODES simulated nodes (default 100), each a connection and a durable
  * JetStream consumer of slaguard.*.*.decision configured as slaguardd's
@@ -16,7 +16,13 @@
  * before 3.10: nats.c #749 writes past the fetched array). --async: the
  * origin publishes without waiting for each acknowledgement, a burst as
  * fast as the stream stores it (many origins at once, say): what the
- * latency then shows is the bus's queueing.
+ * latency then shows is the bus's queueing. --conns=C: the nodes share C
+ * connections, and their consumers hand messages to a callback on a pool
+ * of C threads instead of a thread each: the server's side (100 consumers,
+ * their deliveries and acknowledgements) is unchanged, while the clients'
+ * (a thread, a socket and a reader thread per node) shrinks to what one
+ * machine simulating many hosts can carry. --asap: every connection writes
+ * each message at once instead of leaving it to libnats's flusher thread.
  *
  * Prints the publish rate, decisions/s delivered to every node (DECISIONS
  * over the time from the first publish to the last node's last receipt)
@@ -47,6 +53,8 @@ struct node {
 	int idx;
 	bool push;
 	const char *url;
+	jsCtx *shared;		/* --conns=C: the connection's context */
+	natsSubscription *sub;	/* --conns: the callback's subscription */
 	uint64_t want, got, dup;
 	uint64_t *lat;		/* ns, by decision number */
 	uint64_t last_ns;	/* receipt of the last new decision */
@@ -61,6 +69,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static bool send_asap;
+
+/* Callbacks of --conns nodes: what the main thread polls. */
+static pthread_mutex_t cb_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t cb_got;
+
 static natsStatus connect_to(const char *url, natsConnection **nc, jsCtx **js)
 {
 	natsOptions *o = NULL;
@@ -68,6 +82,10 @@ static natsStatus connect_to(const char *url, natsConnection **nc, jsCtx **js)
 
 	if (s == NATS_OK)
 		s = natsOptions_SetURL(o, url);
+	if (s == NATS_OK)
+		s = natsOptions_SetSendAsap(o, send_asap);
+	if (s == NATS_OK)
+		s = natsOptions_UseGlobalMessageDelivery(o, true);
 	if (s == NATS_OK)
 		s = natsConnection_Connect(nc, o);
 	if (s == NATS_OK)
@@ -89,6 +107,66 @@ static bool parse(natsMsg *m, uint64_t *n, uint64_t *t)
 	return sscanf(buf, "%" SCNu64 " %" SCNu64, n, t) == 2;
 }
 
+/* One message to a node: its latency, once per decision; then the ack. */
+static bool record(struct node *nd, natsMsg *m)
+{
+	uint64_t n, t, at = now_ns();
+	bool new = false;
+
+	if (parse(m, &n, &t) && n < nd->want) {
+		if (nd->lat[n]) {
+			nd->dup++;
+		} else {
+			nd->lat[n] = at > t ? at - t : 1;
+			nd->got++;
+			nd->last_ns = at;
+			new = true;
+		}
+	}
+	natsMsg_Ack(m, NULL);
+	return new;
+}
+
+static void sub_options(struct node *nd, jsSubOptions *so, char *durable, size_t len)
+{
+	snprintf(durable, len, "bench-node%d", nd->idx);
+	jsSubOptions_Init(so);
+	so->Stream = STREAM;
+	so->Config.AckPolicy = js_AckExplicit;
+	so->Config.DeliverPolicy = js_DeliverAll;
+	if (nd->push) {
+		so->Config.Durable = durable;
+		so->Config.MaxAckPending = PUSH_MAX_PENDING;
+		so->ManualAck = true;
+	}
+}
+
+/* --conns: a message for one node, on a thread of the delivery pool. */
+static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *m, void *arg)
+{
+	struct node *nd = arg;
+
+	(void)nc;
+	(void)sub;
+	if (record(nd, m)) {
+		pthread_mutex_lock(&cb_lock);
+		cb_got++;
+		pthread_mutex_unlock(&cb_lock);
+	}
+	natsMsg_Destroy(m);
+}
+
+static bool node_subscribe_cb(struct node *nd)
+{
+	jsSubOptions so;
+	jsErrCode jerr = 0;
+	char durable[32];
+
+	sub_options(nd, &so, durable, sizeof(durable));
+	return js_Subscribe(&nd->sub, nd->shared, "slaguard.*.*.decision", on_msg, nd,
+			    NULL, &so, &jerr) == NATS_OK;
+}
+
 static void *node_main(void *arg)
 {
 	struct node *nd = arg;
@@ -100,16 +178,7 @@ static void *node_main(void *arg)
 	char durable[32];
 	uint64_t active = now_ns();
 
-	snprintf(durable, sizeof(durable), "bench-node%d", nd->idx);
-	jsSubOptions_Init(&so);
-	so.Stream = STREAM;
-	so.Config.AckPolicy = js_AckExplicit;
-	so.Config.DeliverPolicy = js_DeliverAll;
-	if (nd->push) {
-		so.Config.Durable = durable;
-		so.Config.MaxAckPending = PUSH_MAX_PENDING;
-		so.ManualAck = true;
-	}
+	sub_options(nd, &so, durable, sizeof(durable));
 	if (connect_to(nd->url, &nc, &js) != NATS_OK ||
 	    (nd->push ?
 	     js_SubscribeSync(&sub, js, "slaguard.*.*.decision", NULL, &so, &jerr) :
@@ -132,20 +201,9 @@ static void *node_main(void *arg)
 		}
 		if (s != NATS_OK)
 			continue;
-		for (int i = 0; i < list.Count; i++) {
-			uint64_t n, t, at = now_ns();
-
-			if (parse(list.Msgs[i], &n, &t) && n < nd->want) {
-				if (nd->lat[n]) {
-					nd->dup++;
-				} else {
-					nd->lat[n] = at > t ? at - t : 1;
-					nd->got++;
-					nd->last_ns = active = at;
-				}
-			}
-			natsMsg_Ack(list.Msgs[i], NULL);
-		}
+		for (int i = 0; i < list.Count; i++)
+			if (record(nd, list.Msgs[i]))
+				active = nd->last_ns;
 		if (nd->push)
 			natsMsg_Destroy(one);
 		else
@@ -180,13 +238,44 @@ static natsStatus make_stream(jsCtx *js)
 	return js_AddStream(NULL, js, &cfg, NULL, &jerr);
 }
 
+/*
+ * --conns: wait until every node has every decision or nothing new came for
+ * GIVE_UP_MS, then stop the callbacks (drained: none runs afterwards).
+ */
+static void wait_callbacks(struct node *nd, int nodes, uint64_t want)
+{
+	uint64_t seen = 0, since = now_ns();
+
+	for (;;) {
+		uint64_t got;
+
+		pthread_mutex_lock(&cb_lock);
+		got = cb_got;
+		pthread_mutex_unlock(&cb_lock);
+		if (got == (uint64_t)nodes * want)
+			break;
+		if (got != seen) {
+			seen = got;
+			since = now_ns();
+		} else if (now_ns() - since > GIVE_UP_MS * 1000000ULL) {
+			break;
+		}
+		nats_Sleep(50);
+	}
+	for (int i = 0; i < nodes; i++)
+		if (natsSubscription_Drain(nd[i].sub) == NATS_OK)
+			natsSubscription_WaitForDrainCompletion(nd[i].sub, 5000);
+	for (int i = 0; i < nodes; i++)
+		natsSubscription_Destroy(nd[i].sub);
+}
+
 int main(int argc, char **argv)
 {
 	bool push = true, async = false;
-	int nodes, a = 1;
+	int nodes, conns = 0, a = 1;
 	uint64_t want;
-	natsConnection *nc = NULL;
-	jsCtx *js = NULL;
+	natsConnection *nc = NULL, **cnc = NULL;
+	jsCtx *js = NULL, **cjs = NULL;
 	struct node *nd;
 	uint64_t *all, nall = 0, t0, t_pub, t_last = 0, dups = 0;
 	jsErrCode jerr = 0;
@@ -197,16 +286,24 @@ int main(int argc, char **argv)
 			push = false;
 		else if (!strcmp(argv[a], "--async"))
 			async = true;
+		else if (!strcmp(argv[a], "--asap"))
+			send_asap = true;
+		else if (!strncmp(argv[a], "--conns=", 8))
+			conns = atoi(argv[a] + 8);
 		else
 			break;
 	}
 	nodes = argc > a + 1 ? atoi(argv[a + 1]) : 100;
 	want = argc > a + 2 ? strtoull(argv[a + 2], NULL, 10) : 10000;
-	if (a >= argc || argv[a][0] == '-' || nodes < 1 || !want) {
-		fprintf(stderr, "usage: fleet_prop [--pull] [--async] URL [NODES [DECISIONS]]\n");
+	if (a >= argc || argv[a][0] == '-' || nodes < 1 || !want || conns < 0 ||
+	    conns > nodes || (conns && !push)) {
+		fprintf(stderr, "usage: fleet_prop [--pull | --conns=C] [--async] [--asap] URL [NODES [DECISIONS]]\n"
+			"  (--conns=C: 1 <= C <= NODES, push consumers only)\n");
 		return 2;
 	}
 	argv += a - 1;
+	if (conns && nats_SetMessageDeliveryPoolSize(conns) != NATS_OK)
+		return 1;
 	if (connect_to(argv[1], &nc, &js) != NATS_OK || make_stream(js) != NATS_OK) {
 		fprintf(stderr, "fleet_prop: %s: %s\n", argv[1], nats_GetLastError(NULL));
 		return 1;
@@ -215,11 +312,29 @@ int main(int argc, char **argv)
 	all = calloc((size_t)nodes * want, sizeof(*all));
 	if (!nd || !all)
 		return 1;
+	if (conns) {
+		cnc = calloc((size_t)conns, sizeof(*cnc));
+		cjs = calloc((size_t)conns, sizeof(*cjs));
+		if (!cnc || !cjs)
+			return 1;
+		for (int c = 0; c < conns; c++)
+			if (connect_to(argv[1], &cnc[c], &cjs[c]) != NATS_OK) {
+				fprintf(stderr, "fleet_prop: connection %d: %s\n", c,
+					nats_GetLastError(NULL));
+				return 1;
+			}
+	}
 	for (int i = 0; i < nodes; i++) {
 		nd[i] = (struct node){ .idx = i, .push = push, .url = argv[1], .want = want,
+				       .shared = conns ? cjs[i % conns] : NULL,
 				       .lat = calloc(want, sizeof(uint64_t)) };
-		if (!nd[i].lat || pthread_create(&nd[i].t, NULL, node_main, &nd[i]))
+		if (!nd[i].lat)
 			return 1;
+		if (conns ? !node_subscribe_cb(&nd[i]) :
+		    pthread_create(&nd[i].t, NULL, node_main, &nd[i]) != 0) {
+			fprintf(stderr, "fleet_prop: node %d: %s\n", i, nats_GetLastError(NULL));
+			return 1;
+		}
 	}
 	/* Every node's consumer in place before the burst. */
 	for (int tries = 0; tries < 600 && ready < nodes; tries++) {
@@ -256,8 +371,11 @@ int main(int argc, char **argv)
 	if (async)
 		js_PublishAsyncComplete(js, NULL);
 	t_pub = now_ns() - t0;
+	if (conns)
+		wait_callbacks(nd, nodes, want);
 	for (int i = 0; i < nodes; i++) {
-		pthread_join(nd[i].t, NULL);
+		if (!conns)
+			pthread_join(nd[i].t, NULL);
 		for (uint64_t n = 0; n < want; n++)
 			if (nd[i].lat[n])
 				all[nall++] = nd[i].lat[n];
@@ -268,6 +386,12 @@ int main(int argc, char **argv)
 	qsort(all, nall, sizeof(*all), cmp_u64);
 	printf("fleet_prop: %d nodes (%s consumers), %" PRIu64 " decisions, consumers ready %d/%d\n",
 	       nodes, push ? "push" : "pull", want, ready, nodes);
+	if (conns)
+		printf("clients: %d connection(s) shared by the nodes, a pool of %d delivery thread(s)%s\n",
+		       conns, conns, send_asap ? ", each message written at once" : "");
+	else
+		printf("clients: a connection and a thread per node%s\n",
+		       send_asap ? ", each message written at once" : "");
 	printf("published: %.0f decisions/s (%s)\n", (double)want * 1e9 / (double)t_pub,
 	       async ? "asynchronously, as fast as the stream stores them" :
 	       "each acknowledged by the stream before the next");
@@ -279,6 +403,12 @@ int main(int argc, char **argv)
 		       (double)all[nall / 2] / 1e6, (double)all[nall * 99 / 100] / 1e6,
 		       (double)all[nall - 1] / 1e6);
 	js_DeleteStream(js, STREAM, NULL, &jerr);
+	for (int c = 0; c < conns; c++) {
+		jsCtx_Destroy(cjs[c]);
+		natsConnection_Destroy(cnc[c]);
+	}
+	free(cjs);
+	free(cnc);
 	for (int i = 0; i < nodes; i++)
 		free(nd[i].lat);
 	free(nd);

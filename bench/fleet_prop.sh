@@ -13,7 +13,15 @@
 # publish -> node p50/p99/max over every (node, decision) pair. The bus
 # only; the node's own part (decode, guard, nft) is in daemon_latency.sh.
 #
-# Environment: BENCH_NODES (100), BENCH_DECISIONS (10000), BENCH_PULL (0).
+# Two client shapes, side by side in one boot: a connection and a thread
+# per node (as each slaguardd is), then the nodes sharing BENCH_CONNS
+# connections with a callback pool (fleet_prop --conns): the server's work
+# is the same 100 consumers either way; only the simulation's own threads
+# differ, which one VM pays for all 100 hosts.
+#
+# Environment: BENCH_NODES (100), BENCH_DECISIONS (10000), BENCH_CONNS (4;
+# 0 skips the shared run), BENCH_PER_NODE (1; 0 skips the thread-per-node
+# run), BENCH_ASAP (0; 1 adds --asap to both), BENCH_PULL (0).
 . "$(dirname "$0")/../tests/e2e/lib.sh"
 
 NODES=${BENCH_NODES:-100}
@@ -30,8 +38,18 @@ while ! fleet_prop nats://127.0.0.1:$PORT 1 1 > /dev/null 2>&1; do
 	[ $i -lt 50 ] || fail "nats-server did not start: $(tail -n 3 "$T/nats.log")"
 	sleep 0.2
 done
-fleet_prop nats://127.0.0.1:$PORT "$NODES" "$DECISIONS" > "$T/push" 2>&1 ||
-	fail "fleet_prop (push) failed: $(tail -n 3 "$T/push")"
+ASAP=""
+[ "${BENCH_ASAP:-0}" = 1 ] && ASAP=--asap
+if [ "${BENCH_PER_NODE:-1}" = 1 ]; then
+	# shellcheck disable=SC2086 # ASAP: a word or nothing
+	fleet_prop $ASAP nats://127.0.0.1:$PORT "$NODES" "$DECISIONS" > "$T/push" 2>&1 ||
+		fail "fleet_prop (push) failed: $(tail -n 3 "$T/push")"
+fi
+if [ "${BENCH_CONNS:-4}" -gt 0 ]; then
+	# shellcheck disable=SC2086
+	fleet_prop $ASAP --conns="${BENCH_CONNS:-4}" nats://127.0.0.1:$PORT "$NODES" "$DECISIONS" \
+		> "$T/shared" 2>&1 || fail "fleet_prop (shared) failed: $(tail -n 3 "$T/shared")"
+fi
 if [ "${BENCH_PULL:-0}" = 1 ]; then
 	fleet_prop --pull nats://127.0.0.1:$PORT "$NODES" "$DECISIONS" > "$T/pull" 2>&1 ||
 		fail "fleet_prop (pull) failed: $(tail -n 3 "$T/pull")"
@@ -39,10 +57,17 @@ fi
 kill $NATS
 
 echo "==== slaguard bench report ===="
-echo "fleet propagation: kernel $(uname -r), $(nproc) vCPUs (QEMU TCG), nats-server $(nats-server --version | awk '{ print $NF }') -js on loopback"
+accel=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^sgtest.accel=//p')
+echo "fleet propagation: kernel $(uname -r), $(nproc) vCPUs (QEMU TCG, thread=${accel:-single}), nats-server $(nats-server --version | awk '{ print $NF }') -js on loopback"
 echo
-echo "push consumers (slaguardd's fetcher):"
-sed 's/^/  /' "$T/push"
+if [ -f "$T/push" ]; then
+	echo "push consumers (slaguardd's fetcher), a connection and a thread per node:"
+	sed 's/^/  /' "$T/push"
+fi
+if [ -f "$T/shared" ]; then
+	echo "push consumers, the nodes sharing ${BENCH_CONNS:-4} connections:"
+	sed 's/^/  /' "$T/shared"
+fi
 if [ -f "$T/pull" ]; then
 	echo "pull consumers, one message a fetch (the fetcher before):"
 	sed 's/^/  /' "$T/pull"

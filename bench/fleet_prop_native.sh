@@ -7,7 +7,7 @@
 # durable consumer each, a burst of DECISIONS decisions from one origin.
 # Prints p50/p99 of the latency from publish to every node, and
 # decisions/s. Figures, not pass/fail. OPTIONS go to fleet_prop (--pull,
-# --async).
+# --async, --conns=C, --asap).
 #
 #   bench/fleet_prop_native.sh [OPTIONS] [NODES [DECISIONS]]   (100 and 10000)
 cd "$(dirname "$0")" || exit 1

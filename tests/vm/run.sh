@@ -26,6 +26,9 @@
 #                     console goes to OUT/console-V.log, OUT/console.log
 #                     links to the latest
 #   --mem MB, --smp N memory and vCPUs (default 1024, 2)
+#   --accel single|multi  TCG with one host thread for all vCPUs (default:
+#                     see "Kernel command line" in tests/vm/README.md) or
+#                     a host thread per vCPU (for benchmarks)
 #   --append ARGS     extra kernel command line
 #
 # Exit status: 0 when every selected scenario passed, the summary line was
@@ -46,6 +49,7 @@ KO=""
 MEM=1024
 SMP=2
 APPEND=""
+ACCEL=single
 
 usage() { sed -n '3,32p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "run.sh: $*" >&2; exit 2; }
@@ -67,6 +71,9 @@ while [ $# -gt 0 ]; do
 	--mem) MEM=$2; shift 2 ;;
 	--smp) SMP=$2; shift 2 ;;
 	--append) APPEND=$2; shift 2 ;;
+	--accel)
+		case $2 in single|multi) ACCEL=$2 ;; *) usage >&2; die "--accel wants single or multi" ;; esac
+		shift 2 ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
 	*) usage >&2; die "unknown argument '$1'" ;;
@@ -131,7 +138,7 @@ IF_NEEDED=--if-needed
 IMG=$("$TOP/tests/vm/mkinitramfs.sh" --out "$OUT" --kver "$KVER" ${KO:+--ko "$KO"} $IF_NEEDED) || exit 1
 
 sel=$(echo "$SCENARIOS" | tr ' ' ',' | sed 's/,,*/,/g; s/^,//; s/,$//')
-CMDLINE="console=ttyS0 panic=-1 loglevel=5 mitigations=off softlockup_all_cpu_backtrace=1 softlockup_panic=1 sgtest.mode=$MODE"
+CMDLINE="console=ttyS0 panic=-1 loglevel=5 mitigations=off softlockup_all_cpu_backtrace=1 softlockup_panic=1 sgtest.mode=$MODE sgtest.accel=$ACCEL"
 [ -n "$sel" ] && CMDLINE="$CMDLINE sgtest.scenarios=$sel"
 [ -n "$STIMEOUT" ] && CMDLINE="$CMDLINE sgtest.timeout=$STIMEOUT"
 [ "$VERBOSE" = 1 ] && CMDLINE="$CMDLINE sgtest.verbose=1"
@@ -148,7 +155,7 @@ rm -f "$RC"
 # forever for its IPI). Round-robin vCPUs never did, and the full run took
 # 366 s against 320 s.
 set -- qemu-system-x86_64 -nographic -no-reboot \
-	-machine pc -accel tcg,thread=single -cpu max -m "$MEM" -smp "$SMP" \
+	-machine pc -accel tcg,thread=$ACCEL -cpu max -m "$MEM" -smp "$SMP" \
 	-nic none -kernel "$KERNEL" -initrd "$IMG" -append "$CMDLINE" "$@"
 
 if [ "$MODE" = shell ]; then
