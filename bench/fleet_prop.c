@@ -269,6 +269,42 @@ static void wait_callbacks(struct node *nd, int nodes, uint64_t want)
 		natsSubscription_Destroy(nd[i].sub);
 }
 
+/*
+ * Where the tail comes from: decisions late at every node at once (the
+ * server or the whole machine stalled: runs of consecutive decisions) or
+ * late at some nodes only (those nodes' clients fell behind).
+ */
+#define SLOW_NS	500000000ULL
+
+static void tail_report(const struct node *nd, int nodes, uint64_t want)
+{
+	uint64_t slow_pairs = 0, all_late = 0, runs = 0, run = 0, longest = 0;
+
+	for (uint64_t n = 0; n < want; n++) {
+		uint64_t fastest = UINT64_MAX;
+
+		for (int i = 0; i < nodes; i++) {
+			uint64_t l = nd[i].lat[n] ? nd[i].lat[n] : UINT64_MAX;
+
+			slow_pairs += l > SLOW_NS;
+			if (l < fastest)
+				fastest = l;
+		}
+		if (fastest > SLOW_NS) {
+			all_late++;
+			runs += !run;
+			run++;
+			if (run > longest)
+				longest = run;
+		} else {
+			run = 0;
+		}
+	}
+	printf("tail: %" PRIu64 " (node, decision) pairs over %llu ms; %" PRIu64
+	       " decisions over it at every node, in %" PRIu64 " run(s) of consecutive decisions (longest %" PRIu64 ")\n",
+	       slow_pairs, SLOW_NS / 1000000, all_late, runs, longest);
+}
+
 int main(int argc, char **argv)
 {
 	bool push = true, async = false;
@@ -402,6 +438,8 @@ int main(int argc, char **argv)
 		printf("latency publish->node: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
 		       (double)all[nall / 2] / 1e6, (double)all[nall * 99 / 100] / 1e6,
 		       (double)all[nall - 1] / 1e6);
+	if (nall)
+		tail_report(nd, nodes, want);
 	js_DeleteStream(js, STREAM, NULL, &jerr);
 	for (int c = 0; c < conns; c++) {
 		jsCtx_Destroy(cjs[c]);
